@@ -1,0 +1,44 @@
+/** Stable error codes of ringpipe. Each names one cause the caller can act on. */
+export const ErrorCode = {
+  /** The pipe name is empty, too long, or has characters outside `A-Z a-z 0-9 . _ -`. */
+  BadName: 'ERR_RINGPIPE_BAD_NAME',
+  /** An option failed validation; the message names the field. */
+  BadOption: 'ERR_RINGPIPE_BAD_OPTION',
+  /** A message is larger than the pipe can ever hold (capacity - 8 bytes). */
+  MessageTooBig: 'ERR_RINGPIPE_MESSAGE_TOO_BIG',
+  /** The OS refused access to the pipe (another user's pipe, or its permission bits). */
+  PermissionDenied: 'ERR_RINGPIPE_PERMISSION_DENIED',
+  /** The requested backend does not exist or cannot run on this machine. */
+  BackendUnavailable: 'ERR_RINGPIPE_BACKEND_UNAVAILABLE',
+  /** An existing pipe was opened with a mode different from the one it has. */
+  ModeMismatch: 'ERR_RINGPIPE_MODE_MISMATCH',
+  /** The shared segment is not a ringpipe ring of a version this library reads. */
+  Corrupt: 'ERR_RINGPIPE_CORRUPT',
+  /** Every slot of the pipe is taken (the format allows 128 open handles per name). */
+  TooManyHandles: 'ERR_RINGPIPE_TOO_MANY_HANDLES',
+  /** The pipe was closed while an operation waited. */
+  Closed: 'ERR_RINGPIPE_CLOSED',
+  /** `ringpipe stat` or `statPipe` on a name that no process has open. */
+  NotFound: 'ERR_RINGPIPE_NOT_FOUND',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export class RingPipeError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'RingPipeError';
+    this.code = code;
+  }
+}
+
+/** Maps an errno-style exception from fs or the OS to a RingPipeError where one fits. */
+export function fromSystemError(err: unknown, what: string): unknown {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EACCES' || code === 'EPERM') {
+    return new RingPipeError(ErrorCode.PermissionDenied, `permission denied: ${what}`, { cause: err });
+  }
+  return err;
+}

@@ -1,0 +1,144 @@
+import { EOF, type Endpoint, type Wait } from '../backend.js';
+import { MODE_BYTE, MODE_MESSAGE, Off, W, maxBytePiece, maxMessage, recordSize } from '../ring/layout.js';
+import { EMPTY, type Ring, type RingStats } from '../ring/ring.js';
+import { processAlive } from './liveness.js';
+import { Segment, type SegmentRequest } from './segment.js';
+import { futexWaiter } from './waiter.js';
+
+/** How long a sleeper waits before it checks whether its peers still live (dead writers, lock holders). */
+export const PEER_CHECK_MS = 250;
+
+const open = new Set<ShmEndpoint>();
+let exitHookInstalled = false;
+
+/** The embedded backend: the ring in /dev/shm, futex wake-ups through one process-wide waiter. */
+export class ShmEndpoint implements Endpoint {
+  readonly backend = 'shm';
+  readonly capacity: number;
+  readonly mode: 'message' | 'byte';
+  readonly maxRecord: number;
+  private readonly segment: Segment;
+  private readonly ring: Ring;
+  private readonly words: Int32Array;
+  private readonly waits = new Set<Wait>();
+  /** Set after a wait timed out: the next read also looks for dead peers. */
+  private checkPeers = false;
+  private closed = false;
+
+  constructor(
+    readonly name: string,
+    request: SegmentRequest,
+    private readonly follow: boolean,
+  ) {
+    this.segment = Segment.open(name, request);
+    this.ring = this.segment.ring;
+    this.words = new Int32Array(this.segment.mapping.buffer, 0, 1024);
+    this.capacity = this.ring.capacity;
+    this.mode = this.ring.mode === MODE_MESSAGE ? 'message' : 'byte';
+    this.maxRecord = this.ring.mode === MODE_BYTE ? maxBytePiece(this.capacity) : maxMessage(this.capacity);
+    open.add(this);
+    installExitHook();
+  }
+
+  write(chunks: readonly Uint8Array[], from: number): number {
+    return this.ring.writeMany(this.segment.token, chunks, from);
+  }
+
+  read(): Buffer | null | typeof EOF {
+    const checkPeers = this.checkPeers;
+    this.checkPeers = false;
+    const got = this.ring.read(this.segment.token, Infinity, checkPeers);
+    if (typeof got !== 'number') return got;
+    if (got === EMPTY && !this.follow && this.ring.isEof(checkPeers)) return EOF;
+    return null;
+  }
+
+  waitReadable(): Wait {
+    const seq = this.ring.beginReadWait();
+    // Announced as waiting: from here on every commit and every writer's exit bumps data_seq.
+    if (this.ring.readyToRead() || (!this.follow && this.ring.isEof(false))) {
+      this.ring.endReadWait();
+      return resolved();
+    }
+    return this.sleep(W(Off.dataSeq), seq, () => this.ring.endReadWait());
+  }
+
+  waitWritable(size: number): Wait {
+    const seq = this.ring.beginWriteWait();
+    if (this.ring.freeBytes() >= recordSize(size)) {
+      this.ring.endWriteWait();
+      return resolved();
+    }
+    return this.sleep(W(Off.spaceSeq), seq, () => this.ring.endWriteWait());
+  }
+
+  private sleep(word: number, seq: number, done: () => void): Wait {
+    const pending = futexWaiter.wait(this.words, word, this.segment.mapping.address + BigInt(word * 4), seq, PEER_CHECK_MS);
+    const wait: Wait = {
+      promise: pending.promise.then(() => {
+        this.waits.delete(wait);
+        if (this.closed) return;
+        done();
+        if (Atomics.load(this.words, word) === seq) this.checkPeers = true;
+      }),
+      cancel: () => pending.cancel(),
+    };
+    this.waits.add(wait);
+    return wait;
+  }
+
+  startWriting(): void {
+    this.ring.setWriter(this.segment.slot);
+  }
+
+  endWriting(): void {
+    this.ring.endWriting(this.segment.slot);
+  }
+
+  startReading(): void {
+    this.ring.setReader(this.segment.slot);
+  }
+
+  stopReading(): void {
+    this.ring.clearReader(this.segment.slot);
+  }
+
+  stats(): RingStats {
+    return this.ring.stats(processAlive);
+  }
+
+  private closing?: Promise<void>;
+
+  close(): Promise<void> {
+    return (this.closing ??= this.release());
+  }
+
+  private async release(): Promise<void> {
+    for (const wait of this.waits) wait.cancel();
+    await Promise.all([...this.waits].map((wait) => wait.promise));
+    this.closed = true;
+    // The waiter may still be inside futex_waitv on our words: unmap only after it left.
+    await futexWaiter.quiesce();
+    open.delete(this);
+    this.segment.close();
+  }
+
+  /** At process exit: detach synchronously so that peers see this handle gone at once. */
+  closeAtExit(): void {
+    this.closed = true;
+    this.segment.close();
+  }
+}
+
+function resolved(): Wait {
+  return { promise: Promise.resolve(), cancel: () => {} };
+}
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const endpoint of open) endpoint.closeAtExit();
+    open.clear();
+  });
+}

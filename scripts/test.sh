@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Every test of the project, from a fresh Debian 12 machine: installs what it needs, then runs
+# the C core tests (sanitizers, vectors, fuzzing) and the vitest suite (client, CLI, examples,
+# cross-implementation). Exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/apt-install.sh build-essential clang-14 llvm-14 libclang-rt-14-dev
+bash scripts/setup.sh
+
+make -C driver/core test fuzz
+pnpm typecheck
+pnpm test
