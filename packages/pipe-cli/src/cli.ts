@@ -1,0 +1,79 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { lsCommand, statCommand } from './commands/info.js';
+import { readCommand } from './commands/read.js';
+import { writeCommand } from './commands/write.js';
+import { EXIT_USAGE, exitCodeFor } from './exit-codes.js';
+
+const backendOption = () =>
+  new Option('--backend <backend>', 'where the ring lives').choices(['auto', 'shm', 'driver']).default('auto');
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
+function octal(value: string): number {
+  if (!/^0?[0-7]{1,3}$/.test(value)) throw new InvalidArgumentError('expected octal permission bits such as 600 or 0660');
+  return parseInt(value, 8);
+}
+
+const program = new Command('ringpipe')
+  .description('Named ring-buffer pipes between processes on one machine')
+  .version('0.1.0')
+  .exitOverride()
+  .configureOutput({ outputError: (text, write) => write(`ringpipe: ${text.replace(/^error: /, '')}`) });
+
+program
+  .command('write')
+  .description('send TEXT as one message, or stdin one message per line (at a terminal, a prompt per line)')
+  .argument('<name>', 'pipe name (case-insensitive)')
+  .argument('[text...]', 'the message; without it, read stdin')
+  .option('--bytes', 'byte mode: send stdin raw instead of one message per line')
+  .option('--capacity <bytes>', 'ring size when this call creates the pipe', positiveInt)
+  .option('--permissions <octal>', 'permission bits when this call creates the pipe', octal)
+  .addOption(backendOption())
+  .action(writeCommand);
+
+program
+  .command('read')
+  .description('print messages, one per line, until every writer has left (at a terminal, one per Enter)')
+  .argument('<name>', 'pipe name (case-insensitive)')
+  .option('--count <n>', 'stop after n messages (byte mode: n chunks)', positiveInt)
+  .option('--follow', 'keep waiting after the writers have left')
+  .option('--bytes', 'byte mode: print raw bytes, no newline per message')
+  .option('--no-prompt', 'at a terminal, print messages as they come instead of one per Enter')
+  .option('--capacity <bytes>', 'ring size when this call creates the pipe', positiveInt)
+  .option('--permissions <octal>', 'permission bits when this call creates the pipe', octal)
+  .addOption(backendOption())
+  .action(readCommand);
+
+program
+  .command('ls')
+  .description('list open pipes: name, capacity, bytes used, readers, writers, totals')
+  .option('--json', 'print JSON')
+  .action(lsCommand);
+
+program
+  .command('stat')
+  .description('show one pipe in detail')
+  .argument('<name>', 'pipe name (case-insensitive)')
+  .option('--json', 'print JSON')
+  .action(statCommand);
+
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  // A closed stdout (`ringpipe read X | head`) ends the reader quietly.
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
+try {
+  await program.parseAsync();
+} catch (err) {
+  if (err instanceof CommanderError) {
+    process.exitCode = err.exitCode === 0 ? 0 : EXIT_USAGE;
+  } else {
+    process.stderr.write(`ringpipe: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = exitCodeFor(err);
+  }
+}

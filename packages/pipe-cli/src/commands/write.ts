@@ -1,0 +1,54 @@
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { pipeline } from 'node:stream/promises';
+import { Transform } from 'node:stream';
+import { createPipe, type RingPipe } from '@ringpipe/client';
+import { Progress } from '../progress.js';
+import { pipeOptions, type OpenFlags } from './open-options.js';
+
+/**
+ * `ringpipe write NAME [TEXT...]`: TEXT as one message; else stdin, one message
+ * per line (raw bytes with --bytes); at a terminal, a prompt per line.
+ */
+export async function writeCommand(name: string, text: string[], flags: OpenFlags): Promise<void> {
+  const pipe = createPipe(name, pipeOptions(flags, 'write'));
+  const closed = once(pipe, 'close');
+  const progress = new Progress('sent');
+  const line = (s: string): string => (pipe.mode === 'byte' ? `${s}\n` : s);
+  try {
+    if (text.length > 0) {
+      await send(pipe, line(text.join(' ')), progress);
+    } else if (flags.bytes) {
+      await pipeline(process.stdin, counting(progress), pipe, { end: false });
+    } else {
+      const interactive = process.stdin.isTTY === true;
+      const lines = createInterface({ input: process.stdin, output: process.stderr, terminal: interactive });
+      if (interactive) {
+        lines.setPrompt(`${pipe.name}> `);
+        lines.prompt();
+      }
+      for await (const entry of lines) {
+        await send(pipe, line(entry), progress);
+        if (interactive) lines.prompt();
+      }
+    }
+  } finally {
+    progress.stop();
+  }
+  pipe.end();
+  await closed;
+}
+
+async function send(pipe: RingPipe, data: string | Buffer, progress: Progress): Promise<void> {
+  progress.add(Buffer.byteLength(data));
+  if (!pipe.write(data)) await once(pipe, 'drain');
+}
+
+function counting(progress: Progress): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      progress.add(chunk.length);
+      callback(null, chunk);
+    },
+  });
+}

@@ -1,0 +1,19 @@
+import { ErrorCode, RingPipeError } from '@ringpipe/client';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+const BAD_INPUT: ReadonlySet<string> = new Set([
+  ErrorCode.BadName,
+  ErrorCode.BadOption,
+  ErrorCode.MessageTooBig,
+  ErrorCode.ModeMismatch,
+]);
+
+/** 2 for usage errors and bad input, 1 for everything that went wrong at run time. */
+export function exitCodeFor(err: unknown): number {
+  return err instanceof RingPipeError && BAD_INPUT.has(err.code) ? EXIT_USAGE : EXIT_FAILURE;
+}
+
+export class UsageError extends Error {}

@@ -1,0 +1,48 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+export const PEER = fileURLToPath(new URL('../fixtures/peer.mjs', import.meta.url));
+
+export interface Peer {
+  child: ChildProcess;
+  /** Resolves when the peer printed "ready" (its pipe is open). */
+  ready: Promise<void>;
+  /** The peer's last JSON line and its exit code, once it exited. */
+  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; result: any; stderr: string }>;
+}
+
+const running = new Set<ChildProcess>();
+
+/** Kills every peer still running, so that a failed test leaves no process behind. */
+export function killPeers(): void {
+  for (const child of running) child.kill('SIGKILL');
+  running.clear();
+}
+
+export function startNode(script: string, args: string[], options: { uid?: number; gid?: number } = {}): Peer {
+  const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...options });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+  const lines = createInterface({ input: child.stdout! });
+  let last: any;
+  let markReady!: () => void;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  lines.on('line', (line) => {
+    if (line === 'ready') markReady();
+    else if (line.startsWith('{')) last = JSON.parse(line);
+  });
+  const done = once(child, 'close').then(([code, signal]) => ({ code, signal, result: last, stderr }));
+  done.then(() => markReady());
+  return { child, ready, done };
+}
+
+export const startPeer = (args: string[], options?: { uid?: number; gid?: number }): Peer => startNode(PEER, args, options);
+
+/** A name no other test uses. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+}

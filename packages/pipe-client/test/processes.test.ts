@@ -1,0 +1,147 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { once } from 'node:events';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createPipe, ErrorCode, statPipe } from '../src/index.js';
+import { killPeers, startPeer, uniqueName } from './helpers/processes.js';
+
+afterEach(killPeers);
+
+const shmPath = (name: string) => `/dev/shm/ringpipe.${name.toUpperCase()}`;
+
+describe('between real processes', () => {
+  it('carries 10^6 messages intact and in order', async () => {
+    const name = uniqueName('MILLION');
+    const reader = startPeer(['recv', name]);
+    await reader.ready;
+    const writer = startPeer(['send', name, '1', '1000000', '64']);
+    const [sent, received] = await Promise.all([writer.done, reader.done]);
+    expect(sent.code).toBe(0);
+    expect(received.code).toBe(0);
+    expect(received.result).toMatchObject({ counts: { 1: 1_000_000 }, lastSeq: { 1: 999_999 }, torn: 0, outOfOrder: 0, bytes: 64_000_000 });
+    expect(received.result.checksums['1']).toBe(sent.result.checksum);
+  });
+
+  it('carries 64 KiB messages through a 256 KiB ring', async () => {
+    const name = uniqueName('LARGE');
+    const reader = startPeer(['recv', name, String(256 * 1024)]);
+    await reader.ready;
+    const writer = startPeer(['send', name, '2', '3000', String(64 * 1024)]);
+    const [sent, received] = await Promise.all([writer.done, reader.done]);
+    expect(received.result).toMatchObject({ counts: { 2: 3000 }, torn: 0, outOfOrder: 0 });
+    expect(received.result.checksums['2']).toBe(sent.result.checksum);
+  });
+
+  it('4 writers and 2 readers: no loss, no duplicates, per-writer order', async () => {
+    const name = uniqueName('MANY');
+    const readers = [startPeer(['recv', name, '65536']), startPeer(['recv', name, '65536'])];
+    await Promise.all(readers.map((r) => r.ready));
+    const perWriter = 50_000;
+    const writers = [1, 2, 3, 4].map((id) => startPeer(['send', name, String(id), String(perWriter), String(16 + id * 40)]));
+    const results = await Promise.all([...writers, ...readers].map((p) => p.done));
+    for (const r of results) expect(r.code).toBe(0);
+    const got = results.slice(4).map((r) => r.result);
+    for (const r of got) {
+      expect(r.torn).toBe(0);
+      expect(r.outOfOrder).toBe(0);
+    }
+    for (const id of [1, 2, 3, 4]) {
+      const total = got.reduce((sum, r) => sum + (r.counts[id] ?? 0), 0);
+      expect(total).toBe(perWriter);
+    }
+    expect(got.every((r) => Object.values(r.counts).reduce((a: number, b) => a + (b as number), 0) > 0)).toBe(true);
+  });
+
+  it('a writer killed mid-stream: every committed message arrives, none torn, and the pipe stays usable', async () => {
+    const name = uniqueName('KILL');
+    const reader = startPeer(['recv', name, '131072']);
+    await reader.ready;
+    const victim = startPeer(['send', name, '1', '1000000', '30000']);
+    await victim.ready;
+    // Both writers attached before the kill: had the victim been the only writer, its death would be EOF.
+    const survivor = startPeer(['send', name, '2', '2000', '500']);
+    await survivor.ready;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    victim.child.kill('SIGKILL');
+    const [killed, finished, received] = await Promise.all([victim.done, survivor.done, reader.done]);
+    expect(killed.signal).toBe('SIGKILL');
+    expect(finished.code).toBe(0);
+    expect(received.code).toBe(0);
+    const r = received.result;
+    expect(r.torn).toBe(0);
+    expect(r.outOfOrder).toBe(0);
+    expect(r.counts['2']).toBe(2000);
+    // Nothing lost before the kill: the victim's messages are 0..n-1 without a gap.
+    expect(r.counts['1']).toBeGreaterThan(0);
+    expect(r.lastSeq['1']).toBe(r.counts['1'] - 1);
+
+    const again = startPeer(['recv', name]);
+    await again.ready;
+    const sender = startPeer(['send', name, '3', '100', '64']);
+    expect((await again.done).result.counts).toEqual({ 3: 100 });
+    expect((await sender.done).code).toBe(0);
+  });
+
+  it('reclaims a segment left by a crashed process on the next open', async () => {
+    const name = uniqueName('CRASHED');
+    const holder = startPeer(['hold', name, '8192']);
+    await holder.ready;
+    holder.child.kill('SIGKILL');
+    await holder.done;
+    expect(existsSync(shmPath(name))).toBe(true);
+    const pipe = createPipe(name, { capacity: 16384 });
+    const stats = pipe.stats();
+    expect(stats.capacity).toBe(16384);
+    expect(stats.usedBytes).toBe(0);
+    expect(stats.handles).toBe(1);
+    pipe.destroy();
+    await once(pipe, 'close');
+    expect(existsSync(shmPath(name))).toBe(false);
+  });
+
+  it('sixteen idle pipes leave the threadpool free for fs calls', async () => {
+    const pipes = Array.from({ length: 16 }, (_, i) => createPipe(uniqueName(`IDLE${i}`), { access: 'read' }));
+    for (const pipe of pipes) pipe.resume();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    let timer: NodeJS.Timeout | undefined;
+    const reads = Promise.all(Array.from({ length: 8 }, () => readFile(new URL(import.meta.url))));
+    const starved = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error('fs.readFile did not complete: threadpool starved')), 5000);
+    });
+    await Promise.race([reads, starved]);
+    clearTimeout(timer);
+    await Promise.all(pipes.map((pipe) => (pipe.destroy(), once(pipe, 'close'))));
+  });
+
+  it('a process whose pipes are all closed exits by itself', async () => {
+    const child = startPeer(['idle-then-close', '4']);
+    await child.ready;
+    let timer: NodeJS.Timeout | undefined;
+    const hung = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error('process kept running after closing its pipes')), 10_000);
+    });
+    const result = (await Promise.race([child.done, hung])) as Awaited<typeof child.done>;
+    clearTimeout(timer);
+    if (!result) child.child.kill('SIGKILL');
+    expect(result.code).toBe(0);
+  });
+
+  it.runIf(process.getuid?.() === 0)('denies another user a pipe with owner-only permissions', async () => {
+    const name = uniqueName('PRIVATE');
+    const mine = createPipe(name);
+    const other = startPeer(['try-open', name], { uid: 65534, gid: 65534 });
+    expect((await other.done).result).toEqual({ error: ErrorCode.PermissionDenied });
+    mine.destroy();
+    await once(mine, 'close');
+  });
+
+  it.runIf(process.getuid?.() === 0)('lets another user in when the permissions say so', async () => {
+    const name = uniqueName('SHARED');
+    const mine = createPipe(name, { permissions: 0o666 });
+    const other = startPeer(['try-open', name], { uid: 65534, gid: 65534 });
+    expect((await other.done).result).toEqual({ ok: true });
+    expect(statPipe(name).handles).toBe(1);
+    mine.destroy();
+    await once(mine, 'close');
+  });
+});
