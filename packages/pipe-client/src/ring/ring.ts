@@ -390,15 +390,19 @@ export class Ring {
     return Atomics.load(this.i32, H.tail) === Atomics.load(this.i32, H.head);
   }
 
-  /** EOF: empty, some writer attached once, and no slot holds the writer role (of a live process, with `checkLiveness`). */
+  /**
+   * EOF: some writer attached once, no slot holds the writer role (of a live
+   * process, with `checkLiveness`), and the ring is empty, loaded in that order:
+   * a writer ends its role after its last write, so emptiness is looked at last.
+   */
   isEof(checkLiveness: boolean): boolean {
-    if (!this.isEmpty() || Atomics.load(this.i32, H.writersEver) === 0) return false;
+    if (Atomics.load(this.i32, H.writersEver) === 0) return false;
     for (let slot = 0; slot < SLOT_COUNT; slot++) {
       if ((Atomics.load(this.i32, slotWord(slot, SlotOff.role)) & ROLE_WRITER) === 0) continue;
       const pid = Atomics.load(this.i32, slotWord(slot, SlotOff.pid));
       if (pid !== 0 && (!checkLiveness || this.platform.alive(pid))) return false;
     }
-    return true;
+    return this.isEmpty();
   }
 
   /** Starts a wait for data (or EOF); returns the `data_seq` value to sleep on. */
