@@ -1,0 +1,80 @@
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+const children = new Set<ReturnType<typeof spawn>>();
+afterEach(() => {
+  for (const child of children) child.kill('SIGKILL');
+  children.clear();
+});
+
+function run(script: string, args: string[]) {
+  const child = spawn(process.execPath, [here(script), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+  const exited = once(child, 'close').then(([code]) => ({ code: code as number, stdout, stderr }));
+  const line = (pattern: RegExp) =>
+    new Promise<void>((resolve) => {
+      const lines = createInterface({ input: child.stdout });
+      lines.on('line', (text) => pattern.test(text) && resolve());
+    });
+  return { child, exited, line };
+}
+
+const unique = (prefix: string) => `${prefix}-${process.pid}-${Math.random().toString(36).slice(2, 7)}`;
+
+describe('examples', () => {
+  it('hello: a writer process and a reader process meet on a name', async () => {
+    const { code, stdout, stderr } = await run('./hello/demo.mjs', [unique('HELLO')]).exited;
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toContain('reader: Hello from another process!');
+    expect(stdout).toContain('reader: ringpipe: one message per write');
+    expect(stdout).toContain('reader: bye');
+    expect(stdout).toContain('reader: every writer has left');
+    expect(stdout).toMatch(/writer: sent 3 messages to HELLO-/);
+  });
+
+  it('gzip-transfer: a file piped through gzip across two processes arrives intact', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ringpipe-gzip-'));
+    const input = join(dir, 'in.bin');
+    const output = join(dir, 'out.bin');
+    // Half random, half repetitive: gzip has work to do both ways.
+    writeFileSync(input, Buffer.concat([randomBytes(3 << 20), Buffer.alloc(3 << 20, 'ringpipe ')]));
+    const name = unique('GZ');
+    const receiver = run('./gzip-transfer/receive.mjs', [output, name]);
+    await receiver.line(/^ready$/);
+    const sender = await run('./gzip-transfer/send.mjs', [input, name]).exited;
+    expect(sender.code).toBe(0);
+    expect((await receiver.exited).code).toBe(0);
+    const digest = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+    expect(digest(output)).toBe(digest(input));
+  });
+
+  it('request-reply: a service answers two clients over pairs of pipes, and stops on SIGTERM', async () => {
+    const name = unique('CALC');
+    const service = run('./request-reply/service.mjs', [name]);
+    await service.line(/answering on/);
+    const clients = await Promise.all([run('./request-reply/client.mjs', [name]).exited, run('./request-reply/client.mjs', [name]).exited]);
+    for (const client of clients) {
+      expect(client.code).toBe(0);
+      expect(client.stdout.split('\n').filter(Boolean).sort()).toEqual(
+        ['add(2, 40) -> 42', 'divide(1, 0) -> error: unknown operation divide', 'mul(6, 7) -> 42', 'upper(ringpipe) -> RINGPIPE'].sort(),
+      );
+    }
+    service.child.kill('SIGTERM');
+    const stopped = await service.exited;
+    expect(stopped.code).toBe(0);
+    expect(stopped.stdout).toContain('service: stopped');
+  });
+});
