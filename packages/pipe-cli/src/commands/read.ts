@@ -17,14 +17,12 @@ export interface ReadFlags extends OpenFlags {
  */
 export async function readCommand(name: string, flags: ReadFlags): Promise<void> {
   const pipe = createPipe(name, { ...pipeOptions(flags, 'read'), follow: flags.follow ?? false });
-  const closed = once(pipe, 'close');
   if (flags.prompt && process.stdin.isTTY && process.stdout.isTTY) {
     await readOnEnter(pipe, flags.count);
   } else {
     await readAll(pipe, flags.count);
   }
   pipe.destroy();
-  await closed;
 }
 
 async function readAll(pipe: RingPipe, count: number | undefined): Promise<void> {

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { pipeline } from 'node:stream/promises';
+import { finished, pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { createPipe, type RingPipe } from '@ringpipe/client';
 import { Progress } from '../progress.js';
@@ -12,7 +12,9 @@ import { pipeOptions, type OpenFlags } from './open-options.js';
  */
 export async function writeCommand(name: string, text: string[], flags: OpenFlags): Promise<void> {
   const pipe = createPipe(name, pipeOptions(flags, 'write'));
-  const closed = once(pipe, 'close');
+  // Registered first: a write error (such as a message too big) rejects this instead of going unhandled.
+  const done = finished(pipe);
+  done.catch(() => {}); // also reported by the write that failed
   const progress = new Progress('sent');
   const line = (s: string): string => (pipe.mode === 'byte' ? `${s}\n` : s);
   try {
@@ -36,7 +38,7 @@ export async function writeCommand(name: string, text: string[], flags: OpenFlag
     progress.stop();
   }
   pipe.end();
-  await closed;
+  await done;
 }
 
 async function send(pipe: RingPipe, data: string | Buffer, progress: Progress): Promise<void> {

@@ -1,0 +1,141 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const children = new Set<ReturnType<typeof spawn>>();
+afterEach(() => {
+  for (const child of children) child.kill('SIGKILL');
+  children.clear();
+});
+
+interface Run {
+  child: ReturnType<typeof spawn>;
+  done: Promise<{ code: number; stdout: Buffer; stderr: string }>;
+}
+
+function ringpipe(args: string[], input?: string | Buffer, command: string[] = [process.execPath, CLI]): Run {
+  const [file, ...rest] = command;
+  const child = spawn(file!, [...rest, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
+  children.add(child);
+  const out: Buffer[] = [];
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+  if (input !== undefined) child.stdin.end(input);
+  const done = once(child, 'close').then(([code]) => ({ code: code as number, stdout: Buffer.concat(out), stderr }));
+  return { child, done };
+}
+
+/** Waits until `ringpipe stat NAME` shows a reader on the pipe. */
+async function readerAttached(name: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const { code, stdout } = await ringpipe(['stat', name, '--json']).done;
+    if (code === 0 && JSON.parse(stdout.toString()).handles > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`no reader attached to ${name}`);
+}
+
+const unique = (prefix: string) => `${prefix}-${process.pid}-${Math.random().toString(36).slice(2, 7)}`;
+
+describe('ringpipe write / read', () => {
+  it('sends TEXT as one message and stdin lines as one message each', async () => {
+    const name = unique('CLI');
+    const reader = ringpipe(['read', name]);
+    await readerAttached(name);
+    expect((await ringpipe(['write', name, 'hello', 'world']).done).code).toBe(0);
+    const reader2Done = reader.done;
+    const { code, stdout, stderr } = await reader2Done;
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout.toString()).toBe('hello world\n');
+
+    const lines = ringpipe(['read', name.toLowerCase(), '--count', '3']);
+    await readerAttached(name);
+    const writer = ringpipe(['write', name], 'one\ntwo\nthree\nfour\n');
+    expect((await lines.done).stdout.toString()).toBe('one\ntwo\nthree\n');
+    expect((await writer.done).code).toBe(0);
+  });
+
+  it('--bytes carries raw binary data', async () => {
+    const name = unique('RAW');
+    const data = randomBytes(300_000);
+    const reader = ringpipe(['read', name, '--bytes', '--capacity', '65536']);
+    await readerAttached(name);
+    const writer = ringpipe(['write', name, '--bytes'], data);
+    expect((await writer.done).code).toBe(0);
+    const got = await reader.done;
+    expect(got.code).toBe(0);
+    expect(got.stdout.equals(data)).toBe(true);
+  });
+
+  it('prompts for lines at a terminal, like usedriver2', async () => {
+    const name = unique('TTY');
+    const reader = ringpipe(['read', name, '--count', '2']);
+    await readerAttached(name);
+    // script(1) gives the writer a terminal; the typed lines end with Ctrl-D.
+    const writer = ringpipe(['-qfec', `${process.execPath} ${CLI} write ${name}`, '/dev/null'], undefined, ['script']);
+    writer.child.stdin!.write('typed one\r');
+    writer.child.stdin!.write('typed two\r');
+    const got = await reader.done;
+    writer.child.stdin!.end('\x04');
+    expect(got.stdout.toString()).toBe('typed one\ntyped two\n');
+    const typed = await writer.done;
+    expect(typed.stdout.toString()).toContain(`${name.toUpperCase()}> `);
+    expect(typed.code).toBe(0);
+  });
+
+  it('reads one message per Enter at a terminal, like usedriver3', async () => {
+    const name = unique('ENTER');
+    const reader = ringpipe(['-qfec', `${process.execPath} ${CLI} read ${name}`, '/dev/null'], undefined, ['script']);
+    await readerAttached(name);
+    await ringpipe(['write', name], 'first\nsecond\n').done;
+    reader.child.stdin!.write('\r');
+    reader.child.stdin!.end('\r');
+    const got = await reader.done;
+    const screen = got.stdout.toString();
+    expect(screen).toContain('Enter reads a message');
+    expect(screen.indexOf('first')).toBeLessThan(screen.indexOf('second'));
+    expect(screen).not.toContain('every writer has left');
+  });
+});
+
+describe('ringpipe ls / stat', () => {
+  it('lists open pipes and shows one in detail, as text and JSON', async () => {
+    const name = unique('LS');
+    const reader = ringpipe(['read', name, '--capacity', '8192']);
+    await readerAttached(name);
+    const listed = JSON.parse((await ringpipe(['ls', '--json']).done).stdout.toString());
+    expect(listed).toContainEqual(expect.objectContaining({ name: name.toUpperCase(), capacity: 8192, readers: 1, writers: 0 }));
+    const table = (await ringpipe(['ls']).done).stdout.toString();
+    expect(table).toMatch(/^NAME\s+BACKEND\s+MODE\s+CAPACITY\s+USED\s+READERS\s+WRITERS/);
+    expect(table).toContain(name.toUpperCase());
+    const details = await ringpipe(['stat', name]).done;
+    expect(details.code).toBe(0);
+    expect(details.stdout.toString()).toMatch(/capacity:\s+8192/);
+    reader.child.kill('SIGTERM');
+    await reader.done;
+  });
+});
+
+describe('exit codes', () => {
+  it.each([
+    ['a bad name', ['write', 'no/slash', 'x'], 2, /may only use/],
+    ['a missing argument', ['read'], 2, /missing required argument/],
+    ['an unknown command', ['frobnicate'], 2, /unknown command/],
+    ['a bad option value', ['read', 'X', '--count', 'many'], 2, /positive integer/],
+    ['an unknown backend', ['read', 'X', '--backend', 'tcp'], 2, /Allowed choices are auto, shm, driver/],
+    ['a message too big', ['write', 'TOOBIG', '--capacity', '4096', 'x'.repeat(5000)], 2, /larger than pipe TOOBIG can hold/],
+    ['stat of a pipe nobody has open', ['stat', 'NOBODY-HAS-THIS'], 1, /no pipe named NOBODY-HAS-THIS/],
+    ['the missing driver', ['read', 'X', '--backend', 'driver'], 1, /driver/],
+  ])('%s', async (_what, args, code, message) => {
+    const run = await ringpipe(args).done;
+    expect(run.code).toBe(code);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr).toMatch(/^ringpipe: /);
+    expect(run.stdout.length).toBe(0);
+  });
+});
