@@ -37,6 +37,7 @@ export class RingPipe extends Duplex {
       if (!this.readingStarted) this.destroy();
     });
     this.once('end', () => {
+      if (this.destroyed) return;
       this.endpoint.stopReading();
       if (!this.writingStarted && this.writable) this.end();
     });

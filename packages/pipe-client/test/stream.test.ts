@@ -214,6 +214,24 @@ describe('lifetime', () => {
     await once(reader, 'close');
   });
 
+  it('survives being destroyed between EOF and its end event', async () => {
+    const name = uniqueName('LASTEND');
+    const reader = open(name, { access: 'read' });
+    const push = reader.push.bind(reader);
+    // Destroy right after EOF is pushed: 'end' is then emitted on a later tick, after the unmap.
+    reader.push = (chunk: unknown) => {
+      const more = push(chunk);
+      if (chunk === null) reader.destroy();
+      return more;
+    };
+    reader.resume();
+    await new Promise((resolve) => setTimeout(resolve, 20)); // the reader now waits on the futex
+    const writer = open(name, { access: 'write' });
+    writer.end('last');
+    await once(reader, 'close');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  });
+
   it('fails a write that waits for space when the pipe is destroyed', async () => {
     const writer = open(uniqueName('WAITW'), { access: 'write', capacity: 4096 });
     writer.write(Buffer.alloc(4000));

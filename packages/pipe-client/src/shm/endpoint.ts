@@ -1,4 +1,5 @@
 import { EOF, type Endpoint, type Wait } from '../backend.js';
+import { ErrorCode, RingPipeError } from '../errors.js';
 import { MODE_BYTE, MODE_MESSAGE, Off, W, maxBytePiece, maxMessage, recordSize } from '../ring/layout.js';
 import { EMPTY, type Ring, type RingStats } from '../ring/ring.js';
 import { processAlive } from './liveness.js';
@@ -23,6 +24,7 @@ export class ShmEndpoint implements Endpoint {
   private readonly waits = new Set<Wait>();
   /** Set after a wait timed out: the next read also looks for dead peers. */
   private checkPeers = false;
+  /** Set in the same tick as the unmap: from then on no method may touch the ring. */
   private closed = false;
 
   constructor(
@@ -41,10 +43,12 @@ export class ShmEndpoint implements Endpoint {
   }
 
   write(chunks: readonly Uint8Array[], from: number): number {
+    if (this.closed) throw closedError(this.name);
     return this.ring.writeMany(this.segment.token, chunks, from);
   }
 
   read(): Buffer | null | typeof EOF {
+    if (this.closed) throw closedError(this.name);
     const checkPeers = this.checkPeers;
     this.checkPeers = false;
     const got = this.ring.read(this.segment.token, Infinity, checkPeers);
@@ -88,22 +92,27 @@ export class ShmEndpoint implements Endpoint {
   }
 
   startWriting(): void {
+    if (this.closed) return;
     this.ring.setWriter(this.segment.slot);
   }
 
   endWriting(): void {
+    if (this.closed) return;
     this.ring.endWriting(this.segment.slot);
   }
 
   startReading(): void {
+    if (this.closed) return;
     this.ring.setReader(this.segment.slot);
   }
 
   stopReading(): void {
+    if (this.closed) return;
     this.ring.clearReader(this.segment.slot);
   }
 
   stats(): RingStats {
+    if (this.closed) throw closedError(this.name);
     return this.ring.stats(processAlive);
   }
 
@@ -128,6 +137,10 @@ export class ShmEndpoint implements Endpoint {
     this.closed = true;
     this.segment.close();
   }
+}
+
+function closedError(name: string): RingPipeError {
+  return new RingPipeError(ErrorCode.Closed, `pipe ${name} is closed`);
 }
 
 function resolved(): Wait {
