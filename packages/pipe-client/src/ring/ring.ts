@@ -80,6 +80,8 @@ export class Ring {
   private readonly i32: Int32Array;
   private readonly data: Buffer;
   private readonly mask: number;
+  /** Position of the first record of the last `reserve`. */
+  private reservedAt = 0;
 
   constructor(
     segment: ArrayBuffer,
@@ -239,19 +241,35 @@ export class Ring {
    * were written (0 when the ring is full). The caller checks sizes first.
    */
   writeMany(token: number, chunks: readonly Uint8Array[], from: number): number {
+    const count = this.reserve(token, chunks, from);
+    let at = this.reservedAt;
+    for (let i = from; i < from + count; i++) {
+      const chunk = chunks[i]!;
+      const off = at & this.mask;
+      this.copyIn(chunk, off + RECORD_HEADER);
+      Atomics.store(this.i32, DATA_WORD + (off >> 2), (STATE_COMMITTED << 30) | chunk.length);
+      at = (at + recordSize(chunk.length)) | 0;
+    }
+    if (count > 0 && Atomics.load(this.i32, H.readersWaiting) !== 0) this.bumpAndWake(H.dataSeq, Off.dataSeq);
+    return count;
+  }
+
+  /**
+   * Steps 1-2 of Write for chunks[from..]: reserves their records under the
+   * writer lock and returns how many; they start at `reservedAt`.
+   */
+  reserve(token: number, chunks: readonly Uint8Array[], from: number): number {
     const i32 = this.i32;
-    const capacity = this.capacity;
     this.lock(H.wlock, token);
     let head = i32[H.head]!;
-    const tail = Atomics.load(i32, H.tail);
-    let used = (head - tail) >>> 0;
-    const first = head;
+    this.reservedAt = head;
+    let used = (head - Atomics.load(i32, H.tail)) >>> 0;
     let end = from;
     let bytes = 0;
     while (end < chunks.length) {
       const len = chunks[end]!.length;
       const size = recordSize(len);
-      if (used + size > capacity) break;
+      if (used + size > this.capacity) break;
       const word = DATA_WORD + ((head & this.mask) >> 2);
       Atomics.store(i32, word + 1, token);
       Atomics.store(i32, word, (STATE_RESERVED << 30) | len);
@@ -266,16 +284,6 @@ export class Ring {
       Atomics.store(i32, H.head, head);
     }
     this.unlock(H.wlock);
-
-    let at = first;
-    for (let i = from; i < end; i++) {
-      const chunk = chunks[i]!;
-      const off = at & this.mask;
-      this.copyIn(chunk, off + RECORD_HEADER);
-      Atomics.store(i32, DATA_WORD + (off >> 2), (STATE_COMMITTED << 30) | chunk.length);
-      at = (at + recordSize(chunk.length)) | 0;
-    }
-    if (end > from && Atomics.load(i32, H.readersWaiting) !== 0) this.bumpAndWake(H.dataSeq, Off.dataSeq);
     return end - from;
   }
 
