@@ -1,0 +1,58 @@
+/*
+ * Operating-system shim for the ringpipe core.
+ *
+ * The core (rp_name, rp_ring, rp_registry) includes nothing but this header.
+ * One backend header is selected at build time:
+ *
+ *   -DRP_OS_HEADER='"file.h"'  any backend named explicitly
+ *   -DRP_OS_LINUX_KERNEL       rp_os_linux_kernel.h   (to be written)
+ *   -DRP_OS_WINDOWS_KERNEL     rp_os_windows_kernel.h (to be written)
+ *   (nothing)                  rp_os_user.h           (user space, tests, tools)
+ *
+ * A backend must provide:
+ *
+ *   types     uint8_t uint16_t uint32_t uint64_t uintptr_t size_t bool
+ *             true false NULL
+ *   memory    void *rp_alloc(size_t n)      zeroed, may sleep, NULL on failure
+ *             void  rp_free(void *p)        accepts NULL
+ *             void  rp_memcpy(void *d, const void *s, size_t n)
+ *             void  rp_memset(void *d, int c, size_t n)
+ *   lock      rp_lock_t                     a sleeping mutual-exclusion lock
+ *             void rp_lock_init(rp_lock_t *l)
+ *             void rp_lock_lock(rp_lock_t *l)
+ *             void rp_lock_unlock(rp_lock_t *l)
+ *             void rp_lock_destroy(rp_lock_t *l)
+ *
+ * The 32-bit atomics below are the same in every target: gcc (kbuild,
+ * mingw-w64 for the Windows driver, user space) and clang provide the
+ * __atomic builtins. Every access to a shared header word goes through them.
+ */
+#ifndef RP_OS_H
+#define RP_OS_H
+
+#if defined(RP_OS_HEADER)
+#include RP_OS_HEADER
+#elif defined(RP_OS_LINUX_KERNEL)
+#include "rp_os_linux_kernel.h"
+#elif defined(RP_OS_WINDOWS_KERNEL)
+#include "rp_os_windows_kernel.h"
+#else
+#include "rp_os_user.h"
+#endif
+
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the ring format is little-endian and the core accesses it natively"
+#endif
+
+#define rp_load32(p) __atomic_load_n((p), __ATOMIC_SEQ_CST)
+#define rp_store32(p, v) __atomic_store_n((p), (uint32_t)(v), __ATOMIC_SEQ_CST)
+/* Returns true on success; on failure *(expp) receives the current value. */
+#define rp_cas32(p, expp, v)                                                   \
+	__atomic_compare_exchange_n((p), (expp), (uint32_t)(v), 0,             \
+				    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)
+#define rp_fetch_add32(p, v) __atomic_fetch_add((p), (uint32_t)(v), __ATOMIC_SEQ_CST)
+#define rp_fetch_sub32(p, v) __atomic_fetch_sub((p), (uint32_t)(v), __ATOMIC_SEQ_CST)
+#define rp_fetch_or32(p, v) __atomic_fetch_or((p), (uint32_t)(v), __ATOMIC_SEQ_CST)
+#define rp_fetch_and32(p, v) __atomic_fetch_and((p), (uint32_t)(v), __ATOMIC_SEQ_CST)
+
+#endif

@@ -1,0 +1,137 @@
+#include "rp_ring_internal.h"
+
+#define RP_SNAPSHOT_TRIES 16u
+
+bool rp_ring_capacity_ok(uint32_t capacity)
+{
+	return capacity >= RP_CAP_MIN && capacity <= RP_CAP_MAX &&
+	       (capacity & (capacity - 1u)) == 0;
+}
+
+size_t rp_ring_segment_size(uint32_t capacity)
+{
+	return (size_t)RP_HEADER_SIZE + capacity;
+}
+
+static bool rp_args_ok(const void *base, size_t size, uint32_t capacity,
+		       uint32_t mode, const struct rp_env *env)
+{
+	return base != NULL && ((uintptr_t)base & 7u) == 0 &&
+	       rp_ring_capacity_ok(capacity) &&
+	       size >= rp_ring_segment_size(capacity) &&
+	       (mode == RP_MODE_MESSAGE || mode == RP_MODE_BYTE) &&
+	       env != NULL && env->alive != NULL;
+}
+
+int rp_ring_init(struct rp_ring *r, void *base, size_t size, uint32_t capacity,
+		 uint32_t mode, const struct rp_env *env)
+{
+	if (!rp_args_ok(base, size, capacity, mode, env))
+		return RP_INVAL;
+	r->base = base;
+	r->capacity = capacity;
+	r->mode = mode;
+	r->env = env;
+	rp_store32(rp_hw(r, RP_OFF_MAGIC), 0);
+	rp_memset(r->base + 4, 0, RP_HEADER_SIZE - 4);
+	rp_store32(rp_hw(r, RP_OFF_VERSION), RP_VERSION | RP_HEADER_SIZE << 16);
+	rp_store32(rp_hw(r, RP_OFF_CAPACITY), capacity);
+	rp_store32(rp_hw(r, RP_OFF_MODE), mode);
+	rp_store32(rp_hw(r, RP_OFF_SLOT_COUNT), RP_SLOT_COUNT);
+	rp_store32(rp_hw(r, RP_OFF_SLOT_OFFSET), RP_SLOT_OFFSET);
+	rp_store32(rp_hw(r, RP_OFF_DATA_OFFSET), RP_DATA_OFFSET);
+	rp_store32(rp_hw(r, RP_OFF_MAGIC), RP_MAGIC);
+	return RP_OK;
+}
+
+static bool rp_zero_words(const struct rp_ring *r, uint32_t from, uint32_t to)
+{
+	uint32_t off;
+
+	for (off = from; off < to; off += 4)
+		if (rp_load32(rp_hw(r, off)) != 0)
+			return false;
+	return true;
+}
+
+static bool rp_reserved_zero(const struct rp_ring *r)
+{
+	uint32_t i;
+
+	if (!rp_zero_words(r, 28, 64) || !rp_zero_words(r, 96, 128) ||
+	    !rp_zero_words(r, 168, 192) || !rp_zero_words(r, 200, 256) ||
+	    !rp_zero_words(r, RP_SLOT_OFFSET + RP_SLOT_COUNT * RP_SLOT_SIZE,
+			   RP_HEADER_SIZE))
+		return false;
+	for (i = 0; i < RP_SLOT_COUNT; i++) {
+		if (rp_load32(rp_sw(r, i, RP_SLOT_PAD)) != 0 ||
+		    (rp_load32(rp_sw(r, i, RP_SLOT_ROLE)) &
+		     ~(RP_ROLE_WRITER | RP_ROLE_READER)) != 0)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * head - tail <= capacity holds at every instant, but not between two loads
+ * taken while peers move: a snapshot counts only when tail did not change
+ * around the load of head.
+ */
+int rp_ring_positions(const struct rp_ring *r, uint32_t *head, uint32_t *tail)
+{
+	uint32_t i;
+
+	for (i = 0; i < RP_SNAPSHOT_TRIES; i++) {
+		*tail = rp_load32(rp_hw(r, RP_OFF_TAIL));
+		*head = rp_load32(rp_hw(r, RP_OFF_HEAD));
+		if (rp_load32(rp_hw(r, RP_OFF_TAIL)) != *tail)
+			continue;
+		return rp_positions_bad(r, *head, *tail) ? RP_CORRUPT : RP_OK;
+	}
+	return RP_BUSY;
+}
+
+static int rp_header_check(const struct rp_ring *r)
+{
+	uint32_t skip = rp_load32(rp_hw(r, RP_OFF_TAIL_SKIP));
+	uint32_t head, tail;
+
+	if (rp_load32(rp_hw(r, RP_OFF_MAGIC)) != RP_MAGIC ||
+	    rp_load32(rp_hw(r, RP_OFF_VERSION)) !=
+		    (RP_VERSION | RP_HEADER_SIZE << 16) ||
+	    rp_load32(rp_hw(r, RP_OFF_SLOT_COUNT)) != RP_SLOT_COUNT ||
+	    rp_load32(rp_hw(r, RP_OFF_SLOT_OFFSET)) != RP_SLOT_OFFSET ||
+	    rp_load32(rp_hw(r, RP_OFF_DATA_OFFSET)) != RP_DATA_OFFSET ||
+	    !rp_reserved_zero(r))
+		return RP_CORRUPT;
+	if (r->mode == RP_MODE_MESSAGE ? skip != 0
+				       : skip > r->capacity - RP_REC_HDR)
+		return RP_CORRUPT;
+	/* A ring that keeps moving is checked again under the locks. */
+	return rp_ring_positions(r, &head, &tail) == RP_CORRUPT ? RP_CORRUPT
+								: RP_OK;
+}
+
+int rp_ring_validate(struct rp_ring *r, void *base, size_t size,
+		     const struct rp_env *env)
+{
+	struct rp_ring probe;
+	int st;
+
+	if (base == NULL || ((uintptr_t)base & 7u) != 0 || env == NULL ||
+	    env->alive == NULL)
+		return RP_INVAL;
+	if (size < rp_ring_segment_size(RP_CAP_MIN))
+		return RP_CORRUPT;
+	probe.base = base;
+	probe.env = env;
+	probe.capacity = rp_load32(rp_hw(&probe, RP_OFF_CAPACITY));
+	probe.mode = rp_load32(rp_hw(&probe, RP_OFF_MODE));
+	if (!rp_args_ok(base, size, probe.capacity, probe.mode, env))
+		return RP_CORRUPT;
+	st = rp_header_check(&probe);
+	if (st != RP_OK)
+		return st;
+	*r = probe;
+	return RP_OK;
+}

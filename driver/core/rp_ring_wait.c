@@ -1,0 +1,46 @@
+#include "rp_ring_internal.h"
+
+uint32_t rp_ring_seq_off(unsigned which)
+{
+	return which == RP_WAKE_SPACE ? RP_OFF_SPACE_SEQ : RP_OFF_DATA_SEQ;
+}
+
+uint32_t rp_ring_waiting_off(unsigned which)
+{
+	return which == RP_WAKE_SPACE ? RP_OFF_WRITERS_WAITING
+				      : RP_OFF_READERS_WAITING;
+}
+
+uint32_t *rp_ring_seq_word(const struct rp_ring *r, unsigned which)
+{
+	return rp_hw(r, rp_ring_seq_off(which));
+}
+
+uint32_t rp_ring_seq(const struct rp_ring *r, unsigned which)
+{
+	return rp_load32(rp_ring_seq_word(r, which));
+}
+
+void rp_ring_bump(struct rp_ring *r, unsigned which)
+{
+	rp_fetch_add32(rp_ring_seq_word(r, which), 1);
+}
+
+uint32_t rp_ring_wait_begin(struct rp_ring *r, unsigned which)
+{
+	rp_fetch_add32(rp_hw(r, rp_ring_waiting_off(which)), 1);
+	return rp_ring_seq(r, which);
+}
+
+void rp_ring_wait_end(struct rp_ring *r, unsigned which)
+{
+	rp_fetch_sub32(rp_hw(r, rp_ring_waiting_off(which)), 1);
+}
+
+void rp_ring_wake_waiters(struct rp_ring *r, unsigned which, unsigned *wake)
+{
+	if (rp_load32(rp_hw(r, rp_ring_waiting_off(which))) == 0)
+		return;
+	rp_ring_bump(r, which);
+	*wake |= which;
+}

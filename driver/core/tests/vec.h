@@ -1,0 +1,57 @@
+/*
+ * Test vector cases (docs/ring-format.md, "Test vectors") and the
+ * interpreter that runs one through the C ring, shared by gen_vectors and
+ * test_vectors.
+ */
+#ifndef VEC_H
+#define VEC_H
+
+#include "../rp_ring.h"
+
+#define VEC_MAX_OPS 48
+#define VEC_MAX_DATA 512
+#define VEC_NO_EXPECT (-1)
+
+enum vec_kind {
+	VEC_ATTACH,
+	VEC_WRITE,
+	VEC_RESERVE,
+	VEC_READ,
+	VEC_END,
+	VEC_DETACH,
+	VEC_CRASH,
+	VEC_EOF,
+	VEC_KIND_COUNT
+};
+
+struct vec_op {
+	enum vec_kind kind;
+	uint32_t pid, slot, len, max;
+	bool has_max;
+	uint32_t role;  /* attach: 0, RP_ROLE_READER or RP_ROLE_WRITER */
+	int expect;     /* RP_* status; eof: 0 or 1; VEC_NO_EXPECT */
+	uint32_t data_len;
+	uint8_t data[VEC_MAX_DATA]; /* write: payload; read "ok": expected */
+};
+
+struct vec_case {
+	char name[64];
+	uint32_t capacity, mode;
+	uint32_t nops;
+	struct vec_op ops[VEC_MAX_OPS];
+};
+
+const char *vec_kind_name(enum vec_kind k);
+int vec_kind_parse(const char *s); /* -1 if unknown */
+const char *vec_role_name(uint32_t role);
+int vec_role_parse(const char *s, uint32_t *role);
+int vec_status_parse(const char *s); /* RP_* or -1 */
+
+/*
+ * Runs c on a fresh zeroed segment, checks every op's expectation and
+ * leaves the final segment in image (4096 + capacity bytes). Returns the
+ * number of mismatches, each reported on stderr.
+ */
+int vec_run(const struct vec_case *c, uint8_t *image);
+
+#endif

@@ -1,0 +1,56 @@
+#include "vec.h"
+
+#include <string.h>
+
+static const char *const kind_names[VEC_KIND_COUNT] = {
+	[VEC_ATTACH] = "attach", [VEC_WRITE] = "write", [VEC_RESERVE] = "reserve",
+	[VEC_READ] = "read",     [VEC_END] = "end",     [VEC_DETACH] = "detach",
+	[VEC_CRASH] = "crash",   [VEC_EOF] = "eof",
+};
+
+const char *vec_kind_name(enum vec_kind k)
+{
+	return k < VEC_KIND_COUNT ? kind_names[k] : "?";
+}
+
+int vec_kind_parse(const char *s)
+{
+	int k;
+
+	for (k = 0; k < VEC_KIND_COUNT; k++)
+		if (strcmp(s, kind_names[k]) == 0)
+			return k;
+	return -1;
+}
+
+const char *vec_role_name(uint32_t role)
+{
+	if (role == RP_ROLE_WRITER)
+		return "writer";
+	if (role == RP_ROLE_READER)
+		return "reader";
+	return "none";
+}
+
+int vec_role_parse(const char *s, uint32_t *role)
+{
+	if (strcmp(s, "writer") == 0)
+		*role = RP_ROLE_WRITER;
+	else if (strcmp(s, "reader") == 0)
+		*role = RP_ROLE_READER;
+	else if (strcmp(s, "none") == 0)
+		*role = 0;
+	else
+		return -1;
+	return 0;
+}
+
+int vec_status_parse(const char *s)
+{
+	int st;
+
+	for (st = 0; st < RP_STATUS_COUNT; st++)
+		if (strcmp(s, rp_status_name(st)) == 0)
+			return st;
+	return -1;
+}

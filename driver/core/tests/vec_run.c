@@ -1,0 +1,166 @@
+#include "vec.h"
+#include "fake_env.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct vec_state {
+	const struct vec_case *c;
+	struct fake_env fe;
+	struct rp_ring r;
+	struct rp_handle h[RP_SLOT_COUNT];
+	bool attached[RP_SLOT_COUNT];
+	uint8_t *mem;
+	uint8_t *buf; /* capacity bytes */
+	int errors;
+};
+
+__attribute__((format(printf, 3, 4)))
+static void vec_fail(struct vec_state *s, uint32_t i, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "case %s, op %u (%s): ", s->c->name, i,
+		vec_kind_name(s->c->ops[i].kind));
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	s->errors++;
+}
+
+static void vec_expect(struct vec_state *s, uint32_t i, int got)
+{
+	int want = s->c->ops[i].expect;
+
+	if (want != VEC_NO_EXPECT && got != want)
+		vec_fail(s, i, "got %s, want %s", rp_status_name(got),
+			 rp_status_name(want));
+}
+
+static struct rp_handle *vec_handle(struct vec_state *s, uint32_t i)
+{
+	uint32_t slot = s->c->ops[i].slot;
+
+	if (slot < RP_SLOT_COUNT && s->attached[slot])
+		return &s->h[slot];
+	vec_fail(s, i, "slot %u not attached", slot);
+	return NULL;
+}
+
+static void vec_attach(struct vec_state *s, uint32_t i)
+{
+	const struct vec_op *op = &s->c->ops[i];
+	struct rp_handle h;
+	int st = rp_ring_attach(&s->r, op->pid, &h);
+
+	if (st != RP_OK) {
+		vec_fail(s, i, "attach: %s", rp_status_name(st));
+		return;
+	}
+	s->h[h.slot] = h;
+	s->attached[h.slot] = true;
+	if (op->role == RP_ROLE_WRITER)
+		rp_ring_set_writer(&s->h[h.slot]);
+	if (op->role == RP_ROLE_READER)
+		rp_ring_set_reader(&s->h[h.slot]);
+}
+
+static void vec_read(struct vec_state *s, uint32_t i, struct rp_handle *h)
+{
+	const struct vec_op *op = &s->c->ops[i];
+	uint32_t room = op->has_max ? op->max : s->c->capacity;
+	struct rp_read_res res;
+	unsigned wake = 0;
+	int st;
+
+	if (room > s->c->capacity)
+		room = s->c->capacity;
+	st = rp_ring_read(h, s->buf, room, &res, &wake);
+	vec_expect(s, i, st);
+	if (st == RP_OK && op->expect == RP_OK &&
+	    (res.n != op->data_len || memcmp(s->buf, op->data, res.n) != 0))
+		vec_fail(s, i, "read %u bytes, other than the %u expected", res.n,
+			 op->data_len);
+}
+
+static void vec_step(struct vec_state *s, uint32_t i)
+{
+	const struct vec_op *op = &s->c->ops[i];
+	struct rp_handle *h = NULL;
+	struct rp_resv v;
+	uint32_t written;
+	unsigned wake = 0;
+
+	if (op->kind == VEC_WRITE || op->kind == VEC_RESERVE ||
+	    op->kind == VEC_READ || op->kind == VEC_END ||
+	    op->kind == VEC_DETACH) {
+		h = vec_handle(s, i);
+		if (h == NULL)
+			return;
+	}
+	switch (op->kind) {
+	case VEC_ATTACH:
+		vec_attach(s, i);
+		break;
+	case VEC_WRITE:
+		vec_expect(s, i, rp_ring_write(h, op->data, op->data_len, &written, &wake));
+		break;
+	case VEC_RESERVE:
+		vec_expect(s, i, rp_ring_reserve(h, op->len, &v));
+		break;
+	case VEC_READ:
+		vec_read(s, i, h);
+		break;
+	case VEC_END:
+		rp_ring_end_writing(h, &wake);
+		break;
+	case VEC_DETACH:
+		rp_ring_detach(h, &wake);
+		s->attached[op->slot] = false;
+		break;
+	case VEC_CRASH:
+		fake_crash(&s->fe, op->pid);
+		break;
+	case VEC_EOF:
+		if ((int)rp_ring_eof(&s->r) != op->expect)
+			vec_fail(s, i, "got %s, want %s",
+				 rp_ring_eof(&s->r) ? "true" : "false",
+				 op->expect ? "true" : "false");
+		break;
+	case VEC_KIND_COUNT:
+		vec_fail(s, i, "bad op");
+		break;
+	}
+}
+
+int vec_run(const struct vec_case *c, uint8_t *image)
+{
+	size_t size = rp_ring_segment_size(c->capacity);
+	struct vec_state *s = calloc(1, sizeof(*s));
+	int errors;
+	uint32_t i;
+
+	if (s == NULL || posix_memalign((void **)&s->mem, 64, size) != 0 ||
+	    (s->buf = malloc(c->capacity + 1u)) == NULL) {
+		fprintf(stderr, "case %s: out of memory\n", c->name);
+		abort();
+	}
+	s->c = c;
+	memset(s->mem, 0, size);
+	fake_env_init(&s->fe, 0);
+	if (rp_ring_init(&s->r, s->mem, size, c->capacity, c->mode, &s->fe.env) != RP_OK) {
+		fprintf(stderr, "case %s: bad capacity or mode\n", c->name);
+		s->errors++;
+	}
+	for (i = 0; i < c->nops && s->errors == 0; i++)
+		vec_step(s, i);
+	memcpy(image, s->mem, size);
+	errors = s->errors;
+	free(s->buf);
+	free(s->mem);
+	free(s);
+	return errors;
+}
