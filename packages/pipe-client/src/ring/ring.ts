@@ -67,6 +67,8 @@ const H = {
   writersEver: W(Off.writersEver),
 } as const;
 const DATA_WORD = W(HEADER_SIZE);
+/** Locks are held for a few instructions; a live holder past this is stopped or broken. */
+const LOCK_GIVE_UP_MS = 2000;
 const slotWord = (slot: number, field: number): number => W(SLOT_OFFSET + slot * SLOT_SIZE + field);
 
 /**
@@ -216,6 +218,7 @@ export class Ring {
 
   private lock(word: number, token: number): void {
     if (Atomics.compareExchange(this.i32, word, 0, token) === 0) return;
+    const started = performance.now();
     for (let spin = 1; ; spin++) {
       const holder = Atomics.load(this.i32, word);
       if (holder === 0) {
@@ -225,13 +228,16 @@ export class Ring {
           if (Atomics.compareExchange(this.i32, word, holder, token) === holder) return;
         } else {
           this.platform.yieldCpu();
+          if ((spin & 4095) === 0 && performance.now() - started > LOCK_GIVE_UP_MS) {
+            throw new RingPipeError(ErrorCode.Corrupt, `a live process has held the ring's lock for over ${LOCK_GIVE_UP_MS} ms`);
+          }
         }
       }
     }
   }
 
-  private unlock(word: number): void {
-    Atomics.store(this.i32, word, 0);
+  private unlock(word: number, token: number): void {
+    Atomics.compareExchange(this.i32, word, token, 0);
   }
 
   // ---- write ---------------------------------------------------------------
@@ -247,7 +253,8 @@ export class Ring {
       const chunk = chunks[i]!;
       const off = at & this.mask;
       this.copyIn(chunk, off + RECORD_HEADER);
-      Atomics.store(this.i32, DATA_WORD + (off >> 2), (STATE_COMMITTED << 30) | chunk.length);
+      // Only if still ours: a reader that wrongly judged us dead may have skipped the record.
+      Atomics.compareExchange(this.i32, DATA_WORD + (off >> 2), (STATE_RESERVED << 30) | chunk.length, (STATE_COMMITTED << 30) | chunk.length);
       at = (at + recordSize(chunk.length)) | 0;
     }
     if (count > 0 && Atomics.load(this.i32, H.readersWaiting) !== 0) this.bumpAndWake(H.dataSeq, Off.dataSeq);
@@ -283,7 +290,7 @@ export class Ring {
       addCounter(i32, H.bytesIn, bytes);
       Atomics.store(i32, H.head, head);
     }
-    this.unlock(H.wlock);
+    this.unlock(H.wlock, token);
     return end - from;
   }
 
@@ -323,8 +330,9 @@ export class Ring {
       const state = word0 >>> 30;
       const len = word0 & LEN_MASK;
       const size = recordSize(len);
-      if (size > ((head - tail) >>> 0) || (state !== STATE_RESERVED && state !== STATE_COMMITTED)) {
-        this.unlock(H.rlock);
+      const invalid = state !== STATE_RESERVED && state !== STATE_COMMITTED;
+      if (size > ((head - tail) >>> 0) || invalid || (len === 0 && this.mode === MODE_BYTE)) {
+        this.unlock(H.rlock, token);
         throw new RingPipeError(ErrorCode.Corrupt, `corrupt record at position ${tail >>> 0}`);
       }
       if (state === STATE_RESERVED) {
@@ -340,7 +348,7 @@ export class Ring {
       result = this.mode === MODE_MESSAGE ? this.takeMessage(tail, len, size, max) : this.takeBytes(tail, len, size, max);
       break;
     }
-    this.unlock(H.rlock);
+    this.unlock(H.rlock, token);
     if (typeof result !== 'number' && Atomics.load(i32, H.writersWaiting) !== 0) {
       this.bumpAndWake(H.spaceSeq, Off.spaceSeq);
     }

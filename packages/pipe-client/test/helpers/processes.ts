@@ -9,8 +9,8 @@ export interface Peer {
   child: ChildProcess;
   /** Resolves when the peer printed "ready" (its pipe is open). */
   ready: Promise<void>;
-  /** The peer's last JSON line and its exit code, once it exited. */
-  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; result: any; stderr: string }>;
+  /** The peer's last JSON line, its other output lines and its exit code, once it exited. */
+  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; result: any; lines: string[]; stderr: string }>;
 }
 
 const running = new Set<ChildProcess>();
@@ -29,13 +29,15 @@ export function startNode(script: string, args: string[], options: { uid?: numbe
   child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
   const lines = createInterface({ input: child.stdout! });
   let last: any;
+  const output: string[] = [];
   let markReady!: () => void;
   const ready = new Promise<void>((resolve) => (markReady = resolve));
   lines.on('line', (line) => {
     if (line === 'ready') markReady();
     else if (line.startsWith('{')) last = JSON.parse(line);
+    else output.push(line);
   });
-  const done = once(child, 'close').then(([code, signal]) => ({ code, signal, result: last, stderr }));
+  const done = once(child, 'close').then(([code, signal]) => ({ code, signal, result: last, lines: output, stderr }));
   done.then(() => markReady());
   return { child, ready, done };
 }
@@ -45,4 +47,18 @@ export const startPeer = (args: string[], options?: { uid?: number; gid?: number
 /** A name no other test uses. */
 export function uniqueName(prefix: string): string {
   return `${prefix}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** Waits until some process has the pipe open (statPipe sees a handle). */
+export async function pipeOpened(name: string): Promise<void> {
+  const { statPipe } = await import('../../src/index.js');
+  for (let i = 0; i < 400; i++) {
+    try {
+      if (statPipe(name).handles > 0) return;
+    } catch {
+      // not created yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`nobody opened pipe ${name}`);
 }

@@ -1,0 +1,57 @@
+// A C program (driver/core's rp_shm, built on the C ring) and a Node process exchange messages
+// through the same live shared ring, in both directions.
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { killPeers, pipeOpened, startNode, uniqueName } from './helpers/processes.js';
+
+const CORE = fileURLToPath(new URL('../../../driver/core', import.meta.url));
+const RP_SHM = `${CORE}/build/rp_shm`;
+const NODE_SIDE = fileURLToPath(new URL('./fixtures/c-pattern.mjs', import.meta.url));
+
+beforeAll(() => {
+  execFileSync('make', ['-s', '-C', CORE, 'build/rp_shm'], { stdio: 'inherit' });
+});
+afterEach(killPeers);
+
+function runC(args: string[]) {
+  const child = spawn(RP_SHM, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let stdout = '';
+  child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+  return once(child, 'close').then(([code]) => ({ code, stdout: stdout.trim() }));
+}
+
+const expected = (count: number, size: number) =>
+  execFileSync(RP_SHM, ['expect', String(count), String(size)], { encoding: 'utf8' }).trim().replace(/^expect /, 'received ');
+
+describe('C and Node on one live ring', () => {
+  it.each([
+    [20_000, 64],
+    [300, 40_000],
+  ])('Node sends %i messages of %i B, C receives them', async (count, size) => {
+    const name = uniqueName('C-RECV');
+    const receiver = runC(['recv', name, '--capacity', '65536', '--timeout', '60']);
+    await pipeOpened(name);
+    const sender = startNode(NODE_SIDE, ['send', name, String(count), String(size)]);
+    const [got, sent] = await Promise.all([receiver, sender.done]);
+    expect(sent.code).toBe(0);
+    expect(got.code).toBe(0);
+    expect(got.stdout).toBe(expected(count, size));
+  });
+
+  it.each([
+    [20_000, 64],
+    [300, 40_000],
+  ])('C sends %i messages of %i B, Node receives them', async (count, size) => {
+    const name = uniqueName('C-SEND');
+    const receiver = startNode(NODE_SIDE, ['recv', name]);
+    await receiver.ready;
+    const sender = runC(['send', name, String(count), String(size), '--capacity', '65536', '--timeout', '60']);
+    const [sent, got] = await Promise.all([sender, receiver.done]);
+    expect(sent.code).toBe(0);
+    expect(got.code).toBe(0);
+    expect(got.stderr).toBe('');
+    expect(got.lines.at(-1)).toBe(expected(count, size));
+  });
+});
