@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ringpipe Linux driver: state shared by its files.
+ *
+ * Objects and their locks:
+ *  - rp_registry (driver/core): name -> struct rp_pipe, refcounted; its own
+ *    mutex, held only for list walks and counters.
+ *  - struct rp_kpipe (pipe->os): wait queues, and the handles the kernel
+ *    gave out, guarded by attach_lock (attach, detach, reclaim).
+ *  - struct rp_file (file->private_data): unbound until RINGPIPE_IOC_BIND,
+ *    then bound to one pipe for good; bind_lock serialises BIND.
+ *  - The ring itself is guarded by its own wlock / rlock words, which live
+ *    in memory that user space may map and write: the kernel takes them a
+ *    bounded number of times (RP_KLOCK_SPINS) and never sleeps holding one.
+ */
+#ifndef RP_DEV_H
+#define RP_DEV_H
+
+#include <linux/fs.h>
+#include <linux/mutex.h>
+#include <linux/poll.h>
+#include <linux/wait.h>
+
+#include "rp_registry.h"
+#include "ringpipe_linux_abi.h"
+
+#define RP_KLOCK_SPINS 2048u
+
+struct rp_kpipe {
+	wait_queue_head_t rwait; /* readers: data or EOF (data_seq) */
+	wait_queue_head_t wwait; /* writers: space (space_seq) */
+	struct mutex attach_lock;
+	/*
+	 * The process id of each handle the kernel gave out, 0 for a free
+	 * entry; written under attach_lock, read locklessly by rp_alive().
+	 * A ring slot is live exactly while some entry holds its pid.
+	 */
+	u32 kpid[RP_SLOT_COUNT];
+	u32 handles;
+	struct rp_env env; /* the ring's env: alive() answers from kpid[] */
+};
+
+/* rp_file.counted bits: this file is counted in readers_waiting / writers_waiting. */
+#define RP_COUNTED_DATA 0
+#define RP_COUNTED_SPACE 1
+
+struct rp_file {
+	struct mutex bind_lock;
+	struct rp_pipe *pipe; /* NULL until bound; read with rp_file_pipe() */
+	struct rp_handle h;   /* its slot; h.role is refreshed from the ring */
+	u32 kidx;	      /* its entry in kpid[] */
+	bool follow;
+	u32 want;		/* payload bytes a POLLOUT waiter needs */
+	unsigned long counted;	/* RP_COUNTED_* bits */
+};
+
+extern struct rp_registry rp_reg;
+extern unsigned int rp_max_capacity;
+
+static inline struct rp_kpipe *rp_kpipe(const struct rp_pipe *p)
+{
+	return p->os;
+}
+
+static inline struct rp_pipe *rp_file_pipe(struct rp_file *f)
+{
+	return smp_load_acquire(&f->pipe);
+}
+
+/* rp_pipe.c */
+extern const struct rp_registry_ops rp_registry_ops;
+extern const struct rp_env rp_boot_env;
+int rp_errno(int status);
+void rp_wake(struct rp_pipe *p, unsigned int wake);
+void rp_file_handle(const struct rp_file *f, struct rp_handle *h);
+int rp_attach(struct rp_file *f, struct rp_pipe *p);
+void rp_detach(struct rp_file *f);
+bool rp_may_see(const struct rp_pipe *p);
+void rp_clear_reader(const struct rp_handle *h);
+void rp_abandon(struct rp_pipe *p, const struct rp_resv *v);
+bool rp_readable(struct rp_file *f);
+bool rp_writable(struct rp_file *f);
+void rp_count_waiter(struct rp_file *f, int bit, bool counted);
+
+/* rp_file.c */
+extern const struct file_operations rp_fops;
+ssize_t rp_recv(struct rp_file *f, char __user *buf, size_t size,
+		bool nonblock, u32 *len, bool *eof);
+
+/* rp_ioctl.c */
+long rp_ioctl(struct file *file, unsigned int cmd, unsigned long arg);
+
+/* rp_mmap.c */
+int rp_mmap(struct file *file, struct vm_area_struct *vma);
+
+#endif

@@ -1,0 +1,307 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ringpipe: the pipe's kernel context (wait queues, the handles the kernel
+ * gave out), the registry's allocation callbacks, and the looks at the ring
+ * that poll() needs.
+ */
+#include <linux/errno.h>
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include "rp_dev.h"
+
+/*
+ * A slot of the ring is live while a bound file holds its pid: the file's
+ * release detaches the slot, so the kernel knows without asking whether a
+ * process exists (a file passed to another process stays live, as it should).
+ */
+static bool rp_alive(void *ctx, uint32_t pid)
+{
+	struct rp_kpipe *kp = ctx;
+	unsigned int i;
+
+	if (!pid)
+		return false;
+	for (i = 0; i < RP_SLOT_COUNT; i++)
+		if (READ_ONCE(kp->kpid[i]) == pid)
+			return true;
+	return false;
+}
+
+static bool rp_never_alive(void *ctx, uint32_t pid)
+{
+	return false;
+}
+
+static void rp_yield(void *ctx)
+{
+	cond_resched();
+}
+
+/* Only rp_ring_init sees this one; rp_ctx_init gives each ring its own. */
+const struct rp_env rp_boot_env = {
+	.alive = rp_never_alive,
+	.lock_spins = RP_KLOCK_SPINS,
+};
+
+static void *rp_ring_alloc(void *ctx, size_t size)
+{
+	return vmalloc_user(size);
+}
+
+static void rp_ring_free(void *ctx, void *mem, size_t size)
+{
+	vfree(mem);
+}
+
+static int rp_ctx_init(void *ctx, struct rp_pipe *p)
+{
+	struct rp_kpipe *kp = kzalloc(sizeof(*kp), GFP_KERNEL);
+
+	if (!kp)
+		return RP_ENOMEM;
+	init_waitqueue_head(&kp->rwait);
+	init_waitqueue_head(&kp->wwait);
+	mutex_init(&kp->attach_lock);
+	kp->env.alive = rp_alive;
+	kp->env.yield = rp_yield;
+	kp->env.ctx = kp;
+	kp->env.lock_spins = RP_KLOCK_SPINS;
+	/* Before the pipe is published: from now on the ring asks this pipe. */
+	p->ring.env = &kp->env;
+	p->os = kp;
+	return RP_OK;
+}
+
+static void rp_ctx_free(void *ctx, struct rp_pipe *p)
+{
+	struct rp_kpipe *kp = p->os;
+
+	mutex_destroy(&kp->attach_lock);
+	kfree(kp);
+}
+
+const struct rp_registry_ops rp_registry_ops = {
+	.ring_alloc = rp_ring_alloc,
+	.ring_free = rp_ring_free,
+	.ctx_init = rp_ctx_init,
+	.ctx_free = rp_ctx_free,
+};
+
+int rp_errno(int status)
+{
+	switch (status) {
+	case RP_OK:
+		return 0;
+	case RP_EMPTY:
+	case RP_BUSY:
+	case RP_FULL:
+	case RP_LOCKED:
+		return -EAGAIN;
+	case RP_TOO_BIG:
+	case RP_TOO_SMALL:
+		return -EMSGSIZE;
+	case RP_NOSLOT:
+		return -EUSERS;
+	case RP_ENOENT:
+		return -ENOENT;
+	case RP_EEXIST:
+		return -EEXIST;
+	case RP_EACCES:
+		return -EACCES;
+	case RP_ENOMEM:
+		return -ENOMEM;
+	case RP_CORRUPT:
+		return -EIO;
+	default:
+		return -EINVAL;
+	}
+}
+
+/*
+ * Wakes the sleepers the ring asked for, and anyone sleeping at all: the
+ * waiting counts are hints in user-writable memory.
+ */
+void rp_wake(struct rp_pipe *p, unsigned int wake)
+{
+	struct rp_kpipe *kp = rp_kpipe(p);
+
+	if ((wake & RP_WAKE_DATA) || wq_has_sleeper(&kp->rwait))
+		wake_up_interruptible_all(&kp->rwait);
+	if ((wake & RP_WAKE_SPACE) || wq_has_sleeper(&kp->wwait))
+		wake_up_interruptible_all(&kp->wwait);
+}
+
+static u32 *rp_word(const struct rp_ring *r, u32 off)
+{
+	return (u32 *)(r->base + off);
+}
+
+static u32 *rp_slot_word(const struct rp_ring *r, u32 slot, u32 field)
+{
+	return rp_word(r, RP_SLOT_OFFSET + slot * RP_SLOT_SIZE + field);
+}
+
+/*
+ * A copy of the file's handle for one operation. Clients that use the
+ * mapping change their role bits in the ring themselves, so the role is
+ * read back from the slot, as long as the slot is still this handle's.
+ */
+void rp_file_handle(const struct rp_file *f, struct rp_handle *h)
+{
+	const struct rp_ring *r;
+
+	*h = f->h;
+	r = h->ring;
+	if (rp_load32(rp_slot_word(r, h->slot, RP_SLOT_TOKEN)) == h->token)
+		h->role = rp_load32(rp_slot_word(r, h->slot, RP_SLOT_ROLE)) &
+			  (RP_ROLE_WRITER | RP_ROLE_READER);
+	else
+		h->role = 0;
+}
+
+void rp_clear_reader(const struct rp_handle *h)
+{
+	if (rp_load32(rp_slot_word(h->ring, h->slot, RP_SLOT_TOKEN)) == h->token)
+		rp_fetch_and32(rp_slot_word(h->ring, h->slot, RP_SLOT_ROLE),
+			       ~RP_ROLE_READER);
+}
+
+/* Takes a kpid[] entry and a ring slot for the file; the caller holds no lock. */
+int rp_attach(struct rp_file *f, struct rp_pipe *p)
+{
+	struct rp_kpipe *kp = rp_kpipe(p);
+	u32 pid = task_tgid_nr(current);
+	unsigned int wake = 0;
+	unsigned int i;
+	int st;
+
+	mutex_lock(&kp->attach_lock);
+	if (kp->handles >= RP_SLOT_COUNT) {
+		st = RP_NOSLOT;
+		goto out_unlock;
+	}
+	for (i = 0; i < RP_SLOT_COUNT && kp->kpid[i]; i++)
+		;
+	/* Slots that no kernel handle backs were forged through a mapping. */
+	rp_ring_reclaim(&p->ring, &wake);
+	WRITE_ONCE(kp->kpid[i], pid);
+	st = rp_ring_attach(&p->ring, pid, &f->h);
+	if (st != RP_OK) {
+		WRITE_ONCE(kp->kpid[i], 0);
+		goto out_unlock;
+	}
+	f->kidx = i;
+	kp->handles++;
+out_unlock:
+	mutex_unlock(&kp->attach_lock);
+	if (wake)
+		rp_wake(p, wake);
+	return st;
+}
+
+/* Ends the file's writing, frees its slot and its kpid[] entry. */
+void rp_detach(struct rp_file *f)
+{
+	struct rp_pipe *p = f->pipe;
+	struct rp_kpipe *kp = rp_kpipe(p);
+	struct rp_handle h;
+	unsigned int wake = 0;
+
+	mutex_lock(&kp->attach_lock);
+	rp_file_handle(f, &h);
+	rp_ring_detach(&h, &wake);
+	WRITE_ONCE(kp->kpid[f->kidx], 0);
+	kp->handles--;
+	rp_ring_reclaim(&p->ring, &wake);
+	mutex_unlock(&kp->attach_lock);
+	rp_count_waiter(f, RP_COUNTED_DATA, false);
+	rp_count_waiter(f, RP_COUNTED_SPACE, false);
+	/* A lock this handle held through the mapping is free to steal now. */
+	rp_wake(p, wake | RP_WAKE_DATA | RP_WAKE_SPACE);
+}
+
+/* The owner, a reader by the permission bits, or a caller that overrides them. */
+bool rp_may_see(const struct rp_pipe *p)
+{
+	u32 uid = from_kuid_munged(&init_user_ns, current_euid());
+
+	return uid == p->uid || rp_pipe_access(p, uid, RP_ACCESS_READ) ||
+	       capable(CAP_DAC_OVERRIDE);
+}
+
+/*
+ * A writer could not copy its payload in (a fault on its buffer): the
+ * record becomes the reservation of a dead writer, which readers skip.
+ */
+void rp_abandon(struct rp_pipe *p, const struct rp_resv *v)
+{
+	struct rp_ring *r = &p->ring;
+	u32 off = RP_DATA_OFFSET + (v->pos & (r->capacity - 1));
+
+	rp_store32(rp_word(r, off + 4), 0);
+	rp_ring_bump(r, RP_WAKE_DATA);
+	rp_wake(p, RP_WAKE_DATA);
+}
+
+/*
+ * poll() counts a file that may sleep in readers_waiting (writers_waiting),
+ * once, so that clients writing through the mapping wake it; the count
+ * goes when poll() finds the file ready or the file is released.
+ */
+void rp_count_waiter(struct rp_file *f, int bit, bool counted)
+{
+	struct rp_ring *r = &f->pipe->ring;
+	u32 off = bit == RP_COUNTED_DATA ? RP_OFF_READERS_WAITING
+					 : RP_OFF_WRITERS_WAITING;
+
+	if (counted) {
+		if (!test_and_set_bit(bit, &f->counted))
+			rp_fetch_add32(rp_word(r, off), 1);
+	} else {
+		if (test_and_clear_bit(bit, &f->counted))
+			rp_fetch_sub32(rp_word(r, off), 1);
+	}
+}
+
+/* Whether read() would return at once: a record that can be taken, or EOF. */
+bool rp_readable(struct rp_file *f)
+{
+	struct rp_ring *r = &f->pipe->ring;
+	u32 head, tail, word0, state;
+
+	if (!f->follow && rp_ring_eof(r))
+		return true;
+	tail = rp_load32(rp_word(r, RP_OFF_TAIL));
+	head = rp_load32(rp_word(r, RP_OFF_HEAD));
+	if (head == tail)
+		return false;
+	if (((head | tail) & 7) || head - tail > r->capacity)
+		return true; /* read() reports the corruption */
+	word0 = rp_load32(rp_word(r, RP_DATA_OFFSET + (tail & (r->capacity - 1))));
+	state = word0 >> RP_REC_STATE_SHIFT;
+	if (state != RP_REC_RESERVED)
+		return true;
+	/* A writer still copying, unless it is gone. */
+	return !rp_ring_token_live(r, rp_load32(rp_word(r, RP_DATA_OFFSET +
+					(tail & (r->capacity - 1)) + 4)));
+}
+
+/* Whether a record of the file's wanted size fits now. */
+bool rp_writable(struct rp_file *f)
+{
+	struct rp_ring *r = &f->pipe->ring;
+	u32 want = min(READ_ONCE(f->want), rp_ring_max_record(r));
+	u32 head = rp_load32(rp_word(r, RP_OFF_HEAD));
+	u32 tail = rp_load32(rp_word(r, RP_OFF_TAIL));
+	u32 used = head - tail;
+
+	if (!want && r->mode == RP_MODE_BYTE)
+		want = 1;
+	if (used > r->capacity)
+		return true; /* write() reports the corruption */
+	return r->capacity - used >= RP_REC_HDR + ALIGN(want, 8);
+}
