@@ -80,7 +80,7 @@ export class Ring {
   readonly capacity: number;
   readonly mode: number;
   private readonly i32: Int32Array;
-  private readonly data: Buffer;
+  private readonly data: Uint8Array;
   private readonly mask: number;
   /** Position of the first record of the last `reserve`. */
   private reservedAt = 0;
@@ -94,7 +94,7 @@ export class Ring {
     this.mode = mode;
     this.mask = capacity - 1;
     this.i32 = new Int32Array(segment, 0, (HEADER_SIZE + capacity) / 4);
-    this.data = Buffer.from(segment, HEADER_SIZE, capacity);
+    this.data = new Uint8Array(segment, HEADER_SIZE, capacity);
   }
 
   /** Writes a fresh header into a zeroed or abandoned segment; `magic` goes last. */
@@ -278,8 +278,9 @@ export class Ring {
       const size = recordSize(len);
       if (used + size > this.capacity) break;
       const word = DATA_WORD + ((head & this.mask) >> 2);
-      Atomics.store(i32, word + 1, token);
-      Atomics.store(i32, word, (STATE_RESERVED << 30) | len);
+      // Plain stores: the Atomics.store of head below publishes them.
+      i32[word + 1] = token;
+      i32[word] = (STATE_RESERVED << 30) | len;
       head = (head + size) | 0;
       used += size;
       bytes += len;
@@ -382,11 +383,12 @@ export class Ring {
     return out;
   }
 
+  // TypedArray set() of a subarray: cheaper than Buffer.copy for the small messages that dominate.
   private copyOut(position: number, dst: Buffer, dstOff: number, len: number): void {
     const off = position & this.mask;
     const first = Math.min(len, this.capacity - off);
-    this.data.copy(dst, dstOff, off, off + first);
-    if (first < len) this.data.copy(dst, dstOff + first, 0, len - first);
+    dst.set(this.data.subarray(off, off + first), dstOff);
+    if (first < len) dst.set(this.data.subarray(0, len - first), dstOff + first);
   }
 
   // ---- waiting and EOF -----------------------------------------------------
