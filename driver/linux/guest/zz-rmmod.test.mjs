@@ -1,0 +1,25 @@
+// Last: the module refuses to unload while a handle is open, and unloads cleanly after.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { RPTEST, run, waitFor } from './helpers.mjs';
+
+test('rmmod refuses while a handle is open, succeeds after, and insmod brings it back', async () => {
+  const holder = spawn(RPTEST, ['hold', 'rmmod-test'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  await waitFor(holder, 'bound');
+  const busy = await run('rmmod', ['ringpipe']);
+  assert.notEqual(busy.code, 0, 'rmmod succeeded with a handle open');
+  assert.ok(existsSync('/dev/ringpipe'));
+  holder.stdin.end();
+  await new Promise((resolve) => holder.on('close', resolve));
+  const ok = await run('rmmod', ['ringpipe']);
+  assert.equal(ok.code, 0, `rmmod failed: ${ok.stderr}`);
+  assert.ok(!existsSync('/dev/ringpipe'), '/dev/ringpipe is gone');
+  const modules = await run('cat', ['/proc/modules']);
+  assert.doesNotMatch(modules.stdout, /ringpipe/);
+  const again = await run('insmod', ['/lib/modules/ringpipe.ko']);
+  assert.equal(again.code, 0, again.stderr);
+  const list = await run(RPTEST, ['selftest']);
+  assert.equal(list.code, 0, 'the reloaded module works');
+});
