@@ -4,10 +4,13 @@ import { MODE_BYTE, MODE_MESSAGE, Off, W, maxBytePiece, maxMessage, recordSize }
 import { EMPTY, type Ring, type RingStats } from '../ring/ring.js';
 import { processAlive } from './liveness.js';
 import { Segment, type SegmentRequest } from './segment.js';
+import { pollBriefly } from './spin.js';
 import { futexWaiter } from './waiter.js';
 
 /** How long a sleeper waits before it checks whether its peers still live (dead writers, lock holders). */
 export const PEER_CHECK_MS = 250;
+/** How long a waiter polls from the event loop before it sleeps on the futex. */
+export const POLL_BEFORE_SLEEP_US = 100;
 
 const open = new Set<ShmEndpoint>();
 let exitHookInstalled = false;
@@ -58,37 +61,69 @@ export class ShmEndpoint implements Endpoint {
   }
 
   waitReadable(): Wait {
-    const seq = this.ring.beginReadWait();
-    // Announced as waiting: from here on every commit and every writer's exit bumps data_seq.
-    if (this.ring.readyToRead() || (!this.follow && this.ring.isEof(false))) {
-      this.ring.endReadWait();
-      return resolved();
-    }
-    return this.sleep(W(Off.dataSeq), seq, () => this.ring.endReadWait());
+    const ready = () => this.ring.readyToRead() || (!this.follow && this.ring.isEof(false));
+    return this.track(
+      this.pollThenSleep(ready, () => {
+        const seq = this.ring.beginReadWait();
+        // Announced as waiting: from here on every commit and every writer's exit bumps data_seq.
+        if (ready()) {
+          this.ring.endReadWait();
+          return undefined;
+        }
+        return this.sleep(W(Off.dataSeq), seq, () => this.ring.endReadWait());
+      }),
+    );
   }
 
   waitWritable(size: number): Wait {
-    const seq = this.ring.beginWriteWait();
-    if (this.ring.freeBytes() >= recordSize(size)) {
-      this.ring.endWriteWait();
-      return resolved();
-    }
-    return this.sleep(W(Off.spaceSeq), seq, () => this.ring.endWriteWait());
+    const ready = () => this.ring.freeBytes() >= recordSize(size);
+    return this.track(
+      this.pollThenSleep(ready, () => {
+        const seq = this.ring.beginWriteWait();
+        if (ready()) {
+          this.ring.endWriteWait();
+          return undefined;
+        }
+        return this.sleep(W(Off.spaceSeq), seq, () => this.ring.endWriteWait());
+      }),
+    );
+  }
+
+  /** Polls from the event loop for a moment, then sleeps on the futex (`sleep` returns undefined when it need not). */
+  private pollThenSleep(ready: () => boolean, sleep: () => Wait | undefined): Wait {
+    const poll = pollBriefly(ready, POLL_BEFORE_SLEEP_US);
+    let sleeping: Wait | undefined;
+    let cancelled = false;
+    return {
+      promise: poll.promise.then((isReady) => {
+        if (isReady || cancelled || this.closed) return;
+        sleeping = sleep();
+        return sleeping?.promise;
+      }),
+      cancel: () => {
+        cancelled = true;
+        poll.cancel();
+        sleeping?.cancel();
+      },
+    };
+  }
+
+  private track(wait: Wait): Wait {
+    this.waits.add(wait);
+    wait.promise.then(() => this.waits.delete(wait));
+    return wait;
   }
 
   private sleep(word: number, seq: number, done: () => void): Wait {
     const pending = futexWaiter.wait(this.words, word, this.segment.mapping.address + BigInt(word * 4), seq, PEER_CHECK_MS);
-    const wait: Wait = {
+    return {
       promise: pending.promise.then(() => {
-        this.waits.delete(wait);
         if (this.closed) return;
         done();
         if (Atomics.load(this.words, word) === seq) this.checkPeers = true;
       }),
       cancel: () => pending.cancel(),
     };
-    this.waits.add(wait);
-    return wait;
   }
 
   startWriting(): void {
@@ -141,10 +176,6 @@ export class ShmEndpoint implements Endpoint {
 
 function closedError(name: string): RingPipeError {
   return new RingPipeError(ErrorCode.Closed, `pipe ${name} is closed`);
-}
-
-function resolved(): Wait {
-  return { promise: Promise.resolve(), cancel: () => {} };
 }
 
 function installExitHook(): void {
