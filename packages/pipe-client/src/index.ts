@@ -9,6 +9,7 @@ import { ShmEndpoint } from './shm/endpoint.js';
 import { processAlive } from './shm/liveness.js';
 import { SHM_DIR, SHM_PREFIX, withSegmentReadOnly } from './shm/segment.js';
 import { RingPipe } from './stream.js';
+import { driverAvailable, listDriverPipes, openDriverEndpoint, statDriverPipe } from './driver/index.js';
 
 export { ErrorCode, RingPipeError } from './errors.js';
 export { canonicalName, NAME_MAX } from './name.js';
@@ -28,7 +29,8 @@ export function createPipe(name: string, options?: PipeOptions): RingPipe {
 }
 
 function openEndpoint(canonical: string, options: ResolvedOptions): Endpoint {
-  const backend = options.backend === 'auto' ? 'shm' : options.backend;
+  const backend = options.backend === 'auto' ? (driverAvailable() ? 'driver' : 'shm') : options.backend;
+  if (backend === 'driver' && process.platform === 'linux') return openDriverEndpoint(canonical, options);
   if (backend === 'driver') {
     throw new RingPipeError(
       ErrorCode.BackendUnavailable,
@@ -51,7 +53,11 @@ export interface PipeInfo extends RingStats {
 export function statPipe(name: string): PipeInfo {
   const canonical = canonicalName(name);
   const info = withSegmentReadOnly(canonical, (ring) => ring.stats(processAlive));
-  if (!info) throw new RingPipeError(ErrorCode.NotFound, `no pipe named ${canonical} is open`);
+  if (!info) {
+    const driverInfo = statDriverPipe(canonical);
+    if (driverInfo) return driverInfo;
+    throw new RingPipeError(ErrorCode.NotFound, `no pipe named ${canonical} is open`);
+  }
   return { name: canonical, backend: 'shm', ...info };
 }
 
@@ -61,9 +67,9 @@ export function listPipes(): PipeInfo[] {
   try {
     entries = readdirSync(SHM_DIR);
   } catch {
-    return [];
+    entries = [];
   }
-  const pipes: PipeInfo[] = [];
+  const pipes: PipeInfo[] = listDriverPipes();
   for (const entry of entries.sort()) {
     if (!entry.startsWith(SHM_PREFIX)) continue;
     try {
@@ -72,5 +78,5 @@ export function listPipes(): PipeInfo[] {
       // closed meanwhile, another user's, or not a pipe of ours
     }
   }
-  return pipes;
+  return pipes.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
