@@ -10,6 +10,7 @@ import { processAlive } from './shm/liveness.js';
 import { SHM_DIR, SHM_PREFIX, withSegmentReadOnly } from './shm/segment.js';
 import { RingPipe } from './stream.js';
 import { driverAvailable, listDriverPipes, openDriverEndpoint, statDriverPipe } from './driver/index.js';
+import { listWindowsPipes, openWindowsEndpoint, statWindowsPipe } from './windows/index.js';
 
 export { ErrorCode, RingPipeError } from './errors.js';
 export { canonicalName, NAME_MAX } from './name.js';
@@ -29,6 +30,7 @@ export function createPipe(name: string, options?: PipeOptions): RingPipe {
 }
 
 function openEndpoint(canonical: string, options: ResolvedOptions): Endpoint {
+  if (process.platform === 'win32') return openWindowsEndpoint(canonical, options);
   const backend = options.backend === 'auto' ? (driverAvailable() ? 'driver' : 'shm') : options.backend;
   if (backend === 'driver' && process.platform === 'linux') return openDriverEndpoint(canonical, options);
   if (backend === 'driver') {
@@ -52,6 +54,7 @@ export interface PipeInfo extends RingStats {
 /** Statistics of an open pipe, read without attaching to it. Throws NotFound when no process has it open. */
 export function statPipe(name: string): PipeInfo {
   const canonical = canonicalName(name);
+  if (process.platform === 'win32') return statWindowsPipe(canonical);
   const info = withSegmentReadOnly(canonical, (ring) => ring.stats(processAlive));
   if (!info) {
     const driverInfo = statDriverPipe(canonical);
@@ -63,6 +66,7 @@ export function statPipe(name: string): PipeInfo {
 
 /** Every pipe open on this machine that the caller may read, sorted by name. */
 export function listPipes(): PipeInfo[] {
+  if (process.platform === 'win32') return listWindowsPipes();
   let entries: string[];
   try {
     entries = readdirSync(SHM_DIR);

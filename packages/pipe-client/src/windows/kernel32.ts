@@ -1,0 +1,83 @@
+import koffi from 'koffi';
+
+// The kernel32 entry points the Windows backends need, bound on first use so that
+// importing the client costs nothing elsewhere. Handles and pointers are BigInt (koffi 3).
+
+export const INVALID_HANDLE = (1n << 64n) - 1n;
+export const GENERIC_READ = 0x80000000;
+export const GENERIC_WRITE = 0x40000000;
+export const FILE_SHARE_READ = 1;
+export const FILE_SHARE_WRITE = 2;
+export const OPEN_EXISTING = 3;
+export const FILE_FLAG_OVERLAPPED = 0x40000000;
+export const PAGE_READWRITE = 4;
+export const FILE_MAP_READ = 4;
+export const FILE_MAP_ALL_ACCESS = 0xf001f;
+export const SYNCHRONIZE = 0x00100000;
+export const PROCESS_QUERY_LIMITED_INFORMATION = 0x1000;
+export const STILL_ACTIVE = 259;
+export const WAIT_TIMEOUT = 0x102;
+export const WAIT_FAILED = 0xffffffff;
+export const INFINITE = 0xffffffff;
+export const ERROR_ALREADY_EXISTS = 183;
+export const ERROR_IO_PENDING = 997;
+export const ERROR_ACCESS_DENIED = 5;
+export const ERROR_FILE_NOT_FOUND = 2;
+export const STATUS_PENDING = 0x103;
+/** Handles one WaitForMultipleObjects call takes. */
+export const MAXIMUM_WAIT_OBJECTS = 64;
+/** OVERLAPPED on x64: Internal (the NTSTATUS), InternalHigh (bytes), Offset, OffsetHigh, hEvent. */
+export const OVERLAPPED_SIZE = 32;
+
+let bound: ReturnType<typeof bind> | undefined;
+export const k32 = (): ReturnType<typeof bind> => (bound ??= bind());
+
+function bind() {
+  const lib = koffi.load('kernel32.dll');
+  const ntdll = koffi.load('ntdll.dll');
+  return {
+    CreateFileW: lib.func(
+      'uintptr_t __stdcall CreateFileW(const char16_t *name, uint32_t access, uint32_t share, void *sa, uint32_t disposition, uint32_t flags, uintptr_t tmpl)',
+    ),
+    CloseHandle: lib.func('int __stdcall CloseHandle(uintptr_t h)'),
+    DeviceIoControl: lib.func(
+      'int __stdcall DeviceIoControl(uintptr_t h, uint32_t code, void *inBuf, uint32_t inLen, void *outBuf, uint32_t outLen, void *returned, void *ov)',
+    ),
+    GetOverlappedResult: lib.func('int __stdcall GetOverlappedResult(uintptr_t h, void *ov, _Out_ uint32_t *n, int wait)'),
+    CancelIoEx: lib.func('int __stdcall CancelIoEx(uintptr_t h, void *ov)'),
+    CreateEventW: lib.func('uintptr_t __stdcall CreateEventW(void *sa, int manual, int initial, const char16_t *name)'),
+    SetEvent: lib.func('int __stdcall SetEvent(uintptr_t h)'),
+    ResetEvent: lib.func('int __stdcall ResetEvent(uintptr_t h)'),
+    WaitForSingleObject: lib.func('uint32_t __stdcall WaitForSingleObject(uintptr_t h, uint32_t ms)'),
+    WaitForMultipleObjects: lib.func('uint32_t __stdcall WaitForMultipleObjects(uint32_t n, void *handles, int all, uint32_t ms)'),
+    CreateMutexW: lib.func('uintptr_t __stdcall CreateMutexW(void *sa, int owner, const char16_t *name)'),
+    ReleaseMutex: lib.func('int __stdcall ReleaseMutex(uintptr_t h)'),
+    CreateFileMappingW: lib.func(
+      'uintptr_t __stdcall CreateFileMappingW(uintptr_t file, void *sa, uint32_t protect, uint32_t sizeHigh, uint32_t sizeLow, const char16_t *name)',
+    ),
+    OpenFileMappingW: lib.func('uintptr_t __stdcall OpenFileMappingW(uint32_t access, int inherit, const char16_t *name)'),
+    MapViewOfFile: lib.func('uintptr_t __stdcall MapViewOfFile(uintptr_t h, uint32_t access, uint32_t offHigh, uint32_t offLow, size_t n)'),
+    UnmapViewOfFile: lib.func('int __stdcall UnmapViewOfFile(uintptr_t p)'),
+    VirtualQuery: lib.func('size_t __stdcall VirtualQuery(uintptr_t p, void *info, size_t len)'),
+    OpenProcess: lib.func('uintptr_t __stdcall OpenProcess(uint32_t access, int inherit, uint32_t pid)'),
+    GetExitCodeProcess: lib.func('int __stdcall GetExitCodeProcess(uintptr_t h, _Out_ uint32_t *code)'),
+    GetLastError: lib.func('uint32_t __stdcall GetLastError(void)'),
+    SwitchToThread: lib.func('int __stdcall SwitchToThread(void)'),
+    RtlNtStatusToDosError: ntdll.func('uint32_t __stdcall RtlNtStatusToDosError(uint32_t status)'),
+  };
+}
+
+/** A Windows error as an Error with the Win32 code, for the backends to map. */
+export class WinError extends Error {
+  constructor(
+    readonly what: string,
+    readonly winCode: number,
+  ) {
+    super(`${what} failed: Windows error ${winCode}`);
+    this.name = 'WinError';
+  }
+}
+
+export function closeHandle(h: bigint): void {
+  if (h !== 0n && h !== INVALID_HANDLE) k32().CloseHandle(h);
+}
