@@ -78,8 +78,9 @@ export class RingPipe extends Duplex {
   }
 
   private pump(): void {
-    if (this.pendingRead || this.destroyed) return;
-    for (;;) {
+    if (this.pendingRead) return;
+    // A 'data' listener may destroy the stream from inside push(): look again on every turn.
+    while (!this.destroyed) {
       let got: Buffer | null | typeof EOF;
       try {
         got = this.endpoint.read();

@@ -232,6 +232,18 @@ describe('lifetime', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
   });
 
+  it('survives being destroyed from a data listener while messages remain', async () => {
+    const name = uniqueName('DESTROYDATA');
+    const reader = open(name, { access: 'read' });
+    const writer = open(name, { access: 'write' });
+    for (let i = 0; i < 100; i++) writer.write(`m${i}`);
+    let got = 0;
+    reader.on('data', () => ++got === 10 && reader.destroy());
+    await once(reader, 'close');
+    await new Promise((resolve) => setTimeout(resolve, 20)); // a poll left running would touch the unmapped ring here
+    expect(got).toBe(10);
+  });
+
   it('fails a write that waits for space when the pipe is destroyed', async () => {
     const writer = open(uniqueName('WAITW'), { access: 'write', capacity: 4096 });
     writer.write(Buffer.alloc(4000));

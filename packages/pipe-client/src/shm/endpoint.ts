@@ -27,8 +27,10 @@ export class ShmEndpoint implements Endpoint {
   private readonly waits = new Set<Wait>();
   /** Set after a wait timed out: the next read also looks for dead peers. */
   private checkPeers = false;
-  /** Set in the same tick as the unmap: from then on no method may touch the ring. */
+  /** Set when close() starts: no new operation or wait may begin. */
   private closed = false;
+  /** Set in the same tick as the unmap: from then on nothing may touch the ring. */
+  private unmapped = false;
 
   constructor(
     readonly name: string,
@@ -61,6 +63,7 @@ export class ShmEndpoint implements Endpoint {
   }
 
   waitReadable(): Wait {
+    if (this.closed) return settled();
     const ready = () => this.ring.readyToRead() || (!this.follow && this.ring.isEof(false));
     return this.track(
       this.pollThenSleep(ready, () => {
@@ -76,6 +79,7 @@ export class ShmEndpoint implements Endpoint {
   }
 
   waitWritable(size: number): Wait {
+    if (this.closed) return settled();
     const ready = () => this.ring.freeBytes() >= recordSize(size);
     return this.track(
       this.pollThenSleep(ready, () => {
@@ -96,7 +100,7 @@ export class ShmEndpoint implements Endpoint {
     let cancelled = false;
     return {
       promise: poll.promise.then((isReady) => {
-        if (isReady || cancelled || this.closed) return;
+        if (isReady || cancelled || this.unmapped) return;
         sleeping = sleep();
         return sleeping?.promise;
       }),
@@ -118,7 +122,7 @@ export class ShmEndpoint implements Endpoint {
     const pending = futexWaiter.wait(this.words, word, this.segment.mapping.address + BigInt(word * 4), seq, PEER_CHECK_MS);
     return {
       promise: pending.promise.then(() => {
-        if (this.closed) return;
+        if (this.unmapped) return;
         done();
         if (Atomics.load(this.words, word) === seq) this.checkPeers = true;
       }),
@@ -158,20 +162,26 @@ export class ShmEndpoint implements Endpoint {
   }
 
   private async release(): Promise<void> {
+    this.closed = true;
     for (const wait of this.waits) wait.cancel();
     await Promise.all([...this.waits].map((wait) => wait.promise));
-    this.closed = true;
     // The waiter may still be inside futex_waitv on our words: unmap only after it left.
     await futexWaiter.quiesce();
     open.delete(this);
+    this.unmapped = true;
     this.segment.close();
   }
 
   /** At process exit: detach synchronously so that peers see this handle gone at once. */
   closeAtExit(): void {
     this.closed = true;
+    this.unmapped = true;
     this.segment.close();
   }
+}
+
+function settled(): Wait {
+  return { promise: Promise.resolve(), cancel: () => {} };
 }
 
 function closedError(name: string): RingPipeError {
