@@ -26,6 +26,8 @@ export class RingPipe extends Duplex {
       ...{ readable: access !== 'write' },
       ...{ writable: access !== 'read' },
       readableObjectMode: message,
+      // One message at a time: a message taken from the ring sits in no stream buffer where destroy() would drop it.
+      ...(message ? { readableHighWaterMark: 1 } : {}),
       // A message-mode writer holds at most this many messages before write() returns false.
       writableHighWaterMark: Math.min(endpoint.capacity, 1 << 16),
       allowHalfOpen: true,
