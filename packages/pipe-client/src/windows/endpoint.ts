@@ -6,6 +6,7 @@ import { EMPTY, Ring, type RingPlatform, type RingStats } from '../ring/ring.js'
 import { ABI_VERSION, BIND, BindIn, DEVICE_PATH, IOCTL, MapOut, STATUS, WAKE_DATA, WAKE_SPACE, WaitIn } from './abi.js';
 import {
   ERROR_ALREADY_EXISTS,
+  ERROR_IO_PENDING,
   FILE_FLAG_OVERLAPPED,
   FILE_MAP_ALL_ACCESS,
   FILE_SHARE_READ,
@@ -195,11 +196,31 @@ export function deviceIoControl(
   ov: Overlapped,
 ): { status: number; bytes: number } {
   resetOverlapped(ov);
+  // kernel32 stores STATUS_PENDING in Internal before it sends the request: anything
+  // else after a failed call is a request that failed at once, maybe with no status
+  // written (then the Win32 error tells which).
+  ov.buf.writeUInt32LE(STATUS_PENDING, 0);
   const ok = k32().DeviceIoControl(h, code, input, input?.length ?? 0, output, output?.length ?? 0, null, ov.buf) as number;
-  if (!ok && (ov.buf.readUInt32LE(0) === STATUS_PENDING || k32().GetLastError() === 997)) {
+  if (!ok && ov.buf.readUInt32LE(0) === STATUS_PENDING) {
+    const err = k32().GetLastError() as number;
+    if (err !== ERROR_IO_PENDING) return { status: statusFromWin32(err), bytes: 0 };
     k32().GetOverlappedResult(h, ov.buf, [0], 1);
   }
   return { status: ov.buf.readUInt32LE(0), bytes: Number(ov.buf.readBigUInt64LE(8)) };
+}
+
+/** The driver's NTSTATUS back from the Win32 error it became (see README's IOCTL table). */
+function statusFromWin32(err: number): number {
+  const map: Record<number, number> = {
+    2: STATUS.objectNameNotFound,
+    4: STATUS.tooManyOpenedFiles,
+    5: STATUS.accessDenied,
+    6: STATUS.objectTypeMismatch,
+    123: STATUS.objectNameInvalid,
+    183: STATUS.objectNameCollision,
+    1392: STATUS.fileCorrupt,
+  };
+  return map[err] ?? (0xe0000000 | err) >>> 0;
 }
 
 export function openDevice(): bigint {
@@ -271,12 +292,18 @@ export function openWindowsDriverEndpoint(canonical: string, request: WinOpenReq
         input.writeUInt32LE(which, WaitIn.which);
         input.writeUInt32LE(seq >>> 0, WaitIn.seq);
         resetOverlapped(ov);
-        k32().DeviceIoControl(h, IOCTL.wait, input, input.length, null, 0, null, ov.buf);
+        ov.buf.writeUInt32LE(STATUS_PENDING, 0);
+        const started = k32().DeviceIoControl(h, IOCTL.wait, input, input.length, null, 0, null, ov.buf) as number;
+        // Failed at once (e.g. the handle is closing): nothing to wait for.
+        if (!started && ov.buf.readUInt32LE(0) === STATUS_PENDING && k32().GetLastError() !== ERROR_IO_PENDING) {
+          ov.buf.writeUInt32LE(STATUS.cancelled, 0);
+        }
         const done = (): boolean => ov.buf.readUInt32LE(0) !== STATUS_PENDING;
         const pending = handleWaiter.wait(ov.event, () => done() || Atomics.load(words, word) !== seq, PEER_CHECK_MS);
         return {
           promise: pending.promise.then(() => {
             // The request must be over before its OVERLAPPED is reused.
+            if (ov.buf.readUInt32LE(0) === STATUS.cancelled && !started) return;
             if (!done()) k32().CancelIoEx(h, ov.buf);
             k32().GetOverlappedResult(h, ov.buf, [0], 1);
             void input;

@@ -32,7 +32,34 @@ export const OVERLAPPED_SIZE = 32;
 let bound: ReturnType<typeof bind> | undefined;
 export const k32 = (): ReturnType<typeof bind> => (bound ??= bind());
 
+/** koffi gives a uintptr_t as a Number when it fits: handles and addresses are BigInt here. */
+function toHandle(x: unknown): bigint {
+  if (typeof x === 'bigint') return x;
+  const n = Number(x);
+  return n >= 2 ** 63 ? INVALID_HANDLE : BigInt(n);
+}
+
+type AnyFn = (...args: unknown[]) => unknown;
+const handleResult =
+  (fn: unknown) =>
+  (...args: unknown[]): bigint =>
+    toHandle((fn as AnyFn)(...args));
+
 function bind() {
+  const raw = bindRaw();
+  return {
+    ...raw,
+    CreateFileW: handleResult(raw.CreateFileW),
+    CreateEventW: handleResult(raw.CreateEventW),
+    CreateMutexW: handleResult(raw.CreateMutexW),
+    CreateFileMappingW: handleResult(raw.CreateFileMappingW),
+    OpenFileMappingW: handleResult(raw.OpenFileMappingW),
+    MapViewOfFile: handleResult(raw.MapViewOfFile),
+    OpenProcess: handleResult(raw.OpenProcess),
+  };
+}
+
+function bindRaw() {
   const lib = koffi.load('kernel32.dll');
   const ntdll = koffi.load('ntdll.dll');
   return {
