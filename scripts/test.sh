@@ -11,3 +11,5 @@ bash scripts/setup.sh
 make -C driver/core test fuzz
 pnpm typecheck
 pnpm test
+# The Windows driver and the Windows side of the client, under Wine (see driver/windows/README.md).
+bash driver/windows/test-wine.sh
