@@ -37,3 +37,48 @@ export function waitFor(child, text) {
     child.on('close', () => reject(new Error(`exited before printing ${text}: ${seen}`)));
   });
 }
+
+export const PEER = new URL('./peer.mjs', import.meta.url).pathname;
+
+/** Starts peer.mjs; `io` picks the driver transport of the child. */
+export function startPeer(args, { io = 'mapped', uid, gid, env: extra = {} } = {}) {
+  const env = { ...process.env, RINGPIPE_DRIVER_IO: io, ...extra };
+  const child = spawn(process.execPath, [PEER, ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env,
+    cwd: ROOT,
+    ...(uid !== undefined ? { uid, gid: gid ?? uid } : {}),
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
+  const done = new Promise((resolve) =>
+    child.on('close', (code, signal) => {
+      const json = stdout.split('\n').filter((l) => l.startsWith('{')).pop();
+      resolve({ code, signal, stdout, stderr, result: json ? JSON.parse(json) : undefined });
+    }),
+  );
+  return {
+    child,
+    done,
+    get stdout() {
+      return stdout;
+    },
+    get stderr() {
+      return stderr;
+    },
+  };
+}
+
+/** Checks a reader's messages "ID:i": per writer in order, no gap, no duplicate; returns counts per writer. */
+export function perWriter(messages) {
+  const next = new Map();
+  for (const m of messages) {
+    const [id, seq] = m.split(':');
+    const want = next.get(id) ?? 0;
+    if (Number(seq) !== want) throw new Error(`writer ${id}: got ${seq}, expected ${want}`);
+    next.set(id, want + 1);
+  }
+  return Object.fromEntries(next);
+}
