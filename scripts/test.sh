@@ -13,3 +13,6 @@ pnpm typecheck
 pnpm test
 # The Windows driver and the Windows side of the client, under Wine (see driver/windows/README.md).
 bash driver/windows/test-wine.sh
+# The Linux driver: ringpipe.ko in Debian's kernel under qemu, with the client's driver backend
+# (see driver/linux/README.md).
+bash driver/linux/test-qemu.sh
