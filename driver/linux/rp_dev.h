@@ -45,8 +45,8 @@ struct rp_kpipe {
 #define RP_COUNTED_SPACE 1
 
 struct rp_file {
-	struct mutex bind_lock;
-	struct rp_pipe *pipe; /* NULL until bound; read with rp_file_pipe() */
+	struct mutex bind_lock; /* serialises BIND; nothing else takes it */
+	struct rp_pipe *pipe;	/* NULL until bound; read with rp_file_pipe() */
 	struct rp_handle h;   /* its slot; h.role is refreshed from the ring */
 	u32 kidx;	      /* its entry in kpid[] */
 	bool follow;
@@ -64,6 +64,10 @@ static inline struct rp_kpipe *rp_kpipe(const struct rp_pipe *p)
 
 static inline struct rp_pipe *rp_file_pipe(struct rp_file *f)
 {
+	/*
+	 * Pairs with the release in rp_bind(): a caller that sees the pipe
+	 * also sees the handle, follow flag and kpid[] entry set before it.
+	 */
 	return smp_load_acquire(&f->pipe);
 }
 
@@ -74,7 +78,7 @@ int rp_errno(int status);
 void rp_wake(struct rp_pipe *p, unsigned int wake);
 void rp_file_handle(const struct rp_file *f, struct rp_handle *h);
 int rp_attach(struct rp_file *f, struct rp_pipe *p);
-void rp_detach(struct rp_file *f);
+void rp_detach(struct rp_file *f, struct rp_pipe *p);
 bool rp_may_see(const struct rp_pipe *p);
 void rp_clear_reader(const struct rp_handle *h);
 void rp_abandon(struct rp_pipe *p, const struct rp_resv *v);

@@ -28,6 +28,17 @@
 typedef ssize_t (*rp_try_t)(struct rp_file *f, void *arg);
 
 /*
+ * Sleeps while the seq word still holds @seq. The word is in user-writable
+ * memory: it only decides when to look again, so a forged value costs a
+ * spurious wake-up or a sleep until the next real wake-up, never a hang.
+ */
+static int rp_sleep(wait_queue_head_t *wq, struct rp_ring *r,
+		    unsigned int which, u32 seq)
+{
+	return wait_event_interruptible(*wq, rp_ring_seq(r, which) != seq);
+}
+
+/*
  * Runs @try until it does something. A ring lock kept past RP_KLOCK_SPINS
  * attempts (its holder may be a preempted process using the mapping) is
  * looked at again a tick later; every sleep is interruptible.
@@ -53,8 +64,7 @@ static ssize_t rp_wait_for(struct rp_file *f, unsigned int which,
 			seq = rp_ring_wait_begin(&p->ring, which);
 			ret = try(f, arg);
 			if (ret == -EAGAIN)
-				ret = wait_event_interruptible(*wq,
-					rp_ring_seq(&p->ring, which) != seq) ?: -EAGAIN;
+				ret = rp_sleep(wq, &p->ring, which, seq) ?: -EAGAIN;
 			rp_ring_wait_end(&p->ring, which);
 			if (ret != -EAGAIN && ret != -EBUSY)
 				return ret;
@@ -317,7 +327,7 @@ static int rp_release(struct inode *inode, struct file *file)
 	struct rp_file *f = file->private_data;
 
 	if (f->pipe) {
-		rp_detach(f);
+		rp_detach(f, f->pipe);
 		rp_registry_put(&rp_reg, f->pipe);
 	}
 	mutex_destroy(&f->bind_lock);

@@ -99,7 +99,6 @@ static int rp_bind(struct rp_file *f, struct file *file,
 	ret = rp_errno(rp_attach(f, p));
 	if (ret)
 		goto out_put;
-	f->pipe = p;
 	f->follow = b.flags & RINGPIPE_BIND_FOLLOW;
 	/* Opened for writing only: a writer from the start, like a FIFO. */
 	if ((file->f_mode & (FMODE_READ | FMODE_WRITE)) == FMODE_WRITE)
@@ -120,8 +119,7 @@ static int rp_bind(struct rp_file *f, struct file *file,
 	return 0;
 
 out_detach:
-	rp_detach(f);
-	f->pipe = NULL;
+	rp_detach(f, p);
 out_put:
 	rp_registry_put(&rp_reg, p);
 out_unlock:

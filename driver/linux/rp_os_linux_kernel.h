@@ -33,6 +33,7 @@ static inline void rp_memset(void *d, int c, size_t n)
 	memset(d, c, n);
 }
 
+/* The core's shim contract names its lock type rp_lock_t. */
 typedef struct mutex rp_lock_t;
 
 static inline void rp_lock_init(rp_lock_t *l)

@@ -204,9 +204,8 @@ out_unlock:
 }
 
 /* Ends the file's writing, frees its slot and its kpid[] entry. */
-void rp_detach(struct rp_file *f)
+void rp_detach(struct rp_file *f, struct rp_pipe *p)
 {
-	struct rp_pipe *p = f->pipe;
 	struct rp_kpipe *kp = rp_kpipe(p);
 	struct rp_handle h;
 	unsigned int wake = 0;
@@ -254,7 +253,7 @@ void rp_abandon(struct rp_pipe *p, const struct rp_resv *v)
  */
 void rp_count_waiter(struct rp_file *f, int bit, bool counted)
 {
-	struct rp_ring *r = &f->pipe->ring;
+	struct rp_ring *r = f->h.ring;
 	u32 off = bit == RP_COUNTED_DATA ? RP_OFF_READERS_WAITING
 					 : RP_OFF_WRITERS_WAITING;
 
