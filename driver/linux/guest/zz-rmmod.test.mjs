@@ -2,17 +2,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { RPTEST, run, waitFor } from './helpers.mjs';
 
-test('rmmod refuses while a handle is open, succeeds after, and insmod brings it back', async () => {
+test('rmmod refuses while a handle is open; closing frees the ring; rmmod succeeds after, insmod brings it back', async () => {
   const holder = spawn(RPTEST, ['hold', 'rmmod-test'], { stdio: ['pipe', 'pipe', 'inherit'] });
   await waitFor(holder, 'bound');
+  const rings = () => readFileSync('/proc/vmallocinfo', 'latin1').split('\n').filter((l) => l.includes('[ringpipe]'));
+  assert.equal(rings().length, 1, 'the open pipe has its ring in vmalloc space');
   const busy = await run('rmmod', ['ringpipe']);
   assert.notEqual(busy.code, 0, 'rmmod succeeded with a handle open');
   assert.ok(existsSync('/dev/ringpipe'));
   holder.stdin.end();
   await new Promise((resolve) => holder.on('close', resolve));
+  assert.deepEqual(rings(), [], 'no ring left once every handle closed');
   const ok = await run('rmmod', ['ringpipe']);
   assert.equal(ok.code, 0, `rmmod failed: ${ok.stderr}`);
   assert.ok(!existsSync('/dev/ringpipe'), '/dev/ringpipe is gone');

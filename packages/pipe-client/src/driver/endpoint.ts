@@ -6,6 +6,7 @@ import { ErrorCode, RingPipeError } from '../errors.js';
 import { HEADER_SIZE, Off, recordSize } from '../ring/layout.js';
 import { EMPTY, Ring, type RingStats } from '../ring/ring.js';
 import { mapShared, unmap, yieldCpu, type Mapping } from '../shm/libc.js';
+import { pollBriefly } from '../shm/spin.js';
 import {
   BIND_CREATE,
   BIND_FOLLOW,
@@ -26,6 +27,8 @@ import { closeDevice, driverError, ioctl, ioctlU32, openDevice, putName, statOn,
 import { POLLIN, POLLOUT, pollWaiter } from './waiter.js';
 
 const errno = osConstants.errno;
+/** How long a mapped handle looks at the ring from the event loop before it sleeps in poll(). */
+export const POLL_BEFORE_SLEEP_US = 100;
 
 export interface DriverRequest {
   capacity: number;
@@ -152,20 +155,52 @@ export class DriverEndpoint implements Endpoint {
   }
 
   waitReadable(): Wait {
-    if (this.ring && (this.ring.readyToRead() || (!this.request.follow && this.ring.isEof(false)))) return resolved();
-    return this.sleep(POLLIN);
+    const ring = this.ring;
+    if (!ring) return this.sleep(POLLIN);
+    return this.pollThenSleep(() => ring.readyToRead() || (!this.request.follow && ring.isEof(false)), POLLIN);
   }
 
   waitWritable(size: number): Wait {
-    if (this.ring) {
-      if (this.ring.freeBytes() >= recordSize(size)) return resolved();
-      if (size !== this.wanted) {
-        // poll() reports POLLOUT once a record of this size fits (a failed write() sets it itself).
+    const ring = this.ring;
+    // A failed write() has told the driver the size it waits for.
+    if (!ring) return this.sleep(POLLOUT);
+    return this.pollThenSleep(
+      () => ring.freeBytes() >= recordSize(size),
+      POLLOUT,
+      () => {
+        if (size === this.wanted) return;
+        // poll() reports POLLOUT once a record of this size fits.
         ioctlU32(this.fd, Ioctl.WANT, size);
         this.wanted = size;
-      }
-    }
-    return this.sleep(POLLOUT);
+      },
+    );
+  }
+
+  /**
+   * Mapped ring: looks at the ring from the event loop for a moment (a peer
+   * that answers by then costs no system call and no threadpool hop), then
+   * sleeps in the process-wide poll().
+   */
+  private pollThenSleep(ready: () => boolean, events: number, beforeSleep?: () => void): Wait {
+    const poll = pollBriefly(ready, POLL_BEFORE_SLEEP_US);
+    let sleeping: Wait | undefined;
+    let cancelled = false;
+    const wait: Wait = {
+      promise: poll.promise.then((isReady) => {
+        if (isReady || cancelled || this.closed) return;
+        beforeSleep?.();
+        sleeping = this.sleep(events);
+        return sleeping.promise;
+      }),
+      cancel: () => {
+        cancelled = true;
+        poll.cancel();
+        sleeping?.cancel();
+      },
+    };
+    this.waits.add(wait);
+    wait.promise.then(() => this.waits.delete(wait));
+    return wait;
   }
 
   private sleep(events: number): Wait {
@@ -286,6 +321,3 @@ function closedError(name: string): RingPipeError {
   return new RingPipeError(ErrorCode.Closed, `pipe ${name} is closed`);
 }
 
-function resolved(): Wait {
-  return { promise: Promise.resolve(), cancel: () => {} };
-}
