@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -373,6 +374,89 @@ static void test_list(void)
 	close(fd);
 }
 
+#define THREAD_MSGS 2000
+
+struct thread_arg {
+	int fd;
+	int id;
+	int count;
+	int bad;
+	int seen[4];
+};
+
+/* Writers share one file (one handle, one token): the kernel serialises them through the ring. */
+static void *writer_thread(void *p)
+{
+	struct thread_arg *a = p;
+	char buf[32];
+	int i;
+
+	for (i = 0; i < THREAD_MSGS; i++) {
+		int n = snprintf(buf, sizeof(buf), "%d:%d", a->id, i);
+
+		if (write(a->fd, buf, n) != n)
+			a->bad++;
+	}
+	return NULL;
+}
+
+static void *reader_thread(void *p)
+{
+	struct thread_arg *a = p;
+	char buf[64];
+	ssize_t n;
+	int id, seq, i;
+
+	for (i = 0; i < 4; i++)
+		a->seen[i] = -1;
+	while ((n = read(a->fd, buf, sizeof(buf) - 1)) > 0) {
+		buf[n] = 0;
+		if (sscanf(buf, "%d:%d", &id, &seq) != 2 || id < 0 || id > 3 || seq <= a->seen[id])
+			a->bad++;
+		else
+			a->seen[id] = seq;
+		a->count++;
+	}
+	if (n < 0)
+		a->bad++;
+	return NULL;
+}
+
+static void test_threads(void)
+{
+	struct thread_arg w[4], r[2];
+	pthread_t wt[4], rt[2];
+	int wfd, rfd, i, total = 0, bad = 0;
+
+	rfd = open_bound("rpt-threads", O_RDONLY, 4096, 0, NULL);
+	wfd = open_bound("rpt-threads", O_WRONLY, 4096, 0, NULL);
+	for (i = 0; i < 2; i++) {
+		memset(&r[i], 0, sizeof(r[i]));
+		r[i].fd = rfd;
+		pthread_create(&rt[i], NULL, reader_thread, &r[i]);
+	}
+	for (i = 0; i < 4; i++) {
+		memset(&w[i], 0, sizeof(w[i]));
+		w[i].fd = wfd;
+		w[i].id = i;
+		pthread_create(&wt[i], NULL, writer_thread, &w[i]);
+	}
+	for (i = 0; i < 4; i++) {
+		pthread_join(wt[i], NULL);
+		bad += w[i].bad;
+	}
+	close(wfd);
+	for (i = 0; i < 2; i++) {
+		pthread_join(rt[i], NULL);
+		total += r[i].count;
+		bad += r[i].bad;
+	}
+	close(rfd);
+	CHECK(total == 4 * THREAD_MSGS && bad == 0,
+	      "4 threads writing on one file, 2 reading on another: %d messages, %d out of order or failed",
+	      total, bad);
+}
+
 static int selftest(void)
 {
 	test_unbound();
@@ -382,6 +466,7 @@ static int selftest(void)
 	test_bytes();
 	test_mmap();
 	test_list();
+	test_threads();
 	printf("%d passed, %d failed\n", checks - failures, failures);
 	return failures ? 1 : 0;
 }
