@@ -216,6 +216,24 @@ static void test_messages(void)
 	n = read(rd, buf, sizeof(buf));
 	CHECK(n == 4088, "read it back (%zd)", n);
 	CHECK(poll_one(w, POLLOUT) & POLLOUT, "poll: writable again");
+	{
+		/* A buffer whose second half is not mapped: the copy faults half way. */
+		char *two = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		munmap(two + 4096, 4096);
+		CHECK(FAILS(write(w, two + 4096 - 100, 200), EFAULT),
+		      "write from a buffer that faults half way: EFAULT");
+		munmap(two, 4096);
+	}
+	CHECK(write(w, "after", 5) == 5 && read(rd, buf, sizeof(buf)) == 5 && !memcmp(buf, "after", 5),
+	      "its reservation is abandoned: the reader gets the next message");
+	{
+		struct ringpipe_stat st;
+
+		memset(&st, 0, sizeof(st));
+		CHECK(ioctl(rd, RINGPIPE_IOC_STAT, &st) == 0 && st.info.abandoned == 1,
+		      "STAT counts the abandoned record");
+	}
 	CHECK(write(w, "", 0) == 0, "an empty message");
 	r.size = sizeof(buf);
 	CHECK(ioctl(rd, RINGPIPE_IOC_RECV, &r) == 0 && r.len == 0 && r.flags == 0,
