@@ -3,6 +3,7 @@ import { MODE_BYTE, MODE_MESSAGE } from '../ring/layout.js';
 import { closeDevice, deviceExists, listOn, openDevice, statOn, unavailable } from './device.js';
 import { DriverEndpoint } from './endpoint.js';
 import { constants } from 'node:fs';
+import { RingPipeError } from '../errors.js';
 
 export { DriverEndpoint, type DriverIo } from './endpoint.js';
 export { deviceExists as driverAvailable } from './device.js';
@@ -28,9 +29,16 @@ export interface DriverPipeInfo extends RingStats {
   backend: 'driver';
 }
 
+/** Runs `use` on an unbound file of the device; undefined without a device this user may open. */
 function withDevice<T>(use: (fd: number) => T): T | undefined {
   if (!deviceExists()) return undefined;
-  const fd = openDevice(constants.O_RDONLY);
+  let fd: number;
+  try {
+    fd = openDevice(constants.O_RDONLY);
+  } catch (err) {
+    if (err instanceof RingPipeError) return undefined; // unloaded meanwhile, or a node this user may not open
+    throw err;
+  }
   try {
     return use(fd);
   } finally {
