@@ -11,7 +11,7 @@ cd "$(dirname "$0")/../.."
 ROOT=$PWD
 WORK=$ROOT/driver/linux/build/qemu
 LOG=$WORK/console.log
-TIME_LIMIT=${RP_QEMU_TIMEOUT:-600}
+TIME_LIMIT=${RP_QEMU_TIMEOUT:-900}
 started=$SECONDS
 
 say() { printf '[test-qemu] %s\n' "$*"; }
@@ -98,7 +98,7 @@ if insmod /lib/modules/ringpipe.ko; then
   tests="$TESTS"
   [ -n "\$tests" ] || tests=\$(cd guest && ls *.test.mjs | grep -v '^zz-')
   set -- \$(for t in \$tests; do echo guest/\$t; done)
-  if node --test --test-concurrency=1 --test-timeout=${RP_QEMU_TEST_TIMEOUT:-120000} ${RP_QEMU_TEST_PATTERN:+--test-name-pattern=\"$RP_QEMU_TEST_PATTERN\"} --test-reporter=spec "\$@" && node --test --test-reporter=spec guest/zz-rmmod.test.mjs; then
+  if node --test --test-concurrency=1 --test-timeout=${RP_QEMU_TEST_TIMEOUT:-300000} ${RP_QEMU_TEST_PATTERN:+--test-name-pattern=\"$RP_QEMU_TEST_PATTERN\"} --test-reporter=spec "\$@" && node --test --test-reporter=spec guest/zz-rmmod.test.mjs; then
     result=PASS
   fi
 else
