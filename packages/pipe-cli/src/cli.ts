@@ -4,8 +4,13 @@ import { readCommand } from './commands/read.js';
 import { writeCommand } from './commands/write.js';
 import { EXIT_USAGE, exitCodeFor } from './exit-codes.js';
 
-const backendOption = () =>
-  new Option('--backend <backend>', 'where the ring lives').choices(['auto', 'shm', 'driver']).default('auto');
+/** The options of a command that opens a pipe: how to create it, and where. */
+function openOptions(command: Command): Command {
+  return command
+    .option('--capacity <bytes>', 'ring size when this call creates the pipe', positiveInt)
+    .option('--permissions <octal>', 'permission bits when this call creates the pipe', octal)
+    .addOption(new Option('--backend <backend>', 'where the ring lives').choices(['auto', 'shm', 'driver']).default('auto'));
+}
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -24,29 +29,23 @@ const program = new Command('ringpipe')
   .exitOverride()
   .configureOutput({ outputError: (text, write) => write(`ringpipe: ${text.replace(/^error: /, '')}`) });
 
-program
+const write = program
   .command('write')
   .description('send TEXT as one message, or stdin one message per line (at a terminal, a prompt per line)')
   .argument('<name>', 'pipe name (case-insensitive)')
   .argument('[text...]', 'the message; without it, read stdin')
-  .option('--bytes', 'byte mode: send stdin raw instead of one message per line')
-  .option('--capacity <bytes>', 'ring size when this call creates the pipe', positiveInt)
-  .option('--permissions <octal>', 'permission bits when this call creates the pipe', octal)
-  .addOption(backendOption())
-  .action(writeCommand);
+  .option('--bytes', 'byte mode: send stdin raw instead of one message per line');
+openOptions(write).action(writeCommand);
 
-program
+const read = program
   .command('read')
   .description('print messages, one per line, until every writer has left (at a terminal, one per Enter)')
   .argument('<name>', 'pipe name (case-insensitive)')
   .option('--count <n>', 'stop after n messages (byte mode: n chunks)', positiveInt)
   .option('--follow', 'keep waiting after the writers have left')
   .option('--bytes', 'byte mode: print raw bytes, no newline per message')
-  .option('--no-prompt', 'at a terminal, print messages as they come instead of one per Enter')
-  .option('--capacity <bytes>', 'ring size when this call creates the pipe', positiveInt)
-  .option('--permissions <octal>', 'permission bits when this call creates the pipe', octal)
-  .addOption(backendOption())
-  .action(readCommand);
+  .option('--no-prompt', 'at a terminal, print messages as they come instead of one per Enter');
+openOptions(read).action(readCommand);
 
 program
   .command('ls')

@@ -2,6 +2,7 @@ import { closeSync, constants as fsConstants, existsSync, openSync } from 'node:
 import { constants as osConstants } from 'node:os';
 import koffi from 'koffi';
 import { ErrorCode, RingPipeError } from '../errors.js';
+import type { RingStats } from '../ring/ring.js';
 import { DEVICE_PATH, Info, Ioctl, List, NAME_MAX, Stat } from './abi.js';
 
 // The few libc calls the driver backend makes on /dev/ringpipe. Pointers are Buffers.
@@ -133,23 +134,11 @@ export function putName(buf: Buffer, nameOff: number, lenOff: number, canonical:
 }
 
 /** struct ringpipe_info, as the fields the CLI shows. */
-export interface DriverInfo {
+export interface DriverInfo extends RingStats {
   name: string;
   uid: number;
   perm: number;
   refs: number;
-  capacity: number;
-  mode: 'message' | 'byte';
-  usedBytes: number;
-  messagesIn: number;
-  bytesIn: number;
-  messagesOut: number;
-  bytesOut: number;
-  abandoned: number;
-  handles: number;
-  writers: number;
-  readers: number;
-  writersEver: number;
   corrupt: boolean;
 }
 

@@ -1,6 +1,8 @@
+import type { Wait } from '../backend.js';
+import { ProcessWaiter } from '../wait/process-waiter.js';
 import { INVALID_HANDLE, MAXIMUM_WAIT_OBJECTS, WAIT_FAILED, k32 } from './kernel32.js';
 
-interface Interest {
+interface HandleWait {
   readonly handle: bigint;
   /** True once the wait may end (its word moved, its request completed). */
   readonly ready: () => boolean;
@@ -8,65 +10,44 @@ interface Interest {
   readonly resolve: () => void;
 }
 
-export interface PendingWait {
-  readonly promise: Promise<void>;
-  cancel(): void;
-}
-
 /**
- * One WaitForMultipleObjects call at a time for the whole process, on libuv's
- * threadpool, covering every pipe that waits (the Windows twin of
- * src/shm/waiter.ts): idle pipes hold at most one pool thread together. Slot 0 is
- * a private auto-reset event that a new or cancelled wait sets to interrupt the
- * call. More than 63 distinct handles are served in turns of at most 5 ms.
+ * The Windows waiter: WaitForMultipleObjects over the events of every waiting
+ * pipe. Slot 0 is a private auto-reset event that interrupts the call. More than
+ * 63 distinct handles are served in turns of at most 5 ms.
  */
-class HandleWaiter {
-  private readonly interests = new Set<Interest>();
-  private inFlight = false;
-  private interrupt = 0n;
+class HandleWaiter extends ProcessWaiter<HandleWait> {
+  private interrupter = 0n;
   private readonly handles = Buffer.alloc(8 * MAXIMUM_WAIT_OBJECTS);
 
-  wait(handle: bigint, ready: () => boolean, timeoutMs: number): PendingWait {
-    let interest!: Interest;
-    const promise = new Promise<void>((resolve) => {
-      const deadline = process.hrtime.bigint() + BigInt(Math.round(timeoutMs * 1e6));
-      interest = { handle, ready, deadline, resolve };
-    });
-    this.interests.add(interest);
-    this.reschedule();
-    return {
-      promise,
-      cancel: () => {
-        if (this.interests.delete(interest)) {
-          interest.resolve();
-          this.reschedule();
-        }
-      },
-    };
+  wait(handle: bigint, ready: () => boolean, timeoutMs: number): Wait {
+    const deadline = process.hrtime.bigint() + BigInt(Math.round(timeoutMs * 1e6));
+    return this.add((resolve) => ({ handle, ready, deadline, resolve }));
   }
 
-  private reschedule(): void {
-    if (this.inFlight) k32().SetEvent(this.interruptEvent());
-    else this.issue();
+  protected override settleBeforeCall(): void {
+    const now = process.hrtime.bigint();
+    this.settle((w) => w.deadline <= now || w.ready());
+  }
+
+  protected override interrupt(): void {
+    k32().SetEvent(this.interruptEvent());
   }
 
   private interruptEvent(): bigint {
-    if (this.interrupt === 0n) {
+    if (this.interrupter === 0n) {
       const h = k32().CreateEventW(null, 0, 0, null) as bigint;
       if (h === 0n || h === INVALID_HANDLE) throw new Error('CreateEventW failed for the wait interrupt');
-      this.interrupt = h;
+      this.interrupter = h;
     }
-    return this.interrupt;
+    return this.interrupter;
   }
 
-  private issue(): void {
-    this.settleReady();
-    if (this.interests.size === 0) return;
+  protected override call(done: () => void): void {
     const distinct = new Set<bigint>();
     let deadline = -1n;
-    for (const interest of this.interests) {
-      if (distinct.size < MAXIMUM_WAIT_OBJECTS - 1) distinct.add(interest.handle);
-      if (deadline < 0n || interest.deadline < deadline) deadline = interest.deadline;
+    for (const w of this.interests) {
+      if (distinct.size < MAXIMUM_WAIT_OBJECTS - 1) distinct.add(w.handle);
+      if (deadline < 0n || w.deadline < deadline) deadline = w.deadline;
     }
     const now = process.hrtime.bigint();
     if (distinct.size === MAXIMUM_WAIT_OBJECTS - 1 && this.interests.size > distinct.size) {
@@ -77,17 +58,14 @@ class HandleWaiter {
     let count = 1;
     for (const handle of distinct) this.handles.writeBigUInt64LE(handle, 8 * count++);
     const ms = deadline <= now ? 0 : Number((deadline - now + 999_999n) / 1_000_000n);
-    this.inFlight = true;
     k32().WaitForMultipleObjects.async(count, this.handles, 0, ms, (err: unknown, res: number) => {
-      this.inFlight = false;
       if (err || res === WAIT_FAILED) {
         // A handle closed under us: every wait resolves and re-checks (spurious wakes are allowed).
-        for (const interest of this.interests) interest.resolve();
-        this.interests.clear();
-        return;
+        this.settle(() => true);
+      } else if (res >= 1 && res < count) {
+        this.dropStaleSignal(this.handles.readBigUInt64LE(8 * res));
       }
-      if (res >= 1 && res < count) this.dropStaleSignal(this.handles.readBigUInt64LE(8 * res));
-      this.issue();
+      done();
     });
   }
 
@@ -97,18 +75,8 @@ class HandleWaiter {
    * misses a wake this way finds it at its next timeout.
    */
   private dropStaleSignal(handle: bigint): void {
-    for (const interest of this.interests) if (interest.handle === handle && interest.ready()) return;
+    for (const w of this.interests) if (w.handle === handle && w.ready()) return;
     k32().ResetEvent(handle);
-  }
-
-  private settleReady(): void {
-    const now = process.hrtime.bigint();
-    for (const interest of this.interests) {
-      if (interest.deadline <= now || interest.ready()) {
-        this.interests.delete(interest);
-        interest.resolve();
-      }
-    }
   }
 }
 
