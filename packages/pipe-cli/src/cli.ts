@@ -60,6 +60,10 @@ program
   .option('--json', 'print JSON')
   .action(statCommand);
 
+// Ctrl-C or a kill: exit through process.exit, whose 'exit' hook detaches open pipes, so none is left behind.
+process.once('SIGINT', () => process.exit(130));
+process.once('SIGTERM', () => process.exit(143));
+
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   // A closed stdout (`ringpipe read X | head`) ends the reader quietly.
   if (err.code === 'EPIPE') process.exit(0);

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -118,6 +119,8 @@ describe('ringpipe ls / stat', () => {
     expect(details.stdout.toString()).toMatch(/capacity:\s+8192/);
     reader.child.kill('SIGTERM');
     await reader.done;
+    // The reader detached on its way out: the pipe is gone, not left behind in /dev/shm.
+    expect(existsSync(`/dev/shm/ringpipe.${name.toUpperCase()}`)).toBe(false);
   });
 });
 

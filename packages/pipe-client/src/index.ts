@@ -51,12 +51,13 @@ export interface PipeInfo extends RingStats {
   backend: 'shm' | 'driver';
 }
 
-/** Statistics of an open pipe, read without attaching to it. Throws NotFound when no process has it open. */
+/** Statistics of an open pipe, read without attaching to it. Throws NotFound when no live process has it open. */
 export function statPipe(name: string): PipeInfo {
   const canonical = canonicalName(name);
   if (process.platform === 'win32') return statWindowsPipe(canonical);
   const info = withSegmentReadOnly(canonical, (ring) => ring.stats(processAlive));
-  if (!info) {
+  // A segment whose processes all died is no open pipe: the next open reclaims it.
+  if (!info || info.handles === 0) {
     const driverInfo = statDriverPipe(canonical);
     if (driverInfo) return driverInfo;
     throw new RingPipeError(ErrorCode.NotFound, `no pipe named ${canonical} is open`);

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createPipe, ErrorCode, statPipe } from '../src/index.js';
+import { createPipe, ErrorCode, listPipes, statPipe } from '../src/index.js';
 import { killPeers, startPeer, uniqueName } from './helpers/processes.js';
 
 afterEach(killPeers);
@@ -89,6 +89,8 @@ describe('between real processes', () => {
     holder.child.kill('SIGKILL');
     await holder.done;
     expect(existsSync(shmPath(name))).toBe(true);
+    expect(listPipes().map((p) => p.name)).not.toContain(name.toUpperCase());
+    expect(() => statPipe(name)).toThrow(expect.objectContaining({ code: ErrorCode.NotFound }));
     const pipe = createPipe(name, { capacity: 16384 });
     const stats = pipe.stats();
     expect(stats.capacity).toBe(16384);
