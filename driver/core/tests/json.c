@@ -38,7 +38,7 @@ static struct json *jp_new(enum json_type t)
 	return j;
 }
 
-static int jp_hex(char c)
+int json_hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -73,10 +73,10 @@ static char *jp_string(struct jp *jp)
 			case 'f': c = '\f'; break;
 			case 'u':
 				if (jp->p[0] != '0' || jp->p[1] != '0' ||
-				    jp_hex(jp->p[2]) < 0 || jp_hex(jp->p[3]) < 0 ||
-				    jp_hex(jp->p[2]) > 7)
+				    json_hex_digit(jp->p[2]) < 0 || json_hex_digit(jp->p[3]) < 0 ||
+				    json_hex_digit(jp->p[2]) > 7)
 					goto fail;
-				c = (char)(jp_hex(jp->p[2]) * 16 + jp_hex(jp->p[3]));
+				c = (char)(json_hex_digit(jp->p[2]) * 16 + json_hex_digit(jp->p[3]));
 				jp->p += 4;
 				break;
 			default:

@@ -25,4 +25,7 @@ void json_free(struct json *j);
 /* Member of an object, or NULL. */
 const struct json *json_get(const struct json *obj, const char *key);
 
+/* The value of one hex digit, or -1. */
+int json_hex_digit(char c);
+
 #endif

@@ -1,19 +1,9 @@
 #include "vec_json.h"
+#include "json.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 int vec_hex_decode(const char *hex, uint8_t *out, size_t max, uint32_t *len)
 {
@@ -22,7 +12,7 @@ int vec_hex_decode(const char *hex, uint8_t *out, size_t max, uint32_t *len)
 	if (n % 2 != 0 || n / 2 > max)
 		return -1;
 	for (i = 0; i < n / 2; i++) {
-		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+		int hi = json_hex_digit(hex[2 * i]), lo = json_hex_digit(hex[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return -1;
