@@ -4,7 +4,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if ! command -v pnpm >/dev/null 2>&1 || [[ "$(pnpm --version)" != 10.* ]]; then
-  npm install --global --no-fund --no-audit pnpm@10.34.8
+  sudo=""
+  [[ $(id -u) -eq 0 || -w "$(npm prefix --global)" ]] || sudo="sudo"
+  $sudo npm install --global --no-fund --no-audit pnpm@10.34.8
 fi
 pnpm install --frozen-lockfile --prefer-offline
 pnpm build
