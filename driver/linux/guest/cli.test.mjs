@@ -18,6 +18,8 @@ async function waitListed(name) {
 
 test('ringpipe read HELLO / ringpipe write HELLO, --backend driver (usedriver3 / usedriver2)', async () => {
   const reader = spawn(process.execPath, [CLI, 'read', 'HELLO', '--backend', 'driver'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Listened for at once: the reader may be gone before the writer's process is.
+  const closed = once(reader, 'close');
   let out = '';
   reader.stdout.on('data', (d) => (out += d));
   await waitListed('HELLO');
@@ -25,13 +27,14 @@ test('ringpipe read HELLO / ringpipe write HELLO, --backend driver (usedriver3 /
   assert.match(ls.stdout, /^HELLO\s+driver\s+message\s+1048576\s/m);
   const w = await cli(['write', 'hello', '--backend', 'driver'], { input: 'hi there\nsecond line\n\nlast\n' });
   assert.equal(w.code, 0, w.stderr);
-  const [code] = await once(reader, 'close');
+  const [code] = await closed;
   assert.equal(code, 0);
   assert.equal(out, 'hi there\nsecond line\n\nlast\n');
 });
 
 test('ringpipe write NAME TEXT, stat while a reader waits, --count', async () => {
   const reader = spawn(process.execPath, [CLI, 'read', 'greet', '--backend', 'driver', '--count', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const closed = once(reader, 'close');
   let out = '';
   reader.stdout.on('data', (d) => (out += d));
   await waitListed('GREET');
@@ -39,7 +42,7 @@ test('ringpipe write NAME TEXT, stat while a reader waits, --count', async () =>
   assert.deepEqual([stat.name, stat.backend, stat.handles], ['GREET', 'driver', 1]);
   const w = await cli(['write', 'greet', 'hi', 'there', '--backend', 'driver']);
   assert.equal(w.code, 0, w.stderr);
-  await once(reader, 'close');
+  await closed;
   assert.equal(out, 'hi there\n');
 });
 

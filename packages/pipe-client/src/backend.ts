@@ -8,6 +8,11 @@ export interface Wait {
   cancel(): void;
 }
 
+/** A wait that is over already: the caller tries again at once. */
+export function settledWait(): Wait {
+  return { promise: Promise.resolve(), cancel: () => {} };
+}
+
 /**
  * One open handle on a named pipe, whatever holds the ring (shared memory or a
  * driver). Reads and writes never block: they report that nothing could be

@@ -42,3 +42,7 @@ export function fromSystemError(err: unknown, what: string): unknown {
   }
   return err;
 }
+
+export function closedError(name: string): RingPipeError {
+  return new RingPipeError(ErrorCode.Closed, `pipe ${name} is closed`);
+}

@@ -2,7 +2,8 @@ import { constants } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import koffi from 'koffi';
 import { EOF, type Endpoint, type Wait } from '../backend.js';
-import { ErrorCode, RingPipeError } from '../errors.js';
+import { ErrorCode, RingPipeError, closedError } from '../errors.js';
+import { POLL_BEFORE_SLEEP_US } from '../wait/timing.js';
 import { HEADER_SIZE, Off, recordSize } from '../ring/layout.js';
 import { EMPTY, Ring, type RingStats } from '../ring/ring.js';
 import { mapShared, unmap, yieldCpu, type Mapping } from '../shm/libc.js';
@@ -27,8 +28,6 @@ import { closeDevice, driverError, ioctl, ioctlU32, openDevice, putName, statOn,
 import { POLLIN, POLLOUT, pollWaiter } from './waiter.js';
 
 const errno = osConstants.errno;
-/** How long a mapped handle looks at the ring from the event loop before it sleeps in poll(). */
-export const POLL_BEFORE_SLEEP_US = 100;
 
 export interface DriverRequest {
   capacity: number;
@@ -316,8 +315,3 @@ function openBound(name: string, request: DriverRequest): Bound & { readWrite: b
 }
 
 const addressOf = (buf: Buffer): bigint => koffi.address(buf) as bigint;
-
-function closedError(name: string): RingPipeError {
-  return new RingPipeError(ErrorCode.Closed, `pipe ${name} is closed`);
-}
-

@@ -1,5 +1,7 @@
-import { EOF, type Endpoint, type Wait } from '../backend.js';
-import { ErrorCode, RingPipeError } from '../errors.js';
+import { EOF, settledWait, type Endpoint, type Wait } from '../backend.js';
+import { closedError } from '../errors.js';
+import { closeAtExit, forgetAtExit } from '../exit-hook.js';
+import { PEER_CHECK_MS, POLL_BEFORE_SLEEP_US } from '../wait/timing.js';
 import { MODE_BYTE, MODE_MESSAGE, Off, W, maxBytePiece, maxMessage, recordSize } from '../ring/layout.js';
 import { EMPTY, type Ring, type RingStats } from '../ring/ring.js';
 import { processAlive } from './liveness.js';
@@ -7,13 +9,7 @@ import { Segment, type SegmentRequest } from './segment.js';
 import { pollBriefly } from './spin.js';
 import { futexWaiter } from './waiter.js';
 
-/** How long a sleeper waits before it checks whether its peers still live (dead writers, lock holders). */
-export const PEER_CHECK_MS = 250;
-/** How long a waiter polls from the event loop before it sleeps on the futex. */
-export const POLL_BEFORE_SLEEP_US = 100;
 
-const open = new Set<ShmEndpoint>();
-let exitHookInstalled = false;
 
 /** The embedded backend: the ring in /dev/shm, futex wake-ups through one process-wide waiter. */
 export class ShmEndpoint implements Endpoint {
@@ -43,8 +39,7 @@ export class ShmEndpoint implements Endpoint {
     this.capacity = this.ring.capacity;
     this.mode = this.ring.mode === MODE_MESSAGE ? 'message' : 'byte';
     this.maxRecord = this.ring.mode === MODE_BYTE ? maxBytePiece(this.capacity) : maxMessage(this.capacity);
-    open.add(this);
-    installExitHook();
+    closeAtExit(this);
   }
 
   write(chunks: readonly Uint8Array[], from: number): number {
@@ -63,7 +58,7 @@ export class ShmEndpoint implements Endpoint {
   }
 
   waitReadable(): Wait {
-    if (this.closed) return settled();
+    if (this.closed) return settledWait();
     const ready = () => this.ring.readyToRead() || (!this.follow && this.ring.isEof(false));
     return this.track(
       this.pollThenSleep(ready, () => {
@@ -79,7 +74,7 @@ export class ShmEndpoint implements Endpoint {
   }
 
   waitWritable(size: number): Wait {
-    if (this.closed) return settled();
+    if (this.closed) return settledWait();
     const ready = () => this.ring.freeBytes() >= recordSize(size);
     return this.track(
       this.pollThenSleep(ready, () => {
@@ -167,7 +162,7 @@ export class ShmEndpoint implements Endpoint {
     await Promise.all([...this.waits].map((wait) => wait.promise));
     // The waiter may still be inside futex_waitv on our words: unmap only after it left.
     await futexWaiter.quiesce();
-    open.delete(this);
+    forgetAtExit(this);
     this.unmapped = true;
     this.segment.close();
   }
@@ -178,21 +173,4 @@ export class ShmEndpoint implements Endpoint {
     this.unmapped = true;
     this.segment.close();
   }
-}
-
-function settled(): Wait {
-  return { promise: Promise.resolve(), cancel: () => {} };
-}
-
-function closedError(name: string): RingPipeError {
-  return new RingPipeError(ErrorCode.Closed, `pipe ${name} is closed`);
-}
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const endpoint of open) endpoint.closeAtExit();
-    open.clear();
-  });
 }

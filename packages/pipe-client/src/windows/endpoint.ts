@@ -1,6 +1,8 @@
 import koffi from 'koffi';
-import { EOF, type Endpoint, type Wait } from '../backend.js';
-import { ErrorCode, RingPipeError } from '../errors.js';
+import { EOF, settledWait, type Endpoint, type Wait } from '../backend.js';
+import { ErrorCode, RingPipeError, closedError } from '../errors.js';
+import { closeAtExit, forgetAtExit } from '../exit-hook.js';
+import { PEER_CHECK_MS } from '../wait/timing.js';
 import { HEADER_SIZE, MODE_BYTE, MODE_MESSAGE, Off, W, maxBytePiece, maxMessage, recordSize } from '../ring/layout.js';
 import { EMPTY, Ring, type RingPlatform, type RingStats } from '../ring/ring.js';
 import { ABI_VERSION, BIND, BindIn, DEVICE_PATH, IOCTL, MapOut, STATUS, WAKE_DATA, WAKE_SPACE, WaitIn } from './abi.js';
@@ -25,11 +27,7 @@ import {
 import { winProcessAlive } from './liveness.js';
 import { handleWaiter } from './waiter.js';
 
-/** How long a sleeper waits before it checks whether its peers still live. */
-export const PEER_CHECK_MS = 250;
 
-const open = new Set<WinRingEndpoint>();
-let exitHookInstalled = false;
 
 export interface WinOpenRequest {
   capacity: number;
@@ -76,8 +74,7 @@ class WinRingEndpoint implements Endpoint {
     this.capacity = ring.capacity;
     this.mode = ring.mode === MODE_MESSAGE ? 'message' : 'byte';
     this.maxRecord = ring.mode === MODE_BYTE ? maxBytePiece(this.capacity) : maxMessage(this.capacity);
-    open.add(this);
-    installExitHook();
+    closeAtExit(this);
   }
 
   write(chunks: readonly Uint8Array[], from: number): number {
@@ -99,7 +96,7 @@ class WinRingEndpoint implements Endpoint {
     const seq = this.ring.beginReadWait();
     if (this.ring.readyToRead() || (!this.follow && this.ring.isEof(false))) {
       this.ring.endReadWait();
-      return resolved();
+      return settledWait();
     }
     return this.sleep(WAKE_DATA, W(Off.dataSeq), seq, () => this.ring.endReadWait());
   }
@@ -108,7 +105,7 @@ class WinRingEndpoint implements Endpoint {
     const seq = this.ring.beginWriteWait();
     if (this.ring.freeBytes() >= recordSize(size)) {
       this.ring.endWriteWait();
-      return resolved();
+      return settledWait();
     }
     return this.sleep(WAKE_SPACE, W(Off.spaceSeq), seq, () => this.ring.endWriteWait());
   }
@@ -163,7 +160,7 @@ class WinRingEndpoint implements Endpoint {
   closeAtExit(): void {
     if (this.closed) return;
     this.closed = true;
-    open.delete(this);
+    forgetAtExit(this);
     this.transport.release();
   }
 }
@@ -422,21 +419,4 @@ function platform(wake: (which: number) => void): RingPlatform {
     yieldCpu: () => void k32().SwitchToThread(),
     wake: (byteOffset) => wake(byteOffset === Off.spaceSeq ? WAKE_SPACE : WAKE_DATA),
   };
-}
-
-function closedError(name: string): RingPipeError {
-  return new RingPipeError(ErrorCode.Closed, `pipe ${name} is closed`);
-}
-
-function resolved(): Wait {
-  return { promise: Promise.resolve(), cancel: () => {} };
-}
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const endpoint of open) endpoint.closeAtExit();
-    open.clear();
-  });
 }

@@ -1,0 +1,5 @@
+/** How long a sleeper waits before it checks whether its peers still live (dead writers, lock holders). */
+export const PEER_CHECK_MS = 250;
+
+/** How long a waiter polls the ring from the event loop before it sleeps in the OS. */
+export const POLL_BEFORE_SLEEP_US = 100;
