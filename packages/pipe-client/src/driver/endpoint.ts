@@ -7,7 +7,7 @@ import { POLL_BEFORE_SLEEP_US } from '../wait/timing.js';
 import { HEADER_SIZE, Off, recordSize } from '../ring/layout.js';
 import { EMPTY, Ring, type RingStats } from '../ring/ring.js';
 import { mapShared, unmap, yieldCpu, type Mapping } from '../shm/libc.js';
-import { pollBriefly } from '../shm/spin.js';
+import { pollBriefly } from '../wait/poll-briefly.js';
 import {
   BIND_CREATE,
   BIND_FOLLOW,

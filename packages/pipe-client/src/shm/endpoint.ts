@@ -6,10 +6,8 @@ import { MODE_BYTE, MODE_MESSAGE, Off, W, maxBytePiece, maxMessage, recordSize }
 import { EMPTY, type Ring, type RingStats } from '../ring/ring.js';
 import { processAlive } from './liveness.js';
 import { Segment, type SegmentRequest } from './segment.js';
-import { pollBriefly } from './spin.js';
+import { pollBriefly } from '../wait/poll-briefly.js';
 import { futexWaiter } from './waiter.js';
-
-
 
 /** The embedded backend: the ring in /dev/shm, futex wake-ups through one process-wide waiter. */
 export class ShmEndpoint implements Endpoint {
