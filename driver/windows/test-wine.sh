@@ -95,15 +95,20 @@ cp "$HERE/build/ringpipe.sys" "$WINEPREFIX/drive_c/windows/system32/drivers/ring
 step sc-create 60 wine sc create ringpipe type= kernel start= demand \
   binPath= 'C:\windows\system32\drivers\ringpipe.sys' || show_failure sc-create
 driver_log() { grep -h 'ringpipe: ' "$LOGS"/*.err 2>/dev/null; }
+# Waits up to 5 s for the driver's DbgPrint output to show $1.
+await_driver_log() {
+  for _ in $(seq 1 25); do
+    driver_log | grep -q "$1" && return 0
+    sleep 0.2
+  done
+  return 1
+}
 if ! step driver-start 60 wine net start ringpipe; then
   show_failure driver-start
   finish
   exit 1
 fi
-for _ in $(seq 1 25); do
-  driver_log | grep -q 'ringpipe: loaded' && break
-  sleep 0.2
-done
+await_driver_log 'ringpipe: loaded' || true
 if driver_log | grep -q 'ringpipe: loaded'; then
   record driver-entry ok "$(driver_log | grep -o 'ringpipe: loaded.*' | head -n 1)"
 else
@@ -146,10 +151,7 @@ fi
 # ---- nothing left behind, then DriverUnload --------------------------------------
 step rptest-leaks 60 wine "$BIN/rptest.exe" leaks || show_failure rptest-leaks
 step driver-stop 60 wine net stop ringpipe || show_failure driver-stop
-for _ in $(seq 1 25); do
-  driver_log | grep -q 'ringpipe: unloaded' && break
-  sleep 0.2
-done
+await_driver_log 'ringpipe: unloaded' || true
 if driver_log | grep -q 'ringpipe: unloaded, 0 allocations outstanding'; then
   record driver-unload ok "DriverUnload ran, 0 allocations outstanding"
 else
