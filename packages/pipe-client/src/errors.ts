@@ -18,6 +18,15 @@ export const ErrorCode = {
   TooManyHandles: 'ERR_RINGPIPE_TOO_MANY_HANDLES',
   /** The pipe was closed while an operation waited. */
   Closed: 'ERR_RINGPIPE_CLOSED',
+  /**
+   * The name is held by something this handle must not trust: a pipe of another owner than the
+   * one asked for (option `owner`), or a file that is no pipe of ours (a link, a directory, a FIFO).
+   */
+  Untrusted: 'ERR_RINGPIPE_UNTRUSTED',
+  /** No room for the ring: the shared-memory file system (or the driver's limit) refused its size. */
+  NoSpace: 'ERR_RINGPIPE_NO_SPACE',
+  /** A peer that is stopped (Ctrl-Z, a debugger) is in the middle of opening or closing the pipe; try again. */
+  Busy: 'ERR_RINGPIPE_BUSY',
   /** `ringpipe stat` or `statPipe` on a name that no process has open. */
   NotFound: 'ERR_RINGPIPE_NOT_FOUND',
 } as const;
