@@ -1,10 +1,11 @@
 import koffi from 'koffi';
-import { EOF, settledWait, type Endpoint, type Wait } from '../backend.js';
+import { EOF, NO_ROOM, WROTE, settledWait, type Endpoint, type Wait } from '../backend.js';
+import { LockBackoff } from '../wait/lock-backoff.js';
 import { ErrorCode, RingPipeError, closedError } from '../errors.js';
 import { closeAtExit, forgetAtExit } from '../exit-hook.js';
 import { PEER_CHECK_MS } from '../wait/timing.js';
-import { HEADER_SIZE, MODE_BYTE, MODE_MESSAGE, Off, W, maxBytePiece, maxMessage, recordSize } from '../ring/layout.js';
-import { EMPTY, Ring, type RingPlatform, type RingStats } from '../ring/ring.js';
+import { HEADER_SIZE, MODE_BYTE, MODE_MESSAGE, Off, W, recordSize } from '../ring/layout.js';
+import { EMPTY, LOCKED, OK, Ring, TOO_BIG, type RingPlatform, type RingStats, type WriteCursor } from '../ring/ring.js';
 import { ABI_VERSION, BIND, BindIn, DEVICE_PATH, IOCTL, MapOut, STATUS, WAKE_DATA, WAKE_SPACE, WaitIn } from './abi.js';
 import {
   ERROR_ALREADY_EXISTS,
@@ -58,6 +59,8 @@ class WinRingEndpoint implements Endpoint {
   private readonly waits = new Set<Wait>();
   private checkPeers = false;
   private closed = false;
+  private readonly readBackoff = new LockBackoff();
+  private readonly writeBackoff = new LockBackoff();
   private closing?: Promise<void>;
 
   constructor(
@@ -73,28 +76,39 @@ class WinRingEndpoint implements Endpoint {
     this.words = new Int32Array(buffer, 0, HEADER_SIZE / 4);
     this.capacity = ring.capacity;
     this.mode = ring.mode === MODE_MESSAGE ? 'message' : 'byte';
-    this.maxRecord = ring.mode === MODE_BYTE ? maxBytePiece(this.capacity) : maxMessage(this.capacity);
+    this.maxRecord = ring.maxRecord;
     closeAtExit(this);
   }
 
-  write(chunks: readonly Uint8Array[], from: number): number {
+  write(chunks: readonly Uint8Array[], cursor: WriteCursor): typeof WROTE | typeof NO_ROOM {
     if (this.closed) throw closedError(this.name);
-    return this.ring.writeMany(this.token, chunks, from);
+    const result = this.ring.write(this.slot, chunks, cursor);
+    if (result === TOO_BIG) throw new RingPipeError(ErrorCode.MessageTooBig, `a message is larger than pipe ${this.name} can hold (${this.maxRecord} bytes)`);
+    if (result === LOCKED) this.writeBackoff.locked();
+    else this.writeBackoff.reset();
+    return result === OK ? WROTE : NO_ROOM;
   }
 
   read(): Buffer | null | typeof EOF {
     if (this.closed) throw closedError(this.name);
     const checkPeers = this.checkPeers;
     this.checkPeers = false;
-    const got = this.ring.read(this.token, Infinity, checkPeers);
+    const got = this.ring.read(this.slot, Infinity, checkPeers);
+    if (got === LOCKED) {
+      this.readBackoff.locked();
+      return null;
+    }
+    this.readBackoff.reset();
     if (typeof got !== 'number') return got;
-    if (got === EMPTY && !this.follow && this.ring.isEof(checkPeers)) return EOF;
+    if (got === EMPTY && !this.follow && this.ring.isEof(this.slot, checkPeers)) return EOF;
     return null;
   }
 
   waitReadable(): Wait {
+    const backoff = this.readBackoff.wait();
+    if (backoff) return backoff;
     const seq = this.ring.beginReadWait();
-    if (this.ring.readyToRead() || (!this.follow && this.ring.isEof(false))) {
+    if (this.ring.readyToRead() || (!this.follow && this.ring.isEof(this.slot, false))) {
       this.ring.endReadWait();
       return settledWait();
     }
@@ -102,6 +116,8 @@ class WinRingEndpoint implements Endpoint {
   }
 
   waitWritable(size: number): Wait {
+    const backoff = this.writeBackoff.wait();
+    if (backoff) return backoff;
     const seq = this.ring.beginWriteWait();
     if (this.ring.freeBytes() >= recordSize(size)) {
       this.ring.endWriteWait();
@@ -143,7 +159,7 @@ class WinRingEndpoint implements Endpoint {
 
   stats(): RingStats {
     if (this.closed) throw closedError(this.name);
-    return this.ring.stats(winProcessAlive);
+    return this.ring.stats();
   }
 
   close(): Promise<void> {
@@ -372,7 +388,7 @@ export function openWindowsShmEndpoint(canonical: string, request: WinOpenReques
     const wake = (which: number): void => void k32().SetEvent(events[which]!);
     // A mapping whose slots hold no live process (every opener crashed) starts afresh, as on Linux.
     const magic = new Int32Array(buffer, 0, 1)[0];
-    if (!existed || magic === 0 || new Ring(buffer, platform(wake)).reclaimDead() === 0) {
+    if (!existed || magic === 0 || new Ring(buffer, platform(wake)).stats().handles === 0) {
       Ring.init(buffer, length - HEADER_SIZE, request.mode ?? MODE_MESSAGE);
     }
     const ring = new Ring(buffer, platform(wake));
@@ -380,8 +396,10 @@ export function openWindowsShmEndpoint(canonical: string, request: WinOpenReques
       const want = request.mode === MODE_BYTE ? 'byte' : 'message';
       throw new RingPipeError(ErrorCode.ModeMismatch, `pipe ${canonical} exists in ${ring.stats().mode} mode, not ${want} mode`);
     }
-    const slot = ring.attach(process.pid);
+    // Attaching claims a slot whose process is gone; the mutex keeps two openers off one slot.
+    const slot = ring.firstFreeSlot();
     if (slot < 0) throw new RingPipeError(ErrorCode.TooManyHandles, `pipe ${canonical} has all of its 128 handles open`);
+    ring.attach(slot, process.pid);
     k32().ReleaseMutex(lock);
     const held = { mapping, address };
     const transport: Transport = {
@@ -394,7 +412,6 @@ export function openWindowsShmEndpoint(canonical: string, request: WinOpenReques
       release() {
         k32().WaitForSingleObject(lock, INFINITE);
         ring.detach(slot);
-        ring.reclaimDead();
         k32().UnmapViewOfFile(held.address);
         closeHandle(held.mapping);
         k32().ReleaseMutex(lock);
@@ -415,7 +432,7 @@ export function openWindowsShmEndpoint(canonical: string, request: WinOpenReques
 
 function platform(wake: (which: number) => void): RingPlatform {
   return {
-    alive: winProcessAlive,
+    alive: (_slot, pid) => pid !== 0 && winProcessAlive(pid),
     yieldCpu: () => void k32().SwitchToThread(),
     wake: (byteOffset) => wake(byteOffset === Off.spaceSeq ? WAKE_SPACE : WAKE_DATA),
   };

@@ -91,11 +91,11 @@ export function statWindowsPipe(canonical: string): WinPipeInfo {
       const length = viewSize(address);
       if (length < HEADER_SIZE) throw new RingPipeError(ErrorCode.NotFound, `no pipe named ${canonical} is open`);
       const ring = new Ring(koffi.view(address, length) as ArrayBuffer, {
-        alive: winProcessAlive,
+        alive: (_slot, pid) => pid !== 0 && winProcessAlive(pid),
         yieldCpu: () => {},
         wake: () => {},
       });
-      return { name: canonical, backend: 'shm', ...ring.stats(winProcessAlive) };
+      return { name: canonical, backend: 'shm', ...ring.stats() };
     } finally {
       k32().UnmapViewOfFile(address);
     }
