@@ -33,7 +33,7 @@ prepare_app() {
   rm -rf "$APP/node_modules/@ringpipe" && mkdir -p "$APP/node_modules/@ringpipe/client" "$APP/node_modules/@ringpipe/cli" || return 1
   cp -r "$ROOT/packages/pipe-client/package.json" "$ROOT/packages/pipe-client/dist" "$APP/node_modules/@ringpipe/client/" &&
     cp -r "$ROOT/packages/pipe-cli/package.json" "$ROOT/packages/pipe-cli/dist" "$APP/node_modules/@ringpipe/cli/" || return 1
-  cp "$HERE/test/client-wine.mjs" "$APP/client-wine.mjs"
+  cp "$HERE/test/client-wine.mjs" "$HERE/test/security-wine.mjs" "$APP/"
 }
 
 run_node_tests() {

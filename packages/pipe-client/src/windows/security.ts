@@ -101,7 +101,9 @@ export function ownerOf(h: bigint, what: string): string {
   const err = advapi32().GetSecurityInfo(h, SE_KERNEL_OBJECT, OWNER_SECURITY_INFORMATION, owner, null, null, null, sd) as number;
   if (err !== 0) throw winError(`reading the owner of ${what}`, err);
   try {
-    return sidString(owner.readBigUInt64LE(0));
+    // No owner (Wine gives objects made without a descriptor none; Windows always has one).
+    const sid = owner.readBigUInt64LE(0);
+    return sid === 0n ? '(none)' : sidString(sid);
   } finally {
     k32().LocalFree(sd.readBigUInt64LE(0));
   }
