@@ -157,6 +157,7 @@ if driver_log | grep -q 'ringpipe: unloaded, 0 allocations outstanding'; then
 else
   record driver-unload FAIL "$(driver_log | grep -o 'ringpipe: unload.*' | tr '\n' '|')"
 fi
+[[ ${RINGPIPE_WINE_SKIP_NODE:-0} != 1 ]] && run_driver_stop_test
 step sc-delete 60 wine sc delete ringpipe
 
 finish

@@ -294,6 +294,25 @@ async function main(backend, resultsFile) {
 if (mode === 'child') {
   const [role, backend, name, count, size, out] = rest;
   await child(role, backend, name, Number(count), Number(size), out);
+} else if (mode === 'driver-stop') {
+  // A reader waits on a driver pipe; test-wine.sh stops the driver once `opened` is in the
+  // results file. The reader must fail with a typed error, without spinning meanwhile.
+  const results = rest[0];
+  writeFileSync(results, '');
+  const log = (line) => appendFileSync(results, line + '\n');
+  const reader = createPipe('STOPPED', { backend: 'driver', access: 'read' });
+  const c0 = process.cpuUsage();
+  const t0 = Date.now();
+  const failed = new Promise((r) => reader.on('error', r));
+  reader.on('data', () => {});
+  log('opened');
+  const err = await Promise.race([failed, new Promise((r) => setTimeout(() => r(null), 30000))]);
+  const used = process.cpuUsage(c0);
+  const cpuMs = (used.user + used.system) / 1000;
+  const wall = Date.now() - t0;
+  const ok = err?.code === 'ERR_RINGPIPE_BACKEND_UNAVAILABLE' && cpuMs < wall / 4;
+  log(`${ok ? 'ok  ' : 'FAIL'} the waiting reader failed with ${err?.code} (${err?.message}); ${cpuMs.toFixed(0)} ms of CPU in ${wall} ms`);
+  process.exit(ok ? 0 : 1);
 } else if (mode === 'driver' || mode === 'shm') {
   rptest = rest[1];
   const ok = await main(mode, rest[0] ?? `client-wine-${mode}.results`);

@@ -147,9 +147,15 @@ export function bindError(status: number, name: string): RingPipeError {
   }
 }
 
+/** What a request on a handle gets once the driver is gone (Wine: STATUS_FILE_DELETED after `net stop`). */
+const DRIVER_GONE = new Set([0xc0000123, 0xc0000008, 0xc000000e, 0xc0000010]);
+
 /** Any other failed request as a RingPipeError. */
 export function statusError(status: number, what: string): RingPipeError {
   if (status === STATUS.invalidBufferSize) return new RingPipeError(ErrorCode.MessageTooBig, `${what}: the message is larger than the pipe can hold`);
+  if (DRIVER_GONE.has(status >>> 0)) {
+    return new RingPipeError(ErrorCode.BackendUnavailable, `${what}: the ringpipe driver is gone (NTSTATUS 0x${(status >>> 0).toString(16)})`);
+  }
   return winError(`${what} (NTSTATUS 0x${(status >>> 0).toString(16)})`, win32FromStatus(status));
 }
 

@@ -37,6 +37,7 @@ export class DriverWait {
 
   sleep(words: Int32Array, word: number, seq: number): Wait {
     const ov = this.ov;
+    if (this.failed) return { promise: Promise.resolve(), cancel: () => {} };
     this.input.writeUInt32LE(seq >>> 0, WaitIn.seq);
     armOverlapped(ov);
     const ok = k32().DeviceIoControl(this.h, IOCTL.wait, this.input, this.input.length, null, 0, null, ov.buf) as number;
