@@ -22,7 +22,12 @@ export function killPeers(): void {
 }
 
 export function startNode(script: string, args: string[], options: { uid?: number; gid?: number } = {}): Peer {
-  const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...options });
+  return startProcess(process.execPath, [script, ...args], options);
+}
+
+/** Any command, watched as a peer: "ready" and JSON lines on its stdout. */
+export function startProcess(command: string, args: string[], options: { uid?: number; gid?: number } = {}): Peer {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
   running.add(child);
   child.once('exit', () => running.delete(child));
   let stderr = '';
