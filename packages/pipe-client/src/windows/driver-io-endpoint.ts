@@ -17,7 +17,6 @@ import {
   statusError,
   type Overlapped,
 } from './device.js';
-import { winError } from './errors.js';
 import { closeHandle, k32 } from './kernel32.js';
 import { handleWaiter } from './waiter.js';
 
@@ -106,8 +105,7 @@ export class DriverIoEndpoint implements Endpoint {
     const r = this.reading;
     armOverlapped(r.ov);
     const ok = k32().ReadFile(this.h, r.buf, r.buf.length, null, r.ov.buf) as number;
-    const err = failedAtOnce(ok, r.ov);
-    if (err !== undefined) throw winError(`ReadFile on pipe ${this.name}`, err);
+    if (failedAtOnce(ok, r.ov) !== undefined) throw statusError(k32().RtlGetLastNtStatus() as number, `ReadFile on pipe ${this.name}`);
     r.pending = true;
   }
 
@@ -135,8 +133,7 @@ export class DriverIoEndpoint implements Endpoint {
       armOverlapped(w.ov);
       this.writer = true;
       const ok = k32().WriteFile(this.h, w.buf, w.buf.length, null, w.ov.buf) as number;
-      const err = failedAtOnce(ok, w.ov);
-      if (err !== undefined) throw winError(`WriteFile on pipe ${this.name}`, err);
+      if (failedAtOnce(ok, w.ov) !== undefined) throw statusError(k32().RtlGetLastNtStatus() as number, `WriteFile on pipe ${this.name}`);
       w.pending = true;
     }
     return cursor.index * 2 ** 32 + cursor.offset > from || cursor.index >= chunks.length ? WROTE : NO_ROOM;

@@ -8,8 +8,8 @@ export function winError(what: string, code: number = k32().GetLastError() as nu
     case 5: // ERROR_ACCESS_DENIED
     case 1307: // ERROR_INVALID_OWNER
       return new RingPipeError(ErrorCode.PermissionDenied, `permission denied: ${detail}`);
-    case 6: // ERROR_INVALID_HANDLE: the name is taken by an object of another type
-      return new RingPipeError(ErrorCode.Untrusted, `the name is held by an object that is not ringpipe's: ${detail}`);
+    case 6: // ERROR_INVALID_HANDLE
+      return new RingPipeError(ErrorCode.Closed, `the handle is closed: ${detail}`);
     case 8: // ERROR_NOT_ENOUGH_MEMORY
     case 14: // ERROR_OUTOFMEMORY
     case 1450: // ERROR_NO_SYSTEM_RESOURCES

@@ -116,6 +116,7 @@ function bindRaw() {
     GetLastError: lib.func('uint32_t __stdcall GetLastError(void)'),
     SwitchToThread: lib.func('int __stdcall SwitchToThread(void)'),
     RtlNtStatusToDosError: ntdll.func('uint32_t __stdcall RtlNtStatusToDosError(uint32_t status)'),
+    RtlGetLastNtStatus: ntdll.func('uint32_t __stdcall RtlGetLastNtStatus(void)'),
     NtOpenDirectoryObject: ntdll.func('uint32_t __stdcall NtOpenDirectoryObject(void *handle, uint32_t access, void *attributes)'),
     NtQueryDirectoryObject: ntdll.func(
       'uint32_t __stdcall NtQueryDirectoryObject(uintptr_t h, void *buf, uint32_t len, int single, int restart, void *context, void *returned)',

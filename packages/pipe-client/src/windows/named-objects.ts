@@ -4,6 +4,7 @@ import {
   CREATE_EVENT_MANUAL_RESET,
   ERROR_ALREADY_EXISTS,
   ERROR_FILE_NOT_FOUND,
+  ERROR_INVALID_HANDLE,
   EVENT_USE,
   INVALID_HANDLE,
   MUTEX_USE,
@@ -37,9 +38,16 @@ export interface Trust {
   owners: readonly string[];
 }
 
+/** A failed Create*: ERROR_INVALID_HANDLE there means the name is held by an object of another type. */
+function createError(what: string, code: number = k32().GetLastError() as number): RingPipeError {
+  if (code === ERROR_INVALID_HANDLE) return new RingPipeError(ErrorCode.Untrusted, `${what} is an object of another type, not ringpipe's`);
+  return winError(what, code);
+}
+
 function joined(h: bigint, what: string, trust: Trust): bigint {
-  const existed = k32().GetLastError() === ERROR_ALREADY_EXISTS;
-  if (h === 0n) throw winError(what);
+  const err = k32().GetLastError() as number;
+  if (h === 0n) throw createError(what, err);
+  const existed = err === ERROR_ALREADY_EXISTS;
   try {
     if (existed) checkOwner(h, trust.owners, what);
   } catch (err) {
@@ -76,14 +84,15 @@ export function createSection(name: string, size: number, trust: Trust): { h: bi
       return { h: opened, existed: true };
     }
     const err = k32().GetLastError() as number;
-    if (err !== ERROR_FILE_NOT_FOUND) throw winError(name, err);
+    if (err !== ERROR_FILE_NOT_FOUND) throw createError(name, err);
     const sa = securityAttributes('section', trust.permissions);
     const h = k32().CreateFileMappingW(INVALID_HANDLE, sa, PAGE_READWRITE, 0, size, name) as bigint;
-    const existed = k32().GetLastError() === ERROR_ALREADY_EXISTS;
+    const code = k32().GetLastError() as number;
+    const existed = code === ERROR_ALREADY_EXISTS;
     if (h === 0n) {
       // Created by someone else between the two calls with a DACL that admits us only to open it.
-      if ((k32().GetLastError() as number) === 5 && attempt === 0) continue;
-      throw winError(name);
+      if (code === 5 && attempt === 0) continue;
+      throw createError(name, code);
     }
     if (existed) {
       try {
