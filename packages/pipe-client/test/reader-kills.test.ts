@@ -29,7 +29,8 @@ function loggedChunks(file: string): Buffer[] {
 
 /**
  * Readers come one after another; all but the last are SIGKILLed after a random while.
- * Returns the chunks each reader logged, in order, and how many were killed.
+ * The writer, which would go on for much longer, is killed after the last trial, which
+ * ends the last reader. Returns the chunks each reader logged, in order, and the kills.
  */
 async function killReaders(name: string, mode: 'message' | 'byte', writer: () => Peer, trials: number): Promise<{ chunks: Buffer[][]; kills: number }> {
   // Neither reader nor writer: it keeps the pipe (16 KiB, so the writer waits for the readers) alive between readers.
@@ -42,7 +43,7 @@ async function killReaders(name: string, mode: 'message' | 'byte', writer: () =>
   await reader.ready;
   const sender = writer();
   await sender.ready;
-  for (let i = 1; i <= trials && sender.child.exitCode === null; i++) {
+  for (let i = 1; i <= trials; i++) {
     await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 40));
     // The next reader attaches before the victim dies, so the pipe outlives it.
     const next = startPeer(['log', name, fileFor(i)]);
@@ -53,8 +54,9 @@ async function killReaders(name: string, mode: 'message' | 'byte', writer: () =>
     kills++;
     reader = next;
   }
-  const [sent, last] = await Promise.all([sender.done, reader.done]);
-  expect(sent.code, sent.stderr).toBe(0);
+  expect(sender.child.exitCode, 'the writer ran out of data before the trials ended').toBeNull();
+  sender.child.kill('SIGKILL');
+  const [, last] = await Promise.all([sender.done, reader.done]);
   expect(last.code, last.stderr).toBe(0);
   keeper.destroy();
   const chunks = files.map(loggedChunks);
@@ -65,9 +67,9 @@ async function killReaders(name: string, mode: 'message' | 'byte', writer: () =>
 describe('readers killed mid-stream', () => {
   it('message mode: no message twice, each kill loses at most the two it had taken', async () => {
     const name = uniqueName('RKILL-MSG');
-    const count = 400_000;
-    const { chunks, kills } = await killReaders(name, 'message', () => startPeer(['send', name, '1', String(count), '32']), 12);
+    const { chunks, kills } = await killReaders(name, 'message', () => startPeer(['send', name, '1', '100000000', '32']), 12);
     const seqs = chunks.flat().map((chunk) => chunk.readUInt32LE(4));
+    const count = seqs.reduce((max, seq) => Math.max(max, seq), -1) + 1;
     expect(new Set(seqs).size).toBe(seqs.length);
     let outOfOrder = 0;
     for (const reader of chunks) {
@@ -75,15 +77,14 @@ describe('readers killed mid-stream', () => {
     }
     expect(outOfOrder).toBe(0);
     const lost = count - seqs.length;
-    expect(kills).toBeGreaterThanOrEqual(6);
     expect(lost).toBeLessThanOrEqual(2 * kills);
     console.log(`message mode: ${kills} readers killed, ${lost} messages lost, 0 duplicated`);
   }, 120_000);
 
   it('byte mode: no byte twice, bytes stay in order, each kill loses at most the records it had taken', async () => {
     const name = uniqueName('RKILL-BYTE');
-    const counters = 16_000_000;
-    const { chunks, kills } = await killReaders(name, 'byte', () => startPeer(['count-bytes', name, String(counters)]), 12);
+    const { chunks, kills } = await killReaders(name, 'byte', () => startPeer(['count-bytes', name, '1000000000']), 12);
+    const counters = Math.max(...chunks.map((reader) => (reader.length ? reader.at(-1)!.readUInt32LE(reader.at(-1)!.length - 4) : 0))) + 1;
     // Readers overlap, so each one's bytes are in order, and together they hold every counter at most once.
     const seen = new Uint8Array(counters);
     let received = 0;
@@ -105,7 +106,6 @@ describe('readers killed mid-stream', () => {
     expect({ outOfOrder, twice }).toEqual({ outOfOrder: 0, twice: 0 });
     let gaps = 0;
     for (let i = 0; i < counters; i++) if (!seen[i] && (i === 0 || seen[i - 1])) gaps++;
-    expect(kills).toBeGreaterThanOrEqual(6);
     expect(gaps).toBeLessThanOrEqual(2 * kills);
     console.log(`byte mode: ${kills} readers killed, ${counters - received} counters lost in ${gaps} gaps, 0 duplicated`);
   }, 120_000);
