@@ -64,21 +64,30 @@ int rp_ring_positions(const struct rp_ring *r, uint32_t *head, uint32_t *tail)
 }
 
 /* Line 0, the part written once by the creator; the rest is checked where read. */
-static bool rp_line0_ok(const struct rp_ring *r)
+int rp_ring_check_header(const void *header, uint32_t *capacity, uint32_t *mode)
 {
-	uint32_t off;
+	struct rp_ring probe = { (uint8_t *)(uintptr_t)header, 0, 0, NULL };
+	uint32_t off, cap, md;
 
-	if (rp_load32(rp_hw(r, RP_OFF_MAGIC)) != RP_MAGIC ||
-	    rp_load32(rp_hw(r, RP_OFF_VERSION)) !=
+	if (header == NULL || ((uintptr_t)header & 7u) != 0)
+		return RP_CORRUPT;
+	cap = rp_load32(rp_hw(&probe, RP_OFF_CAPACITY));
+	md = rp_load32(rp_hw(&probe, RP_OFF_MODE));
+	if (rp_load32(rp_hw(&probe, RP_OFF_MAGIC)) != RP_MAGIC ||
+	    rp_load32(rp_hw(&probe, RP_OFF_VERSION)) !=
 		    (RP_VERSION | RP_HEADER_SIZE << 16) ||
-	    rp_load32(rp_hw(r, RP_OFF_SLOT_COUNT)) != RP_SLOT_COUNT ||
-	    rp_load32(rp_hw(r, RP_OFF_SLOT_OFFSET)) != RP_SLOT_OFFSET ||
-	    rp_load32(rp_hw(r, RP_OFF_DATA_OFFSET)) != RP_DATA_OFFSET)
-		return false;
+	    !rp_ring_capacity_ok(cap) ||
+	    (md != RP_MODE_MESSAGE && md != RP_MODE_BYTE) ||
+	    rp_load32(rp_hw(&probe, RP_OFF_SLOT_COUNT)) != RP_SLOT_COUNT ||
+	    rp_load32(rp_hw(&probe, RP_OFF_SLOT_OFFSET)) != RP_SLOT_OFFSET ||
+	    rp_load32(rp_hw(&probe, RP_OFF_DATA_OFFSET)) != RP_DATA_OFFSET)
+		return RP_CORRUPT;
 	for (off = RP_OFF_LINE0_ZERO; off < RP_OFF_HEAD; off += 4)
-		if (rp_load32(rp_hw(r, off)) != 0)
-			return false;
-	return true;
+		if (rp_load32(rp_hw(&probe, off)) != 0)
+			return RP_CORRUPT;
+	*capacity = cap;
+	*mode = md;
+	return RP_OK;
 }
 
 int rp_ring_validate(struct rp_ring *r, void *base, size_t size,
@@ -89,16 +98,12 @@ int rp_ring_validate(struct rp_ring *r, void *base, size_t size,
 	if (base == NULL || ((uintptr_t)base & 7u) != 0 || env == NULL ||
 	    env->alive == NULL)
 		return RP_INVAL;
-	if (size < rp_ring_segment_size(RP_CAP_MIN))
+	if (size < rp_ring_segment_size(RP_CAP_MIN) ||
+	    rp_ring_check_header(base, &probe.capacity, &probe.mode) != RP_OK ||
+	    size < rp_ring_segment_size(probe.capacity))
 		return RP_CORRUPT;
 	probe.base = base;
 	probe.env = env;
-	probe.capacity = rp_load32(rp_hw(&probe, RP_OFF_CAPACITY));
-	probe.mode = rp_load32(rp_hw(&probe, RP_OFF_MODE));
-	if (!rp_args_ok(base, size, probe.capacity, probe.mode, env))
-		return RP_CORRUPT;
-	if (!rp_line0_ok(&probe))
-		return RP_CORRUPT;
 	*r = probe;
 	return RP_OK;
 }

@@ -99,7 +99,10 @@ struct rp_stats {
  * bad arguments. rp_ring_validate checks line 0 of an existing header
  * (magic, version 2, sizes, offsets, zeros at 28..63) and fills r from it:
  * RP_CORRUPT otherwise (a version 1 segment too). Everything else is
- * checked where it is read.
+ * checked where it is read. rp_ring_check_header does the same on the
+ * header page alone (its first 64 bytes are read), for a caller that
+ * learns from it how much to map: RP_OK with *capacity and *mode, or
+ * RP_CORRUPT.
  */
 bool rp_ring_capacity_ok(uint32_t capacity);
 size_t rp_ring_segment_size(uint32_t capacity);
@@ -107,6 +110,8 @@ int rp_ring_init(struct rp_ring *r, void *base, size_t size, uint32_t capacity,
 		 uint32_t mode, const struct rp_env *env);
 int rp_ring_validate(struct rp_ring *r, void *base, size_t size,
 		     const struct rp_env *env);
+int rp_ring_check_header(const void *header, uint32_t *capacity,
+			 uint32_t *mode);
 
 /*
  * Slots and roles (rp_ring_slot.c). The platform first makes a slot that
