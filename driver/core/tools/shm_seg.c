@@ -273,8 +273,11 @@ static int open_existing(struct shm_seg *s, uint32_t mode, uint32_t role,
 			return RP_ENOENT;
 		if (errno == EACCES)
 			return fail(err, errlen, RP_EACCES, "open", s->path);
-		return fail(err, errlen, errno == ELOOP ? SHM_UNTRUSTED : RP_INVAL, "open",
-			    s->path);
+		if (errno == ELOOP || errno == EISDIR) {
+			snprintf(err, errlen, "%s: untrusted (a link or a directory)", s->path);
+			return SHM_UNTRUSTED;
+		}
+		return fail(err, errlen, RP_INVAL, "open", s->path);
 	}
 	if (fstat(s->fd, &st) != 0) {
 		rc = fail(err, errlen, RP_INVAL, "stat", s->path);
