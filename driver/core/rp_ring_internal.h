@@ -112,7 +112,7 @@ static inline bool rp_word0_bad(const struct rp_ring *r, uint32_t word0,
 	if (rp_rec_state(word0) == 0 || len > rp_ring_max_record(r) ||
 	    rp_rec_size(len) > used)
 		return true;
-	return r->mode == RP_MODE_BYTE && (len == 0 || skip >= len);
+	return r->mode == RP_MODE_BYTE && skip >= len; /* so len 0 too */
 }
 
 /* RP_OK, RP_CORRUPT, or RP_BUSY when no stable snapshot could be taken. */

@@ -164,6 +164,7 @@ static void test_corrupt_positions(void)
 	static const struct pos_case cases[] = {
 		{ 4, 0, RP_CORRUPT, RP_CORRUPT },
 		{ 0, 4, RP_CORRUPT, RP_CORRUPT },
+		{ 16, 4, RP_CORRUPT, RP_CORRUPT }, /* used 12: only alignment says no */
 		{ 136, 0, RP_CORRUPT, RP_CORRUPT },
 		{ 0, 8, RP_CORRUPT, RP_CORRUPT },
 		{ 0x80000000u, 0, RP_CORRUPT, RP_CORRUPT },
