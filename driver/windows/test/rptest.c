@@ -199,12 +199,13 @@ static void t_names(void)
 	CloseHandle(b);
 }
 
-static bool win_alive(void *ctx, uint32_t pid)
+static bool win_alive(void *ctx, uint32_t slot, uint32_t pid)
 {
 	HANDLE p = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid);
 	DWORD code = 0;
 
 	(void)ctx;
+	(void)slot;
 	if (p == NULL)
 		return GetLastError() == ERROR_ACCESS_DENIED;
 	GetExitCodeProcess(p, &code);
