@@ -77,9 +77,11 @@ function run(c: Case): Uint8Array {
         if (op.written !== undefined) expect(cursor.index === 1 ? data.length : cursor.offset, where).toBe(op.written);
         break;
       }
-      case 'abandon':
-        ring.abandon(op.slot!);
+      case 'abandon': {
+        const outcome = orCorrupt(() => outcomeName(ring.abandon(op.slot!)));
+        if (op.expect !== undefined) expect(outcome, where).toBe(op.expect);
         break;
+      }
       case 'read': {
         ring.setReader(op.slot!);
         const got = orCorrupt(() => ring.read(op.slot!, op.max ?? Number.POSITIVE_INFINITY, true));

@@ -107,9 +107,10 @@ export class Ring {
   private readonly lockAttempts: number;
   /** Readers (by slot) that have seen `writers_ever` above 0: the EOF latch. */
   private readonly sawWriter = new Set<number>();
-  /** The records of the last `reserve`: first position, and their count. */
+  /** Position of the first record of the last reservation. */
   private reservedAt = 0;
-  private reservedCount = 0;
+  /** Each slot's last `reserve`: where its records start, and their lengths (for `abandon`). */
+  private readonly reservations = new Map<number, { at: number; lengths: number[] }>();
 
   constructor(
     segment: ArrayBuffer,
@@ -222,16 +223,16 @@ export class Ring {
     return this.platform.alive(slot, Atomics.load(this.i32, slotWord(slot, SlotOff.pid)));
   }
 
-  /** The slot holding `token`, or -1. */
-  private slotOf(token: number): number {
-    if (token === 0) return -1;
-    for (let slot = 0; slot < SLOT_COUNT; slot++) if (Atomics.load(this.i32, slotWord(slot, SlotOff.token)) === token) return slot;
-    return -1;
+  /** The slots holding `token` (one, unless a peer forged some; none for 0). */
+  private slotsOf(token: number): number[] {
+    const slots: number[] = [];
+    if (token === 0) return slots;
+    for (let slot = 0; slot < SLOT_COUNT; slot++) if (Atomics.load(this.i32, slotWord(slot, SlotOff.token)) === token) slots.push(slot);
+    return slots;
   }
 
   private tokenLive(token: number): boolean {
-    const slot = this.slotOf(token);
-    return slot >= 0 && this.slotLive(slot);
+    return this.slotsOf(token).some((slot) => this.slotLive(slot));
   }
 
   // ---- locks ---------------------------------------------------------------
@@ -277,34 +278,42 @@ export class Ring {
     if (this.mode === MODE_BYTE) this.advance(cursor, chunks, 0);
     const pieces = this.piecesFrom(chunks, cursor);
     if (pieces === TOO_BIG) return TOO_BIG;
+    this.setWriter(slot);
     if (pieces.length === 0) return OK;
     const token = this.tokenOf(slot);
     const writing = slotWord(slot, SlotOff.writing);
-    this.setWriter(slot);
-    Atomics.store(this.i32, writing, 1);
+    Atomics.add(this.i32, writing, 1);
     let count: number;
     try {
       count = this.reserveRecords(token, pieces);
     } catch (err) {
-      Atomics.store(this.i32, writing, 0);
+      Atomics.sub(this.i32, writing, 1);
       throw err;
     }
     if (count < 0) {
-      Atomics.store(this.i32, writing, 0);
+      Atomics.sub(this.i32, writing, 1);
       return count;
     }
     let at = this.reservedAt;
+    let lost = false;
     for (let i = 0; i < count; i++) {
       const piece = pieces[i]!;
       const word = DATA_WORD + ((at & this.mask) >> 2);
       this.copyIn(piece, (at & this.mask) + RECORD_HEADER);
-      Atomics.compareExchange(this.i32, word, (STATE_RESERVED << 30) | piece.length, (STATE_COMMITTED << 30) | piece.length);
+      const reserved = (STATE_RESERVED << 30) | piece.length;
+      if (Atomics.compareExchange(this.i32, word, reserved, (STATE_COMMITTED << 30) | piece.length) !== reserved) lost = true;
       at = (at + recordSize(piece.length)) | 0;
       this.advance(cursor, chunks, piece.length);
     }
-    Atomics.store(this.i32, writing, 0);
-    if (Atomics.load(this.i32, H.readersWaiting) !== 0) this.bumpAndWake(H.dataSeq, Off.dataSeq);
+    this.endWrite(slot);
+    if (lost) throw corrupt('a peer changed a record between its reservation and its commit');
     return OK;
+  }
+
+  /** Steps 5 and 6 of Write: the slot's write is over, and sleeping readers are woken. */
+  private endWrite(slot: number): void {
+    Atomics.sub(this.i32, slotWord(slot, SlotOff.writing), 1);
+    if (Atomics.load(this.i32, H.readersWaiting) !== 0) this.bumpAndWake(H.dataSeq, Off.dataSeq);
   }
 
   /**
@@ -316,25 +325,36 @@ export class Ring {
     const pieces = this.piecesFrom(chunks, cursor);
     if (pieces === TOO_BIG) return TOO_BIG;
     this.setWriter(slot);
-    Atomics.store(this.i32, slotWord(slot, SlotOff.writing), 1);
+    Atomics.add(this.i32, slotWord(slot, SlotOff.writing), 1);
     const count = this.reserveRecords(this.tokenOf(slot), pieces);
-    if (count < 0) return count;
+    if (count < 0) {
+      Atomics.sub(this.i32, slotWord(slot, SlotOff.writing), 1);
+      return count;
+    }
+    this.reservations.set(slot, { at: this.reservedAt, lengths: pieces.slice(0, count).map((piece) => piece.length) });
     for (let i = 0; i < count; i++) this.advance(cursor, chunks, pieces[i]!.length);
     return OK;
   }
 
-  /** Marks the records of the last `reserve` ABANDONED (a writer whose source failed), then ends the write. */
-  abandon(slot: number): void {
-    let at = this.reservedAt;
-    for (let i = 0; i < this.reservedCount; i++) {
+  /**
+   * Marks the records of the last `reserve` ABANDONED (a writer whose source
+   * failed), then ends that write. OK, or CORRUPT when a record is no longer
+   * RESERVED (a peer changed it).
+   */
+  abandon(slot: number): number {
+    const reservation = this.reservations.get(slot) ?? { at: 0, lengths: [] };
+    this.reservations.delete(slot);
+    let at = reservation.at;
+    let lost = false;
+    for (const len of reservation.lengths) {
       const word = DATA_WORD + ((at & this.mask) >> 2);
-      const word0 = Atomics.load(this.i32, word);
-      const len = word0 & LEN_MASK;
-      Atomics.compareExchange(this.i32, word, (STATE_RESERVED << 30) | len, (STATE_ABANDONED << 30) | len);
+      const reserved = (STATE_RESERVED << 30) | len;
+      if (Atomics.compareExchange(this.i32, word, reserved, (STATE_ABANDONED << 30) | len) !== reserved) lost = true;
       at = (at + recordSize(len)) | 0;
     }
-    Atomics.store(this.i32, slotWord(slot, SlotOff.writing), 0);
-    if (Atomics.load(this.i32, H.readersWaiting) !== 0) this.bumpAndWake(H.dataSeq, Off.dataSeq);
+    this.endWrite(slot);
+    if (lost) throw corrupt('a peer changed a reservation before it was abandoned');
+    return OK;
   }
 
   /** Moves the cursor past a record of `written` bytes: the next message, or further into a byte-mode chunk (empty chunks make no record). */
@@ -400,7 +420,6 @@ export class Ring {
     } finally {
       this.unlock(H.wlock, token);
     }
-    this.reservedCount = count;
     return count === 0 ? FULL : count;
   }
 
@@ -438,7 +457,11 @@ export class Ring {
           result = EMPTY;
           break;
         }
-        if (skipped > this.capacity / 8) throw corrupt('more records than the ring can hold');
+        // Only peers that keep making records to skip while this Read runs get here.
+        if (skipped > this.capacity / 8) {
+          result = BUSY;
+          break;
+        }
         const outcome = this.readAt(tail, used, skip, max, checkOwners);
         if (outcome === SKIPPED) {
           moved = true;
@@ -458,28 +481,28 @@ export class Ring {
   /** Step 3 of Read on the record at `tail`, under the reader lock. */
   private readAt(tail: number, used: number, skip: number, max: number, checkOwners: boolean): Buffer | number | typeof SKIPPED {
     const word = DATA_WORD + ((tail & this.mask) >> 2);
-    for (let looks = 0; looks < 2; looks++) {
+    for (let secondLook = false; ; secondLook = true) {
       const word0 = Atomics.load(this.i32, word);
       const state = word0 >>> 30;
       const len = word0 & LEN_MASK;
       const size = recordSize(len);
-      if (state === 0 || len > this.maxRecord || size > used || (this.mode === MODE_BYTE && (len === 0 || skip >= len))) {
+      if (state === 0 || len > this.maxRecord || size > used || (this.mode === MODE_BYTE && skip >= len)) {
         throw corrupt(`bad record at position ${tail >>> 0} (state ${state}, length ${len}, ${used} bytes in use, ${skip} read)`);
       }
       if (state === STATE_COMMITTED) {
         return this.mode === MODE_MESSAGE ? this.takeMessage(tail, len, size, max) : this.takeBytes(tail, len, size, skip, max);
       }
       if (state === STATE_ABANDONED) return this.skipRecord(tail, size);
-      const owner = this.slotOf(Atomics.load(this.i32, word + 1));
-      if (owner < 0) return this.skipRecord(tail, size);
-      if (Atomics.load(this.i32, slotWord(owner, SlotOff.writing)) !== 0) {
-        if (checkOwners && !this.slotLive(owner)) return this.skipRecord(tail, size);
-        return BUSY;
+      const owners = this.slotsOf(Atomics.load(this.i32, word + 1));
+      const writing = owners.filter((slot) => Atomics.load(this.i32, slotWord(slot, SlotOff.writing)) !== 0);
+      // Liveness costs system calls: without checkOwners a writing owner is taken to be alive.
+      if (writing.length > 0 && (!checkOwners || writing.some((slot) => this.slotLive(slot)))) return BUSY;
+      if (!owners.some((slot) => this.slotLive(slot))) return this.skipRecord(tail, size);
+      // A live owner that is not writing: its commit must show on a second look, or the reservation is forged.
+      if (secondLook || Atomics.load(this.i32, word) === word0) {
+        throw corrupt(`a reservation at position ${tail >>> 0} that its owner is not writing`);
       }
-      if (!this.slotLive(owner)) return this.skipRecord(tail, size);
-      // The owner is not writing: its commit must be visible on a second look, or the reservation is forged.
     }
-    throw corrupt(`a reservation at position ${tail >>> 0} that its owner is not writing`);
   }
 
   private skipRecord(tail: number, size: number): typeof SKIPPED {
