@@ -6,7 +6,7 @@ import { resolveOptions, type PipeOptions, type ResolvedOptions } from './option
 import { MODE_BYTE, MODE_MESSAGE } from './ring/layout.js';
 import type { RingStats } from './ring/ring.js';
 import { ShmEndpoint } from './shm/endpoint.js';
-import { SHM_DIR, SHM_PREFIX, withSegmentReadOnly } from './shm/segment.js';
+import { SHM_DIR, SHM_PREFIX, removeIfLeftOver, withSegmentReadOnly } from './shm/segment.js';
 import { RingPipe } from './stream.js';
 import { driverAvailable, listDriverPipes, openDriverEndpoint, statDriverPipe } from './driver/index.js';
 import { listWindowsPipes, openWindowsEndpoint, statWindowsPipe } from './windows/index.js';
@@ -76,10 +76,12 @@ export function listPipes(): PipeInfo[] {
   const pipes: PipeInfo[] = listDriverPipes();
   for (const entry of entries.sort()) {
     if (!entry.startsWith(SHM_PREFIX)) continue;
+    const name = entry.slice(SHM_PREFIX.length);
     try {
-      pipes.push(statPipe(entry.slice(SHM_PREFIX.length)));
-    } catch {
-      // closed meanwhile, another user's, or not a pipe of ours
+      pipes.push(statPipe(name));
+    } catch (err) {
+      // Closed meanwhile, another user's, or not a pipe of ours; one whose handles all died is removed.
+      if ((err as RingPipeError).code === ErrorCode.NotFound) removeIfLeftOver(name);
     }
   }
   return pipes.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

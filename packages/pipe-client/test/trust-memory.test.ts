@@ -1,11 +1,11 @@
 // Memory that cannot vanish: space reserved at creation, the header checked before the rest is mapped.
-import { closeSync, ftruncateSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, ftruncateSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPipe, ErrorCode, listPipes, statPipe } from '../src/index.js';
 import { HEADER_SIZE } from '../src/ring/layout.js';
 import { Ring } from '../src/ring/ring.js';
 import { ofdLock } from '../src/shm/libc.js';
-import { killPeers, startProcess, uniqueName } from './helpers/processes.js';
+import { killPeers, startPeer, startProcess, uniqueName } from './helpers/processes.js';
 import { shmPath } from './helpers/segment-file.js';
 
 afterEach(killPeers);
@@ -118,5 +118,16 @@ describe('memory', () => {
     } finally {
       cleanup();
     }
+  });
+
+  it('listing pipes gives back the memory of our files whose handles all died', async () => {
+    const name = uniqueName('LEFTOVER');
+    const holder = startPeer(['hold', name, '65536']);
+    await holder.ready;
+    holder.child.kill('SIGKILL');
+    await holder.done;
+    expect(existsSync(shmPath(name))).toBe(true);
+    expect(listPipes().map((pipe) => pipe.name)).not.toContain(name.toUpperCase());
+    expect(existsSync(shmPath(name))).toBe(false);
   });
 });

@@ -237,6 +237,27 @@ export function withSegmentReadOnly<T>(canonical: string, use: (ring: Ring) => T
   }
 }
 
+/**
+ * Removes the pipe's file if it is ours and left over (no handle has it open: every one
+ * died), as the next open of its name would; its memory goes back to /dev/shm.
+ */
+export function removeIfLeftOver(canonical: string): void {
+  const path = segmentPath(canonical);
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDWR | OPEN_FLAGS);
+  } catch {
+    return;
+  }
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile() || stats.uid !== process.geteuid!() || !tryLifetimeLock(fd, 8)) return;
+    if (!ofdLocked(fd, 0, SLOT_COUNT) && stillLinked(fd, path)) unlinkQuietly(path);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Takes L without waiting, trying a few times (yielding the CPU): a holder is inside a few system calls. */
 function tryLifetimeLock(fd: number, tries: number): boolean {
   for (let i = 0; i < tries; i++) {
