@@ -21,7 +21,7 @@ export function killPeers(): void {
   running.clear();
 }
 
-export function startNode(script: string, args: string[], options: { uid?: number; gid?: number } = {}): Peer {
+export function startNode(script: string, args: string[], options: { uid?: number; gid?: number; cwd?: string } = {}): Peer {
   const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'], ...options });
   running.add(child);
   child.once('exit', () => running.delete(child));
