@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every test of the project, from a fresh Debian 12 machine: installs what it needs, then runs
 # the C core tests (sanitizers, vectors, fuzzing) and the vitest suite (client, CLI, examples,
-# cross-implementation). Exits non-zero on any failure.
+# cross-implementation), then the packed packages as npm users get them. Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +11,8 @@ bash scripts/setup.sh
 make -C driver/core test fuzz
 pnpm typecheck
 pnpm test
+# The packed packages installed with npm outside the monorepo: ESM, require(), tsc, npx, Bun, Deno.
+bash scripts/test-consumer.sh
 # The Windows driver and the Windows side of the client, under Wine (see driver/windows/README.md).
 bash driver/windows/test-wine.sh
 # The Linux driver: ringpipe.ko in Debian's kernel under qemu, with the client's driver backend
