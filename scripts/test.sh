@@ -13,6 +13,8 @@ pnpm typecheck
 pnpm test
 # The packed packages installed with npm outside the monorepo: ESM, require(), tsc, npx, Bun, Deno.
 bash scripts/test-consumer.sh
+# A fresh clone in a private folder: setup, the demo, the CLI, the tests that change uid.
+bash scripts/test-clone.sh
 # The Windows driver and the Windows side of the client, under Wine (see driver/windows/README.md).
 bash driver/windows/test-wine.sh
 # The Linux driver: ringpipe.ko in Debian's kernel under qemu, with the client's driver backend
