@@ -1,7 +1,6 @@
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { once } from 'node:events';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +19,15 @@ function terminal(command: string): Terminal {
   const t = new Terminal(command);
   terminals.push(t);
   return t;
+}
+
+/** The pipe's count of messages written, once at least one was. */
+async function messagesInOnceSent(name: string): Promise<number> {
+  for (;;) {
+    const { messagesIn } = JSON.parse((await ringpipe(['stat', name, '--json']).done).stdout.toString());
+    if (messagesIn > 0) return messagesIn;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 const ringpipeAt = (args: string) => `${process.execPath} ${CLI} ${args}`;
@@ -41,7 +49,7 @@ describe('ringpipe at a terminal (tmux)', () => {
 
     term.type('typed one');
     await term.waitFor('a second prompt', (screen) => screen[1] === `${NAME}>`);
-    expect(JSON.parse((await ringpipe(['stat', name, '--json']).done).stdout.toString()).messagesIn).toBe(1);
+    expect(await messagesInOnceSent(name)).toBe(1);
     term.type('typed two');
     expect((await reader.done).stdout.toString()).toBe('typed one\ntyped two\n');
 

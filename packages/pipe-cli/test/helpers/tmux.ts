@@ -60,7 +60,8 @@ export class Terminal {
   }
 
   private tmux(...args: string[]): string {
-    return execFileSync('tmux', ['-S', this.socket, ...args], { encoding: 'utf8' });
+    const { TMUX: _outer, ...env } = process.env; // a private server even when the tests run inside tmux
+    return execFileSync('tmux', ['-S', this.socket, ...args], { encoding: 'utf8', env });
   }
 }
 
