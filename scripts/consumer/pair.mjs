@@ -12,8 +12,12 @@ const name = `CONSUMER-${process.pid}`;
 const lines = Array.from({ length: 2000 }, (_, i) => `message ${i} ${'x'.repeat(i % 300)}`);
 const [reader, writer] = [commands.slice(0, split), commands.slice(split + 1)].map((argv) => argv.map((arg) => (arg === 'NAME' ? name : arg)));
 
+const children = [];
+
 function run(argv, input) {
   const child = spawn(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
+  children.push(child);
+  child.stdin.on('error', () => {}); // a command that exits early: its exit code tells
   const out = [];
   let err = '';
   child.stdout.on('data', (chunk) => out.push(chunk));
@@ -25,8 +29,12 @@ function run(argv, input) {
 
 function fail(why, detail = '') {
   process.stderr.write(`FAIL ${label}: ${why}\n${detail}`);
+  for (const child of children) child.kill('SIGKILL');
   process.exit(1);
 }
+
+// A watchdog, not a measure: a peer that hangs fails the check instead of the whole test run.
+setTimeout(() => fail('no result after 180 s'), 180_000).unref();
 
 const read = run(reader, '');
 let exited = false;
@@ -41,12 +49,14 @@ for (;;) {
   }
   await sleep(20);
 }
-const written = await run(writer, lines.map((line) => `${line}\n`).join('')).done;
-const got = await read.done;
-for (const [who, result] of [['writer', written], ['reader', got]]) {
+function check(who, result) {
   if (result.code !== 0) fail(`the ${who} exited with ${result.code}`, result.stderr);
   if (result.stderr !== '') fail(`the ${who} wrote to stderr`, result.stderr);
 }
+// Checked first: a reader whose writer never came waits for one.
+check('writer', await run(writer, lines.map((line) => `${line}\n`).join('')).done);
+const got = await read.done;
+check('reader', got);
 const received = got.stdout.split('\n').slice(0, -1);
 if (received.length !== lines.length || received.some((line, i) => line !== lines[i])) {
   fail(`the reader printed ${received.length} lines, not the ${lines.length} written`, `${got.stdout.slice(0, 400)}\n`);
