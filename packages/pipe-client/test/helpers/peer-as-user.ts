@@ -2,6 +2,7 @@ import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
 import { startNode, type Peer } from './processes.js';
 
 /**
@@ -32,6 +33,12 @@ const FIXTURES = fileURLToPath(new URL('../fixtures', import.meta.url));
 
 let copy: string | undefined;
 
+// Vitest ends its workers without running 'exit' handlers: the copy goes when the test file ends.
+afterAll(() => {
+  if (copy) rmSync(copy, { recursive: true, force: true });
+  copy = undefined;
+});
+
 export function peerAsUser(uid: number, gid: number = uid): UserPeer {
   if (process.getuid?.() !== 0) {
     return { ok: false, reason: `needs root to start a process as uid ${uid} (running as uid ${process.getuid?.() ?? 'unknown'})` };
@@ -49,7 +56,6 @@ export function skipLoudly(ctx: { skip(note?: string): never; task: { name: stri
 
 function readableCopy(): string {
   const dir = mkdtempSync(join(tmpdir(), 'ringpipe-peer-'));
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   const modules = join(dir, 'node_modules');
   const client = join(modules, '@ringpipe', 'client');
   if (!existsSync(join(CLIENT, 'dist', 'index.js'))) throw new Error(`${CLIENT}dist is missing: run pnpm build first`);
