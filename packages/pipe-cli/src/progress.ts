@@ -9,11 +9,10 @@ export function progressWanted(data: { isTTY?: boolean }): boolean {
   return process.stderr.isTTY === true && data.isTTY !== true;
 }
 
-/** A one-line transfer meter on stderr, redrawn in place twice a second; a transfer shorter than that prints nothing. */
+/** A one-line transfer meter on stderr, redrawn in place twice a second; its last drawing, the totals, stays. */
 export class Progress {
   private messages = 0;
   private bytes = 0;
-  private drawn = false;
   private readonly started = process.hrtime.bigint();
   private timer: NodeJS.Timeout | undefined;
 
@@ -37,7 +36,6 @@ export class Progress {
     if (!this.timer) return;
     clearInterval(this.timer);
     this.timer = undefined;
-    if (!this.drawn) return;
     this.draw();
     process.stderr.write('\n');
   }
@@ -45,7 +43,6 @@ export class Progress {
   private draw(): void {
     // \r\x1b[K: back to the line's start and erase it, so a shorter line leaves nothing behind.
     process.stderr.write(`\r\x1b[K${this.line()}`);
-    this.drawn = true;
   }
 
   private line(): string {

@@ -59,6 +59,16 @@ describe('ringpipe at a terminal (tmux)', () => {
     expect(screen.join('\n')).not.toMatch(PROGRESS);
   });
 
+  it('a piped message writer ends with its totals, counted in messages, on one line', async () => {
+    const name = unique('PIPED');
+    const reader = ringpipe(['read', name, '--count', '3']);
+    await readerAttached(name);
+    const term = terminal(`printf 'a\\nbb\\nccc\\n' | ${ringpipeAt(`write ${name}`)}`);
+    const screen = await term.waitFor('the exit', (lines) => lines.includes('[exit 0]'));
+    expect(screen).toEqual([expect.stringMatching(/^sent 3 messages, 0\.0 MB, \d+\.\d MB\/s$/), '[exit 0]']);
+    expect((await reader.done).stdout.toString()).toBe('a\nbb\nccc\n');
+  });
+
   it('a long byte transfer shows a progress line in bytes on each end, redrawn in place', async () => {
     const name = unique('BULK');
     const folder = mkdtempSync(join(tmpdir(), 'ringpipe-fifo-'));
