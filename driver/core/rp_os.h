@@ -23,9 +23,10 @@
  *             void rp_lock_unlock(rp_lock_t *l)
  *             void rp_lock_destroy(rp_lock_t *l)
  *
- * The 32-bit atomics below are the same in every target: gcc (kbuild,
- * mingw-w64 for the Windows driver, user space) and clang provide the
- * __atomic builtins. Every access to a shared header word goes through them.
+ * The atomics below are the same in every target: gcc (kbuild, mingw-w64
+ * for the Windows driver, user space) and clang provide the __atomic
+ * builtins. Every access to a shared header word goes through them; the
+ * 64-bit ones serve only tail64, an 8-aligned pair on 64-bit targets.
  */
 #ifndef RP_OS_H
 #define RP_OS_H
@@ -50,6 +51,8 @@
 #define rp_cas32(p, expp, v)                                                   \
 	__atomic_compare_exchange_n((p), (expp), (uint32_t)(v), 0,             \
 				    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)
+#define rp_load64(p) __atomic_load_n((p), __ATOMIC_SEQ_CST)
+#define rp_store64(p, v) __atomic_store_n((p), (uint64_t)(v), __ATOMIC_SEQ_CST)
 #define rp_fetch_add32(p, v) __atomic_fetch_add((p), (uint32_t)(v), __ATOMIC_SEQ_CST)
 #define rp_fetch_sub32(p, v) __atomic_fetch_sub((p), (uint32_t)(v), __ATOMIC_SEQ_CST)
 #define rp_fetch_or32(p, v) __atomic_fetch_or((p), (uint32_t)(v), __ATOMIC_SEQ_CST)

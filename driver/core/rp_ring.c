@@ -44,34 +44,6 @@ int rp_ring_init(struct rp_ring *r, void *base, size_t size, uint32_t capacity,
 	return RP_OK;
 }
 
-static bool rp_zero_words(const struct rp_ring *r, uint32_t from, uint32_t to)
-{
-	uint32_t off;
-
-	for (off = from; off < to; off += 4)
-		if (rp_load32(rp_hw(r, off)) != 0)
-			return false;
-	return true;
-}
-
-static bool rp_reserved_zero(const struct rp_ring *r)
-{
-	uint32_t i;
-
-	if (!rp_zero_words(r, 28, 64) || !rp_zero_words(r, 96, 128) ||
-	    !rp_zero_words(r, 168, 192) || !rp_zero_words(r, 200, 256) ||
-	    !rp_zero_words(r, RP_SLOT_OFFSET + RP_SLOT_COUNT * RP_SLOT_SIZE,
-			   RP_HEADER_SIZE))
-		return false;
-	for (i = 0; i < RP_SLOT_COUNT; i++) {
-		if (rp_load32(rp_sw(r, i, RP_SLOT_PAD)) != 0 ||
-		    (rp_load32(rp_sw(r, i, RP_SLOT_ROLE)) &
-		     ~(RP_ROLE_WRITER | RP_ROLE_READER)) != 0)
-			return false;
-	}
-	return true;
-}
-
 /*
  * head - tail <= capacity holds at every instant, but not between two loads
  * taken while peers move: a snapshot counts only when tail did not change
@@ -91,47 +63,47 @@ int rp_ring_positions(const struct rp_ring *r, uint32_t *head, uint32_t *tail)
 	return RP_BUSY;
 }
 
-static int rp_header_check(const struct rp_ring *r)
+/* Line 0, the part written once by the creator; the rest is checked where read. */
+int rp_ring_check_header(const void *header, uint32_t *capacity, uint32_t *mode)
 {
-	uint32_t skip = rp_load32(rp_hw(r, RP_OFF_TAIL_SKIP));
-	uint32_t head, tail;
+	struct rp_ring probe = { (uint8_t *)(uintptr_t)header, 0, 0, NULL };
+	uint32_t off, cap, md;
 
-	if (rp_load32(rp_hw(r, RP_OFF_MAGIC)) != RP_MAGIC ||
-	    rp_load32(rp_hw(r, RP_OFF_VERSION)) !=
+	if (header == NULL || ((uintptr_t)header & 7u) != 0)
+		return RP_CORRUPT;
+	cap = rp_load32(rp_hw(&probe, RP_OFF_CAPACITY));
+	md = rp_load32(rp_hw(&probe, RP_OFF_MODE));
+	if (rp_load32(rp_hw(&probe, RP_OFF_MAGIC)) != RP_MAGIC ||
+	    rp_load32(rp_hw(&probe, RP_OFF_VERSION)) !=
 		    (RP_VERSION | RP_HEADER_SIZE << 16) ||
-	    rp_load32(rp_hw(r, RP_OFF_SLOT_COUNT)) != RP_SLOT_COUNT ||
-	    rp_load32(rp_hw(r, RP_OFF_SLOT_OFFSET)) != RP_SLOT_OFFSET ||
-	    rp_load32(rp_hw(r, RP_OFF_DATA_OFFSET)) != RP_DATA_OFFSET ||
-	    !rp_reserved_zero(r))
+	    !rp_ring_capacity_ok(cap) ||
+	    (md != RP_MODE_MESSAGE && md != RP_MODE_BYTE) ||
+	    rp_load32(rp_hw(&probe, RP_OFF_SLOT_COUNT)) != RP_SLOT_COUNT ||
+	    rp_load32(rp_hw(&probe, RP_OFF_SLOT_OFFSET)) != RP_SLOT_OFFSET ||
+	    rp_load32(rp_hw(&probe, RP_OFF_DATA_OFFSET)) != RP_DATA_OFFSET)
 		return RP_CORRUPT;
-	if (r->mode == RP_MODE_MESSAGE ? skip != 0
-				       : skip > r->capacity - RP_REC_HDR)
-		return RP_CORRUPT;
-	/* A ring that keeps moving is checked again under the locks. */
-	return rp_ring_positions(r, &head, &tail) == RP_CORRUPT ? RP_CORRUPT
-								: RP_OK;
+	for (off = RP_OFF_LINE0_ZERO; off < RP_OFF_HEAD; off += 4)
+		if (rp_load32(rp_hw(&probe, off)) != 0)
+			return RP_CORRUPT;
+	*capacity = cap;
+	*mode = md;
+	return RP_OK;
 }
 
 int rp_ring_validate(struct rp_ring *r, void *base, size_t size,
 		     const struct rp_env *env)
 {
 	struct rp_ring probe;
-	int st;
 
 	if (base == NULL || ((uintptr_t)base & 7u) != 0 || env == NULL ||
 	    env->alive == NULL)
 		return RP_INVAL;
-	if (size < rp_ring_segment_size(RP_CAP_MIN))
+	if (size < rp_ring_segment_size(RP_CAP_MIN) ||
+	    rp_ring_check_header(base, &probe.capacity, &probe.mode) != RP_OK ||
+	    size < rp_ring_segment_size(probe.capacity))
 		return RP_CORRUPT;
 	probe.base = base;
 	probe.env = env;
-	probe.capacity = rp_load32(rp_hw(&probe, RP_OFF_CAPACITY));
-	probe.mode = rp_load32(rp_hw(&probe, RP_OFF_MODE));
-	if (!rp_args_ok(base, size, probe.capacity, probe.mode, env))
-		return RP_CORRUPT;
-	st = rp_header_check(&probe);
-	if (st != RP_OK)
-		return st;
 	*r = probe;
 	return RP_OK;
 }

@@ -52,12 +52,34 @@ static inline void rp_add64(const struct rp_ring *r, uint32_t off, uint32_t v)
 		rp_store32(rp_hw(r, off + 4), rp_load32(rp_hw(r, off + 4)) + 1u);
 }
 
-static inline uint64_t rp_load64(const struct rp_ring *r, uint32_t off)
+static inline uint64_t rp_counter64(const struct rp_ring *r, uint32_t off)
 {
 	uint64_t lo = rp_load32(rp_hw(r, off));
 	uint64_t hi = rp_load32(rp_hw(r, off + 4));
 
 	return hi << 32 | lo;
+}
+
+/* tail (low half) and tail_skip (high half), read or written as one. */
+static inline uint64_t *rp_tail64(const struct rp_ring *r)
+{
+	return (uint64_t *)(void *)(r->base + RP_OFF_TAIL64);
+}
+
+static inline void rp_set_tail(const struct rp_ring *r, uint32_t tail,
+			       uint32_t skip)
+{
+	rp_store64(rp_tail64(r), (uint64_t)skip << 32 | tail);
+}
+
+static inline uint32_t rp_rec_state(uint32_t word0)
+{
+	return word0 >> RP_REC_STATE_SHIFT;
+}
+
+static inline uint32_t rp_rec_len(uint32_t word0)
+{
+	return word0 & RP_REC_LEN_MASK;
 }
 
 static inline bool rp_positions_bad(const struct rp_ring *r, uint32_t head,
@@ -81,8 +103,35 @@ static inline void rp_span_at(const struct rp_ring *r, uint32_t pos,
 	s->n[1] = n - first;
 }
 
+/* Read's step 3 checks of word0 against the ring and the positions. */
+static inline bool rp_word0_bad(const struct rp_ring *r, uint32_t word0,
+				uint32_t used, uint32_t skip)
+{
+	uint32_t len = rp_rec_len(word0);
+
+	if (rp_rec_state(word0) == 0 || len > rp_ring_max_record(r) ||
+	    rp_rec_size(len) > used)
+		return true;
+	return r->mode == RP_MODE_BYTE && skip >= len; /* so len 0 too */
+}
+
 /* RP_OK, RP_CORRUPT, or RP_BUSY when no stable snapshot could be taken. */
 int rp_ring_positions(const struct rp_ring *r, uint32_t *head, uint32_t *tail);
+
+/* The slot's writing word: Writes of its handle in progress. */
+static inline uint32_t *rp_writing(const struct rp_handle *h)
+{
+	return rp_sw(h->ring, h->slot, RP_SLOT_WRITING);
+}
+
+/* The owner of a reservation, as a Read judges it. */
+enum rp_owner {
+	RP_OWNER_DEAD,    /* no live slot holds the token */
+	RP_OWNER_IDLE,    /* live, writing 0 */
+	RP_OWNER_WRITING, /* live, writing not 0 */
+};
+
+enum rp_owner rp_ring_owner(const struct rp_ring *r, uint32_t token);
 
 uint32_t rp_ring_seq_off(unsigned which);
 uint32_t rp_ring_waiting_off(unsigned which);

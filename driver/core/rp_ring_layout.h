@@ -1,9 +1,9 @@
-/* Byte layout of a ring segment, version 1 (docs/ring-format.md). */
+/* Byte layout of a ring segment, version 2 (docs/ring-format.md). */
 #ifndef RP_RING_LAYOUT_H
 #define RP_RING_LAYOUT_H
 
 #define RP_MAGIC 0x50495052u /* bytes 52 50 49 50, "RPIP" */
-#define RP_VERSION 1u
+#define RP_VERSION 2u
 #define RP_HEADER_SIZE 4096u
 #define RP_CAP_MIN 64u
 #define RP_CAP_MAX (1u << 30)
@@ -20,20 +20,22 @@
 #define RP_OFF_SLOT_COUNT 16u
 #define RP_OFF_SLOT_OFFSET 20u
 #define RP_OFF_DATA_OFFSET 24u
+#define RP_OFF_LINE0_ZERO 28u /* zeros up to line 1 */
 #define RP_OFF_HEAD 64u
 #define RP_OFF_WLOCK 68u
 #define RP_OFF_SPACE_SEQ 72u
 #define RP_OFF_WRITERS_WAITING 76u
 #define RP_OFF_MSGS_IN 80u /* u32 lo, u32 hi */
 #define RP_OFF_BYTES_IN 88u
-#define RP_OFF_TAIL 128u
-#define RP_OFF_RLOCK 132u
-#define RP_OFF_DATA_SEQ 136u
-#define RP_OFF_READERS_WAITING 140u
-#define RP_OFF_TAIL_SKIP 144u
-#define RP_OFF_MSGS_OUT 148u
-#define RP_OFF_BYTES_OUT 156u
-#define RP_OFF_ABANDONED 164u
+#define RP_OFF_TAIL 128u /* low half of tail64 */
+#define RP_OFF_TAIL_SKIP 132u /* high half of tail64 */
+#define RP_OFF_TAIL64 128u
+#define RP_OFF_RLOCK 136u
+#define RP_OFF_DATA_SEQ 140u
+#define RP_OFF_READERS_WAITING 144u
+#define RP_OFF_ABANDONED 148u
+#define RP_OFF_MSGS_OUT 152u
+#define RP_OFF_BYTES_OUT 160u
 #define RP_OFF_ATTACH_SEQ 192u
 #define RP_OFF_WRITERS_EVER 196u
 
@@ -41,7 +43,7 @@
 #define RP_SLOT_PID 0u
 #define RP_SLOT_TOKEN 4u
 #define RP_SLOT_ROLE 8u
-#define RP_SLOT_PAD 12u
+#define RP_SLOT_WRITING 12u
 
 #define RP_ROLE_WRITER 1u
 #define RP_ROLE_READER 2u
@@ -53,6 +55,7 @@
 #define RP_REC_HDR 8u
 #define RP_REC_RESERVED 1u
 #define RP_REC_COMMITTED 2u
+#define RP_REC_ABANDONED 3u
 #define RP_REC_STATE_SHIFT 30u
 #define RP_REC_LEN_MASK 0x3fffffffu
 

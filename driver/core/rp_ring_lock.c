@@ -1,6 +1,6 @@
 #include "rp_ring_internal.h"
 
-/* Checking the holder's liveness scans the slots: do it every 16 spins. */
+/* Checking the holder's liveness scans the slots: every 16 attempts, and the last. */
 #define RP_LIVENESS_EVERY 16u
 
 int rp_ring_lock_take(const struct rp_handle *h, uint32_t lock_off)
@@ -16,11 +16,11 @@ int rp_ring_lock_take(const struct rp_handle *h, uint32_t lock_off)
 
 		if (rp_cas32(lock, &holder, h->token))
 			return RP_OK;
-		if (i % RP_LIVENESS_EVERY == 0 &&
+		if ((i % RP_LIVENESS_EVERY == 0 || i == limit) &&
 		    !rp_ring_token_live(r, holder) &&
 		    rp_cas32(lock, &holder, h->token))
 			return RP_OK;
-		if (r->env->yield)
+		if (i < limit && r->env->yield)
 			r->env->yield(r->env->ctx);
 	}
 	return RP_LOCKED;

@@ -12,74 +12,79 @@ static void rp_copy_out(const struct rp_ring *r, uint32_t pos, void *buf,
 		rp_memcpy((uint8_t *)buf + s.n[0], s.p[1], s.n[1]);
 }
 
-/* The COMMITTED record of len bytes at tail; rlock is held. */
-static int rp_take_record(struct rp_ring *r, uint32_t tail, uint32_t len,
-			  void *buf, uint32_t room, struct rp_read_res *res)
+/* The COMMITTED record of len bytes at tail, skip bytes of it read; rlock is held. */
+static int rp_take_record(struct rp_ring *r, uint32_t tail, uint32_t skip,
+			  uint32_t len, void *buf, uint32_t room,
+			  struct rp_read_res *res)
 {
-	uint32_t skip = rp_load32(rp_hw(r, RP_OFF_TAIL_SKIP));
 	uint32_t n;
 
 	res->len = len;
 	res->owner = rp_load32(rp_dw(r, tail) + 1);
-	if (r->mode == RP_MODE_MESSAGE) {
-		if (skip != 0)
-			return RP_CORRUPT;
-		if (room < len)
-			return RP_TOO_SMALL;
-		n = len;
-	} else {
-		if (skip >= len)
-			return RP_CORRUPT;
-		n = len - skip < room ? len - skip : room;
-		if (n == 0)
-			return RP_OK;
-	}
+	if (r->mode == RP_MODE_MESSAGE ? len > room : room == 0)
+		return RP_TOO_SMALL;
+	n = len - skip < room ? len - skip : room;
 	rp_copy_out(r, tail + RP_REC_HDR + skip, buf, n);
 	res->n = n;
 	if (skip + n == len) {
-		rp_store32(rp_hw(r, RP_OFF_TAIL_SKIP), 0);
 		rp_add64(r, RP_OFF_MSGS_OUT, 1);
-		rp_store32(rp_hw(r, RP_OFF_TAIL), tail + rp_rec_size(len));
+		rp_add64(r, RP_OFF_BYTES_OUT, n);
+		rp_set_tail(r, tail + rp_rec_size(len), 0);
 		res->whole = true;
 	} else {
-		rp_store32(rp_hw(r, RP_OFF_TAIL_SKIP), skip + n);
+		rp_add64(r, RP_OFF_BYTES_OUT, n);
+		rp_set_tail(r, tail, skip + n);
 	}
-	rp_add64(r, RP_OFF_BYTES_OUT, n);
 	return RP_OK;
 }
 
-/* Each pass consumes at least 8 bytes or returns: capacity / 8 + 1 passes. */
+/*
+ * Steps 2 and 3 under rlock. Each pass skips a record, takes a second look
+ * at a reservation whose word0 changed (once per record), or returns.
+ * Only peers that keep making records to skip can use up the capacity / 8
+ * skips: the Read then stops, BUSY, and is tried again.
+ */
 static int rp_read_locked(struct rp_ring *r, void *buf, uint32_t room,
 			  struct rp_read_res *res)
 {
-	uint32_t pass;
+	bool looked = false;
 
-	for (pass = 0; pass <= r->capacity / RP_REC_HDR; pass++) {
-		uint32_t tail = rp_load32(rp_hw(r, RP_OFF_TAIL));
+	for (;;) {
+		uint64_t t64 = rp_load64(rp_tail64(r));
+		uint32_t tail = (uint32_t)t64, skip = (uint32_t)(t64 >> 32);
 		uint32_t head = rp_load32(rp_hw(r, RP_OFF_HEAD));
-		uint32_t word0, len;
+		uint32_t used = head - tail, word0;
 
-		if (rp_positions_bad(r, head, tail))
+		if (rp_positions_bad(r, head, tail) ||
+		    (skip != 0 && (used == 0 || r->mode == RP_MODE_MESSAGE)))
 			return RP_CORRUPT;
-		if (head == tail)
+		if (used == 0)
 			return RP_EMPTY;
 		word0 = rp_load32(rp_dw(r, tail));
-		len = word0 & RP_REC_LEN_MASK;
-		if (len > r->capacity - RP_REC_HDR || rp_rec_size(len) > head - tail)
+		if (rp_word0_bad(r, word0, used, skip))
 			return RP_CORRUPT;
-		if (word0 >> RP_REC_STATE_SHIFT == RP_REC_COMMITTED)
-			return rp_take_record(r, tail, len, buf, room, res);
-		if (word0 >> RP_REC_STATE_SHIFT != RP_REC_RESERVED)
-			return RP_CORRUPT;
-		if (rp_ring_token_live(r, rp_load32(rp_dw(r, tail) + 1)))
+		if (rp_rec_state(word0) == RP_REC_COMMITTED)
+			return rp_take_record(r, tail, skip, rp_rec_len(word0),
+					      buf, room, res);
+		if (rp_rec_state(word0) == RP_REC_RESERVED) {
+			enum rp_owner o = rp_ring_owner(r, rp_load32(rp_dw(r, tail) + 1));
+
+			if (o == RP_OWNER_WRITING)
+				return RP_BUSY;
+			if (o == RP_OWNER_IDLE) {
+				if (looked || rp_load32(rp_dw(r, tail)) == word0)
+					return RP_CORRUPT;
+				looked = true;
+				continue;
+			}
+		}
+		if (res->abandoned == r->capacity / RP_REC_HDR)
 			return RP_BUSY;
-		if (rp_load32(rp_hw(r, RP_OFF_TAIL_SKIP)) != 0)
-			return RP_CORRUPT;
-		rp_store32(rp_hw(r, RP_OFF_TAIL), tail + rp_rec_size(len));
+		rp_set_tail(r, tail + rp_rec_size(rp_rec_len(word0)), 0);
 		rp_fetch_add32(rp_hw(r, RP_OFF_ABANDONED), 1);
 		res->abandoned++;
+		looked = false;
 	}
-	return RP_CORRUPT;
 }
 
 int rp_ring_read(struct rp_handle *h, void *buf, uint32_t room,

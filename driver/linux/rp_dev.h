@@ -31,9 +31,9 @@ struct rp_kpipe {
 	wait_queue_head_t wwait; /* writers: space (space_seq) */
 	struct mutex attach_lock;
 	/*
-	 * The process id of each handle the kernel gave out, 0 for a free
-	 * entry; written under attach_lock, read locklessly by rp_alive().
-	 * A ring slot is live exactly while some entry holds its pid.
+	 * By ring slot: the process id of the handle the kernel gave out on
+	 * it, 0 for a free slot; written under attach_lock, read locklessly
+	 * by rp_alive(). A ring slot is live exactly while its entry is set.
 	 */
 	u32 kpid[RP_SLOT_COUNT];
 	u32 handles;
@@ -80,8 +80,6 @@ void rp_file_handle(const struct rp_file *f, struct rp_handle *h);
 int rp_attach(struct rp_file *f, struct rp_pipe *p);
 void rp_detach(struct rp_file *f, struct rp_pipe *p);
 bool rp_may_see(const struct rp_pipe *p);
-void rp_clear_reader(const struct rp_handle *h);
-void rp_abandon(struct rp_pipe *p, const struct rp_resv *v);
 bool rp_readable(struct rp_file *f);
 bool rp_writable(struct rp_file *f);
 void rp_count_waiter(struct rp_file *f, int bit, bool counted);

@@ -105,7 +105,8 @@ static ssize_t rp_try_write(struct rp_file *f, void *arg)
 	rp_ring_resv_span(&p->ring, &v, 0, w->len, &s);
 	if (copy_from_user(s.p[0], w->buf, s.n[0]) ||
 	    copy_from_user(s.p[1], w->buf + s.n[0], s.n[1])) {
-		rp_abandon(p, &v);
+		rp_ring_abandon(&h, &v, &wake);
+		rp_wake(p, wake);
 		return -EFAULT;
 	}
 	st = rp_ring_commit(&h, &v, &wake);
@@ -169,7 +170,7 @@ static ssize_t rp_try_read(struct rp_file *f, void *arg)
 		return rd->res.n;
 	case RP_EMPTY:
 	case RP_BUSY:
-		if (!f->follow && rp_ring_eof(&p->ring)) {
+		if (!f->follow && rp_ring_eof(&f->h)) {
 			rd->eof = true;
 			return 0;
 		}
@@ -295,7 +296,7 @@ static __poll_t rp_poll(struct file *file, poll_table *wait)
 		if (rp_readable(f)) {
 			rp_count_waiter(f, RP_COUNTED_DATA, false);
 			mask |= EPOLLIN | EPOLLRDNORM;
-			if (!f->follow && rp_ring_eof(&p->ring))
+			if (!f->follow && rp_ring_eof(&f->h))
 				mask |= EPOLLHUP;
 		}
 	}

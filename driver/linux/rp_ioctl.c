@@ -279,7 +279,7 @@ static int rp_role(struct rp_file *f, struct file *file, u32 op)
 		rp_ring_set_reader(&h);
 		return 0;
 	case RINGPIPE_ROLE_READ_END:
-		rp_clear_reader(&h);
+		rp_ring_clear_reader(&h);
 		return 0;
 	default:
 		return -EINVAL;

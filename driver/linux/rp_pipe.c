@@ -14,24 +14,19 @@
 #include "rp_dev.h"
 
 /*
- * A slot of the ring is live while a bound file holds its pid: the file's
- * release detaches the slot, so the kernel knows without asking whether a
- * process exists (a file passed to another process stays live, as it should).
+ * A slot of the ring is live while a bound file holds it (kpid[] is indexed
+ * by slot): the file's release detaches the slot, so the kernel knows without
+ * asking whether a process exists (a file passed to another process stays
+ * live, as it should).
  */
-static bool rp_alive(void *ctx, uint32_t pid)
+static bool rp_alive(void *ctx, uint32_t slot, uint32_t pid)
 {
 	struct rp_kpipe *kp = ctx;
-	unsigned int i;
 
-	if (!pid)
-		return false;
-	for (i = 0; i < RP_SLOT_COUNT; i++)
-		if (READ_ONCE(kp->kpid[i]) == pid)
-			return true;
-	return false;
+	return slot < RP_SLOT_COUNT && READ_ONCE(kp->kpid[slot]) != 0;
 }
 
-static bool rp_never_alive(void *ctx, uint32_t pid)
+static bool rp_never_alive(void *ctx, uint32_t slot, uint32_t pid)
 {
 	return false;
 }
@@ -140,11 +135,6 @@ static u32 *rp_word(const struct rp_ring *r, u32 off)
 	return (u32 *)(r->base + off);
 }
 
-static u32 *rp_slot_word(const struct rp_ring *r, u32 slot, u32 field)
-{
-	return rp_word(r, RP_SLOT_OFFSET + slot * RP_SLOT_SIZE + field);
-}
-
 /*
  * A copy of the file's handle for one operation. Clients that use the
  * mapping change their role bits in the ring themselves, so the role is
@@ -152,22 +142,8 @@ static u32 *rp_slot_word(const struct rp_ring *r, u32 slot, u32 field)
  */
 void rp_file_handle(const struct rp_file *f, struct rp_handle *h)
 {
-	const struct rp_ring *r;
-
 	*h = f->h;
-	r = h->ring;
-	if (rp_load32(rp_slot_word(r, h->slot, RP_SLOT_TOKEN)) == h->token)
-		h->role = rp_load32(rp_slot_word(r, h->slot, RP_SLOT_ROLE)) &
-			  (RP_ROLE_WRITER | RP_ROLE_READER);
-	else
-		h->role = 0;
-}
-
-void rp_clear_reader(const struct rp_handle *h)
-{
-	if (rp_load32(rp_slot_word(h->ring, h->slot, RP_SLOT_TOKEN)) == h->token)
-		rp_fetch_and32(rp_slot_word(h->ring, h->slot, RP_SLOT_ROLE),
-			       ~RP_ROLE_READER);
+	h->role = rp_ring_slot_role(h);
 }
 
 /* Takes a kpid[] entry and a ring slot for the file; the caller holds no lock. */
@@ -175,7 +151,6 @@ int rp_attach(struct rp_file *f, struct rp_pipe *p)
 {
 	struct rp_kpipe *kp = rp_kpipe(p);
 	u32 pid = task_tgid_nr(current);
-	unsigned int wake = 0;
 	unsigned int i;
 	int st;
 
@@ -186,10 +161,8 @@ int rp_attach(struct rp_file *f, struct rp_pipe *p)
 	}
 	for (i = 0; i < RP_SLOT_COUNT && kp->kpid[i]; i++)
 		;
-	/* Slots that no kernel handle backs were forged through a mapping. */
-	rp_ring_reclaim(&p->ring, &wake);
 	WRITE_ONCE(kp->kpid[i], pid);
-	st = rp_ring_attach(&p->ring, pid, &f->h);
+	st = rp_ring_attach(&p->ring, i, pid, &f->h);
 	if (st != RP_OK) {
 		WRITE_ONCE(kp->kpid[i], 0);
 		goto out_unlock;
@@ -198,8 +171,6 @@ int rp_attach(struct rp_file *f, struct rp_pipe *p)
 	kp->handles++;
 out_unlock:
 	mutex_unlock(&kp->attach_lock);
-	if (wake)
-		rp_wake(p, wake);
 	return st;
 }
 
@@ -215,7 +186,6 @@ void rp_detach(struct rp_file *f, struct rp_pipe *p)
 	rp_ring_detach(&h, &wake);
 	WRITE_ONCE(kp->kpid[f->kidx], 0);
 	kp->handles--;
-	rp_ring_reclaim(&p->ring, &wake);
 	mutex_unlock(&kp->attach_lock);
 	rp_count_waiter(f, RP_COUNTED_DATA, false);
 	rp_count_waiter(f, RP_COUNTED_SPACE, false);
@@ -230,20 +200,6 @@ bool rp_may_see(const struct rp_pipe *p)
 
 	return uid == p->uid || rp_pipe_access(p, uid, RP_ACCESS_READ) ||
 	       capable(CAP_DAC_OVERRIDE);
-}
-
-/*
- * A writer could not copy its payload in (a fault on its buffer): the
- * record becomes the reservation of a dead writer, which readers skip.
- */
-void rp_abandon(struct rp_pipe *p, const struct rp_resv *v)
-{
-	struct rp_ring *r = &p->ring;
-	u32 off = RP_DATA_OFFSET + (v->pos & (r->capacity - 1));
-
-	rp_store32(rp_word(r, off + 4), 0);
-	rp_ring_bump(r, RP_WAKE_DATA);
-	rp_wake(p, RP_WAKE_DATA);
 }
 
 /*
@@ -269,38 +225,13 @@ void rp_count_waiter(struct rp_file *f, int bit, bool counted)
 /* Whether read() would return at once: a record that can be taken, or EOF. */
 bool rp_readable(struct rp_file *f)
 {
-	struct rp_ring *r = &f->pipe->ring;
-	u32 head, tail, word0, state;
-
-	if (!f->follow && rp_ring_eof(r))
+	if (!f->follow && rp_ring_eof(&f->h))
 		return true;
-	tail = rp_load32(rp_word(r, RP_OFF_TAIL));
-	head = rp_load32(rp_word(r, RP_OFF_HEAD));
-	if (head == tail)
-		return false;
-	if (((head | tail) & 7) || head - tail > r->capacity)
-		return true; /* read() reports the corruption */
-	word0 = rp_load32(rp_word(r, RP_DATA_OFFSET + (tail & (r->capacity - 1))));
-	state = word0 >> RP_REC_STATE_SHIFT;
-	if (state != RP_REC_RESERVED)
-		return true;
-	/* A writer still copying, unless it is gone. */
-	return !rp_ring_token_live(r, rp_load32(rp_word(r, RP_DATA_OFFSET +
-					(tail & (r->capacity - 1)) + 4)));
+	return rp_ring_readable(&f->pipe->ring);
 }
 
 /* Whether a record of the file's wanted size fits now. */
 bool rp_writable(struct rp_file *f)
 {
-	struct rp_ring *r = &f->pipe->ring;
-	u32 want = min(READ_ONCE(f->want), rp_ring_max_record(r));
-	u32 head = rp_load32(rp_word(r, RP_OFF_HEAD));
-	u32 tail = rp_load32(rp_word(r, RP_OFF_TAIL));
-	u32 used = head - tail;
-
-	if (!want && r->mode == RP_MODE_BYTE)
-		want = 1;
-	if (used > r->capacity)
-		return true; /* write() reports the corruption */
-	return r->capacity - used >= RP_REC_HDR + ALIGN(want, 8);
+	return rp_ring_writable(&f->pipe->ring, READ_ONCE(f->want));
 }

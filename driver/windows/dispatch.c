@@ -72,13 +72,10 @@ _Requires_lock_held_(pipe Mutex)
 VOID RpRefreshRole(PRP_FILE File)
 {
 	struct rp_handle *h = &File->Handle;
-	const uint32_t *role;
 
 	if (h->token == 0 || File->MapAddress == NULL)
 		return;
-	role = (const uint32_t *)(h->ring->base + RP_SLOT_OFFSET + h->slot * RP_SLOT_SIZE +
-				  RP_SLOT_ROLE);
-	if (rp_load32((uint32_t *)role) & RP_ROLE_WRITER)
+	if (rp_ring_slot_role(h) & RP_ROLE_WRITER)
 		h->role |= RP_ROLE_WRITER;
 }
 
@@ -96,6 +93,7 @@ NTSTATUS RpBind(PRP_DEVICE_EXTENSION Dx, PFILE_OBJECT FileObject, PRP_FILE File,
 	PRP_PIPE_CTX ctx;
 	bool created = false;
 	unsigned wake = 0;
+	uint32_t slot;
 	NTSTATUS status;
 	int st;
 
@@ -121,9 +119,9 @@ NTSTATUS RpBind(PRP_DEVICE_EXTENSION Dx, PFILE_OBJECT FileObject, PRP_FILE File,
 	}
 	ctx = pipe->os;
 	KeWaitForSingleObject(&ctx->Mutex, Executive, KernelMode, FALSE, NULL);
-	st = rp_ring_attach(&pipe->ring, File->Pid, &File->Handle);
-	if (st == RP_NOSLOT && rp_ring_reclaim(&pipe->ring, &wake) != 0)
-		st = rp_ring_attach(&pipe->ring, File->Pid, &File->Handle);
+	st = rp_ring_free_slot(&pipe->ring, &slot);
+	if (st == RP_OK)
+		st = rp_ring_attach(&pipe->ring, slot, File->Pid, &File->Handle);
 	if (st == RP_OK && (Flags & RINGPIPE_BIND_WRITER_NOW))
 		rp_ring_set_writer(&File->Handle);
 	KeReleaseMutex(&ctx->Mutex, FALSE);

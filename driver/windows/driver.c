@@ -41,7 +41,7 @@ RP_DEVICE_EXTENSION *RpDeviceExtension(PDEVICE_OBJECT Device)
  * process that has exited but is still referenced has an exit status other
  * than STATUS_PENDING.
  */
-static bool RpAlive(void *Ctx, uint32_t Pid)
+static bool RpAlive(void *Ctx, uint32_t Slot, uint32_t Pid)
 {
 	OBJECT_ATTRIBUTES oa;
 	CLIENT_ID cid;
@@ -50,6 +50,7 @@ static bool RpAlive(void *Ctx, uint32_t Pid)
 	NTSTATUS status;
 
 	UNREFERENCED_PARAMETER(Ctx);
+	UNREFERENCED_PARAMETER(Slot);
 	if (Pid == 0)
 		return false;
 	InitializeObjectAttributes(&oa, NULL, OBJ_KERNEL_HANDLE, NULL, NULL);

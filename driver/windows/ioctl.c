@@ -144,22 +144,25 @@ static NTSTATUS RpIoctlStat(PRP_DEVICE_EXTENSION Dx, PIRP Irp, ULONG InLen, ULON
 	return STATUS_SUCCESS;
 }
 
-/* LIST: as many pipes as the buffer holds; header.count tells how many exist. */
-#define RP_LIST_MAX 1024u
-
+/*
+ * LIST: as many pipes as the buffer holds; header.count tells how many exist,
+ * so a caller whose buffer was short grows it to the count and asks again.
+ * The pool copy is bounded by the pipes that exist, whatever the buffer size.
+ */
 static NTSTATUS RpIoctlList(PRP_DEVICE_EXTENSION Dx, PIRP Irp, ULONG OutLen, ULONG_PTR *Info)
 {
 	struct ringpipe_list_header header;
 	struct rp_pipe_info *infos = NULL;
 	struct ringpipe_pipe_info entry;
 	UCHAR *dst = Irp->AssociatedIrp.SystemBuffer;
-	ULONG max, i;
+	ULONG max, exist, i;
 
 	if (OutLen < sizeof(header))
 		return STATUS_BUFFER_TOO_SMALL;
 	max = (OutLen - sizeof(header)) / sizeof(entry);
-	if (max > RP_LIST_MAX)
-		max = RP_LIST_MAX;
+	exist = rp_registry_count(&Dx->Registry);
+	if (max > exist)
+		max = exist;
 	if (max != 0) {
 		infos = RpPoolAlloc(max * sizeof(*infos));
 		if (infos == NULL)

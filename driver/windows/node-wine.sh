@@ -33,7 +33,7 @@ prepare_app() {
   rm -rf "$APP/node_modules/@ringpipe" && mkdir -p "$APP/node_modules/@ringpipe/client" "$APP/node_modules/@ringpipe/cli" || return 1
   cp -r "$ROOT/packages/pipe-client/package.json" "$ROOT/packages/pipe-client/dist" "$APP/node_modules/@ringpipe/client/" &&
     cp -r "$ROOT/packages/pipe-cli/package.json" "$ROOT/packages/pipe-cli/dist" "$APP/node_modules/@ringpipe/cli/" || return 1
-  cp "$HERE/test/client-wine.mjs" "$APP/client-wine.mjs"
+  cp "$HERE/test/client-wine.mjs" "$HERE/test/security-wine.mjs" "$APP/"
 }
 
 run_node_tests() {
@@ -52,12 +52,18 @@ run_node_tests() {
   step node-version 120 wine "$NODE_WIN_DIR/package/bin/node.exe" -e \
     "require('fs').writeFileSync('node-version.txt', process.version + ' ' + process.platform)"
 
-  for backend in driver shm; do
+  # driver-syscall: the driver backend through ReadFile/WriteFile (RINGPIPE_DRIVER_IO=syscall).
+  for run in driver driver-syscall shm; do
+    backend=${run%-syscall}
+    local io=mapped
+    [[ $run == *-syscall ]] && io=syscall
     # Results go to a file: under Wine, node.exe cannot write to a pipe.
-    step "client-$backend" 240 wine "$NODE_WIN_DIR/package/bin/node.exe" client-wine.mjs "$backend" "$LOGS/client-$backend.results"
+    step "client-$run" 300 env RINGPIPE_DRIVER_IO=$io wine "$NODE_WIN_DIR/package/bin/node.exe" client-wine.mjs "$backend" \
+      "$LOGS/client-$run.results" '..\rptest.exe'
     rc=$?
-    [[ -f $LOGS/client-$backend.results ]] && tail -n 1 "$LOGS/client-$backend.results" | sed "s/^/[client-$backend] /"
-    [[ $rc -eq 0 ]] || { cat "$LOGS/client-$backend.results" 2>/dev/null | grep -v '^ok' | head -n 30; show_failure "client-$backend"; }
+    [[ -f $LOGS/client-$run.results ]] && tail -n 1 "$LOGS/client-$run.results" | sed "s/^/[client-$run] /"
+    [[ -f $LOGS/client-$run.results ]] && grep -h 'round trips' "$LOGS/client-$run.results" | sed "s/^/[client-$run] /"
+    [[ $rc -eq 0 ]] || { cat "$LOGS/client-$run.results" 2>/dev/null | grep -v '^ok' | head -n 30; show_failure "client-$run"; }
   done
 
   run_cli_tests
@@ -109,4 +115,31 @@ run_cli_tests() {
   step cli-stat-missing-exit1 60 bash -c "! wine '$NODE_WIN_DIR/package/bin/node.exe' node_modules/@ringpipe/cli/dist/cli.js stat NOSUCHPIPE"
   kill "$holder" 2>/dev/null
   wait "$holder" 2>/dev/null
+}
+
+# The driver stopped (`net stop`) under a reader that waits: the reader fails with
+# ERR_RINGPIPE_BACKEND_UNAVAILABLE and does not spin. Run after the unload check, with
+# the driver started again; it is stopped with the handle open.
+run_driver_stop_test() {
+  local results=$LOGS/client-driver-stop.results
+  [[ -f $NODE_WIN_DIR/package/bin/node.exe && -f $APP/client-wine.mjs ]] || return
+  step driver-restart 60 wine net start ringpipe || return
+  cd "$APP" || return
+  rm -f "$results"
+  timeout -k 5 90 wine "$NODE_WIN_DIR/package/bin/node.exe" client-wine.mjs driver-stop "$results" \
+    >"$LOGS/client-driver-stop.out" 2>"$LOGS/client-driver-stop.err" </dev/null &
+  local reader=$!
+  for _ in $(seq 1 150); do
+    grep -q opened "$results" 2>/dev/null && break
+    sleep 0.2
+  done
+  step driver-stop-open 60 wine net stop ringpipe
+  wait $reader
+  local rc=$?
+  if [[ $rc -eq 0 ]]; then
+    record client-driver-stop ok "$(grep -h '^ok' "$results" | cut -c6-)"
+  else
+    record client-driver-stop FAIL "exit $rc: $(tr '\n' '|' <"$results" 2>/dev/null)"
+  fi
+  cd "$HERE" || return
 }

@@ -178,6 +178,7 @@ static RP_OUTCOME RpTryRead(PRP_PIPE_CTX Ctx, PIRP Irp)
 	unsigned wake = 0;
 	int st;
 
+	UNREFERENCED_PARAMETER(Ctx);
 	if (file->ShutDown) {
 		RpComplete(Irp, STATUS_CANCELLED, 0);
 		return RpDone;
@@ -188,7 +189,7 @@ static RP_OUTCOME RpTryRead(PRP_PIPE_CTX Ctx, PIRP Irp)
 		RpComplete(Irp, STATUS_SUCCESS, res.n);
 		return RpDone;
 	case RP_EMPTY:
-		if (!(file->Flags & RINGPIPE_BIND_FOLLOW) && rp_ring_eof(&Ctx->Pipe->ring)) {
+		if (!(file->Flags & RINGPIPE_BIND_FOLLOW) && rp_ring_eof(&file->Handle)) {
 			RpComplete(Irp, STATUS_END_OF_FILE, 0);
 			return RpDone;
 		}

@@ -137,7 +137,7 @@ else
 fi
 
 # ---- scenarios of rptest.exe --------------------------------------------------
-for scenario in version pending cancel refcount names mapped errors eof full; do
+for scenario in version pending cancel refcount names mapped errors eof full many; do
   step "rptest-$scenario" 90 wine "$BIN/rptest.exe" "$scenario" || show_failure "rptest-$scenario"
 done
 
@@ -157,6 +157,7 @@ if driver_log | grep -q 'ringpipe: unloaded, 0 allocations outstanding'; then
 else
   record driver-unload FAIL "$(driver_log | grep -o 'ringpipe: unload.*' | tr '\n' '|')"
 fi
+[[ ${RINGPIPE_WINE_SKIP_NODE:-0} != 1 ]] && run_driver_stop_test
 step sc-delete 60 wine sc delete ringpipe
 
 finish

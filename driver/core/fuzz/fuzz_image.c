@@ -8,13 +8,18 @@
 #include <stdio.h>
 #include <string.h>
 
-static bool image_alive(void *ctx, uint32_t pid)
+/* Which slots the platform vouches for: bits taken from the input. */
+static uint8_t image_live[RP_SLOT_COUNT / 8];
+
+static bool image_alive(void *ctx, uint32_t slot, uint32_t pid)
 {
 	(void)ctx;
-	return (pid & 1u) != 0;
+	(void)pid;
+	FZ_ASSERT(slot < RP_SLOT_COUNT);
+	return (image_live[slot / 8] >> (slot % 8) & 1u) != 0;
 }
 
-static const struct rp_env image_env = { image_alive, NULL, NULL, 8 };
+static const struct rp_env image_env = { image_alive, NULL, NULL, 4 };
 
 static bool status_ok(int st)
 {
@@ -31,12 +36,17 @@ static void exercise(struct rp_ring *r, struct fz *f, uint8_t *out)
 	uint32_t written, i;
 	int s;
 
+	uint32_t slot;
+
 	if (rp_ring_stats(r, &st) == RP_OK)
-		FZ_ASSERT(st.used <= r->capacity);
-	(void)rp_ring_eof(r);
-	(void)rp_ring_reclaim(r, &wake);
-	if (rp_ring_attach(r, 3, &h) != RP_OK)
+		FZ_ASSERT(st.used <= r->capacity && st.attached <= RP_SLOT_COUNT);
+	(void)rp_ring_readable(r);
+	(void)rp_ring_writable(r, fz_u16(f));
+	if (rp_ring_free_slot(r, &slot) != RP_OK)
 		return;
+	FZ_ASSERT(rp_ring_attach(r, slot, 3, &h) == RP_OK);
+	image_live[slot / 8] |= (uint8_t)(1u << (slot % 8));
+	(void)rp_ring_eof(&h);
 	for (i = 0; i < 8; i++) {
 		uint32_t room = fz_u16(f) % (r->capacity + 1);
 
@@ -44,15 +54,19 @@ static void exercise(struct rp_ring *r, struct fz *f, uint8_t *out)
 		FZ_ASSERT(status_ok(s));
 		if (s == RP_OK)
 			FZ_ASSERT(res.n <= room && res.n <= res.len &&
-				  res.len <= r->capacity - 8);
+				  res.len <= rp_ring_max_record(r));
+		FZ_ASSERT(res.abandoned <= r->capacity / 8);
 		if (s == RP_TOO_SMALL)
 			FZ_ASSERT(res.len > room);
 	}
 	s = rp_ring_write(&h, out, fz_u16(f) % r->capacity, &written, &wake);
 	FZ_ASSERT(status_ok(s));
 	s = rp_ring_reserve(&h, fz_u8(f), &v);
-	if (s == RP_OK)
+	if (s == RP_OK && fz_u8(f) & 1)
+		FZ_ASSERT(rp_ring_abandon(&h, &v, &wake) == RP_OK);
+	else if (s == RP_OK)
 		FZ_ASSERT(rp_ring_commit(&h, &v, &wake) == RP_OK);
+	(void)rp_ring_eof(&h);
 	rp_ring_detach(&h, &wake);
 }
 
@@ -65,6 +79,8 @@ void fuzz_image(struct fz *f)
 	struct rp_ring r, checked;
 
 	memset(out, 0x5a, sizeof(out));
+	for (size_t k = 0; k < sizeof(image_live); k++)
+		image_live[k] = fz_u8(f);
 
 	FZ_ASSERT(mem != NULL && size <= 8192);
 	memset(mem, 0, 8192);

@@ -16,6 +16,9 @@ struct gen_op {
 	const char *text;
 	uint32_t fill, seed, from;
 	const char *expect; /* status name, or "true"/"false" for eof */
+	int written;        /* byte-mode write; -1: all of the data if ok, else 0 */
+	const char *lock;   /* hold */
+	uint32_t offset, value; /* poke: a little-endian u32 */
 };
 
 struct gen_case {

@@ -30,7 +30,8 @@ static int gen_data(const struct gen_op *g, struct vec_op *op)
 	return 0;
 }
 
-static int gen_op_convert(const struct gen_op *g, struct vec_op *op)
+static int gen_op_convert(const struct gen_op *g, struct vec_op *op,
+			  uint32_t mode)
 {
 	int k = vec_kind_parse(g->op);
 
@@ -46,11 +47,26 @@ static int gen_op_convert(const struct gen_op *g, struct vec_op *op)
 	op->expect = VEC_NO_EXPECT;
 	if (g->role != NULL && vec_role_parse(g->role, &op->role) != 0)
 		return -1;
+	if (g->lock != NULL && vec_lock_parse(g->lock, &op->lock_off) != 0)
+		return -1;
 	if (op->kind == VEC_EOF)
 		op->expect = strcmp(g->expect, "true") == 0;
 	else if (g->expect != NULL && (op->expect = vec_status_parse(g->expect)) < 0)
 		return -1;
-	return gen_data(g, op);
+	if (op->kind == VEC_POKE) {
+		op->offset = g->offset;
+		op->data_len = 4;
+		memcpy(op->data, &g->value, 4);
+		return 0;
+	}
+	if (gen_data(g, op) != 0)
+		return -1;
+	if (op->kind == VEC_WRITE && mode == RP_MODE_BYTE) {
+		op->has_written = true;
+		op->written = g->written >= 0 ? (uint32_t)g->written
+			      : op->expect == RP_OK ? op->data_len : 0;
+	}
+	return 0;
 }
 
 static void put_hex(FILE *f, const uint8_t *p, uint32_t n)
@@ -68,13 +84,21 @@ static void put_op(FILE *f, const struct vec_op *op)
 	case VEC_ATTACH:
 		fprintf(f, ", \"pid\": %u, \"role\": \"%s\"", op->pid, vec_role_name(op->role));
 		break;
-	case VEC_CRASH:
-		fprintf(f, ", \"pid\": %u", op->pid);
-		break;
 	case VEC_WRITE:
 		fprintf(f, ", \"slot\": %u, \"data\": \"", op->slot);
 		put_hex(f, op->data, op->data_len);
 		fprintf(f, "\", \"expect\": \"%s\"", rp_status_name(op->expect));
+		if (op->has_written)
+			fprintf(f, ", \"written\": %u", op->written);
+		break;
+	case VEC_HOLD:
+		fprintf(f, ", \"slot\": %u, \"lock\": \"%s\"", op->slot,
+			vec_lock_name(op->lock_off));
+		break;
+	case VEC_POKE:
+		fprintf(f, ", \"offset\": \"%x\", \"data\": \"", op->offset);
+		put_hex(f, op->data, op->data_len);
+		fprintf(f, "\"");
 		break;
 	case VEC_RESERVE:
 		fprintf(f, ", \"slot\": %u, \"len\": %u, \"expect\": \"%s\"", op->slot,
@@ -91,12 +115,18 @@ static void put_op(FILE *f, const struct vec_op *op)
 			fprintf(f, "\"");
 		}
 		break;
+	case VEC_ABANDON:
+		fprintf(f, ", \"slot\": %u, \"expect\": \"%s\"", op->slot,
+			rp_status_name(op->expect));
+		break;
 	case VEC_END:
 	case VEC_DETACH:
+	case VEC_CRASH:
 		fprintf(f, ", \"slot\": %u", op->slot);
 		break;
 	case VEC_EOF:
-		fprintf(f, ", \"expect\": %s", op->expect ? "true" : "false");
+		fprintf(f, ", \"slot\": %u, \"expect\": %s", op->slot,
+			op->expect ? "true" : "false");
 		break;
 	case VEC_KIND_COUNT:
 		break;
@@ -144,7 +174,7 @@ static int gen_case(FILE *f, const struct gen_case *g, struct vec_case *c,
 	c->mode = strcmp(g->mode, "byte") == 0 ? RP_MODE_BYTE : RP_MODE_MESSAGE;
 	c->nops = g->nops;
 	for (i = 0; i < g->nops; i++) {
-		if (i >= VEC_MAX_OPS || gen_op_convert(&g->ops[i], &c->ops[i]) != 0) {
+		if (i >= VEC_MAX_OPS || gen_op_convert(&g->ops[i], &c->ops[i], c->mode) != 0) {
 			fprintf(stderr, "case %s: bad op %u\n", g->name, i);
 			return 1;
 		}
@@ -181,7 +211,7 @@ int main(int argc, char **argv)
 		perror(argv[1]);
 		return 2;
 	}
-	fprintf(f, "{\n  \"format\": \"ringpipe ring vectors\",\n  \"version\": 1,\n"
+	fprintf(f, "{\n  \"format\": \"ringpipe ring vectors\",\n  \"version\": 2,\n"
 		   "  \"cases\": [\n");
 	for (i = 0; i < gen_case_count; i++) {
 		if (gen_cases[i].capacity > 4096) {

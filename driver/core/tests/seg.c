@@ -45,7 +45,7 @@ struct rp_handle seg_attach(struct seg *s, uint32_t pid, uint32_t role)
 {
 	struct rp_handle h;
 
-	if (rp_ring_attach(&s->r, pid, &h) != RP_OK)
+	if (fake_attach(&s->fe, &s->r, pid, &h) != RP_OK)
 		abort();
 	if (role & RP_ROLE_WRITER)
 		rp_ring_set_writer(&h);

@@ -103,6 +103,83 @@ grep -q "message 3 (64 bytes) differs at byte 63" "$OUT/recv.err" || fail "flip:
 rm -f "$FILE"
 echo "shm_test: corrupted message detected: $(cat "$OUT/recv.err")"
 
+# Lifetime (docs/ring-format.md): files the opener must refuse or replace.
+# hold FILE BYTE SECONDS [HEADER]: another process keeps an OFD lock on
+# FILE's byte BYTE (writing HEADER, hex, at its start first).
+hold() {
+	python3 - "$@" <<'PY' &
+import fcntl, os, struct, sys, time
+path, byte, secs = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+fd = os.open(path, os.O_RDWR)
+if len(sys.argv) > 4:
+    os.pwrite(fd, bytes.fromhex(sys.argv[4]), 0)
+fcntl.fcntl(fd, fcntl.F_OFD_SETLK, struct.pack("hhqqi", fcntl.F_WRLCK, 0, byte, 1, 0))
+open(path + ".held", "w").close()
+time.sleep(secs)
+PY
+	i=0
+	while [ ! -e "$1.held" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	rm -f "$1.held"
+}
+
+# expect_refused LABEL WORDS: recv must exit 1 saying WORDS, and leave the file.
+expect_refused() {
+	before=$(ls -ld "$FILE" 2>&1)
+	"$RP" recv "$NAME" --timeout 5 >"$OUT/recv" 2>"$OUT/recv.err"
+	rc=$?
+	[ $rc -eq 1 ] || fail "$1: recv exited $rc, want 1"
+	grep -q "$2" "$OUT/recv.err" || fail "$1: recv said $(cat "$OUT/recv.err")"
+	[ "$(ls -ld "$FILE" 2>&1)" = "$before" ] || fail "$1: the file changed"
+	echo "shm_test: $1 refused: $(cat "$OUT/recv.err")"
+}
+
+# Line 0 of a message ring of capacity 64, version V (hex u16).
+header() {
+	echo "52504950${1}0010400000000100000080000000000100000010"
+}
+
+# A file nobody holds a slot of is left over: the opener replaces it.
+printf 'left over' >"$FILE"
+run_pair "over a left-over file" 100 64 65536
+
+ln -s /dev/null "$FILE"
+expect_refused "a symbolic link" "untrusted"
+rm -f "$FILE"
+mkdir "$FILE"
+expect_refused "a directory" "untrusted"
+rmdir "$FILE"
+
+if command -v python3 >/dev/null 2>&1; then
+	: >"$FILE"
+	truncate -s 4160 "$FILE"
+	hold "$FILE" 3 3 "$(header 0100)"
+	expect_refused "a version 1 segment in use" "not a version 2 ring"
+	wait
+	rm -f "$FILE"
+
+	: >"$FILE"
+	truncate -s 4224 "$FILE"
+	hold "$FILE" 0 3 "$(header 0200)"
+	expect_refused "a segment of the wrong size" "not 4160"
+	wait
+	rm -f "$FILE"
+
+	: >"$FILE"
+	truncate -s 4160 "$FILE"
+	hold "$FILE" 0 3 "$(header 0200)"
+	expect_refused "a segment not all allocated" "allocated, not 4160"
+	wait
+	rm -f "$FILE"
+
+	: >"$FILE"
+	hold "$FILE" 128 3
+	expect_refused "a lifetime lock held for long" "lifetime lock stays held"
+	wait
+	rm -f "$FILE"
+else
+	echo "shm_test: python3 not found, lock holder tests SKIPPED"
+fi
+
 # Exit codes.
 "$RP" stat "$NAME" >/dev/null 2>&1
 [ $? -eq 1 ] || fail "stat of a missing pipe should exit 1"

@@ -220,7 +220,7 @@ static void test_registry_errors(void)
 		uint32_t written;
 		unsigned wake = 0;
 
-		CHECK_ST(rp_ring_attach(&held[2]->ring, 77, &h), RP_OK);
+		CHECK_ST(fake_attach(&f->fe, &held[2]->ring, 77, &h), RP_OK);
 		CHECK_ST(rp_ring_write(&h, "12345", 5, &written, &wake), RP_OK);
 		memset(info, 0, sizeof(info));
 		CHECK_EQ(rp_registry_list(&f->reg, info, 2), 3);

@@ -34,8 +34,9 @@ static void test_byte_split(void)
 	CHECK(!res.whole);
 	CHECK_EQ(seg_u32(s, RP_OFF_TAIL_SKIP), 20);
 	CHECK_EQ(seg_u32(s, RP_OFF_TAIL), 0);
-	CHECK_ST(rp_ring_read(&rd, out + 20, 0, &res, &wake), RP_OK);
+	CHECK_ST(rp_ring_read(&rd, out + 20, 0, &res, &wake), RP_TOO_SMALL);
 	CHECK_EQ(res.n, 0);
+	CHECK_EQ(res.len, 56);
 	CHECK_EQ(seg_u32(s, RP_OFF_TAIL_SKIP), 20);
 	/* A read never crosses into the next record. */
 	CHECK_ST(rp_ring_read(&rd, out + 20, 100, &res, &wake), RP_OK);

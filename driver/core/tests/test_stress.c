@@ -6,7 +6,10 @@
  * message: NW writers, NR readers; every message must be delivered exactly
  *          once, unchanged, and each reader sees each writer's messages in
  *          order. Writer 0 "dies" part way, holding wlock and leaving a
- *          reservation, which the others must steal and skip.
+ *          reservation, which the others must steal and skip; writer 1
+ *          abandons a reservation every ABANDON_EVERY messages; writers 2
+ *          and 3 are two threads sharing one handle (one slot, its writing
+ *          word counting both).
  * byte:    NW writers, one reader that sorts records by owner token and
  *          checks that each writer's byte stream arrives whole.
  */
@@ -22,6 +25,8 @@
 #define NR 3
 #define MSGS 60000
 #define CRASH_AT 21000
+#define ABANDON_EVERY 1000
+#define SHARED 2 /* writers SHARED and SHARED + 1 use handle w[SHARED] */
 #define BYTE_MSGS 10000
 #define MAX_LEN 300
 #define HDR 12 /* writer u32, seq u32, fnv u32 */
@@ -33,6 +38,7 @@ struct stress {
 	uint8_t *mem;
 	uint32_t mode;
 	struct rp_handle w[NW], rd[NR];
+	uint32_t users[NW]; /* threads still using w[i] */
 	uint8_t seen[NW][MSGS];   /* deliveries per message */
 	/* Byte mode: each writer's stream position, as the reader sees it. */
 	uint32_t bseq[NW], boff[NW];
@@ -51,6 +57,7 @@ struct worker {
 	uint32_t len, done;
 	uint8_t *buf;
 	struct rp_read_res res;
+	struct rp_resv v;
 };
 
 static uint32_t fnv32(const uint8_t *p, size_t n)
@@ -124,7 +131,43 @@ static void writer_crash(struct worker *k)
 	while (rp_ring_lock_take(k->h, RP_OFF_WLOCK) != RP_OK)
 		if (past_deadline(k->s))
 			return;
-	fake_crash(&k->s->fe, k->h->pid);
+	fake_crash(&k->s->fe, k->h->slot);
+}
+
+static int attempt_reserve(void *arg)
+{
+	struct worker *k = arg;
+
+	return rp_ring_reserve(k->h, k->len, &k->v);
+}
+
+/* A reservation given up: readers skip it and count it. */
+static void writer_abandon(struct worker *k, uint32_t seq)
+{
+	unsigned wake = 0;
+	int st;
+
+	k->len = msg_len(k->index, seq);
+	st = rp_wait_run(&k->s->r, RP_WAKE_SPACE, attempt_reserve, k, k->s->deadline);
+	if (st != RP_OK) {
+		fail(k->s, "abandoning writer could not reserve");
+		return;
+	}
+	if (rp_ring_abandon(k->h, &k->v, &wake) != RP_OK)
+		fail(k->s, "abandon failed");
+	rp_wait_wake(&k->s->r, wake);
+}
+
+static void writer_leave(struct worker *k)
+{
+	struct stress *s = k->s;
+	uint32_t i = (uint32_t)(k->h - s->w);
+	unsigned wake = 0;
+
+	if (__atomic_sub_fetch(&s->users[i], 1, __ATOMIC_SEQ_CST) != 0)
+		return;
+	fake_detach(&s->fe, k->h, &wake);
+	rp_wait_wake(&s->r, wake);
 }
 
 static void *writer_main(void *arg)
@@ -133,13 +176,15 @@ static void *writer_main(void *arg)
 	struct stress *s = k->s;
 	uint32_t n = s->mode == RP_MODE_MESSAGE ? MSGS : BYTE_MSGS, seq;
 	uint8_t msg[MAX_LEN];
-	unsigned wake = 0;
 
 	for (seq = 0; seq < n; seq++) {
 		if (s->mode == RP_MODE_MESSAGE && k->index == 0 && seq == CRASH_AT) {
 			writer_crash(k);
 			return NULL;
 		}
+		if (s->mode == RP_MODE_MESSAGE && k->index == 1 &&
+		    seq % ABANDON_EVERY == ABANDON_EVERY / 2)
+			writer_abandon(k, seq);
 		build_msg(msg, k->index, seq);
 		k->src = msg;
 		k->len = msg_len(k->index, seq);
@@ -155,8 +200,7 @@ static void *writer_main(void *arg)
 			}
 		}
 	}
-	rp_ring_detach(k->h, &wake);
-	rp_wait_wake(&s->r, wake);
+	writer_leave(k);
 	return NULL;
 }
 
@@ -167,7 +211,7 @@ static int attempt_read(void *arg)
 	int st = rp_ring_read(k->h, k->buf, MAX_LEN, &k->res, &wake);
 
 	rp_wait_wake(&k->s->r, wake);
-	if (st == RP_EMPTY && rp_ring_eof(&k->s->r))
+	if (st == RP_EMPTY && rp_ring_eof(k->h))
 		return RP_WAIT_EOF;
 	return st;
 }
@@ -260,16 +304,23 @@ static void run(uint32_t mode, uint32_t capacity, int nreaders)
 	memset(s->mem, 0, size);
 	CHECK_ST(rp_ring_init(&s->r, s->mem, size, capacity, mode, &s->fe.env), RP_OK);
 	for (i = 0; i < NW; i++) {
-		CHECK_ST(rp_ring_attach(&s->r, 1000 + i, &s->w[i]), RP_OK);
+		if (mode == RP_MODE_MESSAGE && i == SHARED + 1) {
+			s->users[SHARED]++;
+			continue;
+		}
+		CHECK_ST(fake_attach(&s->fe, &s->r, 1000 + i, &s->w[i]), RP_OK);
 		rp_ring_set_writer(&s->w[i]);
+		s->users[i] = 1;
 	}
 	for (i = 0; i < (uint32_t)nreaders; i++)
-		CHECK_ST(rp_ring_attach(&s->r, 2000 + i, &s->rd[i]), RP_OK);
+		CHECK_ST(fake_attach(&s->fe, &s->r, 2000 + i, &s->rd[i]), RP_OK);
 	memset(wk, 0, sizeof(wk));
 	for (i = 0; i < NW + (uint32_t)nreaders; i++) {
 		wk[i].s = s;
 		wk[i].index = (int)(i < NW ? i : i - NW);
-		wk[i].h = i < NW ? &s->w[i] : &s->rd[i - NW];
+		wk[i].h = i >= NW ? &s->rd[i - NW]
+			  : mode == RP_MODE_MESSAGE && i == SHARED + 1 ? &s->w[SHARED]
+								 : &s->w[i];
 		pthread_create(&t[i], NULL, i < NW ? writer_main : reader_main, &wk[i]);
 	}
 	for (i = 0; i < NW + (uint32_t)nreaders; i++)
@@ -284,7 +335,8 @@ static void run(uint32_t mode, uint32_t capacity, int nreaders)
 				wrong += s->seen[i][j] != (i == 0 && j >= CRASH_AT ? 0 : 1);
 		CHECK_EQ(wrong, 0);
 		CHECK_EQ(s->delivered, (uint64_t)NW * MSGS - (MSGS - CRASH_AT));
-		CHECK_EQ(*(uint32_t *)(void *)(s->mem + RP_OFF_ABANDONED), 1);
+		CHECK_EQ(*(uint32_t *)(void *)(s->mem + RP_OFF_ABANDONED),
+			 1 + MSGS / ABANDON_EVERY);
 	} else {
 		for (i = 0; i < NW; i++) {
 			for (expect = 0, j = 0; j < BYTE_MSGS; j++)
@@ -292,7 +344,7 @@ static void run(uint32_t mode, uint32_t capacity, int nreaders)
 			CHECK_EQ(s->bbytes[i], expect);
 		}
 	}
-	CHECK(rp_ring_eof(&s->r));
+	CHECK(rp_ring_eof(&s->rd[0]));
 	printf("stress %s: %d writers, %d readers, capacity %u, %u yields\n",
 	       mode == RP_MODE_MESSAGE ? "message" : "byte", NW, nreaders, capacity,
 	       s->fe.yields);

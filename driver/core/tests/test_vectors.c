@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MIN_CASES 15
+#define MIN_CASES 39
 
 static char *slurp(const char *path)
 {
@@ -117,7 +117,7 @@ int main(int argc, char **argv)
 	cases = json_get(root, "cases");
 	CHECK(fmt != NULL && fmt->type == JSON_STR &&
 	      strcmp(fmt->str, "ringpipe ring vectors") == 0);
-	CHECK(ver != NULL && ver->type == JSON_INT && ver->num == 1);
+	CHECK(ver != NULL && ver->type == JSON_INT && ver->num == 2);
 	CHECK(cases != NULL && cases->type == JSON_ARR && cases->n >= MIN_CASES);
 	for (i = 0; cases != NULL && cases->type == JSON_ARR && i < cases->n; i++)
 		check_case(cases->items[i]);

@@ -11,6 +11,7 @@
 #define VEC_MAX_OPS 48
 #define VEC_MAX_DATA 512
 #define VEC_NO_EXPECT (-1)
+#define VEC_LOCK_SPINS 4u
 
 enum vec_kind {
 	VEC_ATTACH,
@@ -21,6 +22,9 @@ enum vec_kind {
 	VEC_DETACH,
 	VEC_CRASH,
 	VEC_EOF,
+	VEC_ABANDON,
+	VEC_HOLD,
+	VEC_POKE,
 	VEC_KIND_COUNT
 };
 
@@ -30,8 +34,12 @@ struct vec_op {
 	bool has_max;
 	uint32_t role;  /* attach: 0, RP_ROLE_READER or RP_ROLE_WRITER */
 	int expect;     /* RP_* status; eof: 0 or 1; VEC_NO_EXPECT */
+	bool has_written;
+	uint32_t written;  /* byte-mode write: bytes that went in */
+	uint32_t lock_off; /* hold: RP_OFF_RLOCK or RP_OFF_WLOCK */
+	uint32_t offset;   /* poke */
 	uint32_t data_len;
-	uint8_t data[VEC_MAX_DATA]; /* write: payload; read "ok": expected */
+	uint8_t data[VEC_MAX_DATA]; /* write, poke: bytes; read "ok": expected */
 };
 
 struct vec_case {
@@ -44,11 +52,14 @@ struct vec_case {
 const char *vec_kind_name(enum vec_kind k);
 int vec_kind_parse(const char *s); /* -1 if unknown */
 const char *vec_role_name(uint32_t role);
+const char *vec_lock_name(uint32_t lock_off);
+int vec_lock_parse(const char *s, uint32_t *lock_off);
 int vec_role_parse(const char *s, uint32_t *role);
 int vec_status_parse(const char *s); /* RP_* or -1 */
 
 /*
- * Runs c on a fresh zeroed segment, checks every op's expectation and
+ * Runs c on a fresh zeroed segment (lock attempts: VEC_LOCK_SPINS),
+ * checks every op's expectation and
  * leaves the final segment in image (4096 + capacity bytes). Returns the
  * number of mismatches, each reported on stderr.
  */

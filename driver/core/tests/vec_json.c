@@ -39,6 +39,18 @@ static const char *get_str(const struct json *o, const char *key)
 	return j != NULL && j->type == JSON_STR ? j->str : NULL;
 }
 
+/* A lower-case hex string of at most 8 digits. */
+static int get_hex_u32(const struct json *o, const char *key, uint32_t *v)
+{
+	const char *s = get_str(o, key);
+	size_t n = s != NULL ? strlen(s) : 0;
+
+	if (n == 0 || n > 8 || strspn(s, "0123456789abcdef") != n)
+		return -1;
+	*v = (uint32_t)strtoul(s, NULL, 16);
+	return 0;
+}
+
 static int op_expect(const struct json *o, struct vec_op *op)
 {
 	const struct json *e = json_get(o, "expect");
@@ -49,7 +61,8 @@ static int op_expect(const struct json *o, struct vec_op *op)
 		op->expect = (int)e->num;
 		return 0;
 	}
-	if (op->kind != VEC_WRITE && op->kind != VEC_RESERVE && op->kind != VEC_READ)
+	if (op->kind != VEC_WRITE && op->kind != VEC_RESERVE && op->kind != VEC_READ &&
+	    op->kind != VEC_ABANDON)
 		return e == NULL ? 0 : -1;
 	if (e == NULL)
 		return op->kind == VEC_READ ? -1 : 0;
@@ -67,11 +80,20 @@ static int op_fields(const struct json *o, struct vec_op *op)
 		s = get_str(o, "role");
 		return get_u32(o, "pid", &op->pid) || s == NULL ||
 		       vec_role_parse(s, &op->role);
-	case VEC_CRASH:
-		return get_u32(o, "pid", &op->pid);
 	case VEC_WRITE:
 		s = get_str(o, "data");
+		op->has_written = json_get(o, "written") != NULL;
+		if (op->has_written && get_u32(o, "written", &op->written))
+			return -1;
 		return get_u32(o, "slot", &op->slot) || s == NULL ||
+		       vec_hex_decode(s, op->data, VEC_MAX_DATA, &op->data_len);
+	case VEC_HOLD:
+		s = get_str(o, "lock");
+		return get_u32(o, "slot", &op->slot) || s == NULL ||
+		       vec_lock_parse(s, &op->lock_off);
+	case VEC_POKE:
+		return get_hex_u32(o, "offset", &op->offset) ||
+		       (s = get_str(o, "data")) == NULL ||
 		       vec_hex_decode(s, op->data, VEC_MAX_DATA, &op->data_len);
 	case VEC_RESERVE:
 		return get_u32(o, "slot", &op->slot) || get_u32(o, "len", &op->len);
@@ -84,11 +106,12 @@ static int op_fields(const struct json *o, struct vec_op *op)
 			return -1;
 		return get_u32(o, "slot", &op->slot) ||
 		       (s != NULL && vec_hex_decode(s, op->data, VEC_MAX_DATA, &op->data_len));
+	case VEC_ABANDON:
 	case VEC_END:
 	case VEC_DETACH:
-		return get_u32(o, "slot", &op->slot);
+	case VEC_CRASH:
 	case VEC_EOF:
-		return 0;
+		return get_u32(o, "slot", &op->slot);
 	case VEC_KIND_COUNT:
 		break;
 	}

@@ -5,7 +5,8 @@
 static const char *const kind_names[VEC_KIND_COUNT] = {
 	[VEC_ATTACH] = "attach", [VEC_WRITE] = "write", [VEC_RESERVE] = "reserve",
 	[VEC_READ] = "read",     [VEC_END] = "end",     [VEC_DETACH] = "detach",
-	[VEC_CRASH] = "crash",   [VEC_EOF] = "eof",
+	[VEC_CRASH] = "crash",   [VEC_EOF] = "eof",       [VEC_ABANDON] = "abandon",
+	[VEC_HOLD] = "hold",     [VEC_POKE] = "poke",
 };
 
 const char *vec_kind_name(enum vec_kind k)
@@ -40,6 +41,22 @@ int vec_role_parse(const char *s, uint32_t *role)
 		*role = RP_ROLE_READER;
 	else if (strcmp(s, "none") == 0)
 		*role = 0;
+	else
+		return -1;
+	return 0;
+}
+
+const char *vec_lock_name(uint32_t lock_off)
+{
+	return lock_off == RP_OFF_RLOCK ? "read" : "write";
+}
+
+int vec_lock_parse(const char *s, uint32_t *lock_off)
+{
+	if (strcmp(s, "read") == 0)
+		*lock_off = RP_OFF_RLOCK;
+	else if (strcmp(s, "write") == 0)
+		*lock_off = RP_OFF_WLOCK;
 	else
 		return -1;
 	return 0;

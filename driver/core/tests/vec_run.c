@@ -11,6 +11,7 @@ struct vec_state {
 	struct fake_env fe;
 	struct rp_ring r;
 	struct rp_handle h[RP_SLOT_COUNT];
+	struct rp_resv resv[RP_SLOT_COUNT]; /* each slot's last reservation */
 	bool attached[RP_SLOT_COUNT];
 	uint8_t *mem;
 	uint8_t *buf; /* capacity bytes */
@@ -54,7 +55,7 @@ static void vec_attach(struct vec_state *s, uint32_t i)
 {
 	const struct vec_op *op = &s->c->ops[i];
 	struct rp_handle h;
-	int st = rp_ring_attach(&s->r, op->pid, &h);
+	int st = fake_attach(&s->fe, &s->r, op->pid, &h);
 
 	if (st != RP_OK) {
 		vec_fail(s, i, "attach: %s", rp_status_name(st));
@@ -86,17 +87,50 @@ static void vec_read(struct vec_state *s, uint32_t i, struct rp_handle *h)
 			 op->data_len);
 }
 
+static void vec_write(struct vec_state *s, uint32_t i, struct rp_handle *h)
+{
+	const struct vec_op *op = &s->c->ops[i];
+	uint32_t written = 0;
+	unsigned wake = 0;
+
+	vec_expect(s, i, rp_ring_write(h, op->data, op->data_len, &written, &wake));
+	if (op->has_written && written != op->written)
+		vec_fail(s, i, "wrote %u bytes, want %u", written, op->written);
+}
+
+static void vec_poke(struct vec_state *s, uint32_t i)
+{
+	const struct vec_op *op = &s->c->ops[i];
+
+	if (op->offset > rp_ring_segment_size(s->c->capacity) ||
+	    op->data_len > rp_ring_segment_size(s->c->capacity) - op->offset) {
+		vec_fail(s, i, "poke outside the segment");
+		return;
+	}
+	memcpy(s->mem + op->offset, op->data, op->data_len);
+}
+
+static void vec_eof(struct vec_state *s, uint32_t i, struct rp_handle *h)
+{
+	bool eof = rp_ring_eof(h);
+
+	if ((int)eof != s->c->ops[i].expect)
+		vec_fail(s, i, "got %s, want %s", eof ? "true" : "false",
+			 eof ? "false" : "true");
+}
+
+static bool vec_needs_slot(enum vec_kind k)
+{
+	return k != VEC_ATTACH && k != VEC_POKE && k != VEC_KIND_COUNT;
+}
+
 static void vec_step(struct vec_state *s, uint32_t i)
 {
 	const struct vec_op *op = &s->c->ops[i];
 	struct rp_handle *h = NULL;
-	struct rp_resv v;
-	uint32_t written;
 	unsigned wake = 0;
 
-	if (op->kind == VEC_WRITE || op->kind == VEC_RESERVE ||
-	    op->kind == VEC_READ || op->kind == VEC_END ||
-	    op->kind == VEC_DETACH) {
+	if (vec_needs_slot(op->kind)) {
 		h = vec_handle(s, i);
 		if (h == NULL)
 			return;
@@ -106,10 +140,13 @@ static void vec_step(struct vec_state *s, uint32_t i)
 		vec_attach(s, i);
 		break;
 	case VEC_WRITE:
-		vec_expect(s, i, rp_ring_write(h, op->data, op->data_len, &written, &wake));
+		vec_write(s, i, h);
 		break;
 	case VEC_RESERVE:
-		vec_expect(s, i, rp_ring_reserve(h, op->len, &v));
+		vec_expect(s, i, rp_ring_reserve(h, op->len, &s->resv[op->slot]));
+		break;
+	case VEC_ABANDON:
+		vec_expect(s, i, rp_ring_abandon(h, &s->resv[op->slot], &wake));
 		break;
 	case VEC_READ:
 		vec_read(s, i, h);
@@ -118,17 +155,21 @@ static void vec_step(struct vec_state *s, uint32_t i)
 		rp_ring_end_writing(h, &wake);
 		break;
 	case VEC_DETACH:
-		rp_ring_detach(h, &wake);
+		fake_detach(&s->fe, h, &wake);
 		s->attached[op->slot] = false;
 		break;
 	case VEC_CRASH:
-		fake_crash(&s->fe, op->pid);
+		fake_crash(&s->fe, op->slot);
+		s->attached[op->slot] = false;
+		break;
+	case VEC_HOLD:
+		memcpy(s->mem + op->lock_off, &h->token, 4);
+		break;
+	case VEC_POKE:
+		vec_poke(s, i);
 		break;
 	case VEC_EOF:
-		if ((int)rp_ring_eof(&s->r) != op->expect)
-			vec_fail(s, i, "got %s, want %s",
-				 rp_ring_eof(&s->r) ? "true" : "false",
-				 op->expect ? "true" : "false");
+		vec_eof(s, i, h);
 		break;
 	case VEC_KIND_COUNT:
 		vec_fail(s, i, "bad op");
@@ -150,7 +191,7 @@ int vec_run(const struct vec_case *c, uint8_t *image)
 	}
 	s->c = c;
 	memset(s->mem, 0, size);
-	fake_env_init(&s->fe, 0);
+	fake_env_init(&s->fe, VEC_LOCK_SPINS);
 	if (rp_ring_init(&s->r, s->mem, size, c->capacity, c->mode, &s->fe.env) != RP_OK) {
 		fprintf(stderr, "case %s: bad capacity or mode\n", c->name);
 		s->errors++;

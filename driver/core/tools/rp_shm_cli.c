@@ -80,7 +80,7 @@ int cli_parse(int argc, char **argv, struct cli *c)
 
 	memset(c, 0, sizeof(*c));
 	c->capacity = 65536;
-	c->mode = RP_MODE_MESSAGE;
+	c->mode = 0; /* any: a pipe this process creates is in message mode */
 	c->flip = NO_FLIP;
 	if (argc < 2)
 		return -1;

@@ -18,7 +18,7 @@ struct cli {
 	uint64_t count;     /* send, expect: messages; recv: limit, 0 = none */
 	uint32_t size;      /* send, expect: message size; recv: 0 = any */
 	uint32_t capacity;
-	uint32_t mode;
+	uint32_t mode;       /* 0: as the pipe is (message if created) */
 	uint64_t timeout_ms; /* 0: wait for ever */
 	uint64_t flip;
 };

@@ -24,7 +24,7 @@ static int attempt_read(void *arg)
 	int st = rp_ring_read(&r->seg.h, r->buf, r->room, &r->res, &wake);
 
 	rp_wait_wake(&r->seg.ring, wake);
-	if (st == RP_EMPTY && rp_ring_eof(&r->seg.ring))
+	if ((st == RP_EMPTY || st == RP_BUSY) && rp_ring_eof(&r->seg.h))
 		return RP_WAIT_EOF;
 	return st;
 }

@@ -6,7 +6,8 @@
  * fails the check instead of hanging.
  *
  * Scenarios: version pending cancel refcount names mapped errors eof full
- * leaks. The mapped one links driver/core (user-space build) and reads and
+ * many leaks, and `hold`, which keeps MANY_PIPES pipes open for the client's
+ * list test until the file rptest-release appears in the current folder. The mapped one links driver/core (user-space build) and reads and
  * writes the ring the driver mapped into this process.
  */
 #include <stdio.h>
@@ -198,12 +199,13 @@ static void t_names(void)
 	CloseHandle(b);
 }
 
-static bool win_alive(void *ctx, uint32_t pid)
+static bool win_alive(void *ctx, uint32_t slot, uint32_t pid)
 {
 	HANDLE p = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid);
 	DWORD code = 0;
 
 	(void)ctx;
+	(void)slot;
 	if (p == NULL)
 		return GetLastError() == ERROR_ACCESS_DENIED;
 	GetExitCodeProcess(p, &code);
@@ -476,6 +478,71 @@ static void t_leaks(void)
 	CHECK(live_allocations() == 1, "still one with a fresh handle");
 }
 
+#define MANY_PIPES 1100
+
+/* MANY_PIPES pipes MANY0000..., one handle each; the count opened. */
+static int open_many(HANDLE *h)
+{
+	char name[16];
+	int i;
+
+	for (i = 0; i < MANY_PIPES; i++) {
+		snprintf(name, sizeof(name), "MANY%04d", i);
+		h[i] = open_bound(name, RW, 4096, 0, NULL);
+		if (h[i] == INVALID_HANDLE_VALUE)
+			break;
+	}
+	return i;
+}
+
+static void close_many(HANDLE *h, int n)
+{
+	while (n > 0)
+		CloseHandle(h[--n]);
+}
+
+/* LIST past 1024 pipes: the count is the total, a big enough buffer gets all. */
+static void t_many(void)
+{
+	static HANDLE h[MANY_PIPES];
+	static uint8_t list[8 + (MANY_PIPES + 64) * sizeof(struct ringpipe_pipe_info)];
+	struct ringpipe_list_header *hdr = (void *)list;
+	HANDLE probe = rp_open_device();
+	int n = open_many(h), named = 0, i;
+	DWORD err, got;
+
+	CHECK(n == MANY_PIPES, "%d pipes open", n);
+	err = rp_ioctl(probe, IOCTL_RINGPIPE_LIST, NULL, 0, list,
+		       8 + 10 * sizeof(struct ringpipe_pipe_info), &got);
+	CHECK(err == 0 && hdr->count >= MANY_PIPES && hdr->returned == 10,
+	      "a short buffer: count %u, returned %u", hdr->count, hdr->returned);
+	err = rp_ioctl(probe, IOCTL_RINGPIPE_LIST, NULL, 0, list, sizeof(list), &got);
+	for (i = 0; err == 0 && i < (int)hdr->returned; i++) {
+		struct ringpipe_pipe_info *e = (void *)(list + 8 + i * sizeof(*e));
+
+		if (strncmp(e->name, "MANY", 4) == 0)
+			named++;
+	}
+	CHECK(err == 0 && hdr->returned == hdr->count && named == MANY_PIPES,
+	      "a buffer for all: count %u, returned %u, %d of ours", hdr->count, hdr->returned,
+	      named);
+	close_many(h, n);
+	CloseHandle(probe);
+}
+
+/* Keeps MANY_PIPES pipes open until rptest-release exists (at most 180 s). */
+static void t_hold(void)
+{
+	static HANDLE h[MANY_PIPES];
+	int n = open_many(h), i;
+
+	CHECK(n == MANY_PIPES, "holding %d pipes", n);
+	for (i = 0; i < 1800 && GetFileAttributesA("rptest-release") == INVALID_FILE_ATTRIBUTES; i++)
+		Sleep(100);
+	CHECK(i < 1800, "released");
+	close_many(h, n);
+}
+
 int wmain(int argc, wchar_t **argv)
 {
 	static const struct {
@@ -485,7 +552,8 @@ int wmain(int argc, wchar_t **argv)
 			  { L"cancel", t_cancel },   { L"refcount", t_refcount },
 			  { L"names", t_names },     { L"mapped", t_mapped },
 			  { L"errors", t_errors },   { L"eof", t_eof },
-			  { L"full", t_full },       { L"leaks", t_leaks } };
+			  { L"full", t_full },       { L"many", t_many },
+			  { L"hold", t_hold },       { L"leaks", t_leaks } };
 	size_t i;
 
 	if (argc != 2)
@@ -498,6 +566,6 @@ int wmain(int argc, wchar_t **argv)
 		}
 	}
 usage:
-	fprintf(stderr, "usage: rptest version|pending|cancel|refcount|names|mapped|errors|eof|full|leaks\n");
+	fprintf(stderr, "usage: rptest version|pending|cancel|refcount|names|mapped|errors|eof|full|many|hold|leaks\n");
 	return 2;
 }

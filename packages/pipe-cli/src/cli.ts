@@ -9,6 +9,7 @@ function openOptions(command: Command): Command {
   return command
     .option('--capacity <bytes>', 'ring size when this call creates the pipe', positiveInt)
     .option('--permissions <octal>', 'permission bits when this call creates the pipe', octal)
+    .option('--owner <user>', "join a pipe of this user (name or uid); by default only one's own or root's", owner)
     .addOption(new Option('--backend <backend>', 'where the ring lives').choices(['auto', 'shm', 'driver']).default('auto'));
 }
 
@@ -16,6 +17,10 @@ function positiveInt(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
   return n;
+}
+
+function owner(value: string): number | string {
+  return /^\d+$/.test(value) ? Number(value) : value;
 }
 
 function octal(value: string): number {

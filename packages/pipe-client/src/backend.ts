@@ -1,4 +1,9 @@
-import type { RingStats } from './ring/ring.js';
+import type { RingStats, WriteCursor } from './ring/ring.js';
+
+/** What `Endpoint.write` reports: something went in (the cursor moved), or nothing could. */
+export const WROTE = 0;
+/** No room for the next record: wait with `waitWritable`. */
+export const NO_ROOM = 1;
 
 /** Returned by `Endpoint.read` once every writer has left and the ring is drained. */
 export const EOF = Symbol('ringpipe.eof');
@@ -28,12 +33,17 @@ export interface Endpoint {
   /** Largest message a write may carry (message mode), or largest record (byte mode). */
   readonly maxRecord: number;
 
-  /** Writes chunks[from..] as one record each while they fit; returns how many, 0 when the ring is full. */
-  write(chunks: readonly Uint8Array[], from: number): number;
+  /**
+   * Writes chunks from the cursor on while they fit (message mode: one record
+   * each; byte mode: split into records of at most `maxRecord` bytes) and moves
+   * the cursor. NO_ROOM when nothing went in: the caller waits with
+   * `waitWritable` (which also covers a lock held by a stopped peer).
+   */
+  write(chunks: readonly Uint8Array[], cursor: WriteCursor): typeof WROTE | typeof NO_ROOM;
   /** One message (byte mode: some bytes), null when nothing is ready, EOF at end. */
   read(): Buffer | null | typeof EOF;
   waitReadable(): Wait;
-  /** Waits until a record of `size` payload bytes may fit. */
+  /** Waits until a record of `size` payload bytes may fit (or a peer's lock may be free). */
   waitWritable(size: number): Wait;
 
   startWriting(): void;

@@ -6,7 +6,6 @@ import { resolveOptions, type PipeOptions, type ResolvedOptions } from './option
 import { MODE_BYTE, MODE_MESSAGE } from './ring/layout.js';
 import type { RingStats } from './ring/ring.js';
 import { ShmEndpoint } from './shm/endpoint.js';
-import { processAlive } from './shm/liveness.js';
 import { SHM_DIR, SHM_PREFIX, withSegmentReadOnly } from './shm/segment.js';
 import { RingPipe } from './stream.js';
 import { driverAvailable, listDriverPipes, openDriverEndpoint, statDriverPipe } from './driver/index.js';
@@ -43,7 +42,7 @@ function openEndpoint(canonical: string, options: ResolvedOptions): Endpoint {
     throw new RingPipeError(ErrorCode.BackendUnavailable, `the shm backend does not run on ${process.platform} yet`);
   }
   const mode = options.mode === undefined ? undefined : options.mode === 'byte' ? MODE_BYTE : MODE_MESSAGE;
-  return new ShmEndpoint(canonical, { capacity: options.capacity, mode, permissions: options.permissions }, options.follow);
+  return new ShmEndpoint(canonical, { capacity: options.capacity, mode, permissions: options.permissions, owner: options.owner }, options.follow);
 }
 
 export interface PipeInfo extends RingStats {
@@ -55,7 +54,7 @@ export interface PipeInfo extends RingStats {
 export function statPipe(name: string): PipeInfo {
   const canonical = canonicalName(name);
   if (process.platform === 'win32') return statWindowsPipe(canonical);
-  const info = withSegmentReadOnly(canonical, (ring) => ring.stats(processAlive));
+  const info = withSegmentReadOnly(canonical, (ring) => ring.stats());
   // A segment whose processes all died is no open pipe: the next open reclaims it.
   if (!info || info.handles === 0) {
     const driverInfo = statDriverPipe(canonical);

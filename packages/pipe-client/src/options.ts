@@ -21,8 +21,9 @@ const optionsSchema = z
     /** Keep reading after every writer has left, instead of ending. */
     follow: z.boolean().default(false),
     /**
-     * Who must own an existing pipe for this handle to join it: a uid or a user name. Default:
-     * the caller's own uid (root-owned pipes are trusted too). A pipe of anyone else is refused.
+     * Who must own an existing pipe for this handle to join it: a uid or a user name (on
+     * Windows: a SID string, S-1-5-21-...). Default: the caller itself (root-owned pipes, on
+     * Windows SYSTEM-owned ones, are trusted too). A pipe of anyone else is refused.
      */
     owner: z.union([z.number().int().min(0).max(0xfffffffe), z.string().regex(/^[A-Za-z0-9._][A-Za-z0-9._-]*\$?$/)]).optional(),
   })
@@ -32,12 +33,18 @@ export type PipeOptions = z.input<typeof optionsSchema>;
 export type ResolvedOptions = Omit<z.output<typeof optionsSchema>, 'owner'> & {
   /** The uid an existing pipe must belong to (besides root); undefined: the caller's own. */
   owner: number | undefined;
+  /** Windows: the SID an existing pipe's objects must belong to (besides SYSTEM); undefined: the caller's own. */
+  ownerSid: string | undefined;
 };
+
+const SID = /^S-1-\d+(-\d+)+$/;
 
 export function resolveOptions(options: unknown): ResolvedOptions {
   const result = optionsSchema.safeParse(options ?? {});
   if (result.success) {
-    return { ...result.data, capacity: nextPowerOfTwo(result.data.capacity), owner: ownerUid(result.data.owner) };
+    const { owner, ...rest } = result.data;
+    if (process.platform === 'win32') return { ...rest, capacity: nextPowerOfTwo(rest.capacity), owner: undefined, ownerSid: ownerSid(owner) };
+    return { ...rest, capacity: nextPowerOfTwo(rest.capacity), owner: ownerUid(owner), ownerSid: undefined };
   }
   const issue = result.error.issues[0];
   const field = issue?.path.length ? issue.path.join('.') : issue && 'keys' in issue ? String(issue.keys) : '(options)';
@@ -53,4 +60,10 @@ function ownerUid(owner: number | string | undefined): number | undefined {
   const uid = lookupUser(owner);
   if (uid === undefined) throw new RingPipeError(ErrorCode.BadOption, `invalid option "owner": no user named ${owner}`);
   return uid;
+}
+
+function ownerSid(owner: number | string | undefined): string | undefined {
+  if (owner === undefined) return undefined;
+  if (typeof owner === 'string' && SID.test(owner)) return owner;
+  throw new RingPipeError(ErrorCode.BadOption, `invalid option "owner": on Windows, a SID string such as S-1-5-21-...-1001 (got ${String(owner)})`);
 }

@@ -1,7 +1,7 @@
 import { Duplex } from 'node:stream';
-import { EOF, type Endpoint, type Wait } from './backend.js';
+import { EOF, NO_ROOM, type Endpoint, type Wait } from './backend.js';
 import { ErrorCode, RingPipeError } from './errors.js';
-import type { RingStats } from './ring/ring.js';
+import type { RingStats, WriteCursor } from './ring/ring.js';
 
 export type Access = 'read' | 'write' | 'readwrite';
 
@@ -119,7 +119,6 @@ export class RingPipe extends Duplex {
   }
 
   private send(chunks: Buffer[], callback: Callback): void {
-    let records: Uint8Array[];
     if (this.endpoint.mode === 'message') {
       const tooBig = chunks.find((chunk) => chunk.length > this.endpoint.maxRecord);
       if (tooBig) {
@@ -131,25 +130,29 @@ export class RingPipe extends Duplex {
         );
         return;
       }
-      records = chunks;
-    } else {
-      records = splitRecords(chunks, this.endpoint.maxRecord);
     }
     this.startWriting();
-    this.flush(records, 0, callback);
+    this.flush(chunks, { index: 0, offset: 0 }, callback);
   }
 
-  private flush(records: Uint8Array[], from: number, callback: Callback): void {
-    while (from < records.length) {
-      const written = this.endpoint.write(records, from);
-      from += written;
-      if (written === 0) {
-        const wait = this.endpoint.waitWritable(records[from]!.length);
+  /** Writes from the cursor on until every chunk is in, waiting for room as needed; errors go to the callback. */
+  private flush(chunks: Buffer[], cursor: WriteCursor, callback: Callback): void {
+    while (cursor.index < chunks.length) {
+      let result: number;
+      try {
+        result = this.endpoint.write(chunks, cursor);
+      } catch (err) {
+        callback(err as Error);
+        return;
+      }
+      if (result === NO_ROOM) {
+        const next = chunks[cursor.index]!;
+        const wait = this.endpoint.waitWritable(Math.min(next.length - cursor.offset, this.endpoint.maxRecord));
         this.pendingWrite = wait;
         wait.promise.then(() => {
           this.pendingWrite = undefined;
           if (this.destroyed) callback(new RingPipeError(ErrorCode.Closed, `pipe ${this.name} closed while a write waited for space`));
-          else this.flush(records, from, callback);
+          else this.flush(chunks, cursor, callback);
         });
         return;
       }
@@ -176,12 +179,4 @@ export class RingPipe extends Duplex {
       (closeErr: Error) => callback(err ?? closeErr),
     );
   }
-}
-
-function splitRecords(chunks: Buffer[], max: number): Uint8Array[] {
-  const records: Uint8Array[] = [];
-  for (const chunk of chunks) {
-    for (let at = 0; at < chunk.length; at += max) records.push(chunk.subarray(at, Math.min(at + max, chunk.length)));
-  }
-  return records;
 }

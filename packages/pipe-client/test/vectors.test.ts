@@ -2,17 +2,21 @@
 // The C core checks the same file (driver/core/tests/test_vectors.c).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { HEADER_SIZE, MODE_BYTE, MODE_MESSAGE, maxBytePiece, maxMessage } from '../src/ring/layout.js';
-import { BUSY, EMPTY, Ring, TOO_SMALL } from '../src/ring/ring.js';
+import { ErrorCode, RingPipeError } from '../src/errors.js';
+import { HEADER_SIZE, MODE_BYTE, MODE_MESSAGE, Off } from '../src/ring/layout.js';
+import { BUSY, EMPTY, FULL, LOCKED, OK, Ring, TOO_BIG, TOO_SMALL } from '../src/ring/ring.js';
 
 interface Op {
-  op: 'attach' | 'write' | 'reserve' | 'read' | 'end' | 'detach' | 'crash' | 'eof';
+  op: 'attach' | 'write' | 'reserve' | 'abandon' | 'read' | 'end' | 'detach' | 'crash' | 'hold' | 'poke' | 'eof';
   pid?: number;
   role?: 'none' | 'reader' | 'writer';
   slot?: number;
   data?: string;
   len?: number;
   max?: number;
+  lock?: 'read' | 'write';
+  offset?: string;
+  written?: number;
   expect?: string | boolean;
 }
 interface Case {
@@ -26,52 +30,64 @@ interface Case {
 const file = new URL('../../../docs/vectors/ring-vectors.json', import.meta.url);
 const vectors = JSON.parse(readFileSync(file, 'utf8')) as { format: string; version: number; cases: Case[] };
 
+const outcomeName = (code: number): string =>
+  ({ [OK]: 'ok', [FULL]: 'full', [TOO_BIG]: 'too_big', [LOCKED]: 'locked', [EMPTY]: 'empty', [BUSY]: 'busy', [TOO_SMALL]: 'too_small' })[code] ?? String(code);
+
+/** Runs `step`, turning ERR_RINGPIPE_CORRUPT into the outcome "corrupt". */
+function orCorrupt<T>(step: () => T): T | 'corrupt' {
+  try {
+    return step();
+  } catch (err) {
+    if (err instanceof RingPipeError && err.code === ErrorCode.Corrupt) return 'corrupt';
+    throw err;
+  }
+}
+
 function run(c: Case): Uint8Array {
   const segment = new ArrayBuffer(HEADER_SIZE + c.capacity);
-  const dead = new Set<number>();
+  const live = new Set<number>();
   Ring.init(segment, c.capacity, c.mode === 'byte' ? MODE_BYTE : MODE_MESSAGE);
-  const ring = new Ring(segment, { alive: (pid) => !dead.has(pid), yieldCpu: () => {}, wake: () => {} });
-  const token = (slot: number) => ring.tokenOf(slot);
-
-  const records = (data: Buffer): Buffer[] => {
-    if (c.mode === 'message') return [data];
-    const max = maxBytePiece(c.capacity);
-    const pieces: Buffer[] = [];
-    for (let at = 0; at < data.length; at += max) pieces.push(data.subarray(at, at + max));
-    return pieces;
-  };
+  const ring = new Ring(segment, { alive: (slot) => live.has(slot), yieldCpu: () => {}, wake: () => {}, lockAttempts: 4 });
+  const bytes = new Uint8Array(segment);
+  const i32 = new Int32Array(segment, 0, HEADER_SIZE / 4);
 
   c.ops.forEach((op, index) => {
     const where = `${c.name} op ${index} (${op.op})`;
     switch (op.op) {
       case 'attach': {
-        const slot = ring.attach(op.pid!);
+        const slot = ring.firstFreeSlot();
         expect(slot, where).toBeGreaterThanOrEqual(0);
+        live.add(slot);
+        ring.attach(slot, op.pid!);
         if (op.role === 'writer') ring.setWriter(slot);
         if (op.role === 'reader') ring.setReader(slot);
         break;
       }
       case 'write':
       case 'reserve': {
-        ring.setWriter(op.slot!);
         const data = op.op === 'write' ? Buffer.from(op.data!, 'hex') : Buffer.alloc(op.len!);
-        let outcome: string;
-        if (c.mode === 'message' && data.length > maxMessage(c.capacity)) {
-          outcome = 'too_big';
-        } else {
-          const pieces = records(data);
-          const done = op.op === 'write' ? ring.writeMany(token(op.slot!), pieces, 0) : ring.reserve(token(op.slot!), pieces, 0);
-          outcome = done === pieces.length ? 'ok' : 'full';
-        }
+        const cursor = { index: 0, offset: 0 };
+        const outcome = orCorrupt(() => {
+          // A byte-mode write goes on while records fit, as the client's writer does.
+          let result = op.op === 'write' ? ring.write(op.slot!, [data], cursor) : ring.reserve(op.slot!, [data], cursor);
+          while (op.op === 'write' && result === OK && cursor.index < 1) result = ring.write(op.slot!, [data], cursor);
+          return result === OK && cursor.index < 1 ? 'full' : outcomeName(result);
+        });
+        if (op.expect !== undefined) expect(outcome, where).toBe(op.expect);
+        if (op.written !== undefined) expect(cursor.index === 1 ? data.length : cursor.offset, where).toBe(op.written);
+        break;
+      }
+      case 'abandon': {
+        const outcome = orCorrupt(() => outcomeName(ring.abandon(op.slot!)));
         if (op.expect !== undefined) expect(outcome, where).toBe(op.expect);
         break;
       }
       case 'read': {
         ring.setReader(op.slot!);
-        const got = ring.read(token(op.slot!), op.max ?? Number.POSITIVE_INFINITY, true);
-        const outcome = typeof got !== 'number' ? 'ok' : got === EMPTY ? 'empty' : got === BUSY ? 'busy' : got === TOO_SMALL ? 'too_small' : String(got);
+        const got = orCorrupt(() => ring.read(op.slot!, op.max ?? Number.POSITIVE_INFINITY, true));
+        const outcome = typeof got === 'number' ? outcomeName(got) : got === 'corrupt' ? got : 'ok';
         expect(outcome, where).toBe(op.expect);
-        if (typeof got !== 'number') expect(got.toString('hex'), where).toBe(op.data);
+        if (Buffer.isBuffer(got)) expect(got.toString('hex'), where).toBe(op.data);
         break;
       }
       case 'end':
@@ -79,16 +95,23 @@ function run(c: Case): Uint8Array {
         break;
       case 'detach':
         ring.detach(op.slot!);
+        live.delete(op.slot!);
         break;
       case 'crash':
-        dead.add(op.pid!);
+        live.delete(op.slot!);
+        break;
+      case 'hold':
+        Atomics.store(i32, (op.lock === 'read' ? Off.rlock : Off.wlock) / 4, ring.tokenOf(op.slot!));
+        break;
+      case 'poke':
+        bytes.set(Buffer.from(op.data!, 'hex'), parseInt(op.offset!, 16));
         break;
       case 'eof':
-        expect(ring.isEof(true), where).toBe(op.expect);
+        expect(orCorrupt(() => ring.isEof(op.slot!, true)), where).toBe(op.expect);
         break;
     }
   });
-  return new Uint8Array(segment);
+  return bytes;
 }
 
 function expectedImage(c: Case): Uint8Array {
@@ -103,7 +126,7 @@ function expectedImage(c: Case): Uint8Array {
 describe('shared ring vectors', () => {
   it('is a file of ours, of this format version', () => {
     expect(vectors.format).toBe('ringpipe ring vectors');
-    expect(vectors.version).toBe(1);
+    expect(vectors.version).toBe(2);
     expect(vectors.cases.length).toBeGreaterThan(10);
   });
 

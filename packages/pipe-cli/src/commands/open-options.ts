@@ -6,6 +6,7 @@ export interface OpenFlags {
   bytes?: boolean;
   capacity?: number;
   permissions?: number;
+  owner?: number | string;
 }
 
 export function pipeOptions(flags: OpenFlags, access: 'read' | 'write'): PipeOptions {
@@ -15,5 +16,6 @@ export function pipeOptions(flags: OpenFlags, access: 'read' | 'write'): PipeOpt
     ...(flags.bytes ? { mode: 'byte' as const } : {}),
     ...(flags.capacity !== undefined ? { capacity: flags.capacity } : {}),
     ...(flags.permissions !== undefined ? { permissions: flags.permissions } : {}),
+    ...(flags.owner !== undefined ? { owner: flags.owner } : {}),
   };
 }

@@ -54,7 +54,7 @@ async function readOnEnter(pipe: RingPipe, count: number | undefined): Promise<v
       process.stderr.write('(every writer has left)\n');
       break;
     }
-    process.stdout.write(`${next.value}\n`);
+    process.stdout.write(Buffer.concat([next.value, Buffer.from('\n')]));
     if (count !== undefined && ++received >= count) break;
     keys.prompt();
   }

@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import { finished, pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { createPipe, type RingPipe } from '@ringpipe/client';
+import { byteLines } from '../lines.js';
 import { Progress, progressWanted } from '../progress.js';
 import { pipeOptions, type OpenFlags } from './open-options.js';
 
@@ -22,18 +23,20 @@ export async function writeCommand(name: string, text: string[], flags: OpenFlag
       await send(pipe, line(text.join(' ')), progress);
     } else if (flags.bytes) {
       await pipeline(process.stdin, counting(progress), pipe, { end: false });
-    } else {
-      const interactive = process.stdin.isTTY === true;
-      const lines = createInterface({ input: process.stdin, output: process.stderr, terminal: interactive });
-      if (interactive) {
-        lines.setPrompt(`${pipe.name}> `);
-        lines.prompt();
-      }
+    } else if (process.stdin.isTTY === true) {
+      const lines = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+      lines.setPrompt(`${pipe.name}> `);
+      lines.prompt();
       for await (const entry of lines) {
         await send(pipe, line(entry), progress);
-        if (interactive) lines.prompt();
+        lines.prompt();
       }
-      if (interactive) process.stderr.write('\n'); // Ctrl-D leaves the cursor after the last prompt
+      process.stderr.write('\n'); // Ctrl-D leaves the cursor after the last prompt
+    } else {
+      // Lines are bytes: split on "\n" without decoding, so any bytes pass unchanged.
+      for await (const entry of process.stdin.pipe(byteLines()) as AsyncIterable<Buffer>) {
+        await send(pipe, pipe.mode === 'byte' ? Buffer.concat([entry, NEWLINE]) : entry, progress);
+      }
     }
   } finally {
     progress.stop();
@@ -41,6 +44,8 @@ export async function writeCommand(name: string, text: string[], flags: OpenFlag
   pipe.end();
   await done;
 }
+
+const NEWLINE = Buffer.from('\n');
 
 async function send(pipe: RingPipe, data: string | Buffer, progress: Progress): Promise<void> {
   progress.add(Buffer.byteLength(data));

@@ -1,11 +1,12 @@
 import { constants } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import koffi from 'koffi';
-import { EOF, type Endpoint, type Wait } from '../backend.js';
+import { EOF, NO_ROOM, WROTE, type Endpoint, type Wait } from '../backend.js';
+import { LockBackoff } from '../wait/lock-backoff.js';
 import { ErrorCode, RingPipeError, closedError } from '../errors.js';
 import { POLL_BEFORE_SLEEP_US } from '../wait/timing.js';
 import { HEADER_SIZE, Off, recordSize } from '../ring/layout.js';
-import { EMPTY, Ring, type RingStats } from '../ring/ring.js';
+import { EMPTY, LOCKED, OK, Ring, TOO_BIG, type RingStats, type WriteCursor } from '../ring/ring.js';
 import { mapShared, unmap, yieldCpu, type Mapping } from '../shm/libc.js';
 import { pollBriefly } from '../wait/poll-briefly.js';
 import {
@@ -69,6 +70,8 @@ export class DriverEndpoint implements Endpoint {
   private readonly mapping?: Mapping;
   private readonly ring?: Ring;
   private readonly waits = new Set<Wait>();
+  private readonly readBackoff = new LockBackoff();
+  private readonly writeBackoff = new LockBackoff();
   /** Set in the same tick as the unmap: from then on no method may touch the ring. */
   private closed = false;
   private wanted = -1;
@@ -108,27 +111,45 @@ export class DriverEndpoint implements Endpoint {
     this.io = io;
   }
 
-  write(chunks: readonly Uint8Array[], from: number): number {
+  write(chunks: readonly Uint8Array[], cursor: WriteCursor): typeof WROTE | typeof NO_ROOM {
     if (this.closed) throw closedError(this.name);
-    if (this.ring) return this.ring.writeMany(this.token, chunks, from);
-    let i = from;
-    for (; i < chunks.length; i++) {
-      const chunk = chunks[i]!;
-      const n = writeFd(this.fd, chunk);
+    if (this.ring) {
+      const result = this.ring.write(this.slot, chunks, cursor);
+      if (result === TOO_BIG) throw new RingPipeError(ErrorCode.MessageTooBig, `a message is larger than pipe ${this.name} can hold (${this.maxRecord} bytes)`);
+      if (result === LOCKED) this.writeBackoff.locked();
+      else this.writeBackoff.reset();
+      return result === OK ? WROTE : NO_ROOM;
+    }
+    const from = cursor.index;
+    while (cursor.index < chunks.length) {
+      const chunk = chunks[cursor.index]!;
+      // One write() is one record: a whole message, or in byte mode a piece of at most maxRecord bytes.
+      const piece = this.mode === 'byte' ? chunk.subarray(cursor.offset, cursor.offset + this.maxRecord) : chunk;
+      const n = piece.length === 0 && this.mode === 'byte' ? 0 : writeFd(this.fd, piece);
       if (n === -errno.EAGAIN) break;
       if (n < 0) throw driverError(n, `write to pipe ${this.name}`);
-      if (n !== chunk.length) throw new Error(`short write to pipe ${this.name}: ${n} of ${chunk.length} bytes`);
+      if (n !== piece.length) throw new RingPipeError(ErrorCode.Corrupt, `short write to pipe ${this.name}: ${n} of ${piece.length} bytes`);
+      cursor.offset += n;
+      if (this.mode === 'message' || cursor.offset >= chunk.length) {
+        cursor.index++;
+        cursor.offset = 0;
+      }
     }
-    return i - from;
+    return cursor.index > from || cursor.index === chunks.length ? WROTE : NO_ROOM;
   }
 
   read(): Buffer | null | typeof EOF {
     if (this.closed) throw closedError(this.name);
     if (this.ring) {
       // Liveness is the driver's: a dead writer's reservation is skipped at once.
-      const got = this.ring.read(this.token, Infinity, true);
+      const got = this.ring.read(this.slot, Infinity, true);
+      if (got === LOCKED) {
+        this.readBackoff.locked();
+        return null;
+      }
+      this.readBackoff.reset();
       if (typeof got !== 'number') return got;
-      if (got === EMPTY && !this.request.follow && this.ring.isEof(false)) return EOF;
+      if (got === EMPTY && !this.request.follow && this.ring.isEof(this.slot, false)) return EOF;
       return null;
     }
     return this.receive();
@@ -156,13 +177,17 @@ export class DriverEndpoint implements Endpoint {
   waitReadable(): Wait {
     const ring = this.ring;
     if (!ring) return this.sleep(POLLIN);
-    return this.pollThenSleep(() => ring.readyToRead() || (!this.request.follow && ring.isEof(false)), POLLIN);
+    const backoff = this.readBackoff.wait();
+    if (backoff) return backoff;
+    return this.pollThenSleep(() => ring.readyToRead() || (!this.request.follow && ring.isEof(this.slot, false)), POLLIN);
   }
 
   waitWritable(size: number): Wait {
     const ring = this.ring;
     // A failed write() has told the driver the size it waits for.
     if (!ring) return this.sleep(POLLOUT);
+    const backoff = this.writeBackoff.wait();
+    if (backoff) return backoff;
     return this.pollThenSleep(
       () => ring.freeBytes() >= recordSize(size),
       POLLOUT,

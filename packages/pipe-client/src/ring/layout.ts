@@ -1,11 +1,13 @@
-// Byte offsets and constants of docs/ring-format.md (version 1). Keep in step with driver/core/rp_ring.h.
+// Byte offsets and constants of docs/ring-format.md (version 2). Keep in step with driver/core/rp_ring_layout.h.
 
 export const MAGIC = 0x50495052;
-export const VERSION = 1;
+export const VERSION = 2;
 export const HEADER_SIZE = 4096;
 export const SLOT_COUNT = 128;
 export const SLOT_OFFSET = 256;
 export const SLOT_SIZE = 16;
+/** Line 0 ends with zeros from here to 64; a segment with anything there is not ours. */
+export const LINE0_ZERO_FROM = 28;
 
 export const MODE_MESSAGE = 1;
 export const MODE_BYTE = 2;
@@ -27,31 +29,34 @@ export const Off = {
   msgsIn: 80,
   bytesIn: 88,
 
+  /** tail64: tail (low half) and tailSkip (high half), stored together. */
   tail: 128,
-  rlock: 132,
-  dataSeq: 136,
-  readersWaiting: 140,
-  tailSkip: 144,
-  msgsOut: 148,
-  bytesOut: 156,
-  abandoned: 164,
+  tailSkip: 132,
+  rlock: 136,
+  dataSeq: 140,
+  readersWaiting: 144,
+  abandoned: 148,
+  msgsOut: 152,
+  bytesOut: 160,
 
   attachSeq: 192,
   writersEver: 196,
 } as const;
 
-export const SlotOff = { pid: 0, token: 4, role: 8 } as const;
+export const SlotOff = { pid: 0, token: 4, role: 8, writing: 12 } as const;
 export const ROLE_WRITER = 1;
 export const ROLE_READER = 2;
 
 export const RECORD_HEADER = 8;
 export const STATE_RESERVED = 1;
 export const STATE_COMMITTED = 2;
+export const STATE_ABANDONED = 3;
 export const LEN_MASK = 0x3fffffff;
 
 /** Word index in an Int32Array over the whole segment. */
 export const W = (byteOffset: number): number => byteOffset >> 2;
 
 export const recordSize = (len: number): number => RECORD_HEADER + ((len + 7) & ~7);
-export const maxMessage = (capacity: number): number => capacity - RECORD_HEADER;
-export const maxBytePiece = (capacity: number): number => capacity / 2 - RECORD_HEADER;
+/** The largest record: a whole message in message mode, a piece of a write in byte mode. */
+export const maxRecord = (capacity: number, mode: number): number =>
+  mode === MODE_BYTE ? capacity / 2 - RECORD_HEADER : capacity - RECORD_HEADER;

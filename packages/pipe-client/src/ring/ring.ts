@@ -2,6 +2,7 @@ import { ErrorCode, RingPipeError } from '../errors.js';
 import {
   HEADER_SIZE,
   LEN_MASK,
+  LINE0_ZERO_FROM,
   MAGIC,
   MODE_BYTE,
   MODE_MESSAGE,
@@ -12,26 +13,36 @@ import {
   SLOT_COUNT,
   SLOT_OFFSET,
   SLOT_SIZE,
+  STATE_ABANDONED,
   STATE_COMMITTED,
   STATE_RESERVED,
   SlotOff,
   VERSION,
   W,
+  maxRecord,
   recordSize,
 } from './layout.js';
 
-/** What the ring needs from its surroundings: process liveness, a CPU yield, and futex wakes. */
+/** What the ring needs from its surroundings: slot liveness as the kernel vouches for it, a CPU yield, and futex wakes. */
 export interface RingPlatform {
-  alive(pid: number): boolean;
+  /** Whether the handle attached to `slot` still exists (`pid` is the slot's, for platforms that go by process). */
+  alive(slot: number, pid: number): boolean;
   yieldCpu(): void;
   /** Wake every sleeper on the 32-bit word at this byte offset of the segment. */
   wake(byteOffset: number): void;
+  /** Lock attempts before LOCKED (default 100). */
+  lockAttempts?: number;
 }
 
 export const EMPTY = -1;
 export const BUSY = -2;
 export const TOO_SMALL = -3;
 export const FULL = -4;
+/** A live handle holds the side's lock: it is stopped or descheduled; wait without blocking and try again. */
+export const LOCKED = -5;
+export const TOO_BIG = -6;
+/** Write made progress (the cursor moved). */
+export const OK = 0;
 
 export interface RingStats {
   capacity: number;
@@ -48,16 +59,22 @@ export interface RingStats {
   writersEver: number;
 }
 
+/** Where a write stands in its chunks: the next chunk, and in byte mode how much of it went in already. */
+export interface WriteCursor {
+  index: number;
+  offset: number;
+}
+
 const H = {
   head: W(Off.head),
   tail: W(Off.tail),
+  tailSkip: W(Off.tailSkip),
   wlock: W(Off.wlock),
   rlock: W(Off.rlock),
   spaceSeq: W(Off.spaceSeq),
   dataSeq: W(Off.dataSeq),
   writersWaiting: W(Off.writersWaiting),
   readersWaiting: W(Off.readersWaiting),
-  tailSkip: W(Off.tailSkip),
   msgsIn: W(Off.msgsIn),
   bytesIn: W(Off.bytesIn),
   msgsOut: W(Off.msgsOut),
@@ -66,41 +83,54 @@ const H = {
   attachSeq: W(Off.attachSeq),
   writersEver: W(Off.writersEver),
 } as const;
+const TAIL64 = Off.tail / 8;
 const DATA_WORD = W(HEADER_SIZE);
-/** Locks are held for a few instructions; a live holder past this is stopped or broken. */
-const LOCK_GIVE_UP_MS = 2000;
+const DEFAULT_LOCK_ATTEMPTS = 100;
 const slotWord = (slot: number, field: number): number => W(SLOT_OFFSET + slot * SLOT_SIZE + field);
+const corrupt = (why: string): RingPipeError => new RingPipeError(ErrorCode.Corrupt, `corrupt ring: ${why}`);
 
 /**
  * The ring of docs/ring-format.md over one mapped segment. Every method is
  * synchronous and never waits for a peer: a caller that gets EMPTY, BUSY or
- * FULL waits on `dataSeq` / `spaceSeq` with the futex protocol of the doc.
+ * FULL waits on `dataSeq` / `spaceSeq` with the futex protocol of the doc, and
+ * one that gets LOCKED waits on a timer. Every value a peer can write is
+ * checked where it is read; a bad one throws ERR_RINGPIPE_CORRUPT.
  */
 export class Ring {
   readonly capacity: number;
   readonly mode: number;
+  readonly maxRecord: number;
   private readonly i32: Int32Array;
+  private readonly i64: BigInt64Array;
   private readonly data: Uint8Array;
   private readonly mask: number;
-  /** Position of the first record of the last `reserve`. */
+  private readonly lockAttempts: number;
+  /** Readers (by slot) that have seen `writers_ever` above 0: the EOF latch. */
+  private readonly sawWriter = new Set<number>();
+  /** Position of the first record of the last reservation. */
   private reservedAt = 0;
+  /** Each slot's last `reserve`: where its records start, and their lengths (for `abandon`). */
+  private readonly reservations = new Map<number, { at: number; lengths: number[] }>();
 
   constructor(
     segment: ArrayBuffer,
     private readonly platform: RingPlatform,
   ) {
     const { capacity, mode } = Ring.validate(segment);
+    if (segment.byteLength < HEADER_SIZE + capacity) throw corrupt('the segment is shorter than its capacity');
     this.capacity = capacity;
     this.mode = mode;
+    this.maxRecord = maxRecord(capacity, mode);
     this.mask = capacity - 1;
     this.i32 = new Int32Array(segment, 0, (HEADER_SIZE + capacity) / 4);
+    this.i64 = new BigInt64Array(segment, 0, HEADER_SIZE / 8);
     this.data = new Uint8Array(segment, HEADER_SIZE, capacity);
+    this.lockAttempts = Math.max(1, platform.lockAttempts ?? DEFAULT_LOCK_ATTEMPTS);
   }
 
-  /** Writes a fresh header into a zeroed or abandoned segment; `magic` goes last. */
+  /** Writes a fresh header into a zeroed segment that nobody else can see yet. */
   static init(segment: ArrayBuffer, capacity: number, mode: number): void {
-    const i32 = new Int32Array(segment, 0, HEADER_SIZE / 4);
-    i32.fill(0);
+    new Uint8Array(segment, 0, HEADER_SIZE).fill(0);
     const view = new DataView(segment);
     view.setUint16(Off.version, VERSION, true);
     view.setUint16(Off.headerSize, HEADER_SIZE, true);
@@ -109,18 +139,19 @@ export class Ring {
     view.setUint32(Off.slotCount, SLOT_COUNT, true);
     view.setUint32(Off.slotOffset, SLOT_OFFSET, true);
     view.setUint32(Off.dataOffset, HEADER_SIZE, true);
-    Atomics.store(i32, W(Off.magic), MAGIC);
+    view.setUint32(Off.magic, MAGIC, true);
   }
 
-  /** Checks the fixed header fields of a segment that another process wrote. */
-  static validate(segment: ArrayBuffer): { capacity: number; mode: number } {
+  /** Checks line 0 of a header that another process wrote (the header page alone is enough). */
+  static validate(header: ArrayBuffer): { capacity: number; mode: number } {
     const bad = (why: string): never => {
-      throw new RingPipeError(ErrorCode.Corrupt, `not a ringpipe v${VERSION} segment: ${why}`);
+      throw new RingPipeError(ErrorCode.Corrupt, `not a ringpipe segment of format version ${VERSION}: ${why}`);
     };
-    if (segment.byteLength < HEADER_SIZE) bad('shorter than its header');
-    const view = new DataView(segment);
+    if (header.byteLength < HEADER_SIZE) bad('shorter than its header');
+    const view = new DataView(header);
     if (view.getUint32(Off.magic, true) !== MAGIC) bad('bad magic');
-    if (view.getUint16(Off.version, true) !== VERSION) bad(`version ${view.getUint16(Off.version, true)}`);
+    const version = view.getUint16(Off.version, true);
+    if (version !== VERSION) bad(`it has version ${version}${version < VERSION ? ', made by an older ringpipe' : ''}`);
     const capacity = view.getUint32(Off.capacity, true);
     const mode = view.getUint32(Off.mode, true);
     if (capacity < 64 || capacity > 2 ** 30 || (capacity & (capacity - 1)) !== 0) bad(`capacity ${capacity}`);
@@ -133,25 +164,28 @@ export class Ring {
     ) {
       bad('layout fields');
     }
-    if (segment.byteLength < HEADER_SIZE + capacity) bad('shorter than its capacity');
+    for (let at = LINE0_ZERO_FROM; at < 64; at += 4) if (view.getUint32(at, true) !== 0) bad(`reserved bytes at ${at}`);
     return { capacity, mode };
   }
 
   // ---- slots ---------------------------------------------------------------
 
-  /** Takes the lowest free slot for `pid`; returns the slot index, or -1 when all are taken. */
-  attach(pid: number): number {
-    const i32 = this.i32;
-    for (let slot = 0; slot < SLOT_COUNT; slot++) {
-      if (Atomics.compareExchange(i32, slotWord(slot, SlotOff.pid), 0, pid) !== 0) continue;
-      let token: number;
-      do token = (Atomics.add(i32, H.attachSeq, 1) + 1) | 0;
-      while (token === 0);
-      Atomics.store(i32, slotWord(slot, SlotOff.token), token);
-      Atomics.store(i32, slotWord(slot, SlotOff.role), 0);
-      return slot;
-    }
+  /** The lowest slot that is not live, or -1 (for platforms where attaching is a claim on the slot's fields). */
+  firstFreeSlot(): number {
+    for (let slot = 0; slot < SLOT_COUNT; slot++) if (!this.slotLive(slot)) return slot;
     return -1;
+  }
+
+  /** Fills a slot the caller has made its own by the platform's rule; returns the new token. */
+  attach(slot: number, pid: number): number {
+    let token: number;
+    do token = (Atomics.add(this.i32, H.attachSeq, 1) + 1) | 0;
+    while (token === 0);
+    Atomics.store(this.i32, slotWord(slot, SlotOff.token), token);
+    Atomics.store(this.i32, slotWord(slot, SlotOff.role), 0);
+    Atomics.store(this.i32, slotWord(slot, SlotOff.writing), 0);
+    Atomics.store(this.i32, slotWord(slot, SlotOff.pid), pid);
+    return token;
   }
 
   tokenOf(slot: number): number {
@@ -177,62 +211,43 @@ export class Ring {
     if ((before & ROLE_WRITER) !== 0) this.bumpAndWake(H.dataSeq, Off.dataSeq);
   }
 
+  /** Ends writing and clears the slot; the platform then releases it. */
   detach(slot: number): void {
     this.endWriting(slot);
-    this.freeSlot(slot, Atomics.load(this.i32, slotWord(slot, SlotOff.pid)));
-  }
-
-  /** Frees the slots of processes that no longer exist; returns how many slots stay in use. */
-  reclaimDead(): number {
-    let inUse = 0;
-    for (let slot = 0; slot < SLOT_COUNT; slot++) {
-      const pid = Atomics.load(this.i32, slotWord(slot, SlotOff.pid));
-      if (pid === 0) continue;
-      if (this.platform.alive(pid)) {
-        inUse++;
-        continue;
-      }
-      this.endWriting(slot);
-      this.freeSlot(slot, pid);
-    }
-    return inUse;
-  }
-
-  private freeSlot(slot: number, pid: number): void {
     Atomics.store(this.i32, slotWord(slot, SlotOff.role), 0);
     Atomics.store(this.i32, slotWord(slot, SlotOff.token), 0);
-    Atomics.compareExchange(this.i32, slotWord(slot, SlotOff.pid), pid, 0);
+    Atomics.store(this.i32, slotWord(slot, SlotOff.pid), 0);
+  }
+
+  private slotLive(slot: number): boolean {
+    return this.platform.alive(slot, Atomics.load(this.i32, slotWord(slot, SlotOff.pid)));
+  }
+
+  /** The slots holding `token` (one, unless a peer forged some; none for 0). */
+  private slotsOf(token: number): number[] {
+    const slots: number[] = [];
+    if (token === 0) return slots;
+    for (let slot = 0; slot < SLOT_COUNT; slot++) if (Atomics.load(this.i32, slotWord(slot, SlotOff.token)) === token) slots.push(slot);
+    return slots;
   }
 
   private tokenLive(token: number): boolean {
-    if (token === 0) return false;
-    for (let slot = 0; slot < SLOT_COUNT; slot++) {
-      if (Atomics.load(this.i32, slotWord(slot, SlotOff.token)) !== token) continue;
-      const pid = Atomics.load(this.i32, slotWord(slot, SlotOff.pid));
-      return pid !== 0 && this.platform.alive(pid);
-    }
-    return false;
+    return this.slotsOf(token).some((slot) => this.slotLive(slot));
   }
 
   // ---- locks ---------------------------------------------------------------
 
-  private lock(word: number, token: number): void {
-    if (Atomics.compareExchange(this.i32, word, 0, token) === 0) return;
-    const started = performance.now();
-    for (let spin = 1; ; spin++) {
-      const holder = Atomics.load(this.i32, word);
-      if (holder === 0) {
-        if (Atomics.compareExchange(this.i32, word, 0, token) === 0) return;
-      } else if ((spin & 63) === 0) {
-        if (!this.tokenLive(holder)) {
-          if (Atomics.compareExchange(this.i32, word, holder, token) === holder) return;
-        } else {
-          this.platform.yieldCpu();
-          if ((spin & 4095) === 0 && performance.now() - started > LOCK_GIVE_UP_MS) {
-            throw new RingPipeError(ErrorCode.Corrupt, `a live process has held the ring's lock for over ${LOCK_GIVE_UP_MS} ms`);
-          }
-        }
+  /** Takes a side's lock; false (LOCKED) when a live holder keeps it. A dead holder's lock is stolen. */
+  private lock(word: number, token: number): boolean {
+    for (let attempt = 1; ; attempt++) {
+      const holder = Atomics.compareExchange(this.i32, word, 0, token);
+      if (holder === 0) return true;
+      if (attempt < this.lockAttempts) {
+        this.platform.yieldCpu();
+        continue;
       }
+      if (this.tokenLive(holder)) return false;
+      return Atomics.compareExchange(this.i32, word, holder, token) === holder;
     }
   }
 
@@ -240,59 +255,172 @@ export class Ring {
     Atomics.compareExchange(this.i32, word, token, 0);
   }
 
+  /** head and tail as the format allows them, or CORRUPT. */
+  private positions(): { head: number; tail: number; used: number } {
+    const head = Atomics.load(this.i32, H.head);
+    const tail = Atomics.load(this.i32, H.tail);
+    const used = (head - tail) >>> 0;
+    if ((head & 7) !== 0 || (tail & 7) !== 0 || used > this.capacity) {
+      throw corrupt(`head ${head >>> 0} and tail ${tail >>> 0} do not fit a ring of ${this.capacity} bytes`);
+    }
+    return { head, tail, used };
+  }
+
   // ---- write ---------------------------------------------------------------
 
   /**
-   * Writes chunks[from..] as one record each while they fit; returns how many
-   * were written (0 when the ring is full). The caller checks sizes first.
+   * Writes chunks from the cursor on as records while they fit (byte mode:
+   * split into pieces of at most maxRecord) and moves the cursor. Returns OK
+   * when something went in, FULL when nothing fitted, LOCKED, or TOO_BIG
+   * (message mode: a chunk over maxRecord; nothing is written).
    */
-  writeMany(token: number, chunks: readonly Uint8Array[], from: number): number {
-    const count = this.reserve(token, chunks, from);
-    let at = this.reservedAt;
-    for (let i = from; i < from + count; i++) {
-      const chunk = chunks[i]!;
-      const off = at & this.mask;
-      this.copyIn(chunk, off + RECORD_HEADER);
-      // Only if still ours: a reader that wrongly judged us dead may have skipped the record.
-      Atomics.compareExchange(this.i32, DATA_WORD + (off >> 2), (STATE_RESERVED << 30) | chunk.length, (STATE_COMMITTED << 30) | chunk.length);
-      at = (at + recordSize(chunk.length)) | 0;
+  write(slot: number, chunks: readonly Uint8Array[], cursor: WriteCursor): number {
+    if (this.mode === MODE_BYTE) this.advance(cursor, chunks, 0);
+    const pieces = this.piecesFrom(chunks, cursor);
+    if (pieces === TOO_BIG) return TOO_BIG;
+    this.setWriter(slot);
+    if (pieces.length === 0) return OK;
+    const token = this.tokenOf(slot);
+    const writing = slotWord(slot, SlotOff.writing);
+    Atomics.add(this.i32, writing, 1);
+    let count: number;
+    try {
+      count = this.reserveRecords(token, pieces);
+    } catch (err) {
+      Atomics.sub(this.i32, writing, 1);
+      throw err;
     }
-    if (count > 0 && Atomics.load(this.i32, H.readersWaiting) !== 0) this.bumpAndWake(H.dataSeq, Off.dataSeq);
-    return count;
+    if (count < 0) {
+      Atomics.sub(this.i32, writing, 1);
+      return count;
+    }
+    let at = this.reservedAt;
+    let lost = false;
+    for (let i = 0; i < count; i++) {
+      const piece = pieces[i]!;
+      const word = DATA_WORD + ((at & this.mask) >> 2);
+      this.copyIn(piece, (at & this.mask) + RECORD_HEADER);
+      const reserved = (STATE_RESERVED << 30) | piece.length;
+      if (Atomics.compareExchange(this.i32, word, reserved, (STATE_COMMITTED << 30) | piece.length) !== reserved) lost = true;
+      at = (at + recordSize(piece.length)) | 0;
+      this.advance(cursor, chunks, piece.length);
+    }
+    this.endWrite(slot);
+    if (lost) throw corrupt('a peer changed a record between its reservation and its commit');
+    return OK;
+  }
+
+  /** Steps 5 and 6 of Write: the slot's write is over, and sleeping readers are woken. */
+  private endWrite(slot: number): void {
+    Atomics.sub(this.i32, slotWord(slot, SlotOff.writing), 1);
+    if (Atomics.load(this.i32, H.readersWaiting) !== 0) this.bumpAndWake(H.dataSeq, Off.dataSeq);
   }
 
   /**
-   * Steps 1-2 of Write for chunks[from..]: reserves their records under the
-   * writer lock and returns how many; they start at `reservedAt`.
+   * Steps 1-3 of Write only: the records stay RESERVED and the slot's
+   * `writing` flag stays set (a writer stopped before its commit). For the
+   * vectors and tests; returns OK, FULL, LOCKED or TOO_BIG.
    */
-  reserve(token: number, chunks: readonly Uint8Array[], from: number): number {
+  reserve(slot: number, chunks: readonly Uint8Array[], cursor: WriteCursor): number {
+    const pieces = this.piecesFrom(chunks, cursor);
+    if (pieces === TOO_BIG) return TOO_BIG;
+    this.setWriter(slot);
+    Atomics.add(this.i32, slotWord(slot, SlotOff.writing), 1);
+    const count = this.reserveRecords(this.tokenOf(slot), pieces);
+    if (count < 0) {
+      Atomics.sub(this.i32, slotWord(slot, SlotOff.writing), 1);
+      return count;
+    }
+    this.reservations.set(slot, { at: this.reservedAt, lengths: pieces.slice(0, count).map((piece) => piece.length) });
+    for (let i = 0; i < count; i++) this.advance(cursor, chunks, pieces[i]!.length);
+    return OK;
+  }
+
+  /**
+   * Marks the records of the last `reserve` ABANDONED (a writer whose source
+   * failed), then ends that write. OK, or CORRUPT when a record is no longer
+   * RESERVED (a peer changed it).
+   */
+  abandon(slot: number): number {
+    const reservation = this.reservations.get(slot) ?? { at: 0, lengths: [] };
+    this.reservations.delete(slot);
+    let at = reservation.at;
+    let lost = false;
+    for (const len of reservation.lengths) {
+      const word = DATA_WORD + ((at & this.mask) >> 2);
+      const reserved = (STATE_RESERVED << 30) | len;
+      if (Atomics.compareExchange(this.i32, word, reserved, (STATE_ABANDONED << 30) | len) !== reserved) lost = true;
+      at = (at + recordSize(len)) | 0;
+    }
+    this.endWrite(slot);
+    if (lost) throw corrupt('a peer changed a reservation before it was abandoned');
+    return OK;
+  }
+
+  /** Moves the cursor past a record of `written` bytes: the next message, or further into a byte-mode chunk (empty chunks make no record). */
+  private advance(cursor: WriteCursor, chunks: readonly Uint8Array[], written: number): void {
+    if (this.mode === MODE_MESSAGE) {
+      cursor.index++;
+      return;
+    }
+    cursor.offset += written;
+    while (cursor.index < chunks.length && cursor.offset >= chunks[cursor.index]!.length) {
+      cursor.index++;
+      cursor.offset = 0;
+    }
+  }
+
+  /** The records a write from the cursor would make, or TOO_BIG. */
+  private piecesFrom(chunks: readonly Uint8Array[], cursor: WriteCursor): Uint8Array[] | typeof TOO_BIG {
+    const pieces: Uint8Array[] = [];
+    if (this.mode === MODE_MESSAGE) {
+      for (let i = cursor.index; i < chunks.length; i++) {
+        if (chunks[i]!.length > this.maxRecord) return TOO_BIG;
+        pieces.push(chunks[i]!);
+      }
+      return pieces;
+    }
+    for (let i = cursor.index; i < chunks.length; i++) {
+      const chunk = chunks[i]!;
+      for (let at = i === cursor.index ? cursor.offset : 0; at < chunk.length; at += this.maxRecord) {
+        pieces.push(chunk.subarray(at, Math.min(at + this.maxRecord, chunk.length)));
+      }
+    }
+    return pieces;
+  }
+
+  /** Reserves records for pieces[0..] under the writer lock; returns how many, FULL or LOCKED. */
+  private reserveRecords(token: number, pieces: readonly Uint8Array[]): number {
+    if (pieces.length === 0) return 0;
     const i32 = this.i32;
-    this.lock(H.wlock, token);
-    let head = i32[H.head]!;
-    this.reservedAt = head;
-    let used = (head - Atomics.load(i32, H.tail)) >>> 0;
-    let end = from;
-    let bytes = 0;
-    while (end < chunks.length) {
-      const len = chunks[end]!.length;
-      const size = recordSize(len);
-      if (used + size > this.capacity) break;
-      const word = DATA_WORD + ((head & this.mask) >> 2);
-      // Plain stores: the Atomics.store of head below publishes them.
-      i32[word + 1] = token;
-      i32[word] = (STATE_RESERVED << 30) | len;
-      head = (head + size) | 0;
-      used += size;
-      bytes += len;
-      end++;
+    if (!this.lock(H.wlock, token)) return LOCKED;
+    let count = 0;
+    try {
+      let { head, used } = this.positions();
+      this.reservedAt = head;
+      let bytes = 0;
+      while (count < pieces.length) {
+        const len = pieces[count]!.length;
+        const size = recordSize(len);
+        if (used + size > this.capacity) break;
+        const word = DATA_WORD + ((head & this.mask) >> 2);
+        // Plain stores: the Atomics.store of head below publishes them.
+        i32[word + 1] = token;
+        i32[word] = (STATE_RESERVED << 30) | len;
+        head = (head + size) | 0;
+        used += size;
+        bytes += len;
+        count++;
+      }
+      if (count > 0) {
+        addCounter(i32, H.msgsIn, count);
+        addCounter(i32, H.bytesIn, bytes);
+        Atomics.store(i32, H.head, head);
+      }
+    } finally {
+      this.unlock(H.wlock, token);
     }
-    if (end > from) {
-      addCounter(i32, H.msgsIn, end - from);
-      addCounter(i32, H.bytesIn, bytes);
-      Atomics.store(i32, H.head, head);
-    }
-    this.unlock(H.wlock, token);
-    return end - from;
+    return count === 0 ? FULL : count;
   }
 
   private copyIn(src: Uint8Array, offset: number): void {
@@ -310,94 +438,126 @@ export class Ring {
 
   /**
    * Reads one message (message mode) or up to `max` bytes of one record (byte
-   * mode). Returns the bytes, or EMPTY, BUSY (a writer is still copying) or
-   * TOO_SMALL. With `checkOwners` a reservation whose writer died is skipped
-   * instead of reported BUSY (the liveness check costs system calls).
+   * mode). Returns the bytes, or EMPTY, BUSY (a writer is still copying),
+   * TOO_SMALL or LOCKED. With `checkOwners` a reservation whose writer is no
+   * longer live is skipped; without, it is reported BUSY (liveness costs
+   * system calls, so the caller asks for it after a wait timed out).
    */
-  read(token: number, max: number, checkOwners: boolean): Buffer | number {
-    const i32 = this.i32;
-    this.lock(H.rlock, token);
+  read(slot: number, max: number, checkOwners: boolean): Buffer | number {
+    const token = this.tokenOf(slot);
+    if (!this.lock(H.rlock, token)) return LOCKED;
     let result: Buffer | number;
-    for (;;) {
-      const tail = i32[H.tail]!;
-      const head = Atomics.load(i32, H.head);
-      if (tail === head) {
-        result = EMPTY;
-        break;
-      }
-      const off = tail & this.mask;
-      const word = DATA_WORD + (off >> 2);
-      const word0 = Atomics.load(i32, word);
-      const state = word0 >>> 30;
-      const len = word0 & LEN_MASK;
-      const size = recordSize(len);
-      const invalid = state !== STATE_RESERVED && state !== STATE_COMMITTED;
-      if (size > ((head - tail) >>> 0) || invalid || (len === 0 && this.mode === MODE_BYTE)) {
-        this.unlock(H.rlock, token);
-        throw new RingPipeError(ErrorCode.Corrupt, `corrupt record at position ${tail >>> 0}`);
-      }
-      if (state === STATE_RESERVED) {
-        if (!checkOwners || this.tokenLive(Atomics.load(i32, word + 1))) {
+    let moved = false;
+    try {
+      for (let skipped = 0; ; skipped++) {
+        const { tail, used } = this.positions();
+        const skip = Atomics.load(this.i32, H.tailSkip) >>> 0;
+        if (skip !== 0 && (used === 0 || this.mode === MODE_MESSAGE)) throw corrupt(`tail_skip ${skip} with no record to skip into`);
+        if (used === 0) {
+          result = EMPTY;
+          break;
+        }
+        // Only peers that keep making records to skip while this Read runs get here.
+        if (skipped > this.capacity / 8) {
           result = BUSY;
           break;
         }
-        Atomics.store(i32, H.tailSkip, 0);
-        Atomics.store(i32, H.tail, (tail + size) | 0);
-        Atomics.add(i32, H.abandoned, 1);
-        continue;
+        const outcome = this.readAt(tail, used, skip, max, checkOwners);
+        if (outcome === SKIPPED) {
+          moved = true;
+          continue;
+        }
+        result = outcome;
+        if (typeof outcome !== 'number') moved = true;
+        break;
       }
-      result = this.mode === MODE_MESSAGE ? this.takeMessage(tail, len, size, max) : this.takeBytes(tail, len, size, max);
-      break;
+    } finally {
+      this.unlock(H.rlock, token);
     }
-    this.unlock(H.rlock, token);
-    if (typeof result !== 'number' && Atomics.load(i32, H.writersWaiting) !== 0) {
-      this.bumpAndWake(H.spaceSeq, Off.spaceSeq);
-    }
+    if (moved && Atomics.load(this.i32, H.writersWaiting) !== 0) this.bumpAndWake(H.spaceSeq, Off.spaceSeq);
     return result;
+  }
+
+  /** Step 3 of Read on the record at `tail`, under the reader lock. */
+  private readAt(tail: number, used: number, skip: number, max: number, checkOwners: boolean): Buffer | number | typeof SKIPPED {
+    const word = DATA_WORD + ((tail & this.mask) >> 2);
+    for (let secondLook = false; ; secondLook = true) {
+      const word0 = Atomics.load(this.i32, word);
+      const state = word0 >>> 30;
+      const len = word0 & LEN_MASK;
+      const size = recordSize(len);
+      if (state === 0 || len > this.maxRecord || size > used || (this.mode === MODE_BYTE && skip >= len)) {
+        throw corrupt(`bad record at position ${tail >>> 0} (state ${state}, length ${len}, ${used} bytes in use, ${skip} read)`);
+      }
+      if (state === STATE_COMMITTED) {
+        return this.mode === MODE_MESSAGE ? this.takeMessage(tail, len, size, max) : this.takeBytes(tail, len, size, skip, max);
+      }
+      if (state === STATE_ABANDONED) return this.skipRecord(tail, size);
+      const owners = this.slotsOf(Atomics.load(this.i32, word + 1));
+      const writing = owners.filter((slot) => Atomics.load(this.i32, slotWord(slot, SlotOff.writing)) !== 0);
+      // Liveness costs system calls: without checkOwners a writing owner is taken to be alive.
+      if (writing.length > 0 && (!checkOwners || writing.some((slot) => this.slotLive(slot)))) return BUSY;
+      if (!owners.some((slot) => this.slotLive(slot))) return this.skipRecord(tail, size);
+      // A live owner that is not writing: its commit must show on a second look, or the reservation is forged.
+      if (secondLook || Atomics.load(this.i32, word) === word0) {
+        throw corrupt(`a reservation at position ${tail >>> 0} that its owner is not writing`);
+      }
+    }
+  }
+
+  private skipRecord(tail: number, size: number): typeof SKIPPED {
+    Atomics.store(this.i32, H.tailSkip, 0);
+    Atomics.store(this.i32, H.tail, (tail + size) | 0);
+    Atomics.add(this.i32, H.abandoned, 1);
+    return SKIPPED;
   }
 
   private takeMessage(tail: number, len: number, size: number, max: number): Buffer | number {
     if (len > max) return TOO_SMALL;
     const out = Buffer.allocUnsafe(len);
-    this.copyOut(tail + RECORD_HEADER, out, 0, len);
+    this.copyOut(tail + RECORD_HEADER, out, len);
     addCounter(this.i32, H.msgsOut, 1);
     addCounter(this.i32, H.bytesOut, len);
+    // tail_skip is 0 in message mode (checked), so this 32-bit store is the tail64 store of (tail + size, 0).
     Atomics.store(this.i32, H.tail, (tail + size) | 0);
     return out;
   }
 
-  private takeBytes(tail: number, len: number, size: number, max: number): Buffer | number {
-    const skip = this.i32[H.tailSkip]!;
+  private takeBytes(tail: number, len: number, size: number, skip: number, max: number): Buffer | number {
+    if (max <= 0) return TOO_SMALL;
     const n = Math.min(len - skip, max);
-    if (n <= 0 && len > 0) return TOO_SMALL;
     const out = Buffer.allocUnsafe(n);
-    this.copyOut(tail + RECORD_HEADER + skip, out, 0, n);
+    this.copyOut(tail + RECORD_HEADER + skip, out, n);
     addCounter(this.i32, H.bytesOut, n);
     if (skip + n === len) {
-      Atomics.store(this.i32, H.tailSkip, 0);
       addCounter(this.i32, H.msgsOut, 1);
-      Atomics.store(this.i32, H.tail, (tail + size) | 0);
+      this.storeTail64((tail + size) | 0, 0);
     } else {
-      Atomics.store(this.i32, H.tailSkip, skip + n);
+      this.storeTail64(tail, skip + n);
     }
     return out;
   }
 
+  /** tail and tail_skip in one store, so a reader killed at any instruction leaves one pair or the other. */
+  private storeTail64(tail: number, skip: number): void {
+    Atomics.store(this.i64, TAIL64, BigInt(tail >>> 0) | (BigInt(skip >>> 0) << 32n));
+  }
+
   // TypedArray set() of a subarray: cheaper than Buffer.copy for the small messages that dominate.
-  private copyOut(position: number, dst: Buffer, dstOff: number, len: number): void {
+  private copyOut(position: number, dst: Buffer, len: number): void {
     const off = position & this.mask;
     const first = Math.min(len, this.capacity - off);
-    dst.set(this.data.subarray(off, off + first), dstOff);
-    if (first < len) dst.set(this.data.subarray(0, len - first), dstOff + first);
+    dst.set(this.data.subarray(off, off + first), 0);
+    if (first < len) dst.set(this.data.subarray(0, len - first), first);
   }
 
   // ---- waiting and EOF -----------------------------------------------------
 
-  /** Whether the oldest record is committed (a read would return data), as far as one look can tell. */
+  /** Whether a read may return something now: the oldest record is not a live writer's reservation, or a broken value waits to be reported. */
   readyToRead(): boolean {
     const tail = Atomics.load(this.i32, H.tail);
     if (tail === Atomics.load(this.i32, H.head)) return false;
-    return Atomics.load(this.i32, DATA_WORD + ((tail & this.mask) >> 2)) >>> 30 === STATE_COMMITTED;
+    return Atomics.load(this.i32, DATA_WORD + ((tail & this.mask) >> 2)) >>> 30 !== STATE_RESERVED;
   }
 
   freeBytes(): number {
@@ -409,16 +569,19 @@ export class Ring {
   }
 
   /**
-   * EOF: some writer attached once, no slot holds the writer role (of a live
-   * process, with `checkLiveness`), and the ring is empty, loaded in that order:
-   * a writer ends its role after its last write, so emptiness is looked at last.
+   * EOF as reader `slot` sees it: some writer attached once, no slot holds
+   * the writer role (of a live handle, with `checkLiveness`), and the ring is
+   * empty, loaded in that order: a writer ends its role after its last write.
    */
-  isEof(checkLiveness: boolean): boolean {
-    if (Atomics.load(this.i32, H.writersEver) === 0) return false;
-    for (let slot = 0; slot < SLOT_COUNT; slot++) {
-      if ((Atomics.load(this.i32, slotWord(slot, SlotOff.role)) & ROLE_WRITER) === 0) continue;
-      const pid = Atomics.load(this.i32, slotWord(slot, SlotOff.pid));
-      if (pid !== 0 && (!checkLiveness || this.platform.alive(pid))) return false;
+  isEof(slot: number, checkLiveness: boolean): boolean {
+    if (!this.sawWriter.has(slot)) {
+      if (Atomics.load(this.i32, H.writersEver) === 0) return false;
+      this.sawWriter.add(slot);
+    }
+    for (let s = 0; s < SLOT_COUNT; s++) {
+      if ((Atomics.load(this.i32, slotWord(s, SlotOff.role)) & ROLE_WRITER) === 0) continue;
+      if (Atomics.load(this.i32, slotWord(s, SlotOff.token)) === 0) continue;
+      if (!checkLiveness || this.slotLive(s)) return false;
     }
     return this.isEmpty();
   }
@@ -449,24 +612,24 @@ export class Ring {
 
   // ---- statistics ------------------------------------------------------------
 
-  /** With `alive`, handles of processes that died are not counted. */
-  stats(alive?: (pid: number) => boolean): RingStats {
+  /** Statistics; only live handles are counted. */
+  stats(): RingStats {
     const i32 = this.i32;
     let handles = 0;
     let writers = 0;
     let readers = 0;
     for (let slot = 0; slot < SLOT_COUNT; slot++) {
-      const pid = Atomics.load(i32, slotWord(slot, SlotOff.pid));
-      if (pid === 0 || (alive && !alive(pid))) continue;
+      if (Atomics.load(i32, slotWord(slot, SlotOff.token)) === 0 || !this.slotLive(slot)) continue;
       handles++;
       const role = Atomics.load(i32, slotWord(slot, SlotOff.role));
       if (role & ROLE_WRITER) writers++;
       if (role & ROLE_READER) readers++;
     }
+    const used = (Atomics.load(i32, H.head) - Atomics.load(i32, H.tail)) >>> 0;
     return {
       capacity: this.capacity,
       mode: this.mode === MODE_MESSAGE ? 'message' : 'byte',
-      usedBytes: (Atomics.load(i32, H.head) - Atomics.load(i32, H.tail)) >>> 0,
+      usedBytes: Math.min(used, this.capacity),
       messagesIn: readCounter(i32, H.msgsIn),
       bytesIn: readCounter(i32, H.bytesIn),
       messagesOut: readCounter(i32, H.msgsOut),
@@ -479,6 +642,10 @@ export class Ring {
     };
   }
 }
+
+/** readAt's answer for a record it skipped (dead writer, abandoned): the Read looks at the next one. */
+const SKIPPED = Symbol('skipped');
+
 
 /** Adds to a (lo, hi) u32 pair; only the holder of the side's lock changes it. */
 function addCounter(i32: Int32Array, word: number, n: number): void {

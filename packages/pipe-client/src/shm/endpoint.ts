@@ -1,10 +1,10 @@
-import { EOF, settledWait, type Endpoint, type Wait } from '../backend.js';
-import { closedError } from '../errors.js';
+import { EOF, NO_ROOM, WROTE, settledWait, type Endpoint, type Wait } from '../backend.js';
+import { ErrorCode, RingPipeError, closedError } from '../errors.js';
 import { closeAtExit, forgetAtExit } from '../exit-hook.js';
 import { PEER_CHECK_MS, POLL_BEFORE_SLEEP_US } from '../wait/timing.js';
-import { MODE_BYTE, MODE_MESSAGE, Off, W, maxBytePiece, maxMessage, recordSize } from '../ring/layout.js';
-import { EMPTY, type Ring, type RingStats } from '../ring/ring.js';
-import { processAlive } from './liveness.js';
+import { MODE_MESSAGE, Off, W, recordSize } from '../ring/layout.js';
+import { EMPTY, LOCKED, OK, TOO_BIG, type Ring, type RingStats, type WriteCursor } from '../ring/ring.js';
+import { LockBackoff } from '../wait/lock-backoff.js';
 import { Segment, type SegmentRequest } from './segment.js';
 import { pollBriefly } from '../wait/poll-briefly.js';
 import { futexWaiter } from './waiter.js';
@@ -19,6 +19,8 @@ export class ShmEndpoint implements Endpoint {
   private readonly ring: Ring;
   private readonly words: Int32Array;
   private readonly waits = new Set<Wait>();
+  private readonly readBackoff = new LockBackoff();
+  private readonly writeBackoff = new LockBackoff();
   /** Set after a wait timed out: the next read also looks for dead peers. */
   private checkPeers = false;
   /** Set when close() starts: no new operation or wait may begin. */
@@ -36,28 +38,42 @@ export class ShmEndpoint implements Endpoint {
     this.words = new Int32Array(this.segment.mapping.buffer, 0, 1024);
     this.capacity = this.ring.capacity;
     this.mode = this.ring.mode === MODE_MESSAGE ? 'message' : 'byte';
-    this.maxRecord = this.ring.mode === MODE_BYTE ? maxBytePiece(this.capacity) : maxMessage(this.capacity);
+    this.maxRecord = this.ring.maxRecord;
     closeAtExit(this);
   }
 
-  write(chunks: readonly Uint8Array[], from: number): number {
+  write(chunks: readonly Uint8Array[], cursor: WriteCursor): typeof WROTE | typeof NO_ROOM {
     if (this.closed) throw closedError(this.name);
-    return this.ring.writeMany(this.segment.token, chunks, from);
+    const result = this.ring.write(this.segment.slot, chunks, cursor);
+    if (result === TOO_BIG) throw new RingPipeError(ErrorCode.MessageTooBig, `a message is larger than pipe ${this.name} can hold (${this.maxRecord} bytes)`);
+    if (result === LOCKED) {
+      this.writeBackoff.locked();
+      return NO_ROOM;
+    }
+    this.writeBackoff.reset();
+    return result === OK ? WROTE : NO_ROOM;
   }
 
   read(): Buffer | null | typeof EOF {
     if (this.closed) throw closedError(this.name);
     const checkPeers = this.checkPeers;
     this.checkPeers = false;
-    const got = this.ring.read(this.segment.token, Infinity, checkPeers);
+    const got = this.ring.read(this.segment.slot, Infinity, checkPeers);
+    if (got === LOCKED) {
+      this.readBackoff.locked();
+      return null;
+    }
+    this.readBackoff.reset();
     if (typeof got !== 'number') return got;
-    if (got === EMPTY && !this.follow && this.ring.isEof(checkPeers)) return EOF;
+    if (got === EMPTY && !this.follow && this.ring.isEof(this.segment.slot, checkPeers)) return EOF;
     return null;
   }
 
   waitReadable(): Wait {
     if (this.closed) return settledWait();
-    const ready = () => this.ring.readyToRead() || (!this.follow && this.ring.isEof(false));
+    const backoff = this.readBackoff.wait();
+    if (backoff) return this.track(backoff);
+    const ready = () => this.ring.readyToRead() || (!this.follow && this.ring.isEof(this.segment.slot, false));
     return this.track(
       this.pollThenSleep(ready, () => {
         const seq = this.ring.beginReadWait();
@@ -73,6 +89,8 @@ export class ShmEndpoint implements Endpoint {
 
   waitWritable(size: number): Wait {
     if (this.closed) return settledWait();
+    const backoff = this.writeBackoff.wait();
+    if (backoff) return this.track(backoff);
     const ready = () => this.ring.freeBytes() >= recordSize(size);
     return this.track(
       this.pollThenSleep(ready, () => {
@@ -145,7 +163,7 @@ export class ShmEndpoint implements Endpoint {
 
   stats(): RingStats {
     if (this.closed) throw closedError(this.name);
-    return this.ring.stats(processAlive);
+    return this.ring.stats();
   }
 
   private closing?: Promise<void>;

@@ -8,9 +8,8 @@ export const PROT_READ = 1;
 export const PROT_WRITE = 2;
 export const MAP_SHARED = 0x01;
 export const MAP_ANONYMOUS = 0x20;
-export const LOCK_EX = 2;
-export const LOCK_UN = 8;
 
+const SYS_fcntl = 72;
 const SYS_futex = 202;
 const SYS_futex_waitv = 449;
 const FUTEX_WAKE = 1;
@@ -27,9 +26,11 @@ function bind() {
   return {
     mmap: libc.func('void *mmap(void *addr, size_t len, int prot, int flags, int fd, long off)'),
     munmap: libc.func('int munmap(void *addr, size_t len)'),
-    flock: libc.func('int flock(int fd, int op)'),
     schedYield: libc.func('int sched_yield(void)'),
     // syscall() is variadic; koffi calls it through fixed prototypes (glibc's stub ignores %al).
+    fcntlLock: libc.func('long syscall(long nr, int fd, int cmd, void *lock)'),
+    fallocate: libc.func('int fallocate(int fd, int mode, int64_t offset, int64_t len)'),
+    linkat: libc.func('int linkat(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, int flags)'),
     futex: libc.func('long syscall(long nr, void *addr, int op, int val, void *ts, void *addr2, int val3)'),
     waitv: libc.func('long syscall(long nr, void *waiters, uint32_t n, uint32_t flags, void *ts, int clockid)'),
   };
@@ -55,11 +56,58 @@ export function unmap(mapping: Mapping): void {
   fn().munmap(mapping.address, mapping.length);
 }
 
-export function flock(fd: number, op: number): void {
+const F_OFD_GETLK = 36;
+const F_OFD_SETLK = 37;
+const F_WRLCK = 1;
+const F_UNLCK = 2;
+const flockStruct = Buffer.alloc(32);
+
+/** struct flock for [start, start + len) of the file (whence SEEK_SET, pid 0 as OFD locks want). */
+function lockRange(type: number, start: number, len: number): Buffer {
+  flockStruct.fill(0);
+  flockStruct.writeInt16LE(type, 0);
+  flockStruct.writeBigInt64LE(BigInt(start), 8);
+  flockStruct.writeBigInt64LE(BigInt(len), 16);
+  return flockStruct;
+}
+
+/**
+ * Takes an open-file-description write lock on bytes [start, start + len) without
+ * waiting; false when another description holds one. The kernel drops it when the
+ * description's last descriptor closes, at process death too.
+ */
+export function ofdLock(fd: number, start: number, len = 1): boolean {
+  if (Number(fn().fcntlLock(SYS_fcntl, fd, F_OFD_SETLK, lockRange(F_WRLCK, start, len))) === 0) return true;
+  const errno = koffi.errno();
+  if (errno === 11 /* EAGAIN */ || errno === 13 /* EACCES */) return false;
+  throw osError('fcntl(F_OFD_SETLK)');
+}
+
+export function ofdUnlock(fd: number, start: number, len = 1): void {
+  fn().fcntlLock(SYS_fcntl, fd, F_OFD_SETLK, lockRange(F_UNLCK, start, len));
+}
+
+/** Whether another open file description holds a lock on any byte of [start, start + len). */
+export function ofdLocked(fd: number, start: number, len = 1): boolean {
+  const lock = lockRange(F_WRLCK, start, len);
+  if (Number(fn().fcntlLock(SYS_fcntl, fd, F_OFD_GETLK, lock)) !== 0) throw osError('fcntl(F_OFD_GETLK)');
+  return lock.readInt16LE(0) !== F_UNLCK;
+}
+
+/** Allocates the file's blocks now, so that touching them later cannot fail (ENOSPC now rather than SIGBUS later). */
+export function allocate(fd: number, length: number): void {
   for (;;) {
-    if (fn().flock(fd, op) === 0) return;
-    if (koffi.errno() !== 4 /* EINTR */) throw osError('flock');
+    if (fn().fallocate(fd, 0, 0, length) === 0) return;
+    if (koffi.errno() !== 4 /* EINTR */) throw osError('fallocate');
   }
+}
+
+const AT_FDCWD = -100;
+const AT_SYMLINK_FOLLOW = 0x400;
+
+/** Gives the unnamed (O_TMPFILE) file `fd` the name `path`; EEXIST when the name is taken. */
+export function linkUnnamed(fd: number, path: string): void {
+  if (fn().linkat(AT_FDCWD, `/proc/self/fd/${fd}`, AT_FDCWD, path, AT_SYMLINK_FOLLOW) !== 0) throw osError('linkat');
 }
 
 export function yieldCpu(): void {
@@ -81,10 +129,14 @@ export function futexWaitvAsync(waiters: Buffer, count: number, deadline: Buffer
   });
 }
 
+const ERRNO_CODES: Record<number, string> = { 1: 'EPERM', 2: 'ENOENT', 13: 'EACCES', 17: 'EEXIST', 22: 'EINVAL', 28: 'ENOSPC', 95: 'EOPNOTSUPP', 122: 'EDQUOT' };
+
 function osError(call: string): Error {
   const errno = koffi.errno();
-  const err = new Error(`${call} failed: errno ${errno}`) as NodeJS.ErrnoException;
+  const code = ERRNO_CODES[errno];
+  const err = new Error(`${call} failed: ${code ?? `errno ${errno}`}`) as NodeJS.ErrnoException;
   err.errno = errno;
   err.syscall = call;
+  if (code) err.code = code;
   return err;
 }

@@ -1,96 +1,234 @@
-import { closeSync, constants, fchmodSync, fstatSync, ftruncateSync, openSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fstatSync, openSync, statSync, unlinkSync, type Stats } from 'node:fs';
 import { ErrorCode, RingPipeError, fromSystemError } from '../errors.js';
-import { HEADER_SIZE, MODE_BYTE, MODE_MESSAGE } from '../ring/layout.js';
+import { HEADER_SIZE, MODE_BYTE, MODE_MESSAGE, SLOT_COUNT } from '../ring/layout.js';
 import { Ring, type RingPlatform } from '../ring/ring.js';
-import { LOCK_EX, LOCK_UN, PROT_READ, flock, futexWake, mapShared, unmap, yieldCpu, type Mapping } from './libc.js';
-import { processAlive } from './liveness.js';
+import {
+  PROT_READ,
+  allocate,
+  futexWake,
+  linkUnnamed,
+  mapShared,
+  ofdLock,
+  ofdLocked,
+  ofdUnlock,
+  unmap,
+  yieldCpu,
+  type Mapping,
+} from './libc.js';
 
 export const SHM_DIR = '/dev/shm';
 export const SHM_PREFIX = 'ringpipe.';
 
 export const segmentPath = (canonical: string): string => `${SHM_DIR}/${SHM_PREFIX}${canonical}`;
 
+/** Byte of the file whose OFD lock is the lifetime lock L (docs/ring-format.md, Lifetime); bytes 0..127 are the slots'. */
+const LIFETIME_LOCK = SLOT_COUNT;
+/** Tries at L before an open reports BUSY: a holder is inside a few system calls, unless it is stopped. */
+const LIFETIME_TRIES = 2000;
+const O_TMPFILE = 0o20000000 | constants.O_DIRECTORY;
+const OPEN_FLAGS = constants.O_NOFOLLOW | constants.O_NONBLOCK | 0o2000000; /* O_CLOEXEC */
+
 export interface SegmentRequest {
   capacity: number;
   /** MODE_MESSAGE or MODE_BYTE; undefined adopts the existing pipe's mode (message for a new one). */
   mode: number | undefined;
   permissions: number;
+  /** The uid an existing pipe must belong to (root is trusted too); undefined: our own. */
+  owner: number | undefined;
 }
 
-/** One attachment of this process to a pipe's shared segment: the lifetime part of docs/ring-format.md. */
+/** One attachment of this process to a pipe's shared segment: the Lifetime section of docs/ring-format.md. */
 export class Segment {
-  private constructor(
+  /** Use Segment.open. */
+  constructor(
     readonly path: string,
     private readonly fd: number,
     readonly mapping: Mapping,
     readonly ring: Ring,
     readonly slot: number,
-    readonly token: number,
   ) {}
 
   static open(canonical: string, request: SegmentRequest): Segment {
     const path = segmentPath(canonical);
-    for (;;) {
-      const fd = openFile(path, constants.O_RDWR | constants.O_CREAT, request.permissions);
-      let mapping: Mapping | undefined;
-      try {
-        flock(fd, LOCK_EX);
-        if (!stillLinked(fd, path)) {
-          closeSync(fd);
-          continue;
-        }
-        mapping = attachMapping(fd, request);
-        const ring = new Ring(mapping.buffer, platformFor(mapping));
-        if (request.mode !== undefined && request.mode !== ring.mode) {
-          const want = request.mode === MODE_BYTE ? 'byte' : 'message';
-          throw new RingPipeError(ErrorCode.ModeMismatch, `pipe ${canonical} exists in ${ring.stats().mode} mode, not ${want} mode`);
-        }
-        const slot = ring.attach(process.pid);
-        if (slot < 0) {
-          throw new RingPipeError(ErrorCode.TooManyHandles, `pipe ${canonical} has all of its 128 handles open`);
-        }
-        flock(fd, LOCK_UN);
-        return new Segment(path, fd, mapping, ring, slot, ring.tokenOf(slot));
-      } catch (err) {
-        if (mapping) unmap(mapping);
-        closeSync(fd);
-        throw fromSystemError(err, path);
-      }
+    // Each pass ends in a segment, or in a race lost to another opener or closer (then look again).
+    for (let pass = 0; pass < 64; pass++) {
+      const fd = openExisting(path);
+      const segment = fd === undefined ? create(path, request) : join(fd, path, canonical, request);
+      if (segment) return segment;
     }
+    throw new RingPipeError(ErrorCode.Busy, `pipe ${canonical} keeps being created and removed by other processes; try again`);
   }
 
-  /** Detaches, and removes the segment when no process is attached any more. Synchronous, so it also runs at exit. */
+  get token(): number {
+    return this.ring.tokenOf(this.slot);
+  }
+
+  /** Detaches, and removes the segment when no handle is attached any more. Synchronous and never waits, so it also runs at exit. */
   close(): void {
-    flock(this.fd, LOCK_EX);
     this.ring.detach(this.slot);
-    if (this.ring.reclaimDead() === 0) {
-      try {
-        unlinkSync(this.path);
-      } catch {
-        // already gone: nothing to remove
-      }
+    ofdUnlock(this.fd, this.slot);
+    if (tryLifetimeLock(this.fd, 8)) {
+      if (!ofdLocked(this.fd, 0, SLOT_COUNT) && stillLinked(this.fd, this.path)) unlinkQuietly(this.path);
+      ofdUnlock(this.fd, LIFETIME_LOCK);
     }
     unmap(this.mapping);
     closeSync(this.fd);
   }
 }
 
-/** Maps an existing segment read-only for statistics; returns undefined when the name has none. */
+/** Opens the pipe's file if there is one (undefined: there is none); refuses what is not a file we may trust. */
+function openExisting(path: string): number | undefined {
+  try {
+    return openSync(path, constants.O_RDWR | OPEN_FLAGS);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'ELOOP' || code === 'EISDIR' || code === 'ENXIO') {
+      throw new RingPipeError(ErrorCode.Untrusted, `${path} is not a ringpipe segment (${code}); remove it or use another name`, { cause: err });
+    }
+    throw fromSystemError(err, path);
+  }
+}
+
+/** Makes a new segment out of sight (O_TMPFILE), then links it under its name; undefined when someone else's came first. */
+function create(path: string, request: SegmentRequest): Segment | undefined {
+  const total = HEADER_SIZE + request.capacity;
+  let fd: number;
+  try {
+    fd = openSync(SHM_DIR, O_TMPFILE | constants.O_RDWR | 0o2000000, 0o600);
+  } catch (err) {
+    throw new RingPipeError(ErrorCode.BackendUnavailable, `cannot create a segment in ${SHM_DIR}: ${(err as Error).message}`, { cause: err });
+  }
+  let mapping: Mapping | undefined;
+  try {
+    fchmodSync(fd, request.permissions);
+    try {
+      allocate(fd, total);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOSPC' || code === 'EDQUOT') {
+        throw new RingPipeError(ErrorCode.NoSpace, `${SHM_DIR} has no room for a ring of ${request.capacity} bytes`, { cause: err });
+      }
+      throw err;
+    }
+    mapping = mapShared(fd, total);
+    Ring.init(mapping.buffer, request.capacity, request.mode ?? MODE_MESSAGE);
+    const platform = shmPlatform(fd, mapping);
+    const ring = new Ring(mapping.buffer, platform);
+    ofdLock(fd, 0);
+    platform.ownSlot = 0;
+    ring.attach(0, process.pid);
+    try {
+      linkUnnamed(fd, path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
+        unmap(mapping);
+        closeSync(fd);
+        return undefined;
+      }
+      throw err;
+    }
+    return new Segment(path, fd, mapping, ring, 0);
+  } catch (err) {
+    if (mapping) unmap(mapping);
+    closeSync(fd);
+    throw fromSystemError(err, path);
+  }
+}
+
+/** Attaches to an existing file under L; undefined when it was left over (then removed) or removed meanwhile. */
+function join(fd: number, path: string, canonical: string, request: SegmentRequest): Segment | undefined {
+  let mapping: Mapping | undefined;
+  let slot = -1;
+  let holdsL = false;
+  const release = (): void => {
+    if (slot >= 0) ofdUnlock(fd, slot);
+    if (mapping) unmap(mapping);
+    if (holdsL) ofdUnlock(fd, LIFETIME_LOCK);
+    closeSync(fd);
+  };
+  try {
+    const stats = fstatSync(fd);
+    checkTrusted(stats, path, request.owner);
+    holdsL = tryLifetimeLock(fd, LIFETIME_TRIES);
+    if (!holdsL) throw new RingPipeError(ErrorCode.Busy, `pipe ${canonical} is being opened or closed by a process that is stopped; try again`);
+    if (!ofdLocked(fd, 0, SLOT_COUNT)) {
+      // Every handle died: replace the file (only holders of L unlink, so the path still names it).
+      if (stillLinked(fd, path)) unlinkSync(path);
+      release();
+      return undefined;
+    }
+    const { capacity } = readHeader(fd, stats, path);
+    mapping = mapShared(fd, HEADER_SIZE + capacity);
+    const platform = shmPlatform(fd, mapping);
+    const ring = new Ring(mapping.buffer, platform);
+    if (request.mode !== undefined && request.mode !== ring.mode) {
+      const want = request.mode === MODE_BYTE ? 'byte' : 'message';
+      throw new RingPipeError(ErrorCode.ModeMismatch, `pipe ${canonical} exists in ${ring.stats().mode} mode, not ${want} mode`);
+    }
+    for (let s = 0; s < SLOT_COUNT && slot < 0; s++) if (ofdLock(fd, s)) slot = s;
+    if (slot < 0) throw new RingPipeError(ErrorCode.TooManyHandles, `pipe ${canonical} has all of its ${SLOT_COUNT} handles open`);
+    platform.ownSlot = slot;
+    ring.attach(slot, process.pid);
+    if (!stillLinked(fd, path)) {
+      ring.detach(slot);
+      release();
+      return undefined;
+    }
+    ofdUnlock(fd, LIFETIME_LOCK);
+    return new Segment(path, fd, mapping, ring, slot);
+  } catch (err) {
+    release();
+    throw fromSystemError(err, path);
+  }
+}
+
+/** Refuses a file that is not a regular file, or whose owner is neither the one asked for nor root. */
+function checkTrusted(stats: Stats, path: string, owner: number | undefined): void {
+  if (!stats.isFile()) throw new RingPipeError(ErrorCode.Untrusted, `${path} is not a ringpipe segment (not a regular file)`);
+  const expected = owner ?? process.geteuid!();
+  if (stats.uid !== expected && stats.uid !== 0) {
+    throw new RingPipeError(
+      ErrorCode.Untrusted,
+      `${path} belongs to uid ${stats.uid}, not ${owner === undefined ? 'to us' : `to uid ${owner}`}; to join a pipe of uid ${stats.uid}, pass owner: ${stats.uid}`,
+    );
+  }
+}
+
+/** Maps the header page alone and checks it, then the file's size and allocation, before the rest is mapped. */
+function readHeader(fd: number, stats: Stats, path: string): { capacity: number; mode: number } {
+  if (stats.size < HEADER_SIZE) throw new RingPipeError(ErrorCode.Corrupt, `${path} is shorter than a ringpipe header`);
+  const header = mapShared(fd, HEADER_SIZE, PROT_READ);
+  let fields: { capacity: number; mode: number };
+  try {
+    fields = Ring.validate(header.buffer);
+  } finally {
+    unmap(header);
+  }
+  const total = HEADER_SIZE + fields.capacity;
+  if (stats.size !== total) throw new RingPipeError(ErrorCode.Corrupt, `${path} has ${stats.size} bytes, not the ${total} its header says`);
+  if (stats.blocks * 512 < total) throw new RingPipeError(ErrorCode.Corrupt, `${path} is not fully allocated (a sparse file could fail with SIGBUS)`);
+  return fields;
+}
+
+/** Maps an existing segment read-only for statistics; undefined when the name has no pipe with a live handle. */
 export function withSegmentReadOnly<T>(canonical: string, use: (ring: Ring) => T): T | undefined {
   const path = segmentPath(canonical);
   let fd: number;
   try {
-    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    fd = openSync(path, constants.O_RDONLY | OPEN_FLAGS);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ELOOP' || code === 'EISDIR' || code === 'ENXIO') return undefined;
     throw fromSystemError(err, path);
   }
   try {
-    const size = fstatSync(fd).size;
-    if (size < HEADER_SIZE) return undefined;
-    const mapping = mapShared(fd, size, PROT_READ);
+    const stats = fstatSync(fd);
+    if (!stats.isFile() || !ofdLocked(fd, 0, SLOT_COUNT)) return undefined;
+    const { capacity } = readHeader(fd, stats, path);
+    const mapping = mapShared(fd, HEADER_SIZE + capacity, PROT_READ);
     try {
-      return use(new Ring(mapping.buffer, platformFor(mapping)));
+      return use(new Ring(mapping.buffer, shmPlatform(fd, mapping)));
     } finally {
       unmap(mapping);
     }
@@ -99,15 +237,16 @@ export function withSegmentReadOnly<T>(canonical: string, use: (ring: Ring) => T
   }
 }
 
-function openFile(path: string, flags: number, permissions: number): number {
-  try {
-    return openSync(path, flags | constants.O_NOFOLLOW, permissions);
-  } catch (err) {
-    throw fromSystemError(err, path);
+/** Takes L without waiting, trying a few times (yielding the CPU): a holder is inside a few system calls. */
+function tryLifetimeLock(fd: number, tries: number): boolean {
+  for (let i = 0; i < tries; i++) {
+    if (ofdLock(fd, LIFETIME_LOCK)) return true;
+    yieldCpu();
   }
+  return false;
 }
 
-/** A closer may have unlinked the file between our open and our lock; then we must open again. */
+/** Whether the path still names the file we have open. */
 function stillLinked(fd: number, path: string): boolean {
   try {
     return statSync(path).ino === fstatSync(fd).ino;
@@ -116,38 +255,26 @@ function stillLinked(fd: number, path: string): boolean {
   }
 }
 
-/** Maps the segment, initialising it when it is new or when every process that used it is gone. Called under the file lock. */
-function attachMapping(fd: number, request: SegmentRequest): Mapping {
-  const size = fstatSync(fd).size;
-  if (size >= HEADER_SIZE) {
-    const existing = mapShared(fd, size);
-    // magic 0: the creator died before it finished the header, so nobody uses this file.
-    const initialised = new Int32Array(existing.buffer, 0, 1)[0] !== 0;
-    try {
-      if (initialised && new Ring(existing.buffer, platformFor(existing)).reclaimDead() > 0) return existing;
-    } catch (err) {
-      unmap(existing);
-      throw err;
-    }
-    unmap(existing);
-  }
-  const total = HEADER_SIZE + request.capacity;
+function unlinkQuietly(path: string): void {
   try {
-    fchmodSync(fd, request.permissions);
+    unlinkSync(path);
   } catch {
-    // not our file: its owner's permissions stay
+    // already gone, or not ours to remove: the next opener finds it with no live handle
   }
-  ftruncateSync(fd, 0);
-  ftruncateSync(fd, total);
-  const mapping = mapShared(fd, total);
-  Ring.init(mapping.buffer, request.capacity, request.mode ?? MODE_MESSAGE);
-  return mapping;
 }
 
-function platformFor(mapping: Mapping): RingPlatform {
-  return {
-    alive: processAlive,
+interface ShmPlatform extends RingPlatform {
+  /** This handle's slot: its own lock is invisible to F_OFD_GETLK on its own file description. */
+  ownSlot: number;
+}
+
+/** A slot is live while some open file description holds the lock on its byte of the file. */
+function shmPlatform(fd: number, mapping: Mapping): ShmPlatform {
+  const platform: ShmPlatform = {
+    ownSlot: -1,
+    alive: (slot) => slot === platform.ownSlot || ofdLocked(fd, slot),
     yieldCpu,
     wake: (byteOffset) => futexWake(mapping.address + BigInt(byteOffset)),
   };
+  return platform;
 }

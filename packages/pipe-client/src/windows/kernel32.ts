@@ -12,10 +12,21 @@ export const OPEN_EXISTING = 3;
 export const FILE_FLAG_OVERLAPPED = 0x40000000;
 export const PAGE_READWRITE = 4;
 export const FILE_MAP_READ = 4;
-export const FILE_MAP_ALL_ACCESS = 0xf001f;
+export const FILE_MAP_WRITE = 2;
+export const READ_CONTROL = 0x00020000;
+/** What an opener of a ring mapping asks for: query its size, map it read and write, read its owner. */
+export const SECTION_JOIN = READ_CONTROL | 0x0007;
+export const SECTION_STAT = READ_CONTROL | 0x0005;
+/** Mutexes: wait, query, read the owner. */
+export const MUTEX_USE = READ_CONTROL | 0x00100001;
+/** Events: wait, set and reset, query, read the owner. */
+export const EVENT_USE = READ_CONTROL | 0x00100003;
+export const CREATE_EVENT_MANUAL_RESET = 1;
 export const SYNCHRONIZE = 0x00100000;
 export const PROCESS_QUERY_LIMITED_INFORMATION = 0x1000;
 export const STILL_ACTIVE = 259;
+export const WAIT_OBJECT_0 = 0;
+export const WAIT_ABANDONED = 0x80;
 export const WAIT_TIMEOUT = 0x102;
 export const WAIT_FAILED = 0xffffffff;
 export const INFINITE = 0xffffffff;
@@ -23,6 +34,10 @@ export const ERROR_ALREADY_EXISTS = 183;
 export const ERROR_IO_PENDING = 997;
 export const ERROR_ACCESS_DENIED = 5;
 export const ERROR_FILE_NOT_FOUND = 2;
+export const ERROR_INVALID_HANDLE = 6;
+export const ERROR_HANDLE_EOF = 38;
+export const ERROR_INSUFFICIENT_BUFFER = 122;
+export const ERROR_OPERATION_ABORTED = 995;
 export const STATUS_PENDING = 0x103;
 /** Handles one WaitForMultipleObjects call takes. */
 export const MAXIMUM_WAIT_OBJECTS = 64;
@@ -51,7 +66,10 @@ function bind() {
     ...raw,
     CreateFileW: handleResult(raw.CreateFileW),
     CreateEventW: handleResult(raw.CreateEventW),
-    CreateMutexW: handleResult(raw.CreateMutexW),
+    CreateMutexExW: handleResult(raw.CreateMutexExW),
+    CreateEventExW: handleResult(raw.CreateEventExW),
+    OpenMutexW: handleResult(raw.OpenMutexW),
+    OpenEventW: handleResult(raw.OpenEventW),
     CreateFileMappingW: handleResult(raw.CreateFileMappingW),
     OpenFileMappingW: handleResult(raw.OpenFileMappingW),
     MapViewOfFile: handleResult(raw.MapViewOfFile),
@@ -77,7 +95,14 @@ function bindRaw() {
     ResetEvent: lib.func('int __stdcall ResetEvent(uintptr_t h)'),
     WaitForSingleObject: lib.func('uint32_t __stdcall WaitForSingleObject(uintptr_t h, uint32_t ms)'),
     WaitForMultipleObjects: lib.func('uint32_t __stdcall WaitForMultipleObjects(uint32_t n, void *handles, int all, uint32_t ms)'),
-    CreateMutexW: lib.func('uintptr_t __stdcall CreateMutexW(void *sa, int owner, const char16_t *name)'),
+    CreateMutexExW: lib.func('uintptr_t __stdcall CreateMutexExW(void *sa, const char16_t *name, uint32_t flags, uint32_t access)'),
+    CreateEventExW: lib.func('uintptr_t __stdcall CreateEventExW(void *sa, const char16_t *name, uint32_t flags, uint32_t access)'),
+    OpenMutexW: lib.func('uintptr_t __stdcall OpenMutexW(uint32_t access, int inherit, const char16_t *name)'),
+    OpenEventW: lib.func('uintptr_t __stdcall OpenEventW(uint32_t access, int inherit, const char16_t *name)'),
+    ReadFile: lib.func('int __stdcall ReadFile(uintptr_t h, void *buf, uint32_t len, void *read, void *ov)'),
+    WriteFile: lib.func('int __stdcall WriteFile(uintptr_t h, const void *buf, uint32_t len, void *written, void *ov)'),
+    ProcessIdToSessionId: lib.func('int __stdcall ProcessIdToSessionId(uint32_t pid, _Out_ uint32_t *session)'),
+    LocalFree: lib.func('uintptr_t __stdcall LocalFree(uintptr_t p)'),
     ReleaseMutex: lib.func('int __stdcall ReleaseMutex(uintptr_t h)'),
     CreateFileMappingW: lib.func(
       'uintptr_t __stdcall CreateFileMappingW(uintptr_t file, void *sa, uint32_t protect, uint32_t sizeHigh, uint32_t sizeLow, const char16_t *name)',
@@ -91,18 +116,12 @@ function bindRaw() {
     GetLastError: lib.func('uint32_t __stdcall GetLastError(void)'),
     SwitchToThread: lib.func('int __stdcall SwitchToThread(void)'),
     RtlNtStatusToDosError: ntdll.func('uint32_t __stdcall RtlNtStatusToDosError(uint32_t status)'),
+    RtlGetLastNtStatus: ntdll.func('uint32_t __stdcall RtlGetLastNtStatus(void)'),
+    NtOpenDirectoryObject: ntdll.func('uint32_t __stdcall NtOpenDirectoryObject(void *handle, uint32_t access, void *attributes)'),
+    NtQueryDirectoryObject: ntdll.func(
+      'uint32_t __stdcall NtQueryDirectoryObject(uintptr_t h, void *buf, uint32_t len, int single, int restart, void *context, void *returned)',
+    ),
   };
-}
-
-/** A Windows error as an Error with the Win32 code, for the backends to map. */
-export class WinError extends Error {
-  constructor(
-    readonly what: string,
-    readonly winCode: number,
-  ) {
-    super(`${what} failed: Windows error ${winCode}`);
-    this.name = 'WinError';
-  }
 }
 
 export function closeHandle(h: bigint): void {

@@ -1,6 +1,9 @@
 import type { Wait } from '../backend.js';
 import { ProcessWaiter } from '../wait/process-waiter.js';
+import { winError } from './errors.js';
 import { INVALID_HANDLE, MAXIMUM_WAIT_OBJECTS, WAIT_FAILED, k32 } from './kernel32.js';
+
+const FAILED_RETRY_MS = 10;
 
 interface HandleWait {
   readonly handle: bigint;
@@ -36,13 +39,13 @@ class HandleWaiter extends ProcessWaiter<HandleWait> {
   private interruptEvent(): bigint {
     if (this.interrupter === 0n) {
       const h = k32().CreateEventW(null, 0, 0, null) as bigint;
-      if (h === 0n || h === INVALID_HANDLE) throw new Error('CreateEventW failed for the wait interrupt');
+      if (h === 0n || h === INVALID_HANDLE) throw winError('CreateEventW for the wait interrupt');
       this.interrupter = h;
     }
     return this.interrupter;
   }
 
-  protected override call(done: () => void): void {
+  protected override call(done: (retryAfterMs?: number) => void): void {
     const distinct = new Set<bigint>();
     let deadline = -1n;
     for (const w of this.interests) {
@@ -60,11 +63,13 @@ class HandleWaiter extends ProcessWaiter<HandleWait> {
     const ms = deadline <= now ? 0 : Number((deadline - now + 999_999n) / 1_000_000n);
     k32().WaitForMultipleObjects.async(count, this.handles, 0, ms, (err: unknown, res: number) => {
       if (err || res === WAIT_FAILED) {
-        // A handle closed under us: every wait resolves and re-checks (spurious wakes are allowed).
+        // A handle closed under us: every wait resolves and re-checks (spurious wakes are
+        // allowed); the next call waits a little, so a failure that stays is no busy loop.
         this.settle(() => true);
-      } else if (res >= 1 && res < count) {
-        this.dropStaleSignal(this.handles.readBigUInt64LE(8 * res));
+        done(FAILED_RETRY_MS);
+        return;
       }
+      if (res >= 1 && res < count) this.dropStaleSignal(this.handles.readBigUInt64LE(8 * res));
       done();
     });
   }

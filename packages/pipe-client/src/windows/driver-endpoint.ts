@@ -1,0 +1,113 @@
+import koffi from 'koffi';
+import type { Endpoint } from '../backend.js';
+import { ErrorCode, RingPipeError } from '../errors.js';
+import { Ring } from '../ring/ring.js';
+import { ABI_VERSION, BIND, BindIn, BindOut, IOCTL, MapOut, STATUS, WAKE_DATA, WAKE_SPACE } from './abi.js';
+import { bindError, deviceIoControl, driverUnavailable, newOverlapped, openDevice, type Overlapped } from './device.js';
+import { DriverIoEndpoint } from './driver-io-endpoint.js';
+import { DriverWait } from './driver-wait.js';
+import { closeHandle } from './kernel32.js';
+import { WinRingEndpoint, ringPlatform, type Transport } from './ring-endpoint.js';
+
+export interface WinOpenRequest {
+  capacity: number;
+  mode: number | undefined;
+  permissions: number;
+  access: 'read' | 'write' | 'readwrite';
+  follow: boolean;
+  /** shm: the SID an existing pipe's objects must belong to; undefined: our own. */
+  ownerSid: string | undefined;
+}
+
+/**
+ * How a driver handle moves messages: 'mapped' reads and writes the ring in the
+ * mapping IOCTL_RINGPIPE_MAP gives (no system call per message), 'syscall' uses
+ * ReadFile and WriteFile. 'syscall' is taken when the mapping is refused or its
+ * ring is of a format this client does not read; RINGPIPE_DRIVER_IO=syscall
+ * forces it (tests).
+ */
+export type DriverIo = 'mapped' | 'syscall';
+
+/** `backend: 'driver'`: \\.\RingPipe bound to the name, then mapped (or used through ReadFile/WriteFile). */
+export function openWindowsDriverEndpoint(canonical: string, request: WinOpenRequest): Endpoint {
+  const h = openDevice();
+  if (h === 0n) throw driverUnavailable();
+  let sync: Overlapped | undefined;
+  try {
+    sync = newOverlapped();
+    const bound = bind(h, canonical, request, sync);
+    const mapped = process.env.RINGPIPE_DRIVER_IO === 'syscall' ? undefined : mapRing(h, canonical, request, sync);
+    if (mapped) return mapped;
+    const maxRecord = bound.readUInt32LE(BindOut.maxRecord);
+    const capacity = bound.readUInt32LE(BindOut.capacity);
+    const mode = bound.readUInt32LE(BindOut.mode);
+    return new DriverIoEndpoint(canonical, h, sync, { capacity, mode, maxRecord, access: request.access });
+  } catch (err) {
+    closeHandle(h);
+    if (sync) closeHandle(sync.event);
+    throw err;
+  }
+}
+
+function bind(h: bigint, canonical: string, request: WinOpenRequest, sync: Overlapped): Buffer {
+  const input = Buffer.alloc(BindIn.size);
+  input.writeUInt32LE(ABI_VERSION, BindIn.abiVersion);
+  const flags =
+    BIND.create |
+    (request.access !== 'write' ? BIND.read : 0) |
+    (request.access !== 'read' ? BIND.write : 0) |
+    (request.access === 'write' ? BIND.writerNow : 0) |
+    (request.follow ? BIND.follow : 0);
+  input.writeUInt32LE(flags, BindIn.flags);
+  input.writeUInt32LE(request.capacity, BindIn.capacity);
+  input.writeUInt32LE(request.mode ?? 0, BindIn.mode);
+  input.writeUInt32LE(request.permissions & 0o666, BindIn.perm);
+  input.writeUInt32LE(canonical.length, BindIn.nameLen);
+  input.write(canonical, BindIn.name, 'latin1');
+  const out = Buffer.alloc(BindOut.size);
+  const bound = deviceIoControl(h, IOCTL.bind, input, out, sync);
+  if (bound.status !== STATUS.success) throw bindError(bound.status, canonical);
+  return out;
+}
+
+/** The mapped endpoint, or undefined when the driver gives no usable mapping (then ReadFile/WriteFile). */
+function mapRing(h: bigint, canonical: string, request: WinOpenRequest, sync: Overlapped): Endpoint | undefined {
+  const out = Buffer.alloc(MapOut.size);
+  if (deviceIoControl(h, IOCTL.map, null, out, sync).status !== STATUS.success) return undefined;
+  const buffer = koffi.view(out.readBigUInt64LE(MapOut.address), Number(out.readBigUInt64LE(MapOut.length))) as ArrayBuffer;
+  const waits: Record<number, DriverWait> = {};
+  const events: Overlapped[] = [];
+  const wakeIn = Buffer.alloc(4);
+  const wake = (which: number): void => {
+    wakeIn.writeUInt32LE(which, 0);
+    deviceIoControl(h, IOCTL.wake, wakeIn, null, sync);
+  };
+  let ring: Ring;
+  try {
+    // Slots live exactly as long as their file objects: the driver detaches them.
+    ring = new Ring(buffer, ringPlatform(() => true, wake));
+    for (const which of [WAKE_DATA, WAKE_SPACE]) {
+      const ov = newOverlapped();
+      events.push(ov);
+      waits[which] = new DriverWait(h, which, ov);
+    }
+  } catch (err) {
+    for (const ov of events) closeHandle(ov.event);
+    deviceIoControl(h, IOCTL.unmap, null, null, sync);
+    // A ring of another format version (an older or newer driver): the driver still reads and writes it.
+    if (err instanceof RingPipeError && err.code === ErrorCode.Corrupt) return undefined;
+    throw err;
+  }
+  const transport: Transport = {
+    sleep: (which, words, word, seq) => waits[which]!.sleep(words, word, seq),
+    wake,
+    failure: () => waits[WAKE_DATA]!.failure() ?? waits[WAKE_SPACE]!.failure(),
+    release() {
+      // Closing the handle unmaps the view and detaches the slot in the driver.
+      closeHandle(h);
+      closeHandle(sync.event);
+      for (const ov of events) closeHandle(ov.event);
+    },
+  };
+  return new WinRingEndpoint(canonical, 'driver', ring, buffer, out.readUInt32LE(MapOut.slot), request.follow, transport);
+}

@@ -1,0 +1,113 @@
+// Who may make, hold and join a pipe's shared-memory file (docs/ring-format.md, Lifetime).
+import { once } from 'node:events';
+import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createPipe, ErrorCode, listPipes, statPipe } from '../src/index.js';
+import { killPeers, startPeer, uniqueName } from './helpers/processes.js';
+import { shmPath } from './helpers/segment-file.js';
+
+afterEach(killPeers);
+
+const asRoot = process.getuid?.() === 0;
+const NOBODY = 65534;
+const code = (fn: () => unknown): string | undefined => {
+  try {
+    fn();
+    return undefined;
+  } catch (err) {
+    return (err as { code?: string }).code;
+  }
+};
+
+describe('a pipe name held by something we did not make', () => {
+  it.runIf(asRoot)("refuses another user's file, pre-made world-writable, and writes nothing into it", () => {
+    const name = uniqueName('SQUAT');
+    writeFileSync(shmPath(name), '', { mode: 0o666 });
+    chownSync(shmPath(name), NOBODY, NOBODY);
+    try {
+      expect(code(() => createPipe(name))).toBe(ErrorCode.Untrusted);
+      const after = statSync(shmPath(name));
+      expect(after.size).toBe(0);
+      expect(after.uid).toBe(NOBODY);
+    } finally {
+      unlinkSync(shmPath(name));
+    }
+  });
+
+  it.runIf(asRoot)("refuses another user's pipe unless its owner is named, then joins it", async () => {
+    const name = uniqueName('THEIRS');
+    const theirs = startPeer(['hold', name, '8192'], { uid: NOBODY, gid: NOBODY });
+    await theirs.ready;
+    expect(statSync(shmPath(name)).uid).toBe(NOBODY);
+    expect(code(() => createPipe(name))).toBe(ErrorCode.Untrusted);
+    expect(code(() => createPipe(name, { owner: 1234 }))).toBe(ErrorCode.Untrusted);
+    // Root may open a 0600 file of theirs once it names them (the kernel lets root in).
+    const named = createPipe(name, { owner: NOBODY, access: 'read' });
+    const [left] = (await once(named, 'data')) as [Buffer];
+    expect(String(left)).toBe('left behind');
+    named.destroy();
+    theirs.child.kill('SIGKILL');
+    await theirs.done;
+
+    const shared = uniqueName('THEIRS-SHARED');
+    const writer = startPeer(['send', shared, '9', '3', '16'], { uid: NOBODY, gid: NOBODY });
+    await writer.ready;
+    const joined = createPipe(shared, { owner: 'nobody', access: 'read' });
+    const got: Buffer[] = [];
+    for await (const message of joined) got.push(message as Buffer);
+    expect(got.map((m) => m.readUInt32LE(4))).toEqual([0, 1, 2]);
+    expect((await writer.done).code).toBe(0);
+  });
+
+  it('refuses a symlink, a FIFO or a directory at the path with a typed error', () => {
+    const name = uniqueName('NOTAFILE');
+    const path = shmPath(name);
+    const cases: Array<[string, () => void]> = [
+      ['symlink', () => symlinkSync('/etc/passwd', path)],
+      ['fifo', () => execFileSync('mkfifo', ['-m', '600', path])],
+      ['directory', () => mkdirSync(path)],
+    ];
+    for (const [what, make] of cases) {
+      make();
+      try {
+        expect(code(() => createPipe(name)), what).toBe(ErrorCode.Untrusted);
+        expect(code(() => statPipe(name)), what).toBe(ErrorCode.NotFound);
+        expect(() => listPipes(), what).not.toThrow();
+      } finally {
+        rmSync(path, { recursive: true, force: true });
+      }
+    }
+    expect(readFileSync('/etc/passwd', 'utf8')).toContain('root:');
+  });
+
+  it('creates its file with exactly the permissions asked for, whatever the umask, owned by the creator', async () => {
+    const name = uniqueName('MODE');
+    const old = process.umask(0o077);
+    let pipe;
+    try {
+      pipe = createPipe(name, { permissions: 0o644 });
+    } finally {
+      process.umask(old);
+    }
+    const stats = statSync(shmPath(name));
+    expect(stats.mode & 0o777).toBe(0o644);
+    expect(stats.uid).toBe(process.geteuid!());
+    expect(stats.blocks * 512).toBeGreaterThanOrEqual(stats.size);
+    pipe.destroy();
+    await once(pipe, 'close');
+    expect(existsSync(shmPath(name))).toBe(false);
+  });
+
+  it('a file nobody has open is no pipe: stat says NOT_FOUND and the next open replaces it', async () => {
+    const name = uniqueName('EMPTYFILE');
+    writeFileSync(shmPath(name), '', { mode: 0o600 });
+    expect(code(() => statPipe(name))).toBe(ErrorCode.NotFound);
+    const pipe = createPipe(name, { capacity: 8192 });
+    expect(pipe.capacity).toBe(8192);
+    expect(statPipe(name).handles).toBe(1);
+    pipe.destroy();
+    await once(pipe, 'close');
+    expect(existsSync(shmPath(name))).toBe(false);
+  });
+});
