@@ -13,4 +13,6 @@ bash scripts/setup.sh >/dev/null
 node examples/hello/demo.mjs >/dev/null
 pnpm exec ringpipe --help | grep -q '^Usage: ringpipe' || { echo "FAIL pnpm exec ringpipe --help in a fresh clone" >&2; exit 1; }
 echo "ok fresh clone: setup, demo, pnpm exec ringpipe --help"
-pnpm exec vitest run packages/pipe-client/test/processes.test.ts -t 'another user'
+# The test files that start a process as another user.
+mapfile -t uid_tests < <(git grep -l -E 'peerAsUser|uid: ' -- 'packages/*/test/*.test.ts')
+pnpm exec vitest run "${uid_tests[@]}"
