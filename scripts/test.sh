@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # Every test of the project, from a fresh Debian 12 machine: installs what it needs, then runs
 # the C core tests (sanitizers, vectors, fuzzing) and the vitest suite (client, CLI, examples,
-# cross-implementation). Exits non-zero on any failure.
+# cross-implementation), then the packed packages as npm users get them. Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash scripts/apt-install.sh build-essential clang-14 llvm-14 libclang-rt-14-dev
+bash scripts/apt-install.sh build-essential clang-14 llvm-14 libclang-rt-14-dev tmux
 bash scripts/setup.sh
 
 make -C driver/core test fuzz
 pnpm typecheck
 pnpm test
+# The packed packages installed with npm outside the monorepo: ESM, require(), tsc, npx, Bun, Deno.
+bash scripts/test-consumer.sh
+# A fresh clone in a private folder: setup, the demo, the CLI, the tests that change uid.
+bash scripts/test-clone.sh
 # The Windows driver and the Windows side of the client, under Wine (see driver/windows/README.md).
 bash driver/windows/test-wine.sh
 # The Linux driver: ringpipe.ko in Debian's kernel under qemu, with the client's driver backend

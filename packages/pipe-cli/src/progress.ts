@@ -1,12 +1,27 @@
-/** A one-line transfer meter on stderr, shown only when stderr is a terminal. */
+/** What a progress line counts: messages (and their bytes), or the bytes of a byte stream. */
+export type Counting = 'message' | 'byte';
+
+/**
+ * Whether a transfer gets a progress line: only when stderr is a terminal and the data side
+ * (a writer's stdin, a reader's stdout) is not, so it never draws over typing or printed messages.
+ */
+export function progressWanted(data: { isTTY?: boolean }): boolean {
+  return process.stderr.isTTY === true && data.isTTY !== true;
+}
+
+/** A one-line transfer meter on stderr, redrawn in place twice a second; its last drawing, the totals, stays. */
 export class Progress {
   private messages = 0;
   private bytes = 0;
   private readonly started = process.hrtime.bigint();
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly verb: string) {
-    if (process.stderr.isTTY) {
+  constructor(
+    private readonly verb: string,
+    private readonly counting: Counting,
+    show: boolean,
+  ) {
+    if (show) {
       this.timer = setInterval(() => this.draw(), 500);
       this.timer.unref();
     }
@@ -26,8 +41,14 @@ export class Progress {
   }
 
   private draw(): void {
+    // \r\x1b[K: back to the line's start and erase it, so a shorter line leaves nothing behind.
+    process.stderr.write(`\r\x1b[K${this.line()}`);
+  }
+
+  private line(): string {
     const seconds = Number(process.hrtime.bigint() - this.started) / 1e9;
     const rate = seconds > 0 ? this.bytes / seconds / 1e6 : 0;
-    process.stderr.write(`\r${this.verb} ${this.messages} messages, ${(this.bytes / 1e6).toFixed(1)} MB, ${rate.toFixed(1)} MB/s  `);
+    const amount = `${(this.bytes / 1e6).toFixed(1)} MB, ${rate.toFixed(1)} MB/s`;
+    return this.counting === 'byte' ? `${this.verb} ${amount}` : `${this.verb} ${this.messages} messages, ${amount}`;
   }
 }

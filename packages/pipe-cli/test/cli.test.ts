@@ -1,46 +1,9 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { CLI, killCommands, readerAttached, ringpipe, unique } from './helpers/run.js';
 
-const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
-const children = new Set<ReturnType<typeof spawn>>();
-afterEach(() => {
-  for (const child of children) child.kill('SIGKILL');
-  children.clear();
-});
-
-interface Run {
-  child: ReturnType<typeof spawn>;
-  done: Promise<{ code: number; stdout: Buffer; stderr: string }>;
-}
-
-function ringpipe(args: string[], input?: string | Buffer, command: string[] = [process.execPath, CLI]): Run {
-  const [file, ...rest] = command;
-  const child = spawn(file!, [...rest, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
-  children.add(child);
-  const out: Buffer[] = [];
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-  if (input !== undefined) child.stdin.end(input);
-  const done = once(child, 'close').then(([code]) => ({ code: code as number, stdout: Buffer.concat(out), stderr }));
-  return { child, done };
-}
-
-/** Waits until `ringpipe stat NAME` shows a reader on the pipe. */
-async function readerAttached(name: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const { code, stdout } = await ringpipe(['stat', name, '--json']).done;
-    if (code === 0 && JSON.parse(stdout.toString()).handles > 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`no reader attached to ${name}`);
-}
-
-const unique = (prefix: string) => `${prefix}-${process.pid}-${Math.random().toString(36).slice(2, 7)}`;
+afterEach(killCommands);
 
 describe('ringpipe write / read', () => {
   it('sends TEXT as one message and stdin lines as one message each', async () => {

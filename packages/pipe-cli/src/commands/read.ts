@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { createPipe, type RingPipe } from '@ringpipe/client';
-import { Progress } from '../progress.js';
+import { Progress, progressWanted } from '../progress.js';
 import { pipeOptions, type OpenFlags } from './open-options.js';
 
 export interface ReadFlags extends OpenFlags {
@@ -26,7 +26,7 @@ export async function readCommand(name: string, flags: ReadFlags): Promise<void>
 }
 
 async function readAll(pipe: RingPipe, count: number | undefined): Promise<void> {
-  const progress = new Progress('received');
+  const progress = new Progress('received', pipe.mode, progressWanted(process.stdout));
   const newline = pipe.mode === 'message' ? '\n' : '';
   let received = 0;
   try {

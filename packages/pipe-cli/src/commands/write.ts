@@ -4,7 +4,7 @@ import { finished, pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { createPipe, type RingPipe } from '@ringpipe/client';
 import { byteLines } from '../lines.js';
-import { Progress } from '../progress.js';
+import { Progress, progressWanted } from '../progress.js';
 import { pipeOptions, type OpenFlags } from './open-options.js';
 
 /**
@@ -16,7 +16,7 @@ export async function writeCommand(name: string, text: string[], flags: OpenFlag
   // Registered first: a write error (such as a message too big) rejects this instead of going unhandled.
   const done = finished(pipe);
   done.catch(() => {}); // also reported by the write that failed
-  const progress = new Progress('sent');
+  const progress = new Progress('sent', pipe.mode, progressWanted(process.stdin));
   const line = (s: string): string => (pipe.mode === 'byte' ? `${s}\n` : s);
   try {
     if (text.length > 0) {
@@ -31,6 +31,7 @@ export async function writeCommand(name: string, text: string[], flags: OpenFlag
         await send(pipe, line(entry), progress);
         lines.prompt();
       }
+      process.stderr.write('\n'); // Ctrl-D leaves the cursor after the last prompt
     } else {
       // Lines are bytes: split on "\n" without decoding, so any bytes pass unchanged.
       for await (const entry of process.stdin.pipe(byteLines()) as AsyncIterable<Buffer>) {

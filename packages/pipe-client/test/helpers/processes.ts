@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { readableCopy, readableFixture } from './readable-copy.js';
 
 export const PEER = fileURLToPath(new URL('../fixtures/peer.mjs', import.meta.url));
 
@@ -21,12 +22,25 @@ export function killPeers(): void {
   running.clear();
 }
 
-export function startNode(script: string, args: string[], options: { uid?: number; gid?: number } = {}): Peer {
+export interface SpawnAs {
+  uid?: number;
+  gid?: number;
+  cwd?: string;
+}
+
+/**
+ * Starts a Node script as a peer. As another user, a script of test/fixtures runs from a
+ * world-readable copy (see readable-copy.ts): that user may not be able to enter the checkout.
+ */
+export function startNode(script: string, args: string[], options: SpawnAs = {}): Peer {
+  if (options.uid !== undefined && options.uid !== process.getuid?.()) {
+    return startProcess(process.execPath, [readableFixture(script), ...args], { cwd: readableCopy(), ...options });
+  }
   return startProcess(process.execPath, [script, ...args], options);
 }
 
 /** Any command, watched as a peer: "ready" and JSON lines on its stdout. */
-export function startProcess(command: string, args: string[], options: { uid?: number; gid?: number } = {}): Peer {
+export function startProcess(command: string, args: string[], options: SpawnAs = {}): Peer {
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
   running.add(child);
   child.once('exit', () => running.delete(child));
@@ -47,7 +61,7 @@ export function startProcess(command: string, args: string[], options: { uid?: n
   return { child, ready, done };
 }
 
-export const startPeer = (args: string[], options?: { uid?: number; gid?: number }): Peer => startNode(PEER, args, options);
+export const startPeer = (args: string[], options?: SpawnAs): Peer => startNode(PEER, args, options);
 
 /** A name no other test uses. */
 export function uniqueName(prefix: string): string {

@@ -1,0 +1,100 @@
+import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, handlesAttached, killCommands, readerAttached, ringpipe, unique } from './helpers/run.js';
+import { Terminal, tmuxMissing } from './helpers/tmux.js';
+
+const terminals: Terminal[] = [];
+const folders: string[] = [];
+afterEach(() => {
+  killCommands();
+  for (const terminal of terminals.splice(0)) terminal.close();
+  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
+});
+
+function terminal(command: string): Terminal {
+  const t = new Terminal(command);
+  terminals.push(t);
+  return t;
+}
+
+/** The pipe's count of messages written, once at least one was. */
+async function messagesInOnceSent(name: string): Promise<number> {
+  for (;;) {
+    const { messagesIn } = JSON.parse((await ringpipe(['stat', name, '--json']).done).stdout.toString());
+    if (messagesIn > 0) return messagesIn;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const ringpipeAt = (args: string) => `${process.execPath} ${CLI} ${args}`;
+const PROGRESS = /sent|received|messages|MB\/s/;
+
+beforeAll(() => {
+  const missing = tmuxMissing();
+  if (missing) throw new Error(missing);
+});
+
+describe('ringpipe at a terminal (tmux)', () => {
+  it('write prompts for each line, sends one message per Enter and draws no progress line', async () => {
+    const name = unique('TYPED');
+    const NAME = name.toUpperCase();
+    const reader = ringpipe(['read', name, '--count', '2']);
+    await readerAttached(name);
+    const term = terminal(ringpipeAt(`write ${name}`));
+    await term.waitFor('the prompt', (screen) => screen[0] === `${NAME}>`);
+
+    term.type('typed one');
+    await term.waitFor('a second prompt', (screen) => screen[1] === `${NAME}>`);
+    expect(await messagesInOnceSent(name)).toBe(1);
+    term.type('typed two');
+    expect((await reader.done).stdout.toString()).toBe('typed one\ntyped two\n');
+
+    term.key('C-d');
+    const screen = await term.waitFor('the exit', (lines) => lines.includes('[exit 0]'));
+    expect(screen).toEqual([`${NAME}> typed one`, `${NAME}> typed two`, `${NAME}>`, '[exit 0]']);
+    expect(screen.join('\n')).not.toMatch(PROGRESS);
+  });
+
+  it('a piped message writer ends with its totals, counted in messages, on one line', async () => {
+    const name = unique('PIPED');
+    const reader = ringpipe(['read', name, '--count', '3']);
+    await readerAttached(name);
+    const term = terminal(`printf 'a\\nbb\\nccc\\n' | ${ringpipeAt(`write ${name}`)}`);
+    const screen = await term.waitFor('the exit', (lines) => lines.includes('[exit 0]'));
+    expect(screen).toEqual([expect.stringMatching(/^sent 3 messages, 0\.0 MB, \d+\.\d MB\/s$/), '[exit 0]']);
+    expect((await reader.done).stdout.toString()).toBe('a\nbb\nccc\n');
+  });
+
+  it('a long byte transfer shows a progress line in bytes on each end, redrawn in place', async () => {
+    const name = unique('BULK');
+    const folder = mkdtempSync(join(tmpdir(), 'ringpipe-fifo-'));
+    folders.push(folder);
+    const fifo = join(folder, 'input');
+    execFileSync('mkfifo', [fifo]);
+    const reader = terminal(`${ringpipeAt(`read ${name} --bytes`)} > /dev/null`);
+    await readerAttached(name);
+    const writer = terminal(`${ringpipeAt(`write ${name} --bytes`)} < ${fifo}`);
+    const input = createWriteStream(fifo);
+    await once(input, 'open');
+    await handlesAttached(name, 2);
+
+    // The meter draws twice a second: the first 3 MB show before the rest is sent.
+    input.write(Buffer.alloc(3_000_000, 7));
+    await writer.waitFor('3.0 MB sent', (screen) => /^sent 3\.0 MB, /.test(screen[0]!));
+    await reader.waitFor('3.0 MB received', (screen) => /^received 3\.0 MB, /.test(screen[0]!));
+    input.end(Buffer.alloc(1_000_000, 7));
+
+    for (const [term, verb] of [[writer, 'sent'], [reader, 'received']] as const) {
+      const screen = await term.waitFor('the exit', (lines) => lines.includes('[exit 0]'));
+      expect(screen).toEqual([expect.stringMatching(new RegExp(`^${verb} 4\\.0 MB, \\d+\\.\\d MB/s$`)), '[exit 0]']);
+      // Each drawing starts by going back and erasing the line: a shorter one leaves no stale characters.
+      const drawings = term.raw().split(verb).slice(1);
+      expect(drawings.length).toBeGreaterThan(1);
+      expect(term.raw()).not.toMatch(new RegExp(`(?<!\\r\\x1b\\[K)${verb} `));
+    }
+  });
+});
