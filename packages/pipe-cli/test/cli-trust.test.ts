@@ -5,6 +5,13 @@ import { chownSync, unlinkSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 
+const asRoot = process.getuid?.() === 0;
+/** A skip that shows: a warning on stderr and the reason beside the skipped test. */
+function skipLoudly(ctx: { skip(note?: string): never; task: { name: string } }, reason: string): never {
+  process.stderr.write(`SKIPPED "${ctx.task.name}": ${reason}\n`);
+  return ctx.skip(reason);
+}
+
 const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const children = new Set<ReturnType<typeof spawn>>();
 afterEach(() => {
@@ -47,7 +54,8 @@ describe('ringpipe and untrusted input', () => {
     expect(stdout.toString('hex')).toBe(Buffer.from([0x6f, 0x6b, 0x0a, 0xff, 0xfe, 0x80, 0x0a, 0xc3, 0x28, 0x0a, 0x00, 0x01, 0x0a]).toString('hex'));
   });
 
-  it.runIf(process.getuid?.() === 0)("refuses another user's file under the name unless --owner names them", async () => {
+  it("refuses another user's file under the name unless --owner names them", async (ctx) => {
+    if (!asRoot) return skipLoudly(ctx, 'needs root (another uid, mounts or namespaces)');
     const name = unique('OWNED');
     const path = `/dev/shm/ringpipe.${name.toUpperCase()}`;
     writeFileSync(path, '', { mode: 0o666 });
