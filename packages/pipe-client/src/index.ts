@@ -5,11 +5,11 @@ import { canonicalName } from './name.js';
 import { resolveOptions, type PipeOptions, type ResolvedOptions } from './options.js';
 import { MODE_BYTE, MODE_MESSAGE } from './ring/layout.js';
 import type { RingStats } from './ring/ring.js';
-import { ShmEndpoint } from './shm/endpoint.js';
-import { SHM_DIR, SHM_PREFIX, removeIfLeftOver, withSegmentReadOnly } from './shm/segment.js';
+import { ShmEndpoint } from './backends/linux-shm/endpoint.js';
+import { SHM_DIR, SHM_PREFIX, removeIfLeftOver, withSegmentReadOnly } from './backends/linux-shm/segment.js';
 import { RingPipe } from './stream.js';
-import { driverAvailable, listDriverPipes, openDriverEndpoint, statDriverPipe } from './driver/index.js';
-import { listWindowsPipes, openWindowsEndpoint, statWindowsPipe } from './windows/index.js';
+import { driverAvailable, listDriverPipes, openDriverEndpoint, statDriverPipe } from './backends/linux-driver/index.js';
+import { listWindowsPipes, openWindowsEndpoint, statWindowsPipe } from './backends/windows.js';
 
 export { ErrorCode, RingPipeError } from './errors.js';
 export { canonicalName, NAME_MAX } from './name.js';

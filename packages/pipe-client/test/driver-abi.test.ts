@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as abi from '../src/driver/abi.js';
+import * as abi from '../src/backends/linux-driver/abi.js';
 
 const INCLUDE = fileURLToPath(new URL('../../../driver/include', import.meta.url));
 

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { POLLIN, pollWaiter } from '../src/driver/waiter.js';
+import { POLLIN, pollWaiter } from '../src/backends/linux-driver/poll-waiter.js';
 
 let dir: string;
 const fifos: number[] = [];

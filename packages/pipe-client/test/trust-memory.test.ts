@@ -5,7 +5,7 @@ import { skipLoudly } from './helpers/peer-as-user.js';
 import { createPipe, ErrorCode, listPipes, statPipe } from '../src/index.js';
 import { HEADER_SIZE } from '../src/ring/layout.js';
 import { Ring } from '../src/ring/ring.js';
-import { ofdLock } from '../src/shm/libc.js';
+import { ofdLock } from '../src/platform/linux/libc.js';
 import { killPeers, startPeer, startProcess, uniqueName } from './helpers/processes.js';
 import { shmPath } from './helpers/segment-file.js';
 

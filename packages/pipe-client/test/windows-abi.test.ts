@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import * as abi from '../src/windows/abi.js';
+import * as abi from '../src/backends/windows-driver/abi.js';
 
 // The TypeScript mirror of driver/include/ringpipe_win_abi.h, checked against the header
 // itself: a C program prints every size, offset and code, compiled here with the host cc

@@ -3,8 +3,8 @@
 // DeviceIoControl fails with ERROR_INVALID_HANDLE, WaitForMultipleObjects times out.
 import { describe, expect, it, vi } from 'vitest';
 
-vi.mock('../src/windows/kernel32.js', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../src/windows/kernel32.js')>();
+vi.mock('../src/platform/windows/kernel32.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../src/platform/windows/kernel32.js')>();
   const waitForMultiple = (_n: number, _h: Buffer, _all: number, ms: number): number => ms;
   waitForMultiple.async = (_n: number, _h: Buffer, _all: number, ms: number, cb: (err: unknown, res: number) => void) =>
     setTimeout(() => cb(null, real.WAIT_TIMEOUT), ms);
@@ -21,7 +21,7 @@ vi.mock('../src/windows/kernel32.js', async (importOriginal) => {
   return { ...real, k32: () => k32 };
 });
 
-const { DriverWait } = await import('../src/windows/driver-wait.js');
+const { DriverWait } = await import('../src/backends/windows-driver/wait.js');
 
 describe('DriverWait on a driver that fails every WAIT at once', () => {
   it('backs off (1 ms doubling to 250 ms), then fails with ERR_RINGPIPE_BACKEND_UNAVAILABLE', async () => {

@@ -1,14 +1,14 @@
 import { constants } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import koffi from 'koffi';
-import { EOF, NO_ROOM, WROTE, type Endpoint, type Wait } from '../backend.js';
-import { LockBackoff } from '../wait/lock-backoff.js';
-import { ErrorCode, RingPipeError, closedError } from '../errors.js';
-import { POLL_BEFORE_SLEEP_US } from '../wait/timing.js';
-import { HEADER_SIZE, Off, recordSize } from '../ring/layout.js';
-import { EMPTY, LOCKED, OK, Ring, TOO_BIG, type RingStats, type WriteCursor } from '../ring/ring.js';
-import { mapShared, unmap, yieldCpu, type Mapping } from '../shm/libc.js';
-import { pollBriefly } from '../wait/poll-briefly.js';
+import { EOF, NO_ROOM, WROTE, type Endpoint, type Wait } from '../../backend.js';
+import { LockBackoff } from '../../wait/lock-backoff.js';
+import { ErrorCode, RingPipeError, closedError } from '../../errors.js';
+import { POLL_BEFORE_SLEEP_US } from '../../wait/timing.js';
+import { HEADER_SIZE, Off, recordSize } from '../../ring/layout.js';
+import { EMPTY, LOCKED, OK, Ring, TOO_BIG, type RingStats, type WriteCursor } from '../../ring/ring.js';
+import { mapShared, unmap, yieldCpu, type Mapping } from '../../platform/linux/libc.js';
+import { pollBriefly } from '../../wait/poll-briefly.js';
 import {
   BIND_CREATE,
   BIND_FOLLOW,
@@ -26,7 +26,7 @@ import {
   WAKE_SPACE,
 } from './abi.js';
 import { closeDevice, driverError, ioctl, ioctlU32, openDevice, putName, statOn, writeFd } from './device.js';
-import { POLLIN, POLLOUT, pollWaiter } from './waiter.js';
+import { POLLIN, POLLOUT, pollWaiter } from './poll-waiter.js';
 
 const errno = osConstants.errno;
 

@@ -1,8 +1,8 @@
-import { ErrorCode, RingPipeError } from '../errors.js';
-import { MODE_BYTE } from '../ring/layout.js';
-import type { RingStats } from '../ring/ring.js';
+import { ErrorCode, RingPipeError } from '../../errors.js';
+import { MODE_BYTE } from '../../ring/layout.js';
+import type { RingStats } from '../../ring/ring.js';
 import { DEVICE_PATH, PipeInfo, STATUS } from './abi.js';
-import { winError } from './errors.js';
+import { winError } from '../../platform/windows/errors.js';
 import {
   ERROR_IO_PENDING,
   FILE_FLAG_OVERLAPPED,
@@ -16,7 +16,7 @@ import {
   STATUS_PENDING,
   closeHandle,
   k32,
-} from './kernel32.js';
+} from '../../platform/windows/kernel32.js';
 
 // \\.\RingPipe: opening it, and requests on it through OVERLAPPED structures.
 

@@ -1,12 +1,12 @@
 import koffi from 'koffi';
-import type { Wait } from '../backend.js';
-import { SLOT_COUNT } from '../ring/layout.js';
-import { PEER_CHECK_MS } from '../wait/timing.js';
-import { WAKE_DATA } from './abi.js';
-import { winError } from './errors.js';
-import { EVENT_USE, FILE_MAP_READ, FILE_MAP_WRITE, closeHandle, k32 } from './kernel32.js';
-import { createEvent, createSection, type Trust } from './named-objects.js';
-import { handleWaiter } from './waiter.js';
+import type { Wait } from '../../backend.js';
+import { SLOT_COUNT } from '../../ring/layout.js';
+import { PEER_CHECK_MS } from '../../wait/timing.js';
+import { WAKE_DATA } from '../windows-driver/abi.js';
+import { winError } from '../../platform/windows/errors.js';
+import { EVENT_USE, FILE_MAP_READ, FILE_MAP_WRITE, closeHandle, k32 } from '../../platform/windows/kernel32.js';
+import { createEvent, createSection, type Trust } from '../../platform/windows/named-objects.js';
+import { handleWaiter } from '../../platform/windows/waiter.js';
 
 const WAIT_PAGE = 4096;
 /** Words of the bitmap of one direction (128 slots). */

@@ -1,13 +1,13 @@
 import koffi from 'koffi';
-import type { Endpoint } from '../backend.js';
-import { ErrorCode, RingPipeError } from '../errors.js';
-import { Ring } from '../ring/ring.js';
+import type { Endpoint } from '../../backend.js';
+import { ErrorCode, RingPipeError } from '../../errors.js';
+import { Ring } from '../../ring/ring.js';
 import { ABI_VERSION, BIND, BindIn, BindOut, IOCTL, MapOut, STATUS, WAKE_DATA, WAKE_SPACE } from './abi.js';
 import { bindError, deviceIoControl, driverUnavailable, newOverlapped, openDevice, type Overlapped } from './device.js';
-import { DriverIoEndpoint } from './driver-io-endpoint.js';
-import { DriverWait } from './driver-wait.js';
-import { closeHandle } from './kernel32.js';
-import { WinRingEndpoint, ringPlatform, type Transport } from './ring-endpoint.js';
+import { DriverIoEndpoint } from './io-endpoint.js';
+import { DriverWait } from './wait.js';
+import { closeHandle } from '../../platform/windows/kernel32.js';
+import { WinRingEndpoint, ringPlatform, type Transport } from '../../mapped-endpoint.js';
 
 export interface WinOpenRequest {
   capacity: number;

@@ -4,17 +4,17 @@ import type { ResolvedOptions } from '../options.js';
 import type { Endpoint } from '../backend.js';
 import { HEADER_SIZE, MODE_BYTE, MODE_MESSAGE } from '../ring/layout.js';
 import { Ring } from '../ring/ring.js';
-import { IOCTL, ListHeader, NameIn, PipeInfo, STATUS } from './abi.js';
-import { deviceIoControl, infoFromDriver, openDevice, statusError, withDevice, type WinPipeInfo } from './device.js';
-import { openWindowsDriverEndpoint, type WinOpenRequest } from './driver-endpoint.js';
-import { winError } from './errors.js';
-import { FILE_MAP_READ, SECTION_STAT, closeHandle, k32 } from './kernel32.js';
-import { objectBase } from './named-objects.js';
-import { checkOwner, trustedOwners } from './security.js';
-import { openWindowsShmEndpoint, shmAlive, viewSize } from './shm-endpoint.js';
-import { shmPipeNames } from './shm-list.js';
+import { IOCTL, ListHeader, NameIn, PipeInfo, STATUS } from './windows-driver/abi.js';
+import { deviceIoControl, infoFromDriver, openDevice, statusError, withDevice, type WinPipeInfo } from './windows-driver/device.js';
+import { openWindowsDriverEndpoint, type WinOpenRequest } from './windows-driver/open.js';
+import { winError } from '../platform/windows/errors.js';
+import { FILE_MAP_READ, SECTION_STAT, closeHandle, k32 } from '../platform/windows/kernel32.js';
+import { objectBase } from '../platform/windows/named-objects.js';
+import { checkOwner, trustedOwners } from '../platform/windows/security.js';
+import { openWindowsShmEndpoint, shmAlive, viewSize } from './windows-shm/open.js';
+import { shmPipeNames } from './windows-shm/list.js';
 
-export type { WinPipeInfo } from './device.js';
+export type { WinPipeInfo } from './windows-driver/device.js';
 
 // The Windows backends, chosen by src/index.ts when process.platform is 'win32'.
 

@@ -1,6 +1,6 @@
-import type { Wait } from '../backend.js';
-import { ProcessWaiter } from '../wait/process-waiter.js';
-import { FUTEX2_SIZE_U32, futexWaitvAsync, futexWake, mapShared, type Mapping } from './libc.js';
+import type { Wait } from '../../backend.js';
+import { ProcessWaiter } from '../../wait/process-waiter.js';
+import { FUTEX2_SIZE_U32, futexWaitvAsync, futexWake, mapShared, type Mapping } from '../../platform/linux/libc.js';
 
 const WAITV_ENTRY = 24;
 const WAITV_MAX = 128;

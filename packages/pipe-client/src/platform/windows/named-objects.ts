@@ -1,4 +1,4 @@
-import { ErrorCode, RingPipeError } from '../errors.js';
+import { ErrorCode, RingPipeError } from '../../errors.js';
 import { winError } from './errors.js';
 import {
   CREATE_EVENT_MANUAL_RESET,

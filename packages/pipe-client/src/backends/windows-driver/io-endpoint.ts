@@ -1,9 +1,9 @@
-import { EOF, NO_ROOM, WROTE, settledWait, type Endpoint, type Wait } from '../backend.js';
-import { closedError } from '../errors.js';
-import { closeAtExit, forgetAtExit } from '../exit-hook.js';
-import { MODE_BYTE } from '../ring/layout.js';
-import type { RingStats, WriteCursor } from '../ring/ring.js';
-import { PEER_CHECK_MS } from '../wait/timing.js';
+import { EOF, NO_ROOM, WROTE, settledWait, type Endpoint, type Wait } from '../../backend.js';
+import { closedError } from '../../errors.js';
+import { closeAtExit, forgetAtExit } from '../../exit-hook.js';
+import { MODE_BYTE } from '../../ring/layout.js';
+import type { RingStats, WriteCursor } from '../../ring/ring.js';
+import { PEER_CHECK_MS } from '../../wait/timing.js';
 import { IOCTL, PipeInfo, STATUS } from './abi.js';
 import {
   armOverlapped,
@@ -17,8 +17,8 @@ import {
   statusError,
   type Overlapped,
 } from './device.js';
-import { closeHandle, k32 } from './kernel32.js';
-import { handleWaiter } from './waiter.js';
+import { closeHandle, k32 } from '../../platform/windows/kernel32.js';
+import { handleWaiter } from '../../platform/windows/waiter.js';
 
 const FIRST_READ_BUFFER = 1 << 16;
 /** Largest WriteFile of a byte-mode chunk; the rest goes in the next one. */

@@ -1,7 +1,7 @@
 import { closeSync, constants, fchmodSync, fstatSync, openSync, statSync, unlinkSync, type Stats } from 'node:fs';
-import { ErrorCode, RingPipeError, fromSystemError } from '../errors.js';
-import { HEADER_SIZE, MODE_BYTE, MODE_MESSAGE, SLOT_COUNT } from '../ring/layout.js';
-import { Ring, type RingPlatform } from '../ring/ring.js';
+import { ErrorCode, RingPipeError, fromSystemError } from '../../errors.js';
+import { HEADER_SIZE, MODE_BYTE, MODE_MESSAGE, SLOT_COUNT } from '../../ring/layout.js';
+import { Ring, type RingPlatform } from '../../ring/ring.js';
 import {
   PROT_READ,
   allocate,
@@ -14,7 +14,7 @@ import {
   unmap,
   yieldCpu,
   type Mapping,
-} from './libc.js';
+} from '../../platform/linux/libc.js';
 
 export const SHM_DIR = '/dev/shm';
 export const SHM_PREFIX = 'ringpipe.';

@@ -1,10 +1,10 @@
-import type { Wait } from '../backend.js';
-import { ErrorCode, RingPipeError } from '../errors.js';
-import { PEER_CHECK_MS } from '../wait/timing.js';
+import type { Wait } from '../../backend.js';
+import { ErrorCode, RingPipeError } from '../../errors.js';
+import { PEER_CHECK_MS } from '../../wait/timing.js';
 import { IOCTL, WaitIn } from './abi.js';
 import { armOverlapped, failedAtOnce, overlappedDone, type Overlapped } from './device.js';
-import { k32 } from './kernel32.js';
-import { handleWaiter } from './waiter.js';
+import { k32 } from '../../platform/windows/kernel32.js';
+import { handleWaiter } from '../../platform/windows/waiter.js';
 
 const FIRST_BACKOFF_MS = 1;
 /** A WAIT that keeps failing at once for this long ends the handle. */

@@ -1,4 +1,4 @@
-import { ErrorCode, RingPipeError } from '../errors.js';
+import { ErrorCode, RingPipeError } from '../../errors.js';
 import { k32 } from './kernel32.js';
 
 /** Win32 errors as the README's codes; `what` names the object or the step. */

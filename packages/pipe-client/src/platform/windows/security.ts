@@ -1,5 +1,5 @@
 import koffi from 'koffi';
-import { ErrorCode, RingPipeError } from '../errors.js';
+import { ErrorCode, RingPipeError } from '../../errors.js';
 import {
   OWNER_SECURITY_INFORMATION,
   SDDL_REVISION_1,

@@ -1,9 +1,9 @@
-import type { RingStats } from '../ring/ring.js';
-import { MODE_BYTE, MODE_MESSAGE } from '../ring/layout.js';
+import type { RingStats } from '../../ring/ring.js';
+import { MODE_BYTE, MODE_MESSAGE } from '../../ring/layout.js';
 import { closeDevice, deviceExists, listOn, openDevice, statOn, unavailable } from './device.js';
 import { DriverEndpoint } from './endpoint.js';
 import { constants } from 'node:fs';
-import { RingPipeError } from '../errors.js';
+import { RingPipeError } from '../../errors.js';
 
 export { DriverEndpoint, type DriverIo } from './endpoint.js';
 export { deviceExists as driverAvailable } from './device.js';

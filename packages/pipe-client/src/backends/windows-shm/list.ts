@@ -1,6 +1,6 @@
 import koffi from 'koffi';
-import { canonicalName } from '../name.js';
-import { closeHandle, k32 } from './kernel32.js';
+import { canonicalName } from '../../name.js';
+import { closeHandle, k32 } from '../../platform/windows/kernel32.js';
 
 const DIRECTORY_QUERY = 0x0001;
 const OBJ_CASE_INSENSITIVE = 0x40;

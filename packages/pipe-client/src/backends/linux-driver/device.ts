@@ -1,8 +1,8 @@
 import { closeSync, constants as fsConstants, existsSync, openSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import koffi from 'koffi';
-import { ErrorCode, RingPipeError } from '../errors.js';
-import type { RingStats } from '../ring/ring.js';
+import { ErrorCode, RingPipeError } from '../../errors.js';
+import type { RingStats } from '../../ring/ring.js';
 import { DEVICE_PATH, Info, Ioctl, List, NAME_MAX, Stat } from './abi.js';
 
 // The few libc calls the driver backend makes on /dev/ringpipe. Pointers are Buffers.

@@ -1,13 +1,13 @@
-import { EOF, NO_ROOM, WROTE, settledWait, type Endpoint, type Wait } from '../backend.js';
-import { ErrorCode, RingPipeError, closedError } from '../errors.js';
-import { closeAtExit, forgetAtExit } from '../exit-hook.js';
-import { PEER_CHECK_MS, POLL_BEFORE_SLEEP_US } from '../wait/timing.js';
-import { MODE_MESSAGE, Off, W, recordSize } from '../ring/layout.js';
-import { EMPTY, LOCKED, OK, TOO_BIG, type Ring, type RingStats, type WriteCursor } from '../ring/ring.js';
-import { LockBackoff } from '../wait/lock-backoff.js';
+import { EOF, NO_ROOM, WROTE, settledWait, type Endpoint, type Wait } from '../../backend.js';
+import { ErrorCode, RingPipeError, closedError } from '../../errors.js';
+import { closeAtExit, forgetAtExit } from '../../exit-hook.js';
+import { PEER_CHECK_MS, POLL_BEFORE_SLEEP_US } from '../../wait/timing.js';
+import { MODE_MESSAGE, Off, W, recordSize } from '../../ring/layout.js';
+import { EMPTY, LOCKED, OK, TOO_BIG, type Ring, type RingStats, type WriteCursor } from '../../ring/ring.js';
+import { LockBackoff } from '../../wait/lock-backoff.js';
 import { Segment, type SegmentRequest } from './segment.js';
-import { pollBriefly } from '../wait/poll-briefly.js';
-import { futexWaiter } from './waiter.js';
+import { pollBriefly } from '../../wait/poll-briefly.js';
+import { futexWaiter } from './futex-waiter.js';
 
 /** The embedded backend: the ring in /dev/shm, futex wake-ups through one process-wide waiter. */
 export class ShmEndpoint implements Endpoint {

@@ -1,12 +1,12 @@
-import { EOF, NO_ROOM, WROTE, settledWait, type Endpoint, type Wait } from '../backend.js';
-import { ErrorCode, RingPipeError, closedError } from '../errors.js';
-import { closeAtExit, forgetAtExit } from '../exit-hook.js';
-import { HEADER_SIZE, MODE_MESSAGE, Off, W, recordSize } from '../ring/layout.js';
-import { EMPTY, LOCKED, OK, Ring, TOO_BIG, type RingPlatform, type RingStats, type WriteCursor } from '../ring/ring.js';
-import { LockBackoff } from '../wait/lock-backoff.js';
-import { WAKE_DATA, WAKE_SPACE } from './abi.js';
-import { k32 } from './kernel32.js';
-import { handleWaiter } from './waiter.js';
+import { EOF, NO_ROOM, WROTE, settledWait, type Endpoint, type Wait } from './backend.js';
+import { ErrorCode, RingPipeError, closedError } from './errors.js';
+import { closeAtExit, forgetAtExit } from './exit-hook.js';
+import { HEADER_SIZE, MODE_MESSAGE, Off, W, recordSize } from './ring/layout.js';
+import { EMPTY, LOCKED, OK, Ring, TOO_BIG, type RingPlatform, type RingStats, type WriteCursor } from './ring/ring.js';
+import { LockBackoff } from './wait/lock-backoff.js';
+import { WAKE_DATA, WAKE_SPACE } from './backends/windows-driver/abi.js';
+import { k32 } from './platform/windows/kernel32.js';
+import { handleWaiter } from './platform/windows/waiter.js';
 
 /** What differs between the driver and the named-mapping backends: how to sleep, wake and let go. */
 export interface Transport {

@@ -1,6 +1,6 @@
-import { SLOT_COUNT } from '../ring/layout.js';
-import { MUTEX_USE, WAIT_ABANDONED, WAIT_OBJECT_0, closeHandle, k32 } from './kernel32.js';
-import { createMutex, type Trust } from './named-objects.js';
+import { SLOT_COUNT } from '../../ring/layout.js';
+import { MUTEX_USE, WAIT_ABANDONED, WAIT_OBJECT_0, closeHandle, k32 } from '../../platform/windows/kernel32.js';
+import { createMutex, type Trust } from '../../platform/windows/named-objects.js';
 
 // Slot liveness of the shm backend (docs/ring-format.md, "Liveness"): the handle
 // attached to slot N holds the named mutex BASE#slotN, taken by this process's main

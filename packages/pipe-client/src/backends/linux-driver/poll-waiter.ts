@@ -1,5 +1,5 @@
-import type { Wait } from '../backend.js';
-import { ProcessWaiter } from '../wait/process-waiter.js';
+import type { Wait } from '../../backend.js';
+import { ProcessWaiter } from '../../wait/process-waiter.js';
 import { eventFd, pollAsync, readFd, writeFd } from './device.js';
 
 export const POLLIN = 0x001;

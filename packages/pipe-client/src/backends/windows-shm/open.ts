@@ -1,16 +1,16 @@
 import koffi from 'koffi';
-import type { Endpoint } from '../backend.js';
-import { ErrorCode, RingPipeError } from '../errors.js';
-import { HEADER_SIZE, MODE_BYTE, MODE_MESSAGE } from '../ring/layout.js';
-import { Ring } from '../ring/ring.js';
-import { MAX_CAPACITY, MIN_CAPACITY } from '../options.js';
-import type { WinOpenRequest } from './driver-endpoint.js';
-import { winError } from './errors.js';
-import { FILE_MAP_READ, FILE_MAP_WRITE, closeHandle, k32 } from './kernel32.js';
-import { busy, createMutex, createSection, objectBase, takeMutex, type Trust } from './named-objects.js';
-import { WinRingEndpoint, ringPlatform, type Transport } from './ring-endpoint.js';
-import { trustedOwners } from './security.js';
-import { ShmWaker } from './shm-wake.js';
+import type { Endpoint } from '../../backend.js';
+import { ErrorCode, RingPipeError } from '../../errors.js';
+import { HEADER_SIZE, MODE_BYTE, MODE_MESSAGE } from '../../ring/layout.js';
+import { Ring } from '../../ring/ring.js';
+import { MAX_CAPACITY, MIN_CAPACITY } from '../../options.js';
+import type { WinOpenRequest } from '../windows-driver/open.js';
+import { winError } from '../../platform/windows/errors.js';
+import { FILE_MAP_READ, FILE_MAP_WRITE, closeHandle, k32 } from '../../platform/windows/kernel32.js';
+import { busy, createMutex, createSection, objectBase, takeMutex, type Trust } from '../../platform/windows/named-objects.js';
+import { WinRingEndpoint, ringPlatform, type Transport } from '../../mapped-endpoint.js';
+import { trustedOwners } from '../../platform/windows/security.js';
+import { ShmWaker } from './wake.js';
 import { anySlotLive, claimSlot, slotLive, type HeldSlot } from './slot-liveness.js';
 
 /** How long an opener waits for BASE#lock before it reports BUSY (a holder attaches in milliseconds). */
