@@ -1,15 +1,7 @@
-import { readdirSync } from 'node:fs';
-import type { Endpoint } from './backend.js';
-import { ErrorCode, RingPipeError } from './errors.js';
+import { listPipeInfos, openEndpoint, statPipeInfo, type PipeInfo } from './backends/choose.js';
 import { canonicalName } from './name.js';
-import { resolveOptions, type PipeOptions, type ResolvedOptions } from './options.js';
-import { MODE_BYTE, MODE_MESSAGE } from './ring/layout.js';
-import type { RingStats } from './ring/ring.js';
-import { ShmEndpoint } from './backends/linux-shm/endpoint.js';
-import { SHM_DIR, SHM_PREFIX, removeIfLeftOver, withSegmentReadOnly } from './backends/linux-shm/segment.js';
+import { resolveOptions, type PipeOptions } from './options.js';
 import { RingPipe } from './stream.js';
-import { driverAvailable, listDriverPipes, openDriverEndpoint, statDriverPipe } from './backends/linux-driver/index.js';
-import { listWindowsPipes, openWindowsEndpoint, statWindowsPipe } from './backends/windows.js';
 
 export { ErrorCode, RingPipeError } from './errors.js';
 export { canonicalName, NAME_MAX } from './name.js';
@@ -28,61 +20,14 @@ export function createPipe(name: string, options?: PipeOptions): RingPipe {
   return new RingPipe(openEndpoint(canonical, resolved), resolved.access);
 }
 
-function openEndpoint(canonical: string, options: ResolvedOptions): Endpoint {
-  if (process.platform === 'win32') return openWindowsEndpoint(canonical, options);
-  const backend = options.backend === 'auto' ? (driverAvailable() ? 'driver' : 'shm') : options.backend;
-  if (backend === 'driver' && process.platform === 'linux') return openDriverEndpoint(canonical, options);
-  if (backend === 'driver') {
-    throw new RingPipeError(
-      ErrorCode.BackendUnavailable,
-      'the driver backend needs the ringpipe kernel driver, which this version of @ringpipe/client does not support yet; use backend "shm" or "auto"',
-    );
-  }
-  if (process.platform !== 'linux') {
-    throw new RingPipeError(ErrorCode.BackendUnavailable, `the shm backend does not run on ${process.platform} yet`);
-  }
-  const mode = options.mode === undefined ? undefined : options.mode === 'byte' ? MODE_BYTE : MODE_MESSAGE;
-  return new ShmEndpoint(canonical, { capacity: options.capacity, mode, permissions: options.permissions, owner: options.owner }, options.follow);
-}
-
-export interface PipeInfo extends RingStats {
-  name: string;
-  backend: 'shm' | 'driver';
-}
+export type { PipeInfo } from './backends/choose.js';
 
 /** Statistics of an open pipe, read without attaching to it. Throws NotFound when no live process has it open. */
 export function statPipe(name: string): PipeInfo {
-  const canonical = canonicalName(name);
-  if (process.platform === 'win32') return statWindowsPipe(canonical);
-  const info = withSegmentReadOnly(canonical, (ring) => ring.stats());
-  // A segment whose processes all died is no open pipe: the next open reclaims it.
-  if (!info || info.handles === 0) {
-    const driverInfo = statDriverPipe(canonical);
-    if (driverInfo) return driverInfo;
-    throw new RingPipeError(ErrorCode.NotFound, `no pipe named ${canonical} is open`);
-  }
-  return { name: canonical, backend: 'shm', ...info };
+  return statPipeInfo(canonicalName(name));
 }
 
 /** Every pipe open on this machine that the caller may read, sorted by name. */
 export function listPipes(): PipeInfo[] {
-  if (process.platform === 'win32') return listWindowsPipes();
-  let entries: string[];
-  try {
-    entries = readdirSync(SHM_DIR);
-  } catch {
-    entries = [];
-  }
-  const pipes: PipeInfo[] = listDriverPipes();
-  for (const entry of entries.sort()) {
-    if (!entry.startsWith(SHM_PREFIX)) continue;
-    const name = entry.slice(SHM_PREFIX.length);
-    try {
-      pipes.push(statPipe(name));
-    } catch (err) {
-      // Closed meanwhile, another user's, or not a pipe of ours; one whose handles all died is removed.
-      if ((err as RingPipeError).code === ErrorCode.NotFound) removeIfLeftOver(name);
-    }
-  }
-  return pipes.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return listPipeInfos();
 }

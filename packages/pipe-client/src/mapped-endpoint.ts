@@ -2,45 +2,54 @@ import { EOF, NO_ROOM, WROTE, settledWait, type Endpoint, type Wait } from './ba
 import { ErrorCode, RingPipeError, closedError } from './errors.js';
 import { closeAtExit, forgetAtExit } from './exit-hook.js';
 import { HEADER_SIZE, MODE_MESSAGE, Off, W, recordSize } from './ring/layout.js';
-import { EMPTY, LOCKED, OK, Ring, TOO_BIG, type RingPlatform, type RingStats, type WriteCursor } from './ring/ring.js';
+import { EMPTY, LOCKED, OK, TOO_BIG, type Ring, type RingStats, type WriteCursor } from './ring/ring.js';
 import { LockBackoff } from './wait/lock-backoff.js';
-import { WAKE_DATA, WAKE_SPACE } from './backends/windows-driver/abi.js';
-import { k32 } from './platform/windows/kernel32.js';
-import { handleWaiter } from './platform/windows/waiter.js';
+import { pollBriefly } from './wait/poll-briefly.js';
 
-/** What differs between the driver and the named-mapping backends: how to sleep, wake and let go. */
-export interface Transport {
-  sleep(which: number, words: Int32Array, word: number, seq: number): Wait;
-  wake(which: number): void;
+/** A wake word of the ring, by its byte offset in the header: readers sleep on data_seq, writers on space_seq. */
+export type WakeWord = typeof Off.dataSeq | typeof Off.spaceSeq;
+
+/** What differs between the backends that map the ring: how a handle sleeps and how it lets go. */
+export interface RingTransport {
+  /**
+   * Resolves once the wake word `which` (at `words[W(which)]`) may differ from
+   * `seq`, or after a while (the caller then looks at its peers' liveness).
+   */
+  sleep(which: WakeWord, words: Int32Array, seq: number): Wait;
+  /** Whether the handle counts itself in the ring's waiting counts (false: the driver's poll() does it in the kernel). */
+  readonly countsWaiters: boolean;
+  /** How long a waiter looks at the ring from the event loop before it sleeps (0: it sleeps at once). */
+  readonly pollFirstUs: number;
+  /** Called before a writer sleeps for room for a record of `size` payload bytes. */
+  beforeWriteSleep?(size: number): void;
   /** A failure that ends the handle (e.g. the driver stopped answering), once there is one. */
-  failure(): RingPipeError | undefined;
+  failure?(): RingPipeError | undefined;
+  /** Resolves when no OS call still uses what this handle's waits used. */
+  quiesce(): Promise<void>;
+  /** Detaches, unmaps and closes; synchronous, so that it also runs at process exit. */
   release(): void;
 }
 
-export function ringPlatform(alive: RingPlatform['alive'], wake: (which: number) => void): RingPlatform {
-  return {
-    alive,
-    yieldCpu: () => void k32().SwitchToThread(),
-    wake: (byteOffset) => wake(byteOffset === Off.spaceSeq ? WAKE_SPACE : WAKE_DATA),
-  };
-}
-
 /**
- * The ring of docs/ring-format.md mapped into this process, on Windows: either
- * the driver's segment (IOCTL_RINGPIPE_MAP) or a named file mapping in the
- * `Local\` namespace. Reads and writes go straight to the mapping through the
- * TypeScript Ring; only sleeping and waking take a system call.
+ * One handle on a ring mapped into this process, whatever holds it (a
+ * shared-memory file or section, or a driver's mapping): reads and writes go
+ * straight to the mapping through the TypeScript Ring, and only sleeping and
+ * waking take a system call, through the transport.
  */
-export class WinRingEndpoint implements Endpoint {
+export class MappedEndpoint implements Endpoint {
   readonly capacity: number;
   readonly mode: 'message' | 'byte';
   readonly maxRecord: number;
   private readonly words: Int32Array;
   private readonly waits = new Set<Wait>();
-  private checkPeers = false;
-  private closed = false;
   private readonly readBackoff = new LockBackoff();
   private readonly writeBackoff = new LockBackoff();
+  /** Set after a sleep timed out: the next read also looks at its peers' liveness. */
+  private checkPeers = false;
+  /** Set when close() starts: no new operation or wait may begin. */
+  private closed = false;
+  /** Set in the same tick as the release: from then on nothing may touch the ring. */
+  private released = false;
   private closing?: Promise<void>;
 
   constructor(
@@ -50,7 +59,7 @@ export class WinRingEndpoint implements Endpoint {
     buffer: ArrayBuffer,
     private readonly slot: number,
     private readonly follow: boolean,
-    private readonly transport: Transport,
+    private readonly transport: RingTransport,
   ) {
     this.words = new Int32Array(buffer, 0, HEADER_SIZE / 4);
     this.capacity = ring.capacity;
@@ -61,14 +70,16 @@ export class WinRingEndpoint implements Endpoint {
 
   private usable(): void {
     if (this.closed) throw closedError(this.name);
-    const failure = this.transport.failure();
+    const failure = this.transport.failure?.();
     if (failure) throw failure;
   }
 
   write(chunks: readonly Uint8Array[], cursor: WriteCursor): typeof WROTE | typeof NO_ROOM {
     this.usable();
     const result = this.ring.write(this.slot, chunks, cursor);
-    if (result === TOO_BIG) throw new RingPipeError(ErrorCode.MessageTooBig, `a message is larger than pipe ${this.name} can hold (${this.maxRecord} bytes)`);
+    if (result === TOO_BIG) {
+      throw new RingPipeError(ErrorCode.MessageTooBig, `a message is larger than pipe ${this.name} can hold (${this.maxRecord} bytes)`);
+    }
     if (result === LOCKED) this.writeBackoff.locked();
     else this.writeBackoff.reset();
     return result === OK ? WROTE : NO_ROOM;
@@ -90,39 +101,67 @@ export class WinRingEndpoint implements Endpoint {
   }
 
   waitReadable(): Wait {
+    if (this.closed) return settledWait();
     const backoff = this.readBackoff.wait();
-    if (backoff) return backoff;
-    const seq = this.ring.beginReadWait();
-    if (this.ring.readyToRead() || (!this.follow && this.ring.isEof(this.slot, false))) {
-      this.ring.endReadWait();
-      return settledWait();
-    }
-    return this.sleep(WAKE_DATA, W(Off.dataSeq), seq, () => this.ring.endReadWait());
+    if (backoff) return this.track(backoff);
+    return this.waitFor(Off.dataSeq, () => this.ring.readyToRead() || (!this.follow && this.ring.isEof(this.slot, false)));
   }
 
   waitWritable(size: number): Wait {
+    if (this.closed) return settledWait();
     const backoff = this.writeBackoff.wait();
-    if (backoff) return backoff;
-    const seq = this.ring.beginWriteWait();
-    if (this.ring.freeBytes() >= recordSize(size)) {
-      this.ring.endWriteWait();
-      return settledWait();
-    }
-    return this.sleep(WAKE_SPACE, W(Off.spaceSeq), seq, () => this.ring.endWriteWait());
+    if (backoff) return this.track(backoff);
+    return this.waitFor(Off.spaceSeq, () => this.ring.freeBytes() >= recordSize(size), size);
   }
 
-  private sleep(which: number, word: number, seq: number, done: () => void): Wait {
-    const pending = this.transport.sleep(which, this.words, word, seq);
-    const wait: Wait = {
+  /** Looks at the ring from the event loop for a moment (a quick peer costs no system call), then sleeps. */
+  private waitFor(which: WakeWord, ready: () => boolean, size?: number): Wait {
+    const poll = pollBriefly(ready, this.transport.pollFirstUs);
+    let sleeping: Wait | undefined;
+    let cancelled = false;
+    return this.track({
+      promise: poll.promise.then((isReady) => {
+        if (isReady || cancelled || this.released) return;
+        if (size !== undefined) this.transport.beforeWriteSleep?.(size);
+        sleeping = this.sleep(which, ready);
+        return sleeping?.promise;
+      }),
+      cancel: () => {
+        cancelled = true;
+        poll.cancel();
+        sleeping?.cancel();
+      },
+    });
+  }
+
+  /** Announces the waiter (every later change of the word wakes it), looks once more, then sleeps; undefined when it need not. */
+  private sleep(which: WakeWord, ready: () => boolean): Wait | undefined {
+    const counts = this.transport.countsWaiters;
+    const reading = which === Off.dataSeq;
+    const seq = !counts ? Atomics.load(this.words, W(which)) : reading ? this.ring.beginReadWait() : this.ring.beginWriteWait();
+    const done = (): void => {
+      if (!counts) return;
+      if (reading) this.ring.endReadWait();
+      else this.ring.endWriteWait();
+    };
+    if (ready()) {
+      done();
+      return undefined;
+    }
+    const pending = this.transport.sleep(which, this.words, seq);
+    return {
       promise: pending.promise.then(() => {
-        this.waits.delete(wait);
-        if (this.closed) return;
+        if (this.released) return;
         done();
-        if (Atomics.load(this.words, word) === seq) this.checkPeers = true;
+        if (Atomics.load(this.words, W(which)) === seq) this.checkPeers = true;
       }),
       cancel: () => pending.cancel(),
     };
+  }
+
+  private track(wait: Wait): Wait {
     this.waits.add(wait);
+    wait.promise.then(() => this.waits.delete(wait));
     return wait;
   }
 
@@ -148,21 +187,23 @@ export class WinRingEndpoint implements Endpoint {
   }
 
   close(): Promise<void> {
-    return (this.closing ??= this.release());
+    return (this.closing ??= this.letGo());
   }
 
-  private async release(): Promise<void> {
+  private async letGo(): Promise<void> {
+    this.closed = true;
     for (const wait of this.waits) wait.cancel();
     await Promise.all([...this.waits].map((wait) => wait.promise));
-    // The process-wide wait may still hold our handles: close them only once it let go.
-    await handleWaiter.quiesce();
+    // The process-wide wait may still be inside its system call on our words or handles.
+    await this.transport.quiesce();
     this.closeAtExit();
   }
 
-  /** Synchronous, so that it also runs at process exit: peers see this handle gone at once. */
+  /** At process exit (and at the end of close()): detach synchronously, so that peers see this handle gone at once. */
   closeAtExit(): void {
-    if (this.closed) return;
+    if (this.released) return;
     this.closed = true;
+    this.released = true;
     forgetAtExit(this);
     this.transport.release();
   }

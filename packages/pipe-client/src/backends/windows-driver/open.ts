@@ -7,7 +7,10 @@ import { bindError, deviceIoControl, driverUnavailable, newOverlapped, openDevic
 import { DriverIoEndpoint } from './io-endpoint.js';
 import { DriverWait } from './wait.js';
 import { closeHandle } from '../../platform/windows/kernel32.js';
-import { WinRingEndpoint, ringPlatform, type Transport } from '../../mapped-endpoint.js';
+import { MappedEndpoint, type RingTransport } from '../../mapped-endpoint.js';
+import { W } from '../../ring/layout.js';
+import { ringPlatform, wakeCode } from '../../platform/windows/ring-platform.js';
+import { handleWaiter } from '../../platform/windows/waiter.js';
 
 export interface WinOpenRequest {
   capacity: number;
@@ -98,10 +101,13 @@ function mapRing(h: bigint, canonical: string, request: WinOpenRequest, sync: Ov
     if (err instanceof RingPipeError && err.code === ErrorCode.Corrupt) return undefined;
     throw err;
   }
-  const transport: Transport = {
-    sleep: (which, words, word, seq) => waits[which]!.sleep(words, word, seq),
-    wake,
+  const transport: RingTransport = {
+    sleep: (which, words, seq) => waits[wakeCode(which)]!.sleep(words, W(which), seq),
+    countsWaiters: true,
+    pollFirstUs: 0,
     failure: () => waits[WAKE_DATA]!.failure() ?? waits[WAKE_SPACE]!.failure(),
+    // The process-wide wait may still hold our events: close them only once it let go.
+    quiesce: () => handleWaiter.quiesce(),
     release() {
       // Closing the handle unmaps the view and detaches the slot in the driver.
       closeHandle(h);
@@ -109,5 +115,5 @@ function mapRing(h: bigint, canonical: string, request: WinOpenRequest, sync: Ov
       for (const ov of events) closeHandle(ov.event);
     },
   };
-  return new WinRingEndpoint(canonical, 'driver', ring, buffer, out.readUInt32LE(MapOut.slot), request.follow, transport);
+  return new MappedEndpoint(canonical, 'driver', ring, buffer, out.readUInt32LE(MapOut.slot), request.follow, transport);
 }

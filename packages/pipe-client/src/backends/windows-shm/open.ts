@@ -8,7 +8,10 @@ import type { WinOpenRequest } from '../windows-driver/open.js';
 import { winError } from '../../platform/windows/errors.js';
 import { FILE_MAP_READ, FILE_MAP_WRITE, closeHandle, k32 } from '../../platform/windows/kernel32.js';
 import { busy, createMutex, createSection, objectBase, takeMutex, type Trust } from '../../platform/windows/named-objects.js';
-import { WinRingEndpoint, ringPlatform, type Transport } from '../../mapped-endpoint.js';
+import { MappedEndpoint, type RingTransport } from '../../mapped-endpoint.js';
+import { W } from '../../ring/layout.js';
+import { ringPlatform, wakeCode } from '../../platform/windows/ring-platform.js';
+import { handleWaiter } from '../../platform/windows/waiter.js';
 import { trustedOwners } from '../../platform/windows/security.js';
 import { ShmWaker } from './wake.js';
 import { anySlotLive, claimSlot, slotLive, type HeldSlot } from './slot-liveness.js';
@@ -56,8 +59,8 @@ export function openWindowsShmEndpoint(canonical: string, request: WinOpenReques
     const buffer = koffi.view(address, length) as ArrayBuffer;
     // A section whose slots nobody holds (every handle crashed, or it was just made) starts afresh.
     if (!created.existed || !anySlotLive(base)) initialise(buffer, length, request.mode ?? MODE_MESSAGE, canonical);
-    let wake = (_which: number): void => {};
-    const ring = new Ring(buffer, ringPlatform(shmAlive(base), (which) => wake(which)));
+    let wake = (_code: number): void => {};
+    const ring = new Ring(buffer, ringPlatform(shmAlive(base), (code) => wake(code)));
     if (request.mode !== undefined && request.mode !== ring.mode) {
       const want = request.mode === MODE_BYTE ? 'byte' : 'message';
       throw new RingPipeError(ErrorCode.ModeMismatch, `pipe ${canonical} exists in ${ring.stats().mode} mode, not ${want} mode`);
@@ -66,15 +69,17 @@ export function openWindowsShmEndpoint(canonical: string, request: WinOpenReques
     if (!held) throw new RingPipeError(ErrorCode.TooManyHandles, `pipe ${canonical} has all of its 128 handles open`);
     const slot = held.slot;
     const shmWaker = (waker = ShmWaker.open(base, slot, trust));
-    wake = (which) => shmWaker.wake(which);
+    wake = (code) => shmWaker.wake(code);
     ring.attach(slot, process.pid);
     k32().ReleaseMutex(lock);
     closeHandle(lock);
     const mine = { section, address, held };
-    const transport: Transport = {
-      sleep: (which, words, word, seq) => shmWaker.sleep(which, words, word, seq),
-      wake,
-      failure: () => undefined,
+    const transport: RingTransport = {
+      sleep: (which, words, seq) => shmWaker.sleep(wakeCode(which), words, W(which), seq),
+      countsWaiters: true,
+      pollFirstUs: 0,
+      // The process-wide wait may still hold our events: close them only once it let go.
+      quiesce: () => handleWaiter.quiesce(),
       release() {
         // No lock needed: the slot stops being live when its mutex is released, after the detach.
         ring.detach(slot);
@@ -84,7 +89,7 @@ export function openWindowsShmEndpoint(canonical: string, request: WinOpenReques
         closeHandle(mine.section);
       },
     };
-    return new WinRingEndpoint(canonical, 'shm', ring, buffer, slot, request.follow, transport);
+    return new MappedEndpoint(canonical, 'shm', ring, buffer, slot, request.follow, transport);
   } catch (err) {
     waker?.close();
     held?.release();

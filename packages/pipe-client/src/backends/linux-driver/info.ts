@@ -1,32 +1,13 @@
-import type { RingStats } from '../../ring/ring.js';
-import { MODE_BYTE, MODE_MESSAGE } from '../../ring/layout.js';
-import { closeDevice, deviceExists, listOn, openDevice, statOn, unavailable } from './device.js';
-import { DriverEndpoint } from './endpoint.js';
 import { constants } from 'node:fs';
 import { RingPipeError } from '../../errors.js';
-
-export { DriverEndpoint, type DriverIo } from './endpoint.js';
-export { deviceExists as driverAvailable } from './device.js';
-
-/** What openEndpoint passes: the resolved options of createPipe. */
-export interface DriverOpenOptions {
-  capacity: number;
-  mode?: 'message' | 'byte';
-  permissions: number;
-  access: 'read' | 'write' | 'readwrite';
-  follow: boolean;
-}
-
-/** A handle on the pipe through /dev/ringpipe; BackendUnavailable when the module is not loaded. */
-export function openDriverEndpoint(canonical: string, options: DriverOpenOptions): DriverEndpoint {
-  if (!deviceExists()) throw unavailable();
-  const mode = options.mode === undefined ? undefined : options.mode === 'byte' ? MODE_BYTE : MODE_MESSAGE;
-  return new DriverEndpoint(canonical, { ...options, mode });
-}
+import type { RingStats } from '../../ring/ring.js';
+import { closeDevice, deviceExists, listOn, openDevice, statOn } from './device.js';
 
 export interface DriverPipeInfo extends RingStats {
   name: string;
   backend: 'driver';
+  /** The uid that owns the pipe (its creator). */
+  owner: number;
 }
 
 /** Runs `use` on an unbound file of the device; undefined without a device this user may open. */
@@ -47,8 +28,8 @@ function withDevice<T>(use: (fd: number) => T): T | undefined {
 }
 
 function toPipeInfo(info: ReturnType<typeof listOn>[number]): DriverPipeInfo {
-  const { name, uid: _uid, perm: _perm, refs: _refs, corrupt: _corrupt, ...stats } = info;
-  return { name, backend: 'driver', ...stats };
+  const { name, uid, perm: _perm, refs: _refs, corrupt: _corrupt, ...stats } = info;
+  return { name, backend: 'driver', owner: uid, ...stats };
 }
 
 /** The driver's statistics of the pipe, or undefined when the driver has no such pipe (or no driver). */

@@ -1,36 +1,19 @@
 import koffi from 'koffi';
 import { ErrorCode, RingPipeError } from '../errors.js';
-import type { ResolvedOptions } from '../options.js';
-import type { Endpoint } from '../backend.js';
-import { HEADER_SIZE, MODE_BYTE, MODE_MESSAGE } from '../ring/layout.js';
+import { HEADER_SIZE } from '../ring/layout.js';
 import { Ring } from '../ring/ring.js';
 import { IOCTL, ListHeader, NameIn, PipeInfo, STATUS } from './windows-driver/abi.js';
 import { deviceIoControl, infoFromDriver, openDevice, statusError, withDevice, type WinPipeInfo } from './windows-driver/device.js';
-import { openWindowsDriverEndpoint, type WinOpenRequest } from './windows-driver/open.js';
 import { winError } from '../platform/windows/errors.js';
 import { FILE_MAP_READ, SECTION_STAT, closeHandle, k32 } from '../platform/windows/kernel32.js';
 import { objectBase } from '../platform/windows/named-objects.js';
 import { checkOwner, trustedOwners } from '../platform/windows/security.js';
-import { openWindowsShmEndpoint, shmAlive, viewSize } from './windows-shm/open.js';
+import { shmAlive, viewSize } from './windows-shm/open.js';
 import { shmPipeNames } from './windows-shm/list.js';
 
 export type { WinPipeInfo } from './windows-driver/device.js';
 
-// The Windows backends, chosen by src/index.ts when process.platform is 'win32'.
-
-/** 'driver' through ringpipe.sys, 'shm' through a named mapping; 'auto' takes the driver when it runs. */
-export function openWindowsEndpoint(canonical: string, options: ResolvedOptions): Endpoint {
-  const request: WinOpenRequest = {
-    capacity: options.capacity,
-    mode: options.mode === undefined ? undefined : options.mode === 'byte' ? MODE_BYTE : MODE_MESSAGE,
-    permissions: options.permissions,
-    access: options.access,
-    follow: options.follow,
-    ownerSid: options.ownerSid,
-  };
-  const backend = options.backend === 'auto' ? (windowsDriverAvailable() ? 'driver' : 'shm') : options.backend;
-  return backend === 'driver' ? openWindowsDriverEndpoint(canonical, request) : openWindowsShmEndpoint(canonical, request);
-}
+// Statistics of the Windows backends' pipes, read without attaching.
 
 export function windowsDriverAvailable(): boolean {
   const h = openDevice();

@@ -1,0 +1,49 @@
+import type { Endpoint } from '../backend.js';
+import { ErrorCode, RingPipeError } from '../errors.js';
+import type { ResolvedOptions } from '../options.js';
+import { MODE_BYTE, MODE_MESSAGE } from '../ring/layout.js';
+import type { RingStats } from '../ring/ring.js';
+import { listLinuxPipes, statLinuxPipe } from './linux-info.js';
+import { deviceExists } from './linux-driver/device.js';
+import { openLinuxDriverEndpoint } from './linux-driver/open.js';
+import { openLinuxShmEndpoint } from './linux-shm/open.js';
+import { listWindowsPipes, statWindowsPipe, windowsDriverAvailable } from './windows-info.js';
+import { openWindowsDriverEndpoint } from './windows-driver/open.js';
+import { openWindowsShmEndpoint } from './windows-shm/open.js';
+
+export interface PipeInfo extends RingStats {
+  name: string;
+  backend: 'shm' | 'driver';
+  /** The uid that owns the pipe, where the backend says so cheaply (the Linux driver does). */
+  owner?: number;
+}
+
+/**
+ * Opens a handle on the backend the options ask for, on this platform: 'auto' is
+ * the kernel driver when it is loaded, the shared memory otherwise, so every
+ * process of a machine agrees.
+ */
+export function openEndpoint(canonical: string, options: ResolvedOptions): Endpoint {
+  const mode = options.mode === undefined ? undefined : options.mode === 'byte' ? MODE_BYTE : MODE_MESSAGE;
+  const { capacity, permissions, access, follow } = options;
+  if (process.platform === 'win32') {
+    const request = { capacity, mode, permissions, access, follow, ownerSid: options.ownerSid };
+    const driver = options.backend === 'driver' || (options.backend === 'auto' && windowsDriverAvailable());
+    return driver ? openWindowsDriverEndpoint(canonical, request) : openWindowsShmEndpoint(canonical, request);
+  }
+  if (process.platform !== 'linux') {
+    throw new RingPipeError(ErrorCode.BackendUnavailable, `ringpipe runs on Linux and Windows, not on ${process.platform}`);
+  }
+  const driver = options.backend === 'driver' || (options.backend === 'auto' && deviceExists());
+  if (driver) return openLinuxDriverEndpoint(canonical, { capacity, mode, permissions, access, follow, owner: options.owner });
+  return openLinuxShmEndpoint(canonical, { capacity, mode, permissions, owner: options.owner }, follow);
+}
+
+export function statPipeInfo(canonical: string): PipeInfo {
+  return process.platform === 'win32' ? statWindowsPipe(canonical) : statLinuxPipe(canonical);
+}
+
+export function listPipeInfos(): PipeInfo[] {
+  const pipes: PipeInfo[] = process.platform === 'win32' ? listWindowsPipes() : listLinuxPipes();
+  return pipes.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.backend < b.backend ? -1 : 1));
+}
