@@ -5,6 +5,7 @@ import { HEADER_SIZE, MODE_MESSAGE, Off, W, recordSize } from './ring/layout.js'
 import { EMPTY, LOCKED, OK, TOO_BIG, type Ring, type RingStats, type WriteCursor } from './ring/ring.js';
 import { LockBackoff } from './wait/lock-backoff.js';
 import { pollBriefly } from './wait/poll-briefly.js';
+import { WaitSet } from './wait/wait-set.js';
 
 /** A wake word of the ring, by its byte offset in the header: readers sleep on data_seq, writers on space_seq. */
 export type WakeWord = typeof Off.dataSeq | typeof Off.spaceSeq;
@@ -41,7 +42,7 @@ export class MappedEndpoint implements Endpoint {
   readonly mode: 'message' | 'byte';
   readonly maxRecord: number;
   private readonly words: Int32Array;
-  private readonly waits = new Set<Wait>();
+  private readonly waits = new WaitSet();
   private readonly readBackoff = new LockBackoff();
   private readonly writeBackoff = new LockBackoff();
   /** Set after a sleep timed out: the next read also looks at its peers' liveness. */
@@ -103,14 +104,14 @@ export class MappedEndpoint implements Endpoint {
   waitReadable(): Wait {
     if (this.closed) return settledWait();
     const backoff = this.readBackoff.wait();
-    if (backoff) return this.track(backoff);
+    if (backoff) return this.waits.track(backoff);
     return this.waitFor(Off.dataSeq, () => this.ring.readyToRead() || (!this.follow && this.ring.isEof(this.slot, false)));
   }
 
   waitWritable(size: number): Wait {
     if (this.closed) return settledWait();
     const backoff = this.writeBackoff.wait();
-    if (backoff) return this.track(backoff);
+    if (backoff) return this.waits.track(backoff);
     return this.waitFor(Off.spaceSeq, () => this.ring.freeBytes() >= recordSize(size), size);
   }
 
@@ -119,7 +120,7 @@ export class MappedEndpoint implements Endpoint {
     const poll = pollBriefly(ready, this.transport.pollFirstUs);
     let sleeping: Wait | undefined;
     let cancelled = false;
-    return this.track({
+    return this.waits.track({
       promise: poll.promise.then((isReady) => {
         if (isReady || cancelled || this.released) return;
         if (size !== undefined) this.transport.beforeWriteSleep?.(size);
@@ -159,12 +160,6 @@ export class MappedEndpoint implements Endpoint {
     };
   }
 
-  private track(wait: Wait): Wait {
-    this.waits.add(wait);
-    wait.promise.then(() => this.waits.delete(wait));
-    return wait;
-  }
-
   startWriting(): void {
     if (!this.closed) this.ring.setWriter(this.slot);
   }
@@ -192,8 +187,7 @@ export class MappedEndpoint implements Endpoint {
 
   private async letGo(): Promise<void> {
     this.closed = true;
-    for (const wait of this.waits) wait.cancel();
-    await Promise.all([...this.waits].map((wait) => wait.promise));
+    await this.waits.cancelAll();
     // The process-wide wait may still be inside its system call on our words or handles.
     await this.transport.quiesce();
     this.closeAtExit();

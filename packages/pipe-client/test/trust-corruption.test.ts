@@ -3,6 +3,7 @@
 import { once } from 'node:events';
 import { randomBytes, randomInt } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { within } from './helpers/outcomes.js';
 import { createPipe, ErrorCode, type RingPipe } from '../src/index.js';
 import { HEADER_SIZE, Off, SLOT_COUNT, SLOT_OFFSET, SLOT_SIZE } from '../src/ring/layout.js';
 import { killPeers, startPeer, uniqueName } from './helpers/processes.js';
@@ -13,15 +14,6 @@ afterEach(killPeers);
 const CAPACITY = 65536;
 const record = (position: number): number => HEADER_SIZE + (position & (CAPACITY - 1));
 
-async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const hung = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: still waiting after ${ms} ms`)), ms)));
-  try {
-    return await Promise.race([promise, hung]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** A writer and a reader on a fresh pipe, with one record written and not yet read. */
 async function pairWithOneRecord(mode: 'message' | 'byte', payload = 'abcdef') {

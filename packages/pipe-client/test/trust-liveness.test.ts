@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
+import { within } from './helpers/outcomes.js';
 import { skipLoudly } from './helpers/peer-as-user.js';
 import { createPipe, ErrorCode } from '../src/index.js';
 import { Off } from '../src/ring/layout.js';
@@ -12,16 +13,6 @@ afterEach(killPeers);
 
 const asRoot = process.getuid?.() === 0;
 
-/** Resolves with `promise`, or rejects after `ms` naming what hung. */
-async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const hung = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: still waiting after ${ms} ms`)), ms)));
-  try {
-    return await Promise.race([promise, hung]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 async function readAll(pipe: ReturnType<typeof createPipe>): Promise<Buffer[]> {
   const got: Buffer[] = [];

@@ -1,6 +1,7 @@
 // Memory that cannot vanish: space reserved at creation, the header checked before the rest is mapped.
 import { closeSync, existsSync, ftruncateSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { thrownCode } from './helpers/outcomes.js';
 import { skipLoudly } from './helpers/peer-as-user.js';
 import { createPipe, ErrorCode, listPipes, statPipe } from '../src/index.js';
 import { HEADER_SIZE } from '../src/ring/layout.js';
@@ -12,14 +13,7 @@ import { shmPath } from './helpers/segment-file.js';
 afterEach(killPeers);
 
 const asRoot = process.getuid?.() === 0;
-const code = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-    return undefined;
-  } catch (err) {
-    return (err as { code?: string }).code;
-  }
-};
+
 
 /** Runs node with `args` in a private mount namespace whose /dev/shm is a tmpfs of `size`. */
 function nodeOnSmallShm(size: string, args: string[]) {
@@ -78,8 +72,8 @@ describe('memory', () => {
     const name = uniqueName('SPARSE');
     const cleanup = hostileFile(name, 2 ** 32, validHeader(2 ** 30));
     try {
-      expect(code(() => createPipe(name))).toBe(ErrorCode.Corrupt);
-      expect(code(() => statPipe(name))).toBe(ErrorCode.Corrupt);
+      expect(thrownCode(() => createPipe(name))).toBe(ErrorCode.Corrupt);
+      expect(thrownCode(() => statPipe(name))).toBe(ErrorCode.Corrupt);
       expect(() => listPipes()).not.toThrow();
     } finally {
       cleanup();
@@ -90,13 +84,13 @@ describe('memory', () => {
     const name = uniqueName('SHORT');
     const shortFile = hostileFile(name, HEADER_SIZE + 4096, validHeader(65536));
     try {
-      expect(code(() => createPipe(name))).toBe(ErrorCode.Corrupt);
+      expect(thrownCode(() => createPipe(name))).toBe(ErrorCode.Corrupt);
     } finally {
       shortFile();
     }
     const holes = hostileFile(name, HEADER_SIZE + 65536, validHeader(65536));
     try {
-      expect(code(() => createPipe(name))).toBe(ErrorCode.Corrupt);
+      expect(thrownCode(() => createPipe(name))).toBe(ErrorCode.Corrupt);
     } finally {
       holes();
     }

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
+import { thrownCode } from './helpers/outcomes.js';
 import { skipLoudly } from './helpers/peer-as-user.js';
 import { createPipe, ErrorCode, listPipes, statPipe } from '../src/index.js';
 import { killPeers, startPeer, uniqueName } from './helpers/processes.js';
@@ -12,14 +13,7 @@ afterEach(killPeers);
 
 const asRoot = process.getuid?.() === 0;
 const NOBODY = 65534;
-const code = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-    return undefined;
-  } catch (err) {
-    return (err as { code?: string }).code;
-  }
-};
+
 
 describe('a pipe name held by something we did not make', () => {
   it("refuses another user's file, pre-made world-writable, and writes nothing into it", (ctx) => {
@@ -28,7 +22,7 @@ describe('a pipe name held by something we did not make', () => {
     writeFileSync(shmPath(name), '', { mode: 0o666 });
     chownSync(shmPath(name), NOBODY, NOBODY);
     try {
-      expect(code(() => createPipe(name))).toBe(ErrorCode.Untrusted);
+      expect(thrownCode(() => createPipe(name))).toBe(ErrorCode.Untrusted);
       const after = statSync(shmPath(name));
       expect(after.size).toBe(0);
       expect(after.uid).toBe(NOBODY);
@@ -43,8 +37,8 @@ describe('a pipe name held by something we did not make', () => {
     const theirs = startPeer(['hold', name, '8192'], { uid: NOBODY, gid: NOBODY });
     await theirs.ready;
     expect(statSync(shmPath(name)).uid).toBe(NOBODY);
-    expect(code(() => createPipe(name))).toBe(ErrorCode.Untrusted);
-    expect(code(() => createPipe(name, { owner: 1234 }))).toBe(ErrorCode.Untrusted);
+    expect(thrownCode(() => createPipe(name))).toBe(ErrorCode.Untrusted);
+    expect(thrownCode(() => createPipe(name, { owner: 1234 }))).toBe(ErrorCode.Untrusted);
     // Root may open a 0600 file of theirs once it names them (the kernel lets root in); by name or by uid.
     for (const owner of ['nobody', NOBODY]) {
       const named = createPipe(name, { owner, access: 'read' });
@@ -71,8 +65,8 @@ describe('a pipe name held by something we did not make', () => {
     for (const [what, make] of cases) {
       make();
       try {
-        expect(code(() => createPipe(name)), what).toBe(ErrorCode.Untrusted);
-        expect(code(() => statPipe(name)), what).toBe(ErrorCode.NotFound);
+        expect(thrownCode(() => createPipe(name)), what).toBe(ErrorCode.Untrusted);
+        expect(thrownCode(() => statPipe(name)), what).toBe(ErrorCode.NotFound);
         expect(() => listPipes(), what).not.toThrow();
       } finally {
         rmSync(path, { recursive: true, force: true });
@@ -102,7 +96,7 @@ describe('a pipe name held by something we did not make', () => {
   it('a file nobody has open is no pipe: stat says NOT_FOUND and the next open replaces it', async () => {
     const name = uniqueName('EMPTYFILE');
     writeFileSync(shmPath(name), '', { mode: 0o600 });
-    expect(code(() => statPipe(name))).toBe(ErrorCode.NotFound);
+    expect(thrownCode(() => statPipe(name))).toBe(ErrorCode.NotFound);
     const pipe = createPipe(name, { capacity: 8192 });
     expect(pipe.capacity).toBe(8192);
     expect(statPipe(name).handles).toBe(1);

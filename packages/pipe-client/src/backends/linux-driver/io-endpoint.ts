@@ -7,6 +7,7 @@ import { Ioctl, MODE_BYTE, RECV_EOF, ROLE_READ_BEGIN, ROLE_READ_END, ROLE_WRITE_
 import { closeDevice, driverError, ioctl, ioctlU32, statOn, writeFd } from './device.js';
 import type { Bound, DriverRequest } from './open.js';
 import { POLLIN, POLLOUT, pollWaiter } from './poll-waiter.js';
+import { WaitSet } from '../../wait/wait-set.js';
 
 const errno = osConstants.errno;
 const addressOf = (buf: Buffer): bigint => koffi.address(buf) as bigint;
@@ -24,7 +25,7 @@ export class DriverIoEndpoint implements Endpoint {
   readonly mode: 'message' | 'byte';
   readonly maxRecord: number;
   private readonly fd: number;
-  private readonly waits = new Set<Wait>();
+  private readonly waits = new WaitSet();
   private closed = false;
   private closing?: Promise<void>;
   private recvBuf = Buffer.alloc(0);
@@ -90,15 +91,7 @@ export class DriverIoEndpoint implements Endpoint {
   }
 
   private sleep(events: number): Wait {
-    const pending = pollWaiter.wait(this.fd, events);
-    const wait: Wait = {
-      promise: pending.promise.then(() => {
-        this.waits.delete(wait);
-      }),
-      cancel: () => pending.cancel(),
-    };
-    this.waits.add(wait);
-    return wait;
+    return this.waits.track(pollWaiter.wait(this.fd, events));
   }
 
   startWriting(): void {
@@ -135,8 +128,7 @@ export class DriverIoEndpoint implements Endpoint {
   }
 
   private async release(): Promise<void> {
-    for (const wait of this.waits) wait.cancel();
-    await Promise.all([...this.waits].map((wait) => wait.promise));
+    await this.waits.cancelAll();
     this.closed = true;
     // The waiter's poll() may still hold our descriptor: close it only after the call returned.
     await pollWaiter.quiesce();

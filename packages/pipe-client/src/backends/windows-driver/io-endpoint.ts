@@ -1,4 +1,5 @@
 import { EOF, NO_ROOM, WROTE, settledWait, type Endpoint, type Wait } from '../../backend.js';
+import { WaitSet } from '../../wait/wait-set.js';
 import { closedError } from '../../errors.js';
 import { closeAtExit, forgetAtExit } from '../../exit-hook.js';
 import { MODE_BYTE } from '../../ring/layout.js';
@@ -53,7 +54,7 @@ export class DriverIoEndpoint implements Endpoint {
   readonly maxRecord: number;
   private readonly reading: Request;
   private readonly writing: Request;
-  private readonly waits = new Set<Wait>();
+  private readonly waits = new WaitSet();
   private writer = false;
   private closed = false;
   private closing?: Promise<void>;
@@ -166,13 +167,7 @@ export class DriverIoEndpoint implements Endpoint {
   /** Until the pending request completes (re-checked every 250 ms). */
   private waitFor(r: Request): Wait {
     if (!r.pending || overlappedDone(r.ov)) return settledWait();
-    const pending = handleWaiter.wait(r.ov.event, () => overlappedDone(r.ov), PEER_CHECK_MS);
-    const wait: Wait = {
-      promise: pending.promise.then(() => void this.waits.delete(wait)),
-      cancel: () => pending.cancel(),
-    };
-    this.waits.add(wait);
-    return wait;
+    return this.waits.track(handleWaiter.wait(r.ov.event, () => overlappedDone(r.ov), PEER_CHECK_MS));
   }
 
   startWriting(): void {
@@ -204,8 +199,7 @@ export class DriverIoEndpoint implements Endpoint {
   }
 
   private async release(): Promise<void> {
-    for (const wait of this.waits) wait.cancel();
-    await Promise.all([...this.waits].map((wait) => wait.promise));
+    await this.waits.cancelAll();
     await handleWaiter.quiesce();
     this.closeAtExit();
   }

@@ -1,0 +1,19 @@
+import type { Wait } from '../backend.js';
+
+/** The waits a handle has started, so that closing it can cancel them and wait until they are over. */
+export class WaitSet {
+  private readonly waits = new Set<Wait>();
+
+  track(wait: Wait): Wait {
+    this.waits.add(wait);
+    wait.promise.then(() => this.waits.delete(wait));
+    return wait;
+  }
+
+  /** Cancels every wait still pending and resolves once all of them are over. */
+  async cancelAll(): Promise<void> {
+    const pending = [...this.waits];
+    for (const wait of pending) wait.cancel();
+    await Promise.all(pending.map((wait) => wait.promise));
+  }
+}
