@@ -15,6 +15,8 @@ export function killCommands(): void {
 export interface Run {
   child: ReturnType<typeof spawn>;
   done: Promise<{ code: number; stdout: Buffer; stderr: string }>;
+  /** What the command printed on stdout so far. */
+  stdoutSoFar(): string;
 }
 
 /** Runs `ringpipe ARGS` (or another command), with INPUT on its stdin when given. */
@@ -29,7 +31,7 @@ export function ringpipe(args: string[], input?: string | Buffer, command: strin
   child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
   if (input !== undefined) child.stdin.end(input);
   const done = once(child, 'close').then(([code]) => ({ code: code as number, stdout: Buffer.concat(out), stderr }));
-  return { child, done };
+  return { child, done, stdoutSoFar: () => Buffer.concat(out).toString() };
 }
 
 /** Waits until `ringpipe stat NAME` shows at least `handles` handles on the pipe. */
