@@ -45,6 +45,11 @@ export class MappedEndpoint implements Endpoint {
   private readonly waits = new WaitSet();
   private readonly readBackoff = new LockBackoff();
   private readonly writeBackoff = new LockBackoff();
+  /**
+   * The low-latency mode: how long (microseconds) a wait first spins on the ring,
+   * synchronously, before it polls from the event loop and sleeps. 0: never.
+   */
+  spinUs = 0;
   /** Set after a sleep timed out: the next read also looks at its peers' liveness. */
   private checkPeers = false;
   /** Set when close() starts: no new operation or wait may begin. */
@@ -152,6 +157,7 @@ export class MappedEndpoint implements Endpoint {
 
   /** Looks at the ring from the event loop for a moment (a quick peer costs no system call), then sleeps. */
   private waitFor(which: WakeWord, ready: () => boolean, size?: number): Wait {
+    if (this.spinUs > 0 && spin(ready, this.spinUs)) return settledWait();
     const poll = pollBriefly(ready, this.transport.pollFirstUs);
     let sleeping: Wait | undefined;
     let cancelled = false;
@@ -238,4 +244,12 @@ export class MappedEndpoint implements Endpoint {
     forgetAtExit(this);
     this.transport.release();
   }
+}
+
+/** Spins on `ready()` for up to `microseconds`, blocking the event loop meanwhile; whether it held. */
+function spin(ready: () => boolean, microseconds: number): boolean {
+  const deadline = performance.now() + microseconds / 1000;
+  do if (ready()) return true;
+  while (performance.now() < deadline);
+  return false;
 }

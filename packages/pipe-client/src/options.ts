@@ -18,6 +18,11 @@ const optionsSchema = z
     access: z.enum(['read', 'write', 'readwrite']).default('readwrite'),
     /** Permission bits of a pipe this handle creates (like a file's mode). */
     permissions: z.number().int().min(0).max(0o777).default(0o600),
+    /**
+     * The low-latency mode: microseconds a waiting handle spins on the ring (blocking its
+     * event loop) before it polls and sleeps; trades a core for latency. 0 (default): off.
+     */
+    spin: z.number().int().min(0).max(10_000).default(0),
     /** Keep reading after every writer has left, instead of ending. */
     follow: z.boolean().default(false),
     /**

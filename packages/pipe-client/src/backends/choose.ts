@@ -1,5 +1,6 @@
 import type { Endpoint } from '../backend.js';
 import { ErrorCode, RingPipeError } from '../errors.js';
+import { MappedEndpoint } from '../mapped-endpoint.js';
 import type { ResolvedOptions } from '../options.js';
 import { MODE_BYTE, MODE_MESSAGE } from '../ring/layout.js';
 import type { RingStats } from '../ring/ring.js';
@@ -24,6 +25,12 @@ export interface PipeInfo extends RingStats {
  * process of a machine agrees.
  */
 export function openEndpoint(canonical: string, options: ResolvedOptions): Endpoint {
+  const endpoint = openOn(canonical, options);
+  if (endpoint instanceof MappedEndpoint) endpoint.spinUs = options.spin;
+  return endpoint;
+}
+
+function openOn(canonical: string, options: ResolvedOptions): Endpoint {
   const mode = options.mode === undefined ? undefined : options.mode === 'byte' ? MODE_BYTE : MODE_MESSAGE;
   const { capacity, permissions, access, follow } = options;
   if (process.platform === 'win32') {
