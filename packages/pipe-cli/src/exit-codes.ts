@@ -1,6 +1,5 @@
 import { ErrorCode, RingPipeError } from '@ringpipe/client';
 
-export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
@@ -15,5 +14,3 @@ const BAD_INPUT: ReadonlySet<string> = new Set([
 export function exitCodeFor(err: unknown): number {
   return err instanceof RingPipeError && BAD_INPUT.has(err.code) ? EXIT_USAGE : EXIT_FAILURE;
 }
-
-export class UsageError extends Error {}

@@ -49,6 +49,9 @@ export function fromSystemError(err: unknown, what: string): unknown {
   if (code === 'EACCES' || code === 'EPERM') {
     return new RingPipeError(ErrorCode.PermissionDenied, `permission denied: ${what}`, { cause: err });
   }
+  if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'ENOMEM') {
+    return new RingPipeError(ErrorCode.NoSpace, `no room: ${what}`, { cause: err });
+  }
   return err;
 }
 

@@ -76,7 +76,7 @@ export function writeFd(fd: number, data: Uint8Array): number {
 
 export function eventFd(): number {
   const fd = fn().eventfd(0, fsConstants.O_NONBLOCK | 0o2000000 /* EFD_CLOEXEC */) as number;
-  if (fd < 0) throw new Error(`eventfd failed: errno ${koffi.errno()}`);
+  if (fd < 0) throw new RingPipeError(ErrorCode.BackendUnavailable, `eventfd failed: errno ${koffi.errno()}`);
   return fd;
 }
 
@@ -192,5 +192,5 @@ export function listOn(fd: number): DriverInfo[] {
     if (count <= max) return Array.from({ length: count }, (_, i) => parseInfo(entries, i * Info.size));
     max = count + 16;
   }
-  throw new Error('list of the driver pipes kept growing');
+  throw new RingPipeError(ErrorCode.Busy, 'pipes of the driver come and go too fast to list them');
 }
