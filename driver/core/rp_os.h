@@ -1,13 +1,16 @@
 /*
- * Operating-system shim for the ringpipe core.
+ * Operating-system shim for the ringpipe core: the contract only.
  *
- * The core (rp_name, rp_ring, rp_registry) includes nothing but this header.
- * One backend header is selected at build time:
+ * The core (rp_name, rp_ring, rp_registry) includes nothing but this header,
+ * and this header includes exactly one backend, named by the build:
  *
- *   -DRP_OS_HEADER='"file.h"'  any backend named explicitly
- *   -DRP_OS_LINUX_KERNEL       rp_os_linux_kernel.h   (to be written)
- *   -DRP_OS_WINDOWS_KERNEL     rp_os_windows_kernel.h (to be written)
- *   (nothing)                  rp_os_user.h           (user space, tests, tools)
+ *   -DRP_OS_HEADER='"file.h"'
+ *
+ * Each backend lives with the code that uses it and is found through that
+ * build's include path: driver/linux/rp_os_linux_kernel.h (Kbuild),
+ * driver/windows/rp_os_windows_kernel.h (driver/windows/Makefile),
+ * rp_os_user.h (the core's tests and tools, the C test clients),
+ * tests/rp_os_freestanding.h (make check-core).
  *
  * A backend must provide:
  *
@@ -31,15 +34,10 @@
 #ifndef RP_OS_H
 #define RP_OS_H
 
-#if defined(RP_OS_HEADER)
-#include RP_OS_HEADER
-#elif defined(RP_OS_LINUX_KERNEL)
-#include "rp_os_linux_kernel.h"
-#elif defined(RP_OS_WINDOWS_KERNEL)
-#include "rp_os_windows_kernel.h"
-#else
-#include "rp_os_user.h"
+#ifndef RP_OS_HEADER
+#error "the build must name the OS backend: -DRP_OS_HEADER='\"file.h\"'"
 #endif
+#include RP_OS_HEADER
 
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "the ring format is little-endian and the core accesses it natively"

@@ -1,6 +1,6 @@
 /*
- * ringpipe.sys: DriverEntry and DriverUnload, the device object, and the
- * callbacks that bind driver/core to the Windows kernel.
+ * ringpipe.sys: DriverEntry and DriverUnload, the device object and its
+ * registry of pipes.
  */
 #include "ringpipe.h"
 #include <wdmsec.h>
@@ -27,92 +27,6 @@ static const UNICODE_STRING RpSddl =
 static const GUID RpClassGuid = { 0x5a1b7c2e, 0x8f4d, 0x4e61,
 				  { 0x9c, 0x3b, 0x52, 0x49, 0x4e, 0x47, 0x50, 0x49 } };
 
-volatile LONG RpLiveAllocations;
-
-RP_DEVICE_EXTENSION *RpDeviceExtension(PDEVICE_OBJECT Device)
-{
-	return (RP_DEVICE_EXTENSION *)Device->DeviceExtension;
-}
-
-/*
- * Liveness of a slot's process for driver/core (dead writers' reservations,
- * stale ring locks, EOF). Called at PASSIVE_LEVEL under the pipe's mutex or
- * the registry lock, both KMUTEXes. A pid that cannot be opened is gone; a
- * process that has exited but is still referenced has an exit status other
- * than STATUS_PENDING.
- */
-static bool RpAlive(void *Ctx, uint32_t Slot, uint32_t Pid)
-{
-	OBJECT_ATTRIBUTES oa;
-	CLIENT_ID cid;
-	PROCESS_BASIC_INFORMATION pbi;
-	HANDLE process;
-	NTSTATUS status;
-
-	UNREFERENCED_PARAMETER(Ctx);
-	UNREFERENCED_PARAMETER(Slot);
-	if (Pid == 0)
-		return false;
-	InitializeObjectAttributes(&oa, NULL, OBJ_KERNEL_HANDLE, NULL, NULL);
-	cid.UniqueProcess = (HANDLE)(ULONG_PTR)Pid;
-	cid.UniqueThread = NULL;
-	status = ZwOpenProcess(&process, PROCESS_QUERY_LIMITED_INFORMATION, &oa, &cid);
-	if (!NT_SUCCESS(status))
-		return false;
-	status = ZwQueryInformationProcess(process, ProcessBasicInformation, &pbi,
-					   sizeof(pbi), NULL);
-	ZwClose(process);
-	return !NT_SUCCESS(status) || pbi.ExitStatus == STATUS_PENDING;
-}
-
-/* A ring lock held by a live peer: give up the processor once. */
-static void RpYield(void *Ctx)
-{
-	UNREFERENCED_PARAMETER(Ctx);
-	ZwYieldExecution();
-}
-
-/* ctx_init of the registry: the driver part of a new pipe, before it is published. */
-static int RpPipeInit(void *Ctx, struct rp_pipe *Pipe)
-{
-	PRP_DEVICE_EXTENSION dx = Ctx;
-	PRP_PIPE_CTX pctx = RpPoolAlloc(sizeof(*pctx));
-
-	if (pctx == NULL)
-		return RP_ENOMEM;
-	pctx->Pipe = Pipe;
-	pctx->Memory = RpMemoryFind(dx, Pipe->mem);
-	if (pctx->Memory == NULL) {
-		RpPoolFree(pctx);
-		return RP_INVAL;
-	}
-	KeInitializeMutex(&pctx->Mutex, 0);
-	RpQueuesInit(pctx);
-	Pipe->os = pctx;
-	return RP_OK;
-}
-
-/* ctx_free: the last handle is closed, so no IRP can be queued any more. */
-static void RpPipeFree(void *Ctx, struct rp_pipe *Pipe)
-{
-	PRP_PIPE_CTX pctx = Pipe->os;
-
-	UNREFERENCED_PARAMETER(Ctx);
-	if (pctx == NULL)
-		return;
-	ASSERT(RpQueueCount(&pctx->Reads) == 0 && RpQueueCount(&pctx->Writes) == 0 &&
-	       RpQueueCount(&pctx->Waits) == 0);
-	Pipe->os = NULL;
-	RpPoolFree(pctx);
-}
-
-/*
- * A user-space mapped peer may hold a ring lock: the kernel spins a bounded
- * number of times (yielding each time) and then fails the request with
- * STATUS_IO_TIMEOUT rather than wait on memory user space controls.
- */
-#define RP_KERNEL_LOCK_SPINS 20000u
-
 _Use_decl_annotations_
 VOID RpUnload(PDRIVER_OBJECT DriverObject)
 {
@@ -135,7 +49,7 @@ VOID RpUnload(PDRIVER_OBJECT DriverObject)
 	IoDeleteSymbolicLink(&dos);
 	if (device != NULL)
 		IoDeleteDevice(device);
-	DbgPrint("ringpipe: unloaded, %ld allocations outstanding\n", RpLiveAllocations);
+	DbgPrint("ringpipe: unloaded, %ld allocations outstanding\n", RpPoolOutstanding());
 }
 
 /* Undo happens in reverse order at the one exit label. */
@@ -162,19 +76,15 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 	dx->Device = device;
 	/* Our own code lies in the user half of the address space only when an
 	 * ordinary process hosts the driver (Wine's winedevice.exe). */
-	dx->HostedInProcess = (ULONG_PTR)&RpDeviceExtension < 0x800000000000ull;
+	dx->HostedInProcess = (ULONG_PTR)&DriverEntry < 0x800000000000ull;
 	KeInitializeMutex(&dx->MemoryLock, 0);
 	InitializeListHead(&dx->Memory);
-	dx->Env.alive = RpAlive;
-	dx->Env.yield = RpYield;
-	dx->Env.ctx = dx;
-	dx->Env.lock_spins = RP_KERNEL_LOCK_SPINS;
 	ops.ctx = dx;
 	ops.ring_alloc = RpRingAlloc;
 	ops.ring_free = RpRingFree;
 	ops.ctx_init = RpPipeInit;
 	ops.ctx_free = RpPipeFree;
-	rp_registry_init(&dx->Registry, &ops, &dx->Env);
+	rp_registry_init(&dx->Registry, &ops, &RpBootEnv);
 
 	status = IoCreateSymbolicLink(&dos, &name);
 	if (!NT_SUCCESS(status))

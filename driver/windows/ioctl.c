@@ -72,6 +72,7 @@ static NTSTATUS RpIoctlBind(PRP_DEVICE_EXTENSION Dx, PIRP Irp, ULONG InLen, ULON
 	PRP_FILE file = RpFileOf(Irp);
 	struct ringpipe_bind_in in;
 	struct ringpipe_bind_out out;
+	RP_BIND_REQUEST req;
 	BOOLEAN created = FALSE;
 	NTSTATUS status;
 
@@ -87,8 +88,13 @@ static NTSTATUS RpIoctlBind(PRP_DEVICE_EXTENSION Dx, PIRP Irp, ULONG InLen, ULON
 		return STATUS_OBJECT_NAME_INVALID;
 	if (file == NULL || file->Pipe != NULL)
 		return STATUS_INVALID_DEVICE_STATE;
-	status = RpBind(Dx, sp->FileObject, file, in.name, in.name_len, in.flags, in.capacity,
-			in.mode, in.perm, &created);
+	req.Name = in.name;
+	req.NameLen = in.name_len;
+	req.Flags = in.flags;
+	req.Capacity = in.capacity;
+	req.Mode = in.mode;
+	req.Perm = in.perm;
+	status = RpBind(Dx, sp->FileObject, file, &req, &created);
 	if (!NT_SUCCESS(status))
 		return status;
 	RtlZeroMemory(&out, sizeof(out));
@@ -242,16 +248,10 @@ static NTSTATUS RpIoctlUnmap(PIRP Irp)
 	if (ctx == NULL)
 		return STATUS_INVALID_DEVICE_STATE;
 	KeWaitForSingleObject(&ctx->Mutex, Executive, KernelMode, FALSE, NULL);
-	if (file->MapAddress == NULL || file->MapProcess != IoGetCurrentProcess()) {
+	if (file->MapAddress == NULL || file->MapProcess != IoGetCurrentProcess())
 		status = STATUS_INVALID_DEVICE_STATE;
-	} else {
-		RpRefreshRole(file);
-		RpUnmapFromProcess(ctx->Memory, file->MapProcess, file->MapAddress);
-		ObDereferenceObject(file->MapProcess);
-		file->MapAddress = NULL;
-		file->MapProcess = NULL;
-		InterlockedDecrement(&ctx->Mapped);
-	}
+	else
+		RpUnmapFile(ctx, file);
 	KeReleaseMutex(&ctx->Mutex, FALSE);
 	return status;
 }
@@ -298,7 +298,7 @@ static NTSTATUS RpIoctlVersion(PRP_DEVICE_EXTENSION Dx, PIRP Irp, ULONG OutLen,
 	RtlZeroMemory(&out, sizeof(out));
 	out.abi_version = RINGPIPE_ABI_VERSION;
 	out.pipes = rp_registry_count(&Dx->Registry);
-	out.allocations = (uint32_t)RpLiveAllocations;
+	out.allocations = (uint32_t)RpPoolOutstanding();
 	out.memory = RpPreferredMemory();
 	RtlCopyMemory(Irp->AssociatedIrp.SystemBuffer, &out, sizeof(out));
 	*Info = sizeof(out);

@@ -1,5 +1,5 @@
 /*
- * Pool allocation and ring segments shared with user mode.
+ * Ring segments shared with user mode.
  *
  * A ring segment (4096-byte header page + data area) is allocated one of two
  * ways, as in the seeds:
@@ -18,25 +18,6 @@
  * unimplemented.
  */
 #include "ringpipe.h"
-
-void *RpPoolAlloc(size_t n)
-{
-	void *p = ExAllocatePoolWithTag(NonPagedPoolNx, n ? n : 1, RP_TAG);
-
-	if (p == NULL)
-		return NULL;
-	RtlZeroMemory(p, n ? n : 1);
-	InterlockedIncrement(&RpLiveAllocations);
-	return p;
-}
-
-void RpPoolFree(void *p)
-{
-	if (p == NULL)
-		return;
-	ExFreePoolWithTag(p, RP_TAG);
-	InterlockedDecrement(&RpLiveAllocations);
-}
 
 ULONG RpPreferredMemory(VOID)
 {

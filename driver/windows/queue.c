@@ -7,7 +7,11 @@
  * mapped client) calls RpPump, which under the pipe's mutex retries the
  * queued IRPs until nothing moves. Because each caller pumps after its own
  * change, and the pump runs whole passes under the mutex, no change is ever
- * missed: there is no wake-up to lose.
+ * missed: there is no wake-up to lose. The one change no dispatch routine
+ * reports is a ring lock that a mapped peer releases: an IRP that met the
+ * lock held (RP_LOCKED, never an error) stays queued and the pipe's retry
+ * timer pumps again, 1 ms later, doubling to 250 ms while the lock stays
+ * held.
  *
  * Do not touch an IRP once it has been queued unless IoCsqRemoveNextIrp
  * handed it back: its cancel routine may complete it at any moment.
@@ -21,6 +25,9 @@ static PRP_QUEUE RpQueueOf(PIO_CSQ Csq)
 {
 	return CONTAINING_RECORD(Csq, RP_QUEUE, Csq);
 }
+
+#define RP_RETRY_FIRST_MS 1u
+#define RP_RETRY_MAX_MS 250u
 
 /* QueueLock is held by the CSQ around these callbacks. */
 _Use_decl_annotations_
@@ -107,12 +114,29 @@ static VOID RpQueueInit(PRP_QUEUE Q, PKSPIN_LOCK Lock, RP_QUEUE_KIND Kind)
 			  RpCsqReleaseLock, RpCsqCompleteCanceled);
 }
 
-VOID RpQueuesInit(PRP_PIPE_CTX Ctx)
+static IO_WORKITEM_ROUTINE RpRetryWork;
+static KDEFERRED_ROUTINE RpRetryDpc;
+
+NTSTATUS RpQueuesInit(PRP_PIPE_CTX Ctx, PDEVICE_OBJECT Device)
 {
+	Ctx->RetryItem = IoAllocateWorkItem(Device);
+	if (Ctx->RetryItem == NULL)
+		return STATUS_INSUFFICIENT_RESOURCES;
+	KeInitializeTimer(&Ctx->RetryTimer);
+	KeInitializeDpc(&Ctx->RetryDpc, RpRetryDpc, Ctx);
+	Ctx->RetryDelayMs = RP_RETRY_FIRST_MS;
 	KeInitializeSpinLock(&Ctx->QueueLock);
 	RpQueueInit(&Ctx->Reads, &Ctx->QueueLock, RpQueueRead);
 	RpQueueInit(&Ctx->Writes, &Ctx->QueueLock, RpQueueWrite);
 	RpQueueInit(&Ctx->Waits, &Ctx->QueueLock, RpQueueWait);
+	return STATUS_SUCCESS;
+}
+
+/* No timer is armed: an armed one holds a reference on the pipe. */
+VOID RpQueuesFree(PRP_PIPE_CTX Ctx)
+{
+	IoFreeWorkItem(Ctx->RetryItem);
+	Ctx->RetryItem = NULL;
 }
 
 ULONG RpQueueCount(PRP_QUEUE Queue)
@@ -154,8 +178,6 @@ static NTSTATUS RpRingError(int St)
 		return STATUS_INVALID_BUFFER_SIZE;
 	case RP_TOO_SMALL:
 		return STATUS_BUFFER_TOO_SMALL;
-	case RP_LOCKED:
-		return STATUS_IO_TIMEOUT;
 	case RP_CORRUPT:
 		return STATUS_FILE_CORRUPT_ERROR;
 	default:
@@ -178,7 +200,6 @@ static RP_OUTCOME RpTryRead(PRP_PIPE_CTX Ctx, PIRP Irp)
 	unsigned wake = 0;
 	int st;
 
-	UNREFERENCED_PARAMETER(Ctx);
 	if (file->ShutDown) {
 		RpComplete(Irp, STATUS_CANCELLED, 0);
 		return RpDone;
@@ -195,6 +216,9 @@ static RP_OUTCOME RpTryRead(PRP_PIPE_CTX Ctx, PIRP Irp)
 		}
 		return RpKeep;
 	case RP_BUSY:
+		return RpKeep;
+	case RP_LOCKED:
+		Ctx->SawLocked = TRUE;
 		return RpKeep;
 	default:
 		RpComplete(Irp, RpRingError(st), 0);
@@ -214,7 +238,6 @@ static RP_OUTCOME RpTryWrite(PRP_PIPE_CTX Ctx, PIRP Irp)
 	unsigned wake = 0;
 	int st;
 
-	UNREFERENCED_PARAMETER(Ctx);
 	if (file->ShutDown) {
 		RpComplete(Irp, STATUS_CANCELLED, done);
 		return RpDone;
@@ -228,6 +251,10 @@ static RP_OUTCOME RpTryWrite(PRP_PIPE_CTX Ctx, PIRP Irp)
 	}
 	if (st == RP_FULL)
 		return RpKeep;
+	if (st == RP_LOCKED) {
+		Ctx->SawLocked = TRUE;
+		return RpKeep;
+	}
 	RpComplete(Irp, RpRingError(st), done);
 	return RpDone;
 }
@@ -315,11 +342,41 @@ static BOOLEAN RpUpdateWaitHints(PRP_PIPE_CTX Ctx)
 	return started;
 }
 
+/*
+ * After a pump: arm the retry timer if an IRP met a held ring lock (the
+ * timer takes a pipe reference), or disarm it when none did. Returns TRUE
+ * when the caller must drop the reference of a timer it disarmed, which it
+ * does once the mutex is released.
+ */
+_Requires_lock_held_(Ctx->Mutex)
+static BOOLEAN RpRetryUpdate(PRP_PIPE_CTX Ctx)
+{
+	LARGE_INTEGER due;
+
+	if (!Ctx->SawLocked) {
+		Ctx->RetryDelayMs = RP_RETRY_FIRST_MS;
+		if (Ctx->RetryArmed && KeCancelTimer(&Ctx->RetryTimer)) {
+			Ctx->RetryArmed = FALSE;
+			return TRUE;
+		}
+		return FALSE;
+	}
+	if (Ctx->RetryArmed || rp_registry_get(Ctx->Registry, Ctx->Pipe) != RP_OK)
+		return FALSE;
+	Ctx->RetryArmed = TRUE;
+	due.QuadPart = -(LONGLONG)Ctx->RetryDelayMs * 10000; /* relative, 100 ns units */
+	KeSetTimer(&Ctx->RetryTimer, due, &Ctx->RetryDpc);
+	if (Ctx->RetryDelayMs < RP_RETRY_MAX_MS)
+		Ctx->RetryDelayMs = min(Ctx->RetryDelayMs * 2, RP_RETRY_MAX_MS);
+	return FALSE;
+}
+
 VOID RpPump(PRP_PIPE_CTX Ctx)
 {
-	BOOLEAN again;
+	BOOLEAN again, put;
 
 	KeWaitForSingleObject(&Ctx->Mutex, Executive, KernelMode, FALSE, NULL);
+	Ctx->SawLocked = FALSE;
 	do {
 		BOOLEAN progress = RpPumpQueue(Ctx, &Ctx->Reads);
 
@@ -327,5 +384,37 @@ VOID RpPump(PRP_PIPE_CTX Ctx)
 		RpPumpWaits(Ctx);
 		again = progress || RpUpdateWaitHints(Ctx);
 	} while (again);
+	put = RpRetryUpdate(Ctx);
 	KeReleaseMutex(&Ctx->Mutex, FALSE);
+	/* The caller holds its own reference: this one is never the last. */
+	if (put)
+		rp_registry_put(Ctx->Registry, Ctx->Pipe);
+}
+
+/* The retry timer fired (DISPATCH_LEVEL): the ring is touched at PASSIVE_LEVEL only. */
+_Use_decl_annotations_
+static VOID NTAPI RpRetryDpc(PKDPC Dpc, PVOID Context, PVOID Arg1, PVOID Arg2)
+{
+	PRP_PIPE_CTX ctx = Context;
+
+	UNREFERENCED_PARAMETER(Dpc);
+	UNREFERENCED_PARAMETER(Arg1);
+	UNREFERENCED_PARAMETER(Arg2);
+	IoQueueWorkItem(ctx->RetryItem, RpRetryWork, DelayedWorkQueue, ctx);
+}
+
+/* Pumps again, then drops the timer's reference, which may be the pipe's last. */
+_Use_decl_annotations_
+static VOID NTAPI RpRetryWork(PDEVICE_OBJECT Device, PVOID Context)
+{
+	PRP_PIPE_CTX ctx = Context;
+	struct rp_registry *registry = ctx->Registry;
+	struct rp_pipe *pipe = ctx->Pipe;
+
+	UNREFERENCED_PARAMETER(Device);
+	KeWaitForSingleObject(&ctx->Mutex, Executive, KernelMode, FALSE, NULL);
+	ctx->RetryArmed = FALSE;
+	KeReleaseMutex(&ctx->Mutex, FALSE);
+	RpPump(ctx);
+	rp_registry_put(registry, pipe);
 }

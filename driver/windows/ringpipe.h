@@ -128,6 +128,7 @@ typedef struct _RP_MEMORY {
 
 typedef struct _RP_PIPE_CTX {
 	struct rp_pipe *Pipe;
+	struct rp_registry *Registry; /* the device's: references for the retry timer */
 	PRP_MEMORY Memory;
 	KMUTEX Mutex;
 	KSPIN_LOCK QueueLock;
@@ -135,11 +136,31 @@ typedef struct _RP_PIPE_CTX {
 	BOOLEAN CountedRead;  /* Mutex: this pipe counts in readers_waiting */
 	BOOLEAN CountedWrite; /* Mutex: ... in writers_waiting */
 	volatile LONG Mapped; /* handles with a user mapping */
+	/*
+	 * By ring slot: the file object bound to it, NULL for a free slot.
+	 * Written under Mutex, read without it by Env.alive: a slot is live
+	 * exactly while a file object holds it (never the slot's pid, which
+	 * a mapped peer may write).
+	 */
+	PFILE_OBJECT volatile Bound[RP_SLOT_COUNT];
+	struct rp_env Env;    /* the ring's env: alive() answers from Bound */
+	/*
+	 * An IRP that found a ring lock held (RP_LOCKED) stays queued and the
+	 * pump runs again from this timer: 1 ms, doubling up to 250 ms while
+	 * the lock stays held. An armed timer holds a pipe reference.
+	 */
+	KTIMER RetryTimer;
+	KDPC RetryDpc;
+	PIO_WORKITEM RetryItem;
+	BOOLEAN RetryArmed;   /* Mutex */
+	BOOLEAN SawLocked;    /* Mutex: the current pump met RP_LOCKED */
+	ULONG RetryDelayMs;   /* Mutex */
 } RP_PIPE_CTX, *PRP_PIPE_CTX;
 
 typedef struct _RP_FILE {
 	struct rp_pipe *volatile Pipe; /* NULL until bound; set once */
 	struct rp_handle Handle;       /* the pipe's Mutex */
+	volatile LONG Binding;         /* a BIND claimed the handle */
 	ULONG Flags;                   /* RINGPIPE_BIND_* */
 	ULONG Pid;                     /* the opener's process id, the slot's pid */
 	BOOLEAN ShutDown;              /* the pipe's Mutex: detached by cleanup */
@@ -149,16 +170,26 @@ typedef struct _RP_FILE {
 
 typedef struct _RP_DEVICE_EXTENSION {
 	PDEVICE_OBJECT Device;
-	struct rp_env Env;
 	struct rp_registry Registry;
 	KMUTEX MemoryLock;
 	LIST_ENTRY Memory;
 	BOOLEAN HostedInProcess; /* the "kernel" is an ordinary process (Wine) */
 } RP_DEVICE_EXTENSION, *PRP_DEVICE_EXTENSION;
 
-/* driver.c */
-extern volatile LONG RpLiveAllocations;
-RP_DEVICE_EXTENSION *RpDeviceExtension(PDEVICE_OBJECT Device);
+/* What a handle asks for when it binds to a pipe (IOCTL_RINGPIPE_BIND or a path open). */
+typedef struct _RP_BIND_REQUEST {
+	const char *Name; /* NameLen bytes, any case */
+	size_t NameLen;
+	ULONG Flags;      /* RINGPIPE_BIND_* */
+	ULONG Capacity;   /* 0: RINGPIPE_CAPACITY_DEFAULT when created */
+	ULONG Mode;       /* 0: the existing pipe's, else message mode */
+	ULONG Perm;       /* used when created */
+} RP_BIND_REQUEST, *PRP_BIND_REQUEST;
+
+/* pipe.c: the registry's callbacks for a pipe's driver context */
+extern const struct rp_env RpBootEnv;
+int RpPipeInit(void *Ctx, struct rp_pipe *Pipe);
+void RpPipeFree(void *Ctx, struct rp_pipe *Pipe);
 
 /* memory.c */
 PRP_MEMORY RpMemoryFind(PRP_DEVICE_EXTENSION Dx, PVOID KernelVa);
@@ -169,24 +200,74 @@ VOID RpUnmapFromProcess(PRP_MEMORY Mem, PEPROCESS Process, PVOID UserVa);
 ULONG RpPreferredMemory(VOID);
 
 /* queue.c */
-VOID RpQueuesInit(PRP_PIPE_CTX Ctx);
+NTSTATUS RpQueuesInit(PRP_PIPE_CTX Ctx, PDEVICE_OBJECT Device);
+VOID RpQueuesFree(PRP_PIPE_CTX Ctx);
 VOID RpPump(PRP_PIPE_CTX Ctx);
 VOID RpQueuePend(PRP_QUEUE Queue, PIRP Irp);
 VOID RpCancelFileIrps(PRP_PIPE_CTX Ctx, PFILE_OBJECT File);
 ULONG RpQueueCount(PRP_QUEUE Queue);
 
+/* handle.c: a handle's hold on a pipe */
+NTSTATUS RpBind(PRP_DEVICE_EXTENSION Dx, PFILE_OBJECT FileObject, PRP_FILE File,
+		const RP_BIND_REQUEST *Req, BOOLEAN *Created);
+VOID RpShutdownFile(PRP_FILE File, PFILE_OBJECT FileObject);
+VOID RpRefreshRole(PRP_FILE File); /* the pipe's Mutex held */
+_Requires_lock_held_(Ctx->Mutex)
+VOID RpUnmapFile(PRP_PIPE_CTX Ctx, PRP_FILE File);
+
 /* dispatch.c */
 DRIVER_DISPATCH RpCreate, RpCleanup, RpClose, RpRead, RpWrite;
-NTSTATUS RpBind(PRP_DEVICE_EXTENSION Dx, PFILE_OBJECT FileObject, PRP_FILE File,
-		const char *Name, size_t NameLen, ULONG Flags, ULONG Capacity,
-		ULONG Mode, ULONG Perm, BOOLEAN *Created);
-PRP_FILE RpFileOf(PIRP Irp);
-PRP_PIPE_CTX RpBoundCtx(PRP_FILE File);
-NTSTATUS RpStatusFromCore(int St);
-VOID RpRefreshRole(PRP_FILE File);
 
 /* ioctl.c */
 DRIVER_DISPATCH RpDeviceControl;
+
+static inline PRP_DEVICE_EXTENSION RpDeviceExtension(PDEVICE_OBJECT Device)
+{
+	return (PRP_DEVICE_EXTENSION)Device->DeviceExtension;
+}
+
+static inline PRP_FILE RpFileOf(PIRP Irp)
+{
+	return IoGetCurrentIrpStackLocation(Irp)->FileObject->FsContext2;
+}
+
+/* The pipe context of a bound handle, or NULL. Pipe is published once, after the attach. */
+static inline PRP_PIPE_CTX RpBoundCtx(PRP_FILE File)
+{
+	struct rp_pipe *pipe;
+
+	if (File == NULL)
+		return NULL;
+	/* A full barrier: the attach done before publishing is visible. */
+	pipe = InterlockedCompareExchangePointer((PVOID volatile *)&File->Pipe, NULL, NULL);
+	return pipe == NULL ? NULL : pipe->os;
+}
+
+static inline NTSTATUS RpStatusFromCore(int St)
+{
+	switch (St) {
+	case RP_OK:
+		return STATUS_SUCCESS;
+	case RP_BADNAME:
+		return STATUS_OBJECT_NAME_INVALID;
+	case RP_ENOENT:
+		return STATUS_OBJECT_NAME_NOT_FOUND;
+	case RP_EEXIST:
+		return STATUS_OBJECT_NAME_COLLISION;
+	case RP_EACCES:
+		return STATUS_ACCESS_DENIED;
+	case RP_ENOMEM:
+		return STATUS_INSUFFICIENT_RESOURCES;
+	case RP_NOSLOT:
+		return STATUS_TOO_MANY_OPENED_FILES;
+	case RP_INVAL:
+		return STATUS_INVALID_PARAMETER;
+	case RP_CORRUPT:
+		return STATUS_FILE_CORRUPT_ERROR;
+	default:
+		return STATUS_INTERNAL_ERROR;
+	}
+}
 
 /* Completes an IRP: the one place the driver hands an IRP back. */
 static inline NTSTATUS RpComplete(PIRP Irp, NTSTATUS Status, ULONG_PTR Information)

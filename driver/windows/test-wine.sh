@@ -137,7 +137,7 @@ else
 fi
 
 # ---- scenarios of rptest.exe --------------------------------------------------
-for scenario in version pending cancel refcount names mapped errors eof full many; do
+for scenario in version pending cancel refcount names mapped locked errors eof full many; do
   step "rptest-$scenario" 90 wine "$BIN/rptest.exe" "$scenario" || show_failure "rptest-$scenario"
 done
 

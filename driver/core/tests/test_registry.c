@@ -240,44 +240,87 @@ static void test_registry_errors(void)
 }
 
 #define RACE_THREADS 4
-#define RACE_ROUNDS 2000
+#define RACE_ROUNDS 500
+
+/*
+ * Each round, every thread opens the same name (in its own case) at once,
+ * so that they race to create it; all hold their reference until every
+ * opener is done and one thread has checked that they got one pipe object,
+ * that the registry holds exactly one pipe and that one opener created it.
+ */
+struct race {
+	struct reg_fixture *f;
+	pthread_barrier_t start, opened, checked;
+	struct rp_pipe *got[RACE_THREADS];
+	bool created[RACE_THREADS];
+	int bad_rounds;
+};
+
+struct race_arg {
+	struct race *race;
+	int id;
+};
+
+static bool race_round_ok(struct race *r)
+{
+	int i, creators = 0;
+
+	for (i = 0; i < RACE_THREADS; i++) {
+		if (r->got[i] == NULL || r->got[i] != r->got[0])
+			return false;
+		creators += r->created[i];
+	}
+	return creators == 1 && rp_registry_count(&r->f->reg) == 1 &&
+	       r->got[0]->refs == RACE_THREADS && strcmp(r->got[0]->name, "RACE") == 0;
+}
 
 static void *race_thread(void *arg)
 {
-	struct reg_fixture *f = arg;
+	struct race_arg *a = arg;
+	struct race *r = a->race;
 	static const char *const names[] = { "race", "RACE", "Race", "rAcE" };
 	int i;
 
 	for (i = 0; i < RACE_ROUNDS; i++) {
-		struct rp_open_req r = req(names[i % 4], RP_OPEN_CREATE, 5, RW, 0600);
-		struct rp_pipe *p;
+		struct rp_open_req q = req(names[a->id % 4], RP_OPEN_CREATE, 5, RW, 0600);
 
-		if (rp_registry_open(&f->reg, &r, &p, NULL) != RP_OK)
-			return (void *)1;
-		if (strcmp(p->name, "RACE") != 0)
-			return (void *)1;
-		rp_registry_put(&f->reg, p);
+		pthread_barrier_wait(&r->start);
+		if (rp_registry_open(&r->f->reg, &q, &r->got[a->id], &r->created[a->id]) != RP_OK)
+			r->got[a->id] = NULL;
+		pthread_barrier_wait(&r->opened);
+		if (a->id == 0 && !race_round_ok(r))
+			r->bad_rounds++;
+		pthread_barrier_wait(&r->checked);
+		if (r->got[a->id] != NULL)
+			rp_registry_put(&r->f->reg, r->got[a->id]);
 	}
 	return NULL;
 }
 
 static void test_registry_race(void)
 {
-	struct reg_fixture *f = fixture_new();
+	struct race r = { .f = fixture_new() };
+	struct race_arg args[RACE_THREADS];
 	pthread_t t[RACE_THREADS];
 	int i;
 
-	for (i = 0; i < RACE_THREADS; i++)
-		pthread_create(&t[i], NULL, race_thread, f);
+	pthread_barrier_init(&r.start, NULL, RACE_THREADS);
+	pthread_barrier_init(&r.opened, NULL, RACE_THREADS);
+	pthread_barrier_init(&r.checked, NULL, RACE_THREADS);
 	for (i = 0; i < RACE_THREADS; i++) {
-		void *ret;
-
-		pthread_join(t[i], &ret);
-		CHECK(ret == NULL);
+		args[i].race = &r;
+		args[i].id = i;
+		pthread_create(&t[i], NULL, race_thread, &args[i]);
 	}
-	CHECK_EQ(rp_registry_count(&f->reg), 0);
-	CHECK(f->fo.ring_allocs >= 1);
-	fixture_free(f);
+	for (i = 0; i < RACE_THREADS; i++)
+		pthread_join(t[i], NULL);
+	CHECK_EQ(r.bad_rounds, 0);
+	CHECK_EQ(rp_registry_count(&r.f->reg), 0);
+	CHECK(r.f->fo.ring_allocs >= RACE_ROUNDS);
+	pthread_barrier_destroy(&r.start);
+	pthread_barrier_destroy(&r.opened);
+	pthread_barrier_destroy(&r.checked);
+	fixture_free(r.f);
 }
 
 void test_registry(void)

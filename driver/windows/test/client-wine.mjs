@@ -100,6 +100,16 @@ function readResult(out) {
   }
 }
 
+/**
+ * How a driver-backed RingPipe moves messages: the syscall endpoint says so ('syscall');
+ * the mapped one is the ring endpoint (a Ring over the mapping and a transport for waits).
+ */
+function endpointIo(pipe) {
+  const ep = pipe.endpoint;
+  if (ep?.io) return ep.io;
+  return ep && 'ring' in ep && 'transport' in ep ? 'mapped' : undefined;
+}
+
 /** Polls `cond` every 50 ms for up to `ms`. */
 async function until(cond, ms) {
   const end = Date.now() + ms;
@@ -134,6 +144,10 @@ async function main(backend, resultsFile) {
     const name = `MSG${backend}`;
     const reader = createPipe(name, { backend, access: 'read', capacity: 4096 });
     check(reader.backend === backend, `backend is ${reader.backend}`);
+    if (backend === 'driver') {
+      const want = process.env.RINGPIPE_DRIVER_IO === 'syscall' ? 'syscall' : 'mapped';
+      check(endpointIo(reader) === want, `the driver handle's io is ${endpointIo(reader)} (want ${want})`);
+    }
     const got = [];
     const done = (async () => {
       for await (const m of reader) got.push(m);
@@ -315,10 +329,17 @@ if (mode === 'child') {
   process.exit(ok ? 0 : 1);
 } else if (mode === 'driver' || mode === 'shm') {
   rptest = rest[1];
-  const ok = await main(mode, rest[0] ?? `client-wine-${mode}.results`);
-  // Exit explicitly: under Wine node.exe was seen to linger after the last pipe closed
-  // (not investigated yet; see the report), which would turn a pass into a timeout.
-  process.exit(ok ? 0 : 1);
+  const results = rest[0] ?? `client-wine-${mode}.results`;
+  const ok = await main(mode, results);
+  // Every pipe is closed: the process must now exit on its own. A timer that does not keep
+  // it alive fails the run if something else still does.
+  process.exitCode = ok ? 0 : 1;
+  setTimeout(() => {
+    const alive = process._getActiveHandles().map((h) => h?.constructor?.name ?? typeof h);
+    const reqs = process._getActiveRequests().map((r) => r?.constructor?.name ?? typeof r);
+    appendFileSync(results, `FAIL node.exe still running 10 s after its last pipe closed (handles: ${alive.join(', ') || 'none'}; requests: ${reqs.join(', ') || 'none'})\n`);
+    process.exit(3);
+  }, 10000).unref();
 } else {
   process.exitCode = 2;
 }

@@ -119,9 +119,13 @@ static void t_cancel(void)
 	err = rp_read_start(a, buf, sizeof(buf), &ov);
 	CHECK(err == ERROR_IO_PENDING, "another read pends");
 	CloseHandle(a);
-	err = rp_finish(a, &ov, 5000, &got);
-	CHECK(err == ERROR_OPERATION_ABORTED || err == ERROR_INVALID_HANDLE || err == 0,
-	      "closing the handle ended its pending read (error %lu)", err);
+	/* The handle is gone, so no GetOverlappedResult: the IRP's own status is in the OVERLAPPED. */
+	CHECK(WaitForSingleObject(ov.hEvent, 5000) == WAIT_OBJECT_0,
+	      "closing the handle completed its pending read");
+	CHECK(ov.Internal == (ULONG_PTR)0xC0000120 /* STATUS_CANCELLED */ && ov.InternalHigh == 0,
+	      "with STATUS_CANCELLED and 0 bytes (status %#lx, %lu bytes)",
+	      (unsigned long)ov.Internal, (unsigned long)ov.InternalHigh);
+	CloseHandle(ov.hEvent);
 	CHECK(rp_stat_name(b, "CANCEL", &info) == 0 && info.pending_reads == 0 && info.refs == 1,
 	      "nothing queued, one handle left (%u pending, %u refs)", info.pending_reads,
 	      info.refs);
@@ -218,6 +222,60 @@ static bool win_alive(void *ctx, uint32_t slot, uint32_t pid)
  * driver/core, writes made here reach a reader waiting in the driver, and a
  * WAIT pends until a write moves data_seq.
  */
+/*
+ * A ring lock held by a mapped peer is no error: a driver write and a driver read
+ * that meet it pend, and complete once it is released, with no WAKE (the
+ * driver's retry timer pumps them).
+ */
+static void t_locked(void)
+{
+	struct ringpipe_bind_out bo;
+	struct ringpipe_map_out mo;
+	HANDLE m = open_bound("LOCKED", RW, 4096, RINGPIPE_MODE_MESSAGE, &bo);
+	HANDLE k = open_bound("LOCKED", RW, 0, 0, NULL);
+	struct rp_env env = { win_alive, NULL, NULL, 0 };
+	struct rp_ring ring;
+	struct rp_handle h;
+	char buf[64];
+	OVERLAPPED ov;
+	DWORD err, got, put;
+
+	err = rp_ioctl(m, IOCTL_RINGPIPE_MAP, NULL, 0, &mo, sizeof(mo), &got);
+	CHECK(err == 0 && rp_ring_validate(&ring, (void *)(uintptr_t)mo.address, mo.size,
+					   &env) == RP_OK,
+	      "MAP and validate (%lu)", err);
+	if (err != 0)
+		goto out;
+	memset(&h, 0, sizeof(h));
+	h.ring = &ring;
+	h.slot = mo.slot;
+	h.pid = GetCurrentProcessId();
+	h.token = mo.token;
+
+	CHECK(rp_ring_lock_take(&h, RP_OFF_WLOCK) == RP_OK, "take wlock in the mapping");
+	err = rp_write_start(k, "held", 4, &ov);
+	CHECK(err == ERROR_IO_PENDING, "a driver write that meets the held wlock pends (%lu)", err);
+	CHECK(WaitForSingleObject(ov.hEvent, 300) == WAIT_TIMEOUT,
+	      "and stays pending while the lock is held");
+	rp_ring_lock_release(&h, RP_OFF_WLOCK);
+	err = rp_finish(k, &ov, 5000, &put);
+	CHECK(err == 0 && put == 4, "it completes after the release, with no WAKE (%lu, %lu bytes)",
+	      err, put);
+
+	CHECK(rp_ring_lock_take(&h, RP_OFF_RLOCK) == RP_OK, "take rlock in the mapping");
+	err = rp_read_start(k, buf, sizeof(buf), &ov);
+	CHECK(err == ERROR_IO_PENDING, "a driver read that meets the held rlock pends (%lu)", err);
+	CHECK(WaitForSingleObject(ov.hEvent, 300) == WAIT_TIMEOUT,
+	      "and stays pending while the lock is held");
+	rp_ring_lock_release(&h, RP_OFF_RLOCK);
+	err = rp_finish(k, &ov, 5000, &got);
+	CHECK(err == 0 && got == 4 && memcmp(buf, "held", 4) == 0,
+	      "it reads the message after the release, with no WAKE (%lu, %lu bytes)", err, got);
+out:
+	CloseHandle(k);
+	CloseHandle(m);
+}
+
 static void t_mapped(void)
 {
 	struct ringpipe_bind_out bo;
@@ -551,6 +609,7 @@ int wmain(int argc, wchar_t **argv)
 	} scenarios[] = { { L"version", t_version }, { L"pending", t_pending },
 			  { L"cancel", t_cancel },   { L"refcount", t_refcount },
 			  { L"names", t_names },     { L"mapped", t_mapped },
+			  { L"locked", t_locked },
 			  { L"errors", t_errors },   { L"eof", t_eof },
 			  { L"full", t_full },       { L"many", t_many },
 			  { L"hold", t_hold },       { L"leaks", t_leaks } };

@@ -50,7 +50,14 @@ describe('between real processes', () => {
       // Each seq of each writer reached exactly one reader: the readers' runs cover 0..n-1 once.
       const seen = new Uint8Array(perWriter);
       let twice = 0;
-      for (const r of got) for (const [first, last] of r.runs[id] ?? []) for (let seq = first; seq <= last; seq++) twice += seen[seq]++ ? 1 : 0;
+      for (const r of got) {
+        for (const [first, last] of (r.runs[id] ?? []) as Array<[number, number]>) {
+          for (let seq = first; seq <= last; seq++) {
+            if (seen[seq]) twice++;
+            seen[seq] = 1;
+          }
+        }
+      }
       expect({ writer: id, twice, missing: seen.filter((n) => n === 0).length }).toEqual({ writer: id, twice: 0, missing: 0 });
     }
     expect(got.every((r) => Object.values(r.counts).reduce((a: number, b) => a + (b as number), 0) > 0)).toBe(true);

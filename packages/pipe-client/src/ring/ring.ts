@@ -107,6 +107,8 @@ export class Ring {
   private readonly lockAttempts: number;
   /** Readers (by slot) that have seen `writers_ever` above 0: the EOF latch. */
   private readonly sawWriter = new Set<number>();
+  /** The message a `peek` holds, under the reader lock. */
+  private peeked?: { slot: number; tail: number; len: number; size: number; skip: number };
   /** Position of the first record of the last reservation. */
   private reservedAt = 0;
   /** Each slot's last `reserve`: where its records start, and their lengths (for `abandon`). */
@@ -444,9 +446,94 @@ export class Ring {
    * system calls, so the caller asks for it after a wait timed out).
    */
   read(slot: number, max: number, checkOwners: boolean): Buffer | number {
+    return this.readWith(slot, checkOwners, (tail, len, size, skip) =>
+      this.mode === MODE_MESSAGE ? this.takeMessage(tail, len, size, max) : this.takeBytes(tail, len, size, skip, max),
+    );
+  }
+
+  /** Read into the caller's buffer: the length copied (a message longer than `target` is TOO_SMALL and stays), or a code as read's. */
+  readInto(slot: number, target: Uint8Array, checkOwners: boolean): number {
+    const got = this.readWith(slot, checkOwners, (tail, len, size, skip) => {
+      const n = this.mode === MODE_MESSAGE ? len : Math.min(len - skip, target.length);
+      if (n > target.length || (n === 0 && len > 0)) return TOO_SMALL;
+      this.copyOut(tail + RECORD_HEADER + skip, target, n);
+      this.consume(tail, len, size, skip, n);
+      return n;
+    });
+    return got as number;
+  }
+
+  /**
+   * Message mode: every committed message from the oldest on, up to `max`,
+   * copied into one slab and returned as views of it, with one store of `tail`
+   * (a reader killed meanwhile leaves them all in the ring). Byte mode: one
+   * record's bytes, as read. Codes as read's when there is none.
+   */
+  readBatch(slot: number, max: number, checkOwners: boolean): Buffer[] | number {
+    let batch: Buffer[] = [];
+    const got = this.readWith(slot, checkOwners, (tail, len, size, skip) => {
+      if (this.mode === MODE_BYTE) {
+        const bytes = this.takeBytes(tail, len, size, skip, Infinity);
+        if (typeof bytes !== 'number') batch = [bytes];
+        return bytes;
+      }
+      batch = this.takeCommitted(tail, len, max);
+      return batch.length;
+    });
+    return typeof got === 'number' && got < 0 ? got : batch;
+  }
+
+  /**
+   * The oldest message as it lies in the ring (a view; a copy when its payload
+   * wraps), keeping the reader lock: other readers get LOCKED until
+   * `releasePeek` consumes it (or leaves it, with `consume` false).
+   */
+  peek(slot: number, checkOwners: boolean): Buffer | number {
+    return this.readWith(
+      slot,
+      checkOwners,
+      (tail, len, size, skip) => {
+        const off = (tail + RECORD_HEADER + skip) & this.mask;
+        const n = len - skip;
+        let view: Buffer;
+        if (off + n <= this.capacity) {
+          view = Buffer.from(this.data.buffer, this.data.byteOffset + off, n);
+        } else {
+          view = Buffer.allocUnsafe(n);
+          this.copyOut(tail + RECORD_HEADER + skip, view, n);
+        }
+        this.peeked = { slot, tail, len, size, skip };
+        return view;
+      },
+      true,
+    );
+  }
+
+  /** Ends a `peek`: consumes the message (or leaves it for the next read) and lets go of the reader lock. */
+  releasePeek(consume: boolean): void {
+    const peeked = this.peeked;
+    if (!peeked) return;
+    this.peeked = undefined;
+    if (consume) this.consume(peeked.tail, peeked.len, peeked.size, peeked.skip, peeked.len - peeked.skip);
+    this.unlock(H.rlock, this.tokenOf(peeked.slot));
+    if (consume && Atomics.load(this.i32, H.writersWaiting) !== 0) this.bumpAndWake(H.spaceSeq, Off.spaceSeq);
+  }
+
+  /**
+   * The frame of every Read: the lock, the checks of steps 1-2, dead writers'
+   * reservations skipped, and `take` on the committed record at `tail` (which
+   * stores the new tail itself). With `keepLock` a record taken leaves the
+   * reader lock held (peek).
+   */
+  private readWith(
+    slot: number,
+    checkOwners: boolean,
+    take: (tail: number, len: number, size: number, skip: number) => Buffer | number,
+    keepLock = false,
+  ): Buffer | number {
     const token = this.tokenOf(slot);
     if (!this.lock(H.rlock, token)) return LOCKED;
-    let result: Buffer | number;
+    let result: Buffer | number = EMPTY;
     let moved = false;
     try {
       for (let skipped = 0; ; skipped++) {
@@ -462,24 +549,30 @@ export class Ring {
           result = BUSY;
           break;
         }
-        const outcome = this.readAt(tail, used, skip, max, checkOwners);
+        const outcome = this.readAt(tail, used, skip, checkOwners, take);
         if (outcome === SKIPPED) {
           moved = true;
           continue;
         }
         result = outcome;
-        if (typeof outcome !== 'number') moved = true;
+        if (typeof outcome !== 'number' || outcome >= 0) moved = true;
         break;
       }
     } finally {
-      this.unlock(H.rlock, token);
+      if (!(keepLock && moved && this.peeked)) this.unlock(H.rlock, token);
     }
-    if (moved && Atomics.load(this.i32, H.writersWaiting) !== 0) this.bumpAndWake(H.spaceSeq, Off.spaceSeq);
+    if (moved && !this.peeked && Atomics.load(this.i32, H.writersWaiting) !== 0) this.bumpAndWake(H.spaceSeq, Off.spaceSeq);
     return result;
   }
 
   /** Step 3 of Read on the record at `tail`, under the reader lock. */
-  private readAt(tail: number, used: number, skip: number, max: number, checkOwners: boolean): Buffer | number | typeof SKIPPED {
+  private readAt(
+    tail: number,
+    used: number,
+    skip: number,
+    checkOwners: boolean,
+    take: (tail: number, len: number, size: number, skip: number) => Buffer | number,
+  ): Buffer | number | typeof SKIPPED {
     const word = DATA_WORD + ((tail & this.mask) >> 2);
     for (let secondLook = false; ; secondLook = true) {
       const word0 = Atomics.load(this.i32, word);
@@ -489,9 +582,7 @@ export class Ring {
       if (state === 0 || len > this.maxRecord || size > used || (this.mode === MODE_BYTE && skip >= len)) {
         throw corrupt(`bad record at position ${tail >>> 0} (state ${state}, length ${len}, ${used} bytes in use, ${skip} read)`);
       }
-      if (state === STATE_COMMITTED) {
-        return this.mode === MODE_MESSAGE ? this.takeMessage(tail, len, size, max) : this.takeBytes(tail, len, size, skip, max);
-      }
+      if (state === STATE_COMMITTED) return take(tail, len, size, skip);
       if (state === STATE_ABANDONED) return this.skipRecord(tail, size);
       const owners = this.slotsOf(Atomics.load(this.i32, word + 1));
       const writing = owners.filter((slot) => Atomics.load(this.i32, slotWord(slot, SlotOff.writing)) !== 0);
@@ -516,10 +607,7 @@ export class Ring {
     if (len > max) return TOO_SMALL;
     const out = Buffer.allocUnsafe(len);
     this.copyOut(tail + RECORD_HEADER, out, len);
-    addCounter(this.i32, H.msgsOut, 1);
-    addCounter(this.i32, H.bytesOut, len);
-    // tail_skip is 0 in message mode (checked), so this 32-bit store is the tail64 store of (tail + size, 0).
-    Atomics.store(this.i32, H.tail, (tail + size) | 0);
+    this.consume(tail, len, size, 0, len);
     return out;
   }
 
@@ -528,14 +616,53 @@ export class Ring {
     const n = Math.min(len - skip, max);
     const out = Buffer.allocUnsafe(n);
     this.copyOut(tail + RECORD_HEADER + skip, out, n);
+    this.consume(tail, len, size, skip, n);
+    return out;
+  }
+
+  /** Message mode: the committed messages from `tail` on (the first is `len` long), up to `max`, in one slab. */
+  private takeCommitted(tail: number, len: number, max: number): Buffer[] {
+    const { head } = this.positions();
+    const lengths = [len];
+    let total = len;
+    let at = (tail + recordSize(len)) | 0;
+    while (lengths.length < max && at !== head) {
+      const word0 = Atomics.load(this.i32, DATA_WORD + ((at & this.mask) >> 2));
+      const next = word0 & LEN_MASK;
+      // Anything but a committed record that fits ends the batch; the next Read looks at it in full.
+      if (word0 >>> 30 !== STATE_COMMITTED || next > this.maxRecord || recordSize(next) > ((head - at) >>> 0)) break;
+      lengths.push(next);
+      total += next;
+      at = (at + recordSize(next)) | 0;
+    }
+    const slab = Buffer.allocUnsafe(total);
+    const views: Buffer[] = [];
+    let position = tail;
+    let offset = 0;
+    for (const n of lengths) {
+      const view = slab.subarray(offset, offset + n);
+      this.copyOut(position + RECORD_HEADER, view, n);
+      views.push(view);
+      offset += n;
+      position = (position + recordSize(n)) | 0;
+    }
+    addCounter(this.i32, H.msgsOut, lengths.length);
+    addCounter(this.i32, H.bytesOut, total);
+    Atomics.store(this.i32, H.tail, position);
+    return views;
+  }
+
+  /** Publishes that `n` payload bytes of the record at `tail` were read (from `skip` on): one store of tail64. */
+  private consume(tail: number, len: number, size: number, skip: number, n: number): void {
     addCounter(this.i32, H.bytesOut, n);
     if (skip + n === len) {
       addCounter(this.i32, H.msgsOut, 1);
-      this.storeTail64((tail + size) | 0, 0);
+      // In message mode tail_skip is 0 (checked), so a 32-bit store of tail is the tail64 store of (tail + size, 0).
+      if (skip === 0 && Atomics.load(this.i32, H.tailSkip) === 0) Atomics.store(this.i32, H.tail, (tail + size) | 0);
+      else this.storeTail64((tail + size) | 0, 0);
     } else {
       this.storeTail64(tail, skip + n);
     }
-    return out;
   }
 
   /** tail and tail_skip in one store, so a reader killed at any instruction leaves one pair or the other. */
@@ -544,7 +671,7 @@ export class Ring {
   }
 
   // TypedArray set() of a subarray: cheaper than Buffer.copy for the small messages that dominate.
-  private copyOut(position: number, dst: Buffer, len: number): void {
+  private copyOut(position: number, dst: Uint8Array, len: number): void {
     const off = position & this.mask;
     const first = Math.min(len, this.capacity - off);
     dst.set(this.data.subarray(off, off + first), 0);

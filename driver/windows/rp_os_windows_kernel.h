@@ -1,9 +1,9 @@
 /*
- * Windows kernel backend of rp_os.h (driver/windows, WDM). Selected with
- * -DRP_OS_WINDOWS_KERNEL; the driver's own files include <ntifs.h> first.
+ * Windows kernel backend of driver/core/rp_os.h (WDM), named by the
+ * driver's build with -DRP_OS_HEADER='"rp_os_windows_kernel.h"'.
  *
- * Allocation goes through the driver's pool wrappers (one tag, a live
- * count that the tests read back). The lock is a KMUTEX: it keeps the
+ * Allocation goes through the driver's pool allocator (pool.c: one tag, a
+ * live count that the tests read back). The lock is a KMUTEX: it keeps the
  * holder at PASSIVE_LEVEL, where the liveness callbacks that
  * rp_registry_list runs under it may call Zw* routines (a FAST_MUTEX would
  * raise to APC_LEVEL).
@@ -16,9 +16,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Defined in driver/windows/memory.c: zeroed nonpaged pool, counted. */
+/* pool.c: zeroed nonpaged pool, counted. */
 void *RpPoolAlloc(size_t n);
 void RpPoolFree(void *p);
+LONG RpPoolOutstanding(VOID);
 
 static inline void *rp_alloc(size_t n)
 {
