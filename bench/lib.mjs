@@ -1,7 +1,7 @@
 // Helpers shared by the benchmark sections: peer processes, addresses, percentiles, formatting.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,8 @@ const tempPaths = new Set();
 process.on('exit', () => {
   for (const child of children) child.kill('SIGKILL');
   for (const path of tempPaths) rmSync(path, { force: true, recursive: true });
+  // Rings of peers that were killed: this run's pipe names start with BENCH-<pid>-.
+  for (const file of readdirSync('/dev/shm')) if (file.startsWith(`ringpipe.BENCH-${process.pid}-`)) rmSync(`/dev/shm/${file}`, { force: true });
 });
 for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.exit(130));
 

@@ -92,6 +92,8 @@ if (role === 'recv') {
   process.exit(0);
 } else if (role === 'hold') {
   await t.hold(address);
+  // Exit through process.exit, so the client's exit hook detaches the pipe.
+  process.once('SIGTERM', () => process.exit(0));
   ready();
   setInterval(() => {}, 1 << 30);
 } else {
