@@ -77,4 +77,21 @@ describe('examples', () => {
     expect(stopped.code).toBe(0);
     expect(stopped.stdout).toContain('service: stopped');
   });
+
+  it('batch-ticks: a producer writes batches, a consumer reads batches, every message once', async () => {
+    const name = unique('TICKS');
+    const consumer = run('./batch-ticks/consumer.mjs', [name]);
+    await consumer.line(/^ready$/);
+    const producer = await run('./batch-ticks/producer.mjs', [name, '100000']).exited;
+    expect(producer).toMatchObject({ code: 0, stderr: '' });
+    const { code, stdout, stderr } = await consumer.exited;
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    let sum = 0;
+    for (let i = 0; i < 100000; i++) sum += 100 + (i % 7);
+    const [, messages, batches, total] = /(\d+) messages in (\d+) batches, price sum (\d+)/.exec(stdout)!;
+    expect(Number(messages)).toBe(100000);
+    expect(Number(total)).toBe(sum);
+    expect(Number(batches)).toBeLessThan(100000);
+  });
 });

@@ -51,6 +51,21 @@ export interface Endpoint {
   startReading(): void;
   stopReading(): void;
 
+  /**
+   * Fast paths of a ring mapped into this process (the system-call endpoints do
+   * without; the Duplex then falls back on read and write). Each reports as read
+   * and write do: null or NO_ROOM when the caller must wait.
+   */
+  /** Message mode: every message ready, up to `max`, as views of one copied slab. */
+  readBatch?(max: number): Buffer[] | null | typeof EOF;
+  /** The next message copied into `target`: its length; MESSAGE_TOO_BIG (nothing taken) when it does not fit. */
+  readInto?(target: Uint8Array): number | null | typeof EOF;
+  /** The next message as it lies in the ring, held (other readers wait) until `releasePeek`. */
+  peek?(): Buffer | null | typeof EOF;
+  releasePeek?(consume: boolean): void;
+  /** One record of `length` bytes filled in place by `fill`. */
+  writeInPlace?(length: number, fill: (view: Buffer) => void): typeof WROTE | typeof NO_ROOM;
+
   stats(): RingStats;
   /** Releases the handle; no other method may be called afterwards. */
   close(): Promise<void>;

@@ -2,7 +2,7 @@ import { EOF, NO_ROOM, WROTE, settledWait, type Endpoint, type Wait } from './ba
 import { ErrorCode, RingPipeError, closedError } from './errors.js';
 import { closeAtExit, forgetAtExit } from './exit-hook.js';
 import { HEADER_SIZE, MODE_MESSAGE, Off, W, recordSize } from './ring/layout.js';
-import { EMPTY, LOCKED, OK, TOO_BIG, type Ring, type RingStats, type WriteCursor } from './ring/ring.js';
+import { EMPTY, LOCKED, OK, TOO_BIG, TOO_SMALL, type Ring, type RingStats, type WriteCursor } from './ring/ring.js';
 import { LockBackoff } from './wait/lock-backoff.js';
 import { pollBriefly } from './wait/poll-briefly.js';
 import { WaitSet } from './wait/wait-set.js';
@@ -77,7 +77,10 @@ export class MappedEndpoint implements Endpoint {
 
   write(chunks: readonly Uint8Array[], cursor: WriteCursor): typeof WROTE | typeof NO_ROOM {
     this.usable();
-    const result = this.ring.write(this.slot, chunks, cursor);
+    return this.wrote(this.ring.write(this.slot, chunks, cursor));
+  }
+
+  private wrote(result: number): typeof WROTE | typeof NO_ROOM {
     if (result === TOO_BIG) {
       throw new RingPipeError(ErrorCode.MessageTooBig, `a message is larger than pipe ${this.name} can hold (${this.maxRecord} bytes)`);
     }
@@ -87,16 +90,48 @@ export class MappedEndpoint implements Endpoint {
   }
 
   read(): Buffer | null | typeof EOF {
+    return this.reading((checkPeers) => this.ring.read(this.slot, Infinity, checkPeers));
+  }
+
+  readBatch(max: number): Buffer[] | null | typeof EOF {
+    return this.reading((checkPeers) => this.ring.readBatch(this.slot, max, checkPeers));
+  }
+
+  readInto(target: Uint8Array): number | null | typeof EOF {
+    const got = this.reading((checkPeers) => {
+      const n = this.ring.readInto(this.slot, target, checkPeers);
+      // A length is a result too: tell it from the codes, which are negative.
+      return n >= 0 ? [n] : n;
+    });
+    return got === null || got === EOF ? got : got[0]!;
+  }
+
+  peek(): Buffer | null | typeof EOF {
+    return this.reading((checkPeers) => this.ring.peek(this.slot, checkPeers));
+  }
+
+  releasePeek(consume: boolean): void {
+    if (!this.released) this.ring.releasePeek(consume);
+  }
+
+  writeInPlace(length: number, fill: (view: Buffer) => void): typeof WROTE | typeof NO_ROOM {
+    this.usable();
+    return this.wrote(this.ring.writeInPlace(this.slot, length, fill));
+  }
+
+  /** Runs one Read of the ring and maps its codes: null when the caller must wait (LOCKED: on a timer), EOF at the end. */
+  private reading<T extends object>(readOnce: (checkPeers: boolean) => T | number): T | null | typeof EOF {
     this.usable();
     const checkPeers = this.checkPeers;
     this.checkPeers = false;
-    const got = this.ring.read(this.slot, Infinity, checkPeers);
+    const got = readOnce(checkPeers);
     if (got === LOCKED) {
       this.readBackoff.locked();
       return null;
     }
     this.readBackoff.reset();
     if (typeof got !== 'number') return got;
+    if (got === TOO_SMALL) throw new RingPipeError(ErrorCode.MessageTooBig, `the next message of pipe ${this.name} does not fit the buffer given`);
     if (got === EMPTY && !this.follow && this.ring.isEof(this.slot, checkPeers)) return EOF;
     return null;
   }
@@ -187,6 +222,8 @@ export class MappedEndpoint implements Endpoint {
 
   private async letGo(): Promise<void> {
     this.closed = true;
+    // A message still held by a peek stays in the ring for the next reader.
+    this.ring.releasePeek(false);
     await this.waits.cancelAll();
     // The process-wide wait may still be inside its system call on our words or handles.
     await this.transport.quiesce();

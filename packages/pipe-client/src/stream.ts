@@ -72,11 +72,153 @@ export class RingPipe extends Duplex {
   }
 
   override _read(): void {
-    if (!this.readingStarted) {
-      this.readingStarted = true;
-      this.endpoint.startReading();
-    }
+    this.startReading();
     this.pump();
+  }
+
+  private startReading(): void {
+    if (this.readingStarted) return;
+    this.readingStarted = true;
+    this.endpoint.startReading();
+  }
+
+  // ---- beside the stream: batches and zero-copy -------------------------------
+  // Use these or the stream's reading side ('data', for await, pipe), not both on one handle.
+
+  /**
+   * Message mode: the messages ready now, at least one and at most `max`, each
+   * its own Buffer (views of one slab copied out of the ring with one lock); []
+   * once every writer has left and the ring is drained. Byte mode: one chunk.
+   */
+  async readBatch(max = 1024): Promise<Buffer[]> {
+    const buffered = this.takeBuffered(max);
+    if (buffered.length > 0) return buffered;
+    const got = await this.untilReadable(() => (this.endpoint.readBatch ? this.endpoint.readBatch(max) : wrap(this.endpoint.read())));
+    return got === EOF ? [] : got;
+  }
+
+  /** Batches of messages (see readBatch) until every writer has left: `for await (const batch of pipe.batches())`. */
+  async *batches(max = 1024): AsyncGenerator<Buffer[], void, undefined> {
+    for (;;) {
+      const batch = await this.readBatch(max);
+      if (batch.length === 0) return;
+      yield batch;
+    }
+  }
+
+  /**
+   * The next message straight from the ring, without a copy (a copy only when
+   * it wraps round the end of the ring), or null once every writer has left.
+   * `data` is valid until `release()`, which consumes the message; until then
+   * other readers of the pipe wait, so release it soon. `release(false)` leaves
+   * the message in the ring for the next read. Destroying the pipe releases it.
+   */
+  async readView(): Promise<{ data: Buffer; release(consume?: boolean): void } | null> {
+    const [buffered] = this.takeBuffered(1);
+    if (buffered) return { data: buffered, release: () => {} };
+    const endpoint = this.endpoint;
+    const got = await this.untilReadable(() => (endpoint.peek ? endpoint.peek() : endpoint.read()));
+    if (got === EOF) return null;
+    let held = endpoint.peek !== undefined;
+    return {
+      data: got,
+      release: (consume = true) => {
+        if (held) endpoint.releasePeek!(consume);
+        held = false;
+      },
+    };
+  }
+
+  /**
+   * Copies the next message into `target` and returns its length, or null once
+   * every writer has left. A message longer than `target` stays in the ring and
+   * the promise rejects with ERR_RINGPIPE_MESSAGE_TOO_BIG.
+   */
+  async readInto(target: Uint8Array): Promise<number | null> {
+    const got = await this.untilReadable(() => {
+      if (this.endpoint.readInto) return wrap(this.endpoint.readInto(target));
+      const [message] = this.takeBuffered(1);
+      const next = message ?? this.endpoint.read();
+      if (next === null || next === EOF) return next;
+      if (next.length > target.length) {
+        this.unshift(next);
+        throw new RingPipeError(ErrorCode.MessageTooBig, `the next message of pipe ${this.name} (${next.length} bytes) does not fit ${target.length} bytes`);
+      }
+      target.set(next);
+      return [next.length];
+    });
+    return got === EOF ? null : got[0]!;
+  }
+
+  /** Writes each of `messages` as one message (byte mode: bytes), reserved and committed together where they fit; resolves once all are in the ring. */
+  writeBatch(messages: ReadonlyArray<string | Uint8Array>): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (messages.length === 0) return resolve();
+      this.cork();
+      messages.forEach((message, i) => this.write(message, i === messages.length - 1 ? (err) => (err ? reject(err) : resolve()) : undefined));
+      this.uncork();
+    });
+  }
+
+  /**
+   * Writes one message of `length` bytes in place: `fill` gets a Buffer that is
+   * the message's room in the ring and writes the payload into it (synchronously);
+   * then the message is committed. Resolves once it is in the ring. Await it
+   * before the next write, so that messages keep their order.
+   */
+  async writeInPlace(length: number, fill: (view: Buffer) => void): Promise<void> {
+    if (this.endpoint.mode === 'message' && length > this.endpoint.maxRecord) {
+      throw new RingPipeError(ErrorCode.MessageTooBig, `message of ${length} bytes is larger than pipe ${this.name} can hold (${this.endpoint.maxRecord} bytes)`);
+    }
+    if (!this.endpoint.writeInPlace) {
+      const message = Buffer.alloc(length);
+      fill(message);
+      return new Promise((resolve, reject) => this.write(message, (err) => (err ? reject(err) : resolve())));
+    }
+    this.startWriting();
+    for (;;) {
+      if (this.destroyed) throw new RingPipeError(ErrorCode.Closed, `pipe ${this.name} is closed`);
+      if (this.endpoint.writeInPlace(length, fill) !== NO_ROOM) return;
+      const wait = this.endpoint.waitWritable(length);
+      this.pendingWrite = wait;
+      await wait.promise;
+      this.pendingWrite = undefined;
+    }
+  }
+
+  /** Messages the stream already took from the ring (at most a few), so that none is skipped. */
+  private takeBuffered(max: number): Buffer[] {
+    const taken: Buffer[] = [];
+    while (taken.length < max && this.readableLength > 0) taken.push(this.read() as Buffer);
+    return taken;
+  }
+
+  /** Tries `attempt` until it gives something, waiting for the ring in between; EOF ends the readable side. */
+  private async untilReadable<T>(attempt: () => T | null | typeof EOF): Promise<T | typeof EOF> {
+    this.startReading();
+    for (;;) {
+      if (this.destroyed) throw new RingPipeError(ErrorCode.Closed, `pipe ${this.name} is closed`);
+      let got: T | null | typeof EOF;
+      try {
+        got = attempt();
+      } catch (err) {
+        if ((err as RingPipeError).code !== ErrorCode.MessageTooBig) this.destroy(err as Error);
+        throw err;
+      }
+      if (got === EOF) {
+        // The readable side ends as a stream reader's would, so that a reader-only handle closes itself.
+        if (!this.readableEnded) {
+          this.push(null);
+          this.resume();
+        }
+        return EOF;
+      }
+      if (got !== null) return got;
+      const wait = this.endpoint.waitReadable();
+      this.pendingRead = wait;
+      await wait.promise;
+      this.pendingRead = undefined;
+    }
   }
 
   private pump(): void {
@@ -179,4 +321,10 @@ export class RingPipe extends Duplex {
       (closeErr: Error) => callback(err ?? closeErr),
     );
   }
+}
+
+/** A single result as a batch of one (null and EOF pass through). */
+function wrap<T>(got: T | null | typeof EOF): T[] | null | typeof EOF {
+  if (got === null || got === EOF) return got as null | typeof EOF;
+  return [got as T];
 }

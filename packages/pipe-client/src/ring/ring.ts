@@ -312,6 +312,48 @@ export class Ring {
     return OK;
   }
 
+  /**
+   * One record of `length` bytes written in place: reserved, then `fill` writes
+   * the payload straight into the ring (into a scratch buffer copied in after,
+   * when the payload would wrap), then committed. If `fill` throws, the record
+   * is abandoned and the error goes on. OK, FULL, LOCKED or TOO_BIG.
+   */
+  writeInPlace(slot: number, length: number, fill: (view: Buffer) => void): number {
+    if (length > this.maxRecord || (this.mode === MODE_BYTE && length === 0)) return TOO_BIG;
+    this.setWriter(slot);
+    const writing = slotWord(slot, SlotOff.writing);
+    Atomics.add(this.i32, writing, 1);
+    let count: number;
+    try {
+      count = this.reserveRecords(this.tokenOf(slot), [{ length } as Uint8Array]);
+    } catch (err) {
+      Atomics.sub(this.i32, writing, 1);
+      throw err;
+    }
+    if (count < 0) {
+      Atomics.sub(this.i32, writing, 1);
+      return count;
+    }
+    const at = this.reservedAt;
+    const word = DATA_WORD + ((at & this.mask) >> 2);
+    const reserved = (STATE_RESERVED << 30) | length;
+    const off = (at + RECORD_HEADER) & this.mask;
+    const inPlace = off + length <= this.capacity;
+    const view = inPlace ? Buffer.from(this.data.buffer, this.data.byteOffset + off, length) : Buffer.allocUnsafe(length);
+    try {
+      fill(view);
+    } catch (err) {
+      Atomics.compareExchange(this.i32, word, reserved, (STATE_ABANDONED << 30) | length);
+      this.endWrite(slot);
+      throw err;
+    }
+    if (!inPlace) this.copyIn(view, off);
+    const committed = Atomics.compareExchange(this.i32, word, reserved, (STATE_COMMITTED << 30) | length) === reserved;
+    this.endWrite(slot);
+    if (!committed) throw corrupt('a peer changed a record between its reservation and its commit');
+    return OK;
+  }
+
   /** Steps 5 and 6 of Write: the slot's write is over, and sleeping readers are woken. */
   private endWrite(slot: number): void {
     Atomics.sub(this.i32, slotWord(slot, SlotOff.writing), 1);
