@@ -1,157 +1,101 @@
-// One side of a benchmark run, in its own process.
-//   recv TRANSPORT ADDR SIZE COUNT        prints "ready", then {"end": ns} once SIZE*COUNT bytes arrived
-//   send TRANSPORT ADDR SIZE COUNT BATCH  prints {"start": ns}; BATCH > 1 corks that many writes
-//   echo TRANSPORT ADDR                   sends back what arrives
-//   ping TRANSPORT ADDR SIZE ROUNDS       one message out, wait for it back; prints one-way latencies
-// TRANSPORT: ringpipe | uds | ipc. For ipc the receiving side forks the sending side.
-// UNIX sockets carry no message boundaries: fixed-size messages are counted by bytes there.
-import { fork } from 'node:child_process';
-import { once } from 'node:events';
-import net from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { createPipe } from '@ringpipe/client';
+// One side of a measurement, in its own process:
+//   node bench/peer.mjs ROLE TRANSPORT ADDRESS [key=value ...]
+// ROLE:
+//   recv  prints "ready", reads until EOF with the `recv` path; prints {end, received, bytes, cpuUs, wallUs}
+//         (cpu and wall from the first message to EOF)
+//   send  sends `size`-byte messages with the `send` path for `seconds` (paced to `rate`/s if given), then
+//         ends; prints {start, sent}
+//   echo  prints "ready", sends back every message
+//   ping  `rounds` round trips of `size` bytes (a `gap`-ms pause every 50 rounds if given); prints {oneWay: [us...]}
+//   idle  prints "ready", reads for `seconds` while no message comes; prints {cpuUs, wallUs}
+//   hold  opens the sending side, sends nothing, waits to be killed
+// TRANSPORT: ringpipe | uds | ipc | zmq (bench/transports/*.mjs).
+const [role, transport, address, ...argv] = process.argv.slice(2);
+const opts = { argv, ...Object.fromEntries(argv.map((kv) => kv.split('='))) };
+for (const key of ['size', 'seconds', 'rate', 'rounds', 'gap']) if (key in opts) opts[key] = Number(opts[key]);
 
-const [role, transport, address, ...rest] = process.argv.slice(2);
-const [size, count, batch] = rest.map(Number);
+const t = await import(`./transports/${transport}.mjs`);
 const now = () => process.hrtime.bigint();
 const print = (value) => process.stdout.write(JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? String(v) : v)) + '\n');
-const CAPACITY = 1 << 22;
+const ready = () => process.stdout.write('ready\n');
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const cpuUs = (since) => {
+  const { user, system } = process.cpuUsage(since);
+  return user + system;
+};
 
-function countUntil(source, event, total) {
-  return new Promise((resolve) => {
-    let got = 0;
-    source.on(event, (chunk) => {
-      got += chunk.length;
-      if (got >= total) resolve(now());
-    });
-  });
-}
-
-async function writeAll(stream, message, n, perBatch) {
-  for (let i = 0; i < n; i += perBatch) {
-    if (perBatch > 1) stream.cork();
-    let ok = true;
-    for (let j = i; j < Math.min(i + perBatch, n); j++) ok = stream.write(message);
-    if (perBatch > 1) stream.uncork();
-    if (!ok) await once(stream, 'drain');
+class Counter {
+  messages = 0;
+  bytes = 0;
+  first = null;
+  cpu = null;
+  add(bytes, messages) {
+    if (this.first === null) {
+      this.first = now();
+      this.cpu = process.cpuUsage();
+    }
+    this.bytes += bytes;
+    this.messages += messages;
   }
 }
 
-async function listenOnce(path) {
-  const server = net.createServer();
-  server.listen(path);
-  await once(server, 'listening');
-  print('ready');
-  const [socket] = await once(server, 'connection');
-  server.close();
-  return socket;
-}
-
-async function connect(path) {
-  const socket = net.connect(path);
-  await once(socket, 'connect');
-  return socket;
-}
-
-const message = Buffer.alloc(size || 1, 0x61);
-const self = fileURLToPath(import.meta.url);
+const message = Buffer.alloc(opts.size || 1, 0x61);
 
 if (role === 'recv') {
-  const total = size * count;
-  if (transport === 'ringpipe') {
-    const pipe = createPipe(address, { access: 'read', capacity: CAPACITY });
-    process.stdout.write('ready\n');
-    print({ end: await countUntil(pipe, 'data', total) });
-    pipe.destroy();
-  } else if (transport === 'uds') {
-    const socket = await listenOnce(address);
-    print({ end: await countUntil(socket, 'data', total) });
-    socket.destroy();
-  } else {
-    const child = fork(self, ['send', 'ipc', '-', String(size), String(count), '1'], { serialization: 'advanced', stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
-    child.stdout.pipe(process.stdout);
-    process.stdout.write('ready\n');
-    print({ end: await countUntil(child, 'message', total) });
-    child.disconnect();
-  }
+  const counter = new Counter();
+  await t.receive(address, opts, counter, ready);
+  const end = now();
+  const cpu = counter.cpu ? cpuUs(counter.cpu) : 0;
+  print({ end, received: counter.messages, bytes: counter.bytes, cpuUs: cpu, wallUs: Number(end - (counter.first ?? end)) / 1000 });
 } else if (role === 'send') {
-  if (transport === 'ringpipe') {
-    const pipe = createPipe(address, { access: 'write', capacity: CAPACITY });
-    const start = now();
-    await writeAll(pipe, message, count, batch);
-    print({ start });
-    pipe.end();
-  } else if (transport === 'uds') {
-    const socket = await connect(address);
-    const start = now();
-    await writeAll(socket, message, count, batch);
-    print({ start });
-    socket.end();
-  } else {
-    const start = now();
-    for (let i = 0; i < count; i++) {
-      // process.send has no drain signal: let the channel flush every 256 messages.
-      if (!process.send(message) || i % 256 === 255) await new Promise((resolve) => setImmediate(resolve));
+  const out = await t.sender(address, opts);
+  const start = now();
+  const deadline = start + BigInt(Math.round(opts.seconds * 1e9));
+  let sent = 0;
+  if (opts.rate) {
+    for (let elapsed = 0n; elapsed < deadline - start; elapsed = now() - start) {
+      const due = Math.floor((Number(elapsed) / 1e9) * opts.rate) + 1;
+      if (due > sent) await out.sendMany(message, due - sent);
+      sent = Math.max(sent, due);
+      await sleep(1);
     }
-    print({ start });
+  } else {
+    while (now() < deadline) {
+      await out.sendMany(message, 256);
+      sent += 256;
+    }
   }
+  print({ start, sent });
+  await out.end();
 } else if (role === 'echo') {
-  if (transport === 'ringpipe') {
-    const pings = createPipe(`${address}-PING`, { access: 'read' });
-    const pongs = createPipe(`${address}-PONG`, { access: 'write' });
-    pings.on('data', (m) => pongs.write(m));
-    pings.on('end', () => pongs.end());
-    process.stdout.write('ready\n');
-  } else if (transport === 'uds') {
-    const socket = await listenOnce(address);
-    socket.on('data', (chunk) => socket.write(chunk));
-    socket.on('end', () => socket.end());
-  } else {
-    process.on('message', (m) => process.send(m));
-  }
+  await t.echo(address, ready);
 } else if (role === 'ping') {
-  const rounds = count;
-  let out;
-  let replies;
-  let close;
-  let event = 'data';
-  if (transport === 'ringpipe') {
-    replies = createPipe(`${address}-PONG`, { access: 'read' });
-    out = createPipe(`${address}-PING`, { access: 'write' });
-    close = () => out.end();
-  } else if (transport === 'uds') {
-    out = replies = await connect(address);
-    close = () => out.end();
-  } else {
-    const child = fork(self, ['echo', 'ipc', '-'], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    out = { write: (m) => child.send(m) };
-    replies = child;
-    event = 'message';
-    close = () => child.disconnect();
+  const link = await t.pinger(address, opts);
+  await sleep(200);
+  const oneWay = [];
+  for (let round = 0; round < opts.rounds; round++) {
+    if (opts.gap && round % 50 === 49) await sleep(opts.gap);
+    const started = now();
+    await link.roundTrip(message);
+    oneWay.push(Number(now() - started) / 2000);
   }
-  const oneWay = new Float64Array(rounds);
-  let expected = 0;
-  let started = 0n;
-  let round = 0;
-  let resolveDone;
-  const done = new Promise((resolve) => (resolveDone = resolve));
-  replies.on(event, (chunk) => {
-    expected -= chunk.length;
-    if (expected > 0) return;
-    oneWay[round++] = Number(now() - started) / 2 / 1000;
-    if (round === rounds) return resolveDone();
-    expected = message.length;
-    started = now();
-    out.write(message);
-  });
-  await new Promise((resolve) => setTimeout(resolve, 200));
-  expected = message.length;
-  started = now();
-  out.write(message);
-  await done;
-  const sorted = [...oneWay.subarray(Math.floor(rounds / 10))].sort((a, b) => a - b); // the first tenth warms up
-  const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-  print({ p50: at(0.5), p99: at(0.99) });
-  close();
-  setTimeout(() => process.exit(0), 50);
+  print({ oneWay });
+  await link.close();
+} else if (role === 'idle') {
+  const counter = new Counter();
+  t.receive(address, opts, counter, ready);
+  await sleep(200);
+  const since = process.cpuUsage();
+  const start = now();
+  await sleep(opts.seconds * 1000);
+  print({ cpuUs: cpuUs(since), wallUs: Number(now() - start) / 1000, received: counter.messages });
+  process.exit(0);
+} else if (role === 'hold') {
+  await t.hold(address);
+  // Exit through process.exit, so the client's exit hook detaches the pipe.
+  process.once('SIGTERM', () => process.exit(0));
+  ready();
+  setInterval(() => {}, 1 << 30);
+} else {
+  throw new Error(`unknown role ${role}`);
 }

@@ -1,0 +1,66 @@
+// Throughput: one sending process, one receiving process, for a fixed time; messages/s and MB/s
+// from the sender's first write to the receiver's EOF.
+import { address, fmt, peer, quick, table, unavailable } from './lib.mjs';
+import { missing, zmqMissing } from './newapi.mjs';
+
+const SECONDS = quick ? 0.25 : 1.5;
+const SIZES = [
+  { label: '64 B', size: 64 },
+  { label: '1 KiB', size: 1024 },
+  { label: '64 KiB', size: 65536 },
+];
+
+async function rows(size) {
+  const zmq = await zmqMissing();
+  const list = [
+    { label: "ringpipe Duplex, write per message -> 'data' listener", transport: 'ringpipe', send: 'write', recv: 'data' },
+    { label: 'ringpipe Duplex, write per message -> stream.pipeline into a Writable', transport: 'ringpipe', send: 'write', recv: 'pipeline' },
+    { label: 'ringpipe Duplex, write per message -> for await', transport: 'ringpipe', send: 'write', recv: 'forawait' },
+    { label: "ringpipe Duplex, corked batches of 256 -> 'data' listener", transport: 'ringpipe', send: 'cork', recv: 'data' },
+  ];
+  if (size === 64) list.push({ label: 'ringpipe writeBatch(256) -> batches(256)', transport: 'ringpipe', send: 'batch', recv: 'batches', missing: missing('writeBatch', 'batches') });
+  if (size === 65536) {
+    list.push({ label: 'ringpipe writeInPlace -> readView (zero-copy)', transport: 'ringpipe', send: 'inplace', recv: 'view', missing: missing('writeInPlace', 'readView') });
+    list.push({ label: 'ringpipe writeInPlace -> readInto (one reused buffer)', transport: 'ringpipe', send: 'inplace', recv: 'into', missing: missing('writeInPlace', 'readInto') });
+  }
+  list.push(
+    { label: 'net UNIX socket, write per message', transport: 'uds', send: 'write', recv: 'data' },
+    { label: 'net UNIX socket, corked batches of 256', transport: 'uds', send: 'cork', recv: 'data' },
+    { label: 'child_process IPC (advanced), send per message', transport: 'ipc', send: 'write', recv: 'data' },
+    { label: 'zeromq ipc:// PUSH/PULL, send per message', transport: 'zmq', send: 'write', recv: 'data', missing: zmq },
+  );
+  return list;
+}
+
+async function measure({ transport, send, recv }, size) {
+  const addr = address(transport);
+  const args = [`size=${size}`, `send=${send}`, `recv=${recv}`, `seconds=${SECONDS}`];
+  const receiver = peer(['recv', transport, addr, ...args]);
+  await receiver.ready;
+  const sender = transport === 'ipc' ? null : peer(['send', transport, addr, ...args]);
+  const [got, sent] = await Promise.all([receiver.exited, sender?.exited]);
+  const { start, sent: count } = { ...got, ...sent };
+  const seconds = Number(BigInt(got.end) - BigInt(start)) / 1e9;
+  const lost = count - got.received;
+  return { msgs: got.received / seconds, mbs: got.bytes / seconds / 1e6, lost };
+}
+
+export async function throughput() {
+  console.log(`## Throughput\n\nTwo processes; the sender writes ${SECONDS} s worth, then ends. Rate = messages received / (sender's first write -> receiver's EOF).\n`);
+  const row = table(['size', 'transport and path', 'messages/s', 'MB/s'], ['l', 'l', 'r', 'r']);
+  for (const { label, size } of SIZES) {
+    for (const r of await rows(size)) {
+      if (r.missing) {
+        row([label, r.label, ...unavailable(r.missing, 2)]);
+        continue;
+      }
+      try {
+        const { msgs, mbs, lost } = await measure(r, size);
+        row([label, r.label + (lost ? ` (${fmt(lost)} sent but not received)` : ''), fmt(msgs), fmt(mbs, 1)]);
+      } catch (err) {
+        row([label, r.label, ...unavailable(err.message, 2)]);
+      }
+    }
+  }
+  console.log();
+}
