@@ -2,4 +2,4 @@
 export const PEER_CHECK_MS = 250;
 
 /** How long a waiter polls the ring from the event loop before it sleeps in the OS. */
-export const POLL_BEFORE_SLEEP_US = 100;
+export const POLL_BEFORE_SLEEP_US = 20;
