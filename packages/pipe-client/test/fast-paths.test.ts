@@ -3,18 +3,13 @@ import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPipe, ErrorCode, statPipe, type RingPipe } from '../src/index.js';
 import { within } from './helpers/outcomes.js';
+import { closeOpened, open } from './helpers/pipes.js';
 import { killPeers, startPeer, uniqueName } from './helpers/processes.js';
 
-const opened: RingPipe[] = [];
-function open(...args: Parameters<typeof createPipe>): RingPipe {
-  const pipe = createPipe(...args);
-  opened.push(pipe);
-  return pipe;
-}
 
 afterEach(async () => {
   killPeers();
-  await Promise.all(opened.splice(0).map((pipe) => (pipe.destroyed ? undefined : (pipe.destroy(), once(pipe, 'close')))));
+  await closeOpened();
 });
 
 const pair = (name: string, options: Parameters<typeof createPipe>[1] = {}) => ({

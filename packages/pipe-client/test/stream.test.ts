@@ -6,24 +6,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createPipe, ErrorCode, RingPipeError, statPipe, type RingPipe } from '../src/index.js';
 import { killPeers, startPeer, uniqueName } from './helpers/processes.js';
 import { within } from './helpers/outcomes.js';
+import { closeOpened, collect, open } from './helpers/pipes.js';
 
-const opened: RingPipe[] = [];
-function open(...args: Parameters<typeof createPipe>): RingPipe {
-  const pipe = createPipe(...args);
-  opened.push(pipe);
-  return pipe;
-}
 
 afterEach(async () => {
   killPeers();
-  await Promise.all(opened.splice(0).map((pipe) => (pipe.destroyed ? undefined : (pipe.destroy(), once(pipe, 'close')))));
+  await closeOpened();
 });
 
-async function collect(pipe: RingPipe): Promise<Buffer[]> {
-  const got: Buffer[] = [];
-  for await (const message of pipe) got.push(message as Buffer);
-  return got;
-}
 
 describe('message mode', () => {
   it('delivers each buffered message as its own chunk', async () => {

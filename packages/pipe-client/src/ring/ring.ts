@@ -282,20 +282,8 @@ export class Ring {
     if (pieces === TOO_BIG) return TOO_BIG;
     this.setWriter(slot);
     if (pieces.length === 0) return OK;
-    const token = this.tokenOf(slot);
-    const writing = slotWord(slot, SlotOff.writing);
-    Atomics.add(this.i32, writing, 1);
-    let count: number;
-    try {
-      count = this.reserveRecords(token, pieces);
-    } catch (err) {
-      Atomics.sub(this.i32, writing, 1);
-      throw err;
-    }
-    if (count < 0) {
-      Atomics.sub(this.i32, writing, 1);
-      return count;
-    }
+    const count = this.startWrite(slot, pieces);
+    if (count < 0) return count;
     let at = this.reservedAt;
     let lost = false;
     for (let i = 0; i < count; i++) {
@@ -321,19 +309,8 @@ export class Ring {
   writeInPlace(slot: number, length: number, fill: (view: Buffer) => void): number {
     if (length > this.maxRecord || (this.mode === MODE_BYTE && length === 0)) return TOO_BIG;
     this.setWriter(slot);
-    const writing = slotWord(slot, SlotOff.writing);
-    Atomics.add(this.i32, writing, 1);
-    let count: number;
-    try {
-      count = this.reserveRecords(this.tokenOf(slot), [{ length } as Uint8Array]);
-    } catch (err) {
-      Atomics.sub(this.i32, writing, 1);
-      throw err;
-    }
-    if (count < 0) {
-      Atomics.sub(this.i32, writing, 1);
-      return count;
-    }
+    const count = this.startWrite(slot, [{ length } as Uint8Array]);
+    if (count < 0) return count;
     const at = this.reservedAt;
     const word = DATA_WORD + ((at & this.mask) >> 2);
     const reserved = (STATE_RESERVED << 30) | length;
@@ -354,6 +331,19 @@ export class Ring {
     return OK;
   }
 
+  /** Steps 1-3 of Write: the slot's `writing` counted up, then the records reserved; on FULL, LOCKED or an error it is counted down again. */
+  private startWrite(slot: number, pieces: readonly Uint8Array[]): number {
+    const writing = slotWord(slot, SlotOff.writing);
+    Atomics.add(this.i32, writing, 1);
+    let count = FULL;
+    try {
+      count = this.reserveRecords(this.tokenOf(slot), pieces);
+    } finally {
+      if (count < 0) Atomics.sub(this.i32, writing, 1);
+    }
+    return count;
+  }
+
   /** Steps 5 and 6 of Write: the slot's write is over, and sleeping readers are woken. */
   private endWrite(slot: number): void {
     Atomics.sub(this.i32, slotWord(slot, SlotOff.writing), 1);
@@ -369,12 +359,8 @@ export class Ring {
     const pieces = this.piecesFrom(chunks, cursor);
     if (pieces === TOO_BIG) return TOO_BIG;
     this.setWriter(slot);
-    Atomics.add(this.i32, slotWord(slot, SlotOff.writing), 1);
-    const count = this.reserveRecords(this.tokenOf(slot), pieces);
-    if (count < 0) {
-      Atomics.sub(this.i32, slotWord(slot, SlotOff.writing), 1);
-      return count;
-    }
+    const count = this.startWrite(slot, pieces);
+    if (count < 0) return count;
     this.reservations.set(slot, { at: this.reservedAt, lengths: pieces.slice(0, count).map((piece) => piece.length) });
     for (let i = 0; i < count; i++) this.advance(cursor, chunks, pieces[i]!.length);
     return OK;
