@@ -6,7 +6,7 @@ import type { BridgeNames } from './names.js';
 import type { ResolvedBridgeOptions } from './options.js';
 
 /** How long the server waits for a `from` bridge's ack before it delivers the message again. */
-export const ACK_WAIT_MS = 10_000;
+export const ACK_WAIT_MS = 5_000;
 
 /**
  * Creates the pipe's stream unless it exists (an existing stream is used as it is).
