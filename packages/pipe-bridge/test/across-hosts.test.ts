@@ -27,7 +27,7 @@ const WRITERS = ['w1', 'w2'];
  * both through `servers`; kills the target mid-stream `kills` times, restarting it,
  * and counts what the reader got.
  */
-async function runScenario(s: Scenario): Promise<Tally> {
+async function runScenario(s: Scenario): Promise<Tally & { republishesDropped?: number }> {
   const url = s.servers.map((n) => n.url).join(',');
   const [a, b] = [await Host.start(), await Host.start()];
   const bridgeArgs = (direction: 'to' | 'from'): string[] => ['bridge', s.name, `--${direction}`, url, ...(s.args ?? [])];
@@ -71,6 +71,7 @@ async function runScenario(s: Scenario): Promise<Tally> {
     for (const p of [to, from]) p.child.kill('SIGTERM');
     const codes = await Promise.all([to.exited, from.exited]);
     expect(codes, `bridges after SIGTERM; to: ${to.stderr()} from: ${from.stderr()}`).toEqual([0, 0]);
+    result.republishesDropped = Number(/(\d+) duplicates dropped/.exec(to.stderr())?.[1] ?? 0);
     return result;
   } finally {
     a.stop();
@@ -78,8 +79,11 @@ async function runScenario(s: Scenario): Promise<Tally> {
   }
 }
 
-function report(what: string, t: Tally): void {
-  console.log(`[bridge figures] ${what}: sent ${t.unique + t.lost}, received ${t.received}, lost ${t.lost}, duplicated ${t.duplicates}, corrupt ${t.corrupt}, out of order ${t.outOfOrder.length}`);
+function report(what: string, t: Tally & { republishesDropped?: number }): void {
+  console.log(
+    `[bridge figures] ${what}: sent ${t.unique + t.lost}, received ${t.received}, lost ${t.lost}, duplicated ${t.duplicates}, corrupt ${t.corrupt}, ` +
+      `out of order ${t.outOfOrder.length}; re-publishes JetStream dropped (last --to bridge) ${t.republishesDropped ?? 0}`,
+  );
 }
 
 describe.skipIf(reason !== undefined)('ringpipe bridge across two hosts (private /dev/shm each) through nats-server', () => {
@@ -119,4 +123,73 @@ describe.skipIf(reason !== undefined)('ringpipe bridge across two hosts (private
     report('kill -9 of nats-server x2', t);
     expect(t).toMatchObject({ lost: 0, duplicates: 0, corrupt: 0, outOfOrder: [] });
   }, 150_000);
+});
+
+describe.skipIf(reason !== undefined)('ringpipe bridge: bad input and run-time errors', () => {
+  let server: NatsServer;
+  let plain: NatsServer;
+
+  beforeAll(async () => {
+    server = new NatsServer(await freePort());
+    plain = new NatsServer(await freePort(), [], false);
+    await Promise.all([server.start(), plain.start()]);
+  });
+  afterAll(async () => {
+    await Promise.all([server?.kill9(), plain?.kill9()]);
+  });
+  afterEach(() => killAll());
+
+  async function bridgeRun(host: Host, args: string[]): Promise<{ code: number | null; stderr: string }> {
+    const p = host.ringpipe(['bridge', ...args]);
+    const code = await Promise.race([p.exited, new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 20_000))]);
+    if (code === 'timeout') throw new Error(`bridge ${args.join(' ')} did not exit: ${p.stderr()}`);
+    return { code, stderr: p.stderr() };
+  }
+
+  it('refuses an invalid URL, a name that is no subject token, a byte-mode pipe, and a missing direction (exit 2)', async () => {
+    const host = await Host.start();
+    try {
+      const badUrl = await bridgeRun(host, ['BADURL', '--to', 'http://127.0.0.1:1/x']);
+      expect(badUrl.code).toBe(2);
+      expect(badUrl.stderr).toMatch(/invalid option "servers.*NATS server URL/);
+      const dotted = await bridgeRun(host, ['A.B', '--to', server.url]);
+      expect(dotted.code).toBe(2);
+      expect(dotted.stderr).toMatch(/no valid NATS subject token/);
+      const holder = host.node('hold.mjs', ['BLOB', 'byte']);
+      await until('the byte pipe', () => holder.stdout().includes('holding'), 10_000);
+      const bytes = await bridgeRun(host, ['BLOB', '--from', server.url]);
+      expect(bytes.code).toBe(2);
+      expect(bytes.stderr).toMatch(/byte-mode pipe; only message-mode pipes can be bridged/);
+      const neither = await bridgeRun(host, ['X']);
+      expect(neither.code).toBe(2);
+      expect(neither.stderr).toMatch(/exactly one of --to URL and --from URL/);
+    } finally {
+      host.stop();
+    }
+  });
+
+  it('a server without JetStream is a run-time error (exit 1) that says so', async () => {
+    const host = await Host.start();
+    try {
+      const r = await bridgeRun(host, ['NOJS', '--to', plain.url]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/has no JetStream \(start it with -js\)/);
+    } finally {
+      host.stop();
+    }
+  });
+
+  it('an unreachable server: retries with backoff, says so on stderr, SIGTERM exits 0', async () => {
+    const host = await Host.start();
+    try {
+      const port = await freePort();
+      const p = host.ringpipe(['bridge', 'AWAY', '--to', `nats://127.0.0.1:${port}`]);
+      await until('two retries', () => (p.stderr().match(/cannot reach/g) ?? []).length >= 2, 10_000);
+      expect(p.stderr()).toMatch(/retrying in \d+ ms/);
+      p.child.kill('SIGTERM');
+      expect(await p.exited).toBe(0);
+    } finally {
+      host.stop();
+    }
+  });
 });
