@@ -67,7 +67,7 @@ async function runScenario(s: Scenario): Promise<Tally & { republishesDropped?: 
     }
     await until('every message', () => tally(reader.stdout(), WRITERS, s.perWriter).unique >= total, 45_000).catch(() => {});
     await new Promise((r) => setTimeout(r, 1_500)); // late duplicates, if any
-    const result = tally(reader.stdout(), WRITERS, s.perWriter);
+    const result: Tally & { republishesDropped?: number } = tally(reader.stdout(), WRITERS, s.perWriter);
     for (const p of [to, from]) p.child.kill('SIGTERM');
     const codes = await Promise.all([to.exited, from.exited]);
     expect(codes, `bridges after SIGTERM; to: ${to.stderr()} from: ${from.stderr()}`).toEqual([0, 0]);
