@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { createPipe, type RingPipe } from '@ringpipe/client';
 import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { connectWithRetry, message } from './connection.js';
+import { connectWithRetry, message, sleep } from './connection.js';
 import type { Counters } from './counters.js';
 import { BridgeError, BridgeErrorCode } from './errors.js';
 import { pumpFrom } from './from.js';
@@ -106,8 +106,10 @@ export class BridgeHandle extends EventEmitter<BridgeEvents> {
       if (!connected) return;
       this.nc = connected.nc;
       this.watchConnection(connected.nc);
-      await ensureStream(connected.jsm, names, options.stream);
-      if (options.direction === 'from') await ensureConsumer(connected.jsm, names);
+      await this.untilSetUp(signal, async () => {
+        await ensureStream(connected.jsm, names, options.stream);
+        if (options.direction === 'from') await ensureConsumer(connected.jsm, names);
+      });
       if (signal.aborted) return;
       this.setState('running', `${options.direction === 'to' ? 'publishing to' : 'consuming from'} ${names.stream} at ${connected.nc.getServer()}`);
       const js = jetstream(connected.nc);
@@ -121,6 +123,21 @@ export class BridgeHandle extends EventEmitter<BridgeEvents> {
       await this.close();
       if (this.failure) this.setState('error', this.failure.message);
       else this.setState('stopped');
+    }
+  }
+
+  /** Runs `setUp`, again while JetStream is not ready yet (a cluster electing its leader, a timeout). */
+  private async untilSetUp(signal: AbortSignal, setUp: () => Promise<void>): Promise<void> {
+    let delay = 250;
+    for (;;) {
+      try {
+        return await setUp();
+      } catch (err) {
+        if (signal.aborted || !/temporarily unavailable|timeout|timed out|no responders|insufficient resources|leader/i.test(message(err))) throw err;
+        this.emit('retry', `JetStream is not ready: ${message(err)}; retrying in ${delay} ms`);
+        await sleep(delay, signal);
+        delay = Math.min(delay * 2, 5_000);
+      }
     }
   }
 

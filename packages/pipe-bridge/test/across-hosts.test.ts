@@ -193,3 +193,27 @@ describe.skipIf(reason !== undefined)('ringpipe bridge: bad input and run-time e
     }
   });
 });
+
+describe.skipIf(reason !== undefined)('ringpipe bridge through a three-node JetStream cluster', () => {
+  let nodes: NatsServer[] = [];
+
+  beforeAll(async () => {
+    nodes = await startCluster();
+  });
+  afterAll(async () => {
+    await Promise.all(nodes.map((n) => n.kill9()));
+  });
+  afterEach(() => killAll());
+
+  it('a stream with 3 replicas: one node killed mid-stream, nothing lost', async () => {
+    const t = await runScenario({
+      name: 'CLUSTER',
+      servers: nodes,
+      perWriter: 1500,
+      args: ['--replicas', '3'],
+      midway: () => nodes[0]!.kill9(),
+    });
+    report('3-node cluster, replicas 3, one node kill -9', t);
+    expect(t).toMatchObject({ lost: 0, duplicates: 0, corrupt: 0, outOfOrder: [] });
+  }, 150_000);
+});
