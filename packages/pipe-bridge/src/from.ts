@@ -15,7 +15,8 @@ const STOP_GRACE_MS = 2_000;
  */
 export async function pumpFrom(pipe: RingPipe, js: JetStreamClient, names: BridgeNames, signal: AbortSignal, counters: Counters): Promise<void> {
   const consumer = await js.consumers.get(names.stream, names.consumer);
-  const messages = await consumer.consume({ max_messages: 1 });
+  // Short pulls (heartbeats every 2.5 s): after a node or the consumer's leader is lost, pulling resumes within seconds.
+  const messages = await consumer.consume({ max_messages: 1, expires: 5_000 });
   let giveUp: NodeJS.Timeout | undefined;
   const stop = (): void => {
     void messages.stop();

@@ -33,7 +33,9 @@ async function runScenario(s: Scenario): Promise<Tally & { republishesDropped?: 
   const bridgeArgs = (direction: 'to' | 'from'): string[] => ['bridge', s.name, `--${direction}`, url, ...(s.args ?? [])];
   const startBridge = async (host: Host, direction: 'to' | 'from'): Promise<Proc> => {
     const p = host.ringpipe(bridgeArgs(direction));
-    await until(`the ${direction} bridge running`, () => p.stderr().includes(': running'), 20_000);
+    await until(`the ${direction} bridge running`, () => p.stderr().includes(': running'), 30_000).catch((err: Error) => {
+      throw new Error(`${err.message}; it said: ${p.stderr()}`);
+    });
     return p;
   };
   try {
@@ -68,6 +70,7 @@ async function runScenario(s: Scenario): Promise<Tally & { republishesDropped?: 
     await until('every message', () => tally(reader.stdout(), WRITERS, s.perWriter).unique >= total, 45_000).catch(() => {});
     await new Promise((r) => setTimeout(r, 1_500)); // late duplicates, if any
     const result: Tally & { republishesDropped?: number } = tally(reader.stdout(), WRITERS, s.perWriter);
+    if (result.lost > 0) console.log(`[bridge figures] ${s.name} incomplete; --to said:\n${to.stderr()}\n--from said:\n${from.stderr()}`);
     for (const p of [to, from]) p.child.kill('SIGTERM');
     const codes = await Promise.all([to.exited, from.exited]);
     expect(codes, `bridges after SIGTERM; to: ${to.stderr()} from: ${from.stderr()}`).toEqual([0, 0]);
@@ -199,7 +202,7 @@ describe.skipIf(reason !== undefined)('ringpipe bridge through a three-node JetS
 
   beforeAll(async () => {
     nodes = await startCluster();
-  });
+  }, 120_000);
   afterAll(async () => {
     await Promise.all(nodes.map((n) => n.kill9()));
   });

@@ -2,6 +2,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir } from 'node:os';
+import { connect as natsConnect } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { join } from 'node:path';
 
 /** Why these tests cannot run here, or undefined when they can. */
@@ -85,5 +87,29 @@ export async function startCluster(): Promise<NatsServer[]> {
     (port, i) => new NatsServer(port, ['--name', `n${i}`, '--cluster_name', 'ringpipe', '--cluster', `nats://127.0.0.1:${clusterPorts[i]}`, '--routes', routes]),
   );
   await Promise.all(nodes.map((n) => n.start()));
+  await replicatedStreamsPossible(nodes, 90_000);
   return nodes;
+}
+
+/** Waits until the cluster has elected its JetStream leader and can place a stream of 3 replicas. */
+async function replicatedStreamsPossible(nodes: NatsServer[], timeoutMs: number): Promise<void> {
+  const nc = await natsConnect({ servers: nodes.map((n) => n.url), maxReconnectAttempts: -1 });
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  try {
+    while (Date.now() < end) {
+      try {
+        const jsm = await jetstreamManager(nc);
+        await jsm.streams.add({ name: 'READY', subjects: ['ready'], num_replicas: 3 });
+        await jsm.streams.delete('READY');
+        return;
+      } catch (err) {
+        last = err;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+    throw new Error(`the JetStream cluster did not become ready: ${String(last)}`);
+  } finally {
+    await nc.close();
+  }
 }
