@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The packages as an npm user gets them: packs @ringpipe/client and @ringpipe/cli, installs the two
+# The packages as an npm user gets them: packs @ringpipe/client, @ringpipe/bridge and @ringpipe/cli, installs the
 # tarballs with npm into a fresh project outside the monorepo, and checks there: ESM and require(),
 # a strict tsc check with the current TypeScript, npx @ringpipe/cli, and Bun and Deno peers against
 # Node peers. Run after scripts/setup.sh (it builds the packages).
@@ -19,11 +19,11 @@ mkdir -p "$tmp/packs" "$app" "$tools"
 
 echo "== pack"
 pnpm build >/dev/null
-for pkg in pipe-client pipe-cli; do
+for pkg in pipe-client pipe-bridge pipe-cli; do
   (cd "packages/$pkg" && pnpm pack --pack-destination "$tmp/packs" >/dev/null)
 done
-client=$(ls "$tmp"/packs/ringpipe-client-*.tgz) cli=$(ls "$tmp"/packs/ringpipe-cli-*.tgz)
-for tarball in "$client" "$cli"; do
+client=$(ls "$tmp"/packs/ringpipe-client-*.tgz) bridge=$(ls "$tmp"/packs/ringpipe-bridge-*.tgz) cli=$(ls "$tmp"/packs/ringpipe-cli-*.tgz)
+for tarball in "$client" "$bridge" "$cli"; do
   files=$(tar -tzf "$tarball")
   for needed in package/README.md package/LICENSE package/package.json; do
     grep -qx "$needed" <<<"$files" || { echo "FAIL $(basename "$tarball") has no ${needed#package/}" >&2; exit 1; }
@@ -38,7 +38,7 @@ node -e '
 ' "$client" "$cli"
 
 echo "== install with npm"
-(cd "$app" && npm init --yes >/dev/null && npm install --no-audit --no-fund "$client" "$cli" >/dev/null)
+(cd "$app" && npm init --yes >/dev/null && npm install --no-audit --no-fund "$client" "$bridge" "$cli" >/dev/null)
 (cd "$tools" && npm init --yes >/dev/null &&
   npm install --no-audit --no-fund "typescript@$TYPESCRIPT" "bun@$BUN" "deno@$DENO" >/dev/null)
 cp scripts/consumer/* "$app/"

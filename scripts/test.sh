@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash scripts/apt-install.sh build-essential clang-14 llvm-14 libclang-rt-14-dev tmux
+bash scripts/apt-install.sh build-essential clang-14 llvm-14 libclang-rt-14-dev tmux nats-server
 bash scripts/setup.sh
 
 make -C driver/core test fuzz

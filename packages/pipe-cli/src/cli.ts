@@ -1,4 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { bridgeCommand } from './commands/bridge.js';
 import { lsCommand, statCommand } from './commands/info.js';
 import { readCommand } from './commands/read.js';
 import { writeCommand } from './commands/write.js';
@@ -16,6 +17,12 @@ function openOptions(command: Command): Command {
 function positiveInt(value: string): number {
   const n = Number(value);
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
+function nonNegativeInt(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new InvalidArgumentError('expected a non-negative integer');
   return n;
 }
 
@@ -51,6 +58,24 @@ const read = program
   .option('--bytes', 'byte mode: print raw bytes, no newline per message')
   .option('--no-prompt', 'at a terminal, print messages as they come instead of one per Enter');
 openOptions(read).action(readCommand);
+
+const bridgeCmd = program
+  .command('bridge')
+  .description('carry the pipe across hosts through a NATS JetStream stream: --to publishes its messages, --from writes them into it')
+  .argument('<name>', 'pipe name (case-insensitive; one NATS subject token: no ".")')
+  .option('--to <url>', 'publish the local pipe\'s messages to JetStream at nats://HOST:PORT (comma-separated for a cluster)')
+  .option('--from <url>', 'write the stream\'s messages into the local pipe, through the consumer every --from bridge shares')
+  .option('--replicas <n>', 'copies of each message in a cluster, when this bridge creates the stream', positiveInt)
+  .addOption(new Option('--storage <kind>', 'stream storage, when this bridge creates the stream').choices(['file', 'memory']).default('file'))
+  .option('--max-age <ms>', 'stream limit: how long a message may wait (0: none)', nonNegativeInt)
+  .option('--max-bytes <n>', 'stream limit in bytes; when full, --to waits', positiveInt)
+  .option('--max-msgs <n>', 'stream limit in messages; when full, --to waits', positiveInt)
+  .option('--duplicate-window <ms>', 'how long JetStream remembers message ids (default 120000)', positiveInt)
+  .option('--user <user>', 'NATS user')
+  .option('--password <password>', 'NATS password')
+  .option('--token <token>', 'NATS token')
+  .option('--creds <file>', 'NATS credentials file');
+openOptions(bridgeCmd).action(bridgeCommand);
 
 program
   .command('ls')

@@ -1,4 +1,5 @@
 import { ErrorCode, RingPipeError } from '@ringpipe/client';
+import { BAD_INPUT_CODES, BridgeError } from '@ringpipe/bridge';
 
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
@@ -12,5 +13,7 @@ const BAD_INPUT: ReadonlySet<string> = new Set([
 
 /** 2 for usage errors and bad input, 1 for everything that went wrong at run time. */
 export function exitCodeFor(err: unknown): number {
+  if (err instanceof UsageError) return EXIT_USAGE;
+  if (err instanceof BridgeError) return BAD_INPUT_CODES.has(err.code) ? EXIT_USAGE : EXIT_FAILURE;
   return err instanceof RingPipeError && BAD_INPUT.has(err.code) ? EXIT_USAGE : EXIT_FAILURE;
 }

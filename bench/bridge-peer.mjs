@@ -1,0 +1,34 @@
+// Peer of bench/bridge.mjs, run inside a simulated host:
+//   write NAME COUNT GAP_MS   COUNT messages of 64 B carrying their send time; a pause of GAP_MS after each (0: none)
+//   read NAME COUNT           prints {"ms": first-to-last, "latencies": [...us]} once COUNT arrived
+import { createPipe } from '@ringpipe/client';
+
+const [role, name, countText, gapText] = process.argv.slice(2);
+const count = Number(countText);
+const now = () => performance.timeOrigin + performance.now();
+
+if (role === 'write') {
+  const pipe = createPipe(name, { access: 'write' });
+  const message = Buffer.alloc(64);
+  for (let i = 0; i < count; i++) {
+    message.writeDoubleLE(now(), 0);
+    if (!pipe.write(Buffer.from(message))) await new Promise((r) => pipe.once('drain', r));
+    if (Number(gapText) > 0) await new Promise((r) => setTimeout(r, Number(gapText)));
+  }
+  process.stdout.write('written\n');
+  setInterval(() => {}, 1 << 30); // the pipe lives while a handle has it
+} else {
+  const pipe = createPipe(name, { access: 'read', follow: true });
+  const latencies = [];
+  let first = 0;
+  for await (const batch of pipe.batches()) {
+    const t = now();
+    for (const m of batch) {
+      if (first === 0) first = t;
+      latencies.push((t - m.readDoubleLE(0)) * 1000);
+    }
+    if (latencies.length >= count) break;
+  }
+  process.stdout.write(`${JSON.stringify({ ms: now() - first, latencies })}\n`);
+  process.exit(0);
+}

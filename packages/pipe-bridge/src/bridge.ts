@@ -1,0 +1,186 @@
+import { EventEmitter } from 'node:events';
+import { createPipe, type RingPipe } from '@ringpipe/client';
+import { jetstream } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { connectWithRetry, message, sleep } from './connection.js';
+import type { Counters } from './counters.js';
+import { BridgeError, BridgeErrorCode } from './errors.js';
+import { pumpFrom } from './from.js';
+import { ensureConsumer, ensureStream } from './jetstream-setup.js';
+import { bridgeNames, type BridgeNames } from './names.js';
+import { resolveBridgeOptions, type BridgeOptions, type ResolvedBridgeOptions } from './options.js';
+import { pumpTo } from './to.js';
+
+export type BridgeState = 'connecting' | 'running' | 'draining' | 'stopped' | 'error';
+
+export interface BridgeEvents {
+  /** The state changed; `detail` says why where there is something to say. */
+  state: [state: BridgeState, detail: string | undefined];
+  /** Something failed and is being retried (an unreachable server, a publish). */
+  retry: [reason: string];
+}
+
+/**
+ * A running bridge between the local pipe `name` and its JetStream stream.
+ * Created by bridge(); ends with stop(), the abort of `signal`, or an error.
+ */
+export class BridgeHandle extends EventEmitter<BridgeEvents> {
+  readonly name: string;
+  readonly direction: 'to' | 'from';
+  readonly stream: string;
+  readonly subject: string;
+  /** Resolves once the bridge stopped; rejects with the error that ended it. */
+  readonly done: Promise<void>;
+  private current: BridgeState = 'connecting';
+  private failure: Error | undefined;
+  private readonly counters: Counters = { messages: 0, duplicates: 0, pending: 0 };
+  private readonly abort = new AbortController();
+  private readonly pipe: RingPipe;
+  private nc: NatsConnection | undefined;
+
+  constructor(options: ResolvedBridgeOptions, names: BridgeNames, pipe: RingPipe) {
+    super();
+    this.name = names.pipe;
+    this.direction = options.direction;
+    this.stream = names.stream;
+    this.subject = names.subject;
+    this.pipe = pipe;
+    // A write error also reaches the write callback, which ends the run.
+    pipe.on('error', () => {});
+    options.signal?.addEventListener('abort', () => void this.stop(), { once: true });
+    this.done = this.run(options, names);
+    this.done.catch(() => {}); // reported through `state` and `error`; awaiting `done` sees it too
+  }
+
+  get state(): BridgeState {
+    return this.current;
+  }
+
+  /** The error that ended the bridge, in state 'error'. */
+  get error(): Error | undefined {
+    return this.failure;
+  }
+
+  /** Messages moved so far (published, or committed to the local pipe). */
+  get messages(): number {
+    return this.counters.messages;
+  }
+
+  /** Duplicates dropped: re-publishes JetStream recognised (to), redeliveries skipped (from). */
+  get duplicates(): number {
+    return this.counters.duplicates;
+  }
+
+  /**
+   * How far behind the bridge is, in messages: to: messages waiting in the local
+   * pipe; from: messages in the stream not yet delivered, as of the last delivery.
+   */
+  get lag(): number {
+    if (this.direction === 'from') return this.counters.pending;
+    if (this.pipe.destroyed) return 0;
+    const s = this.pipe.stats();
+    return Math.max(0, s.messagesIn - s.abandoned - s.messagesOut);
+  }
+
+  /** Finishes the message in hand (its ack, or leaves it in the ring), closes the pipe and the connection. */
+  async stop(): Promise<void> {
+    if (this.current !== 'stopped' && this.current !== 'error' && !this.abort.signal.aborted) {
+      this.setState('draining');
+      this.abort.abort();
+    }
+    await this.done.catch(() => {});
+  }
+
+  private setState(state: BridgeState, detail?: string): void {
+    if (state === this.current && detail === undefined) return;
+    this.current = state;
+    this.emit('state', state, detail);
+  }
+
+  private async run(options: ResolvedBridgeOptions, names: BridgeNames): Promise<void> {
+    const signal = this.abort.signal;
+    try {
+      const connected = await connectWithRetry(options, signal, (reason, delay) => {
+        this.emit('retry', `${reason}; retrying in ${delay} ms`);
+      });
+      if (!connected) return;
+      this.nc = connected.nc;
+      this.watchConnection(connected.nc);
+      await this.untilSetUp(signal, async () => {
+        await ensureStream(connected.jsm, names, options.stream);
+        if (options.direction === 'from') await ensureConsumer(connected.jsm, names);
+      });
+      if (signal.aborted) return;
+      this.setState('running', `${options.direction === 'to' ? 'publishing to' : 'consuming from'} ${names.stream} at ${connected.nc.getServer()}`);
+      const js = jetstream(connected.nc);
+      const report = (why: string): void => void this.emit('retry', why);
+      if (options.direction === 'to') await pumpTo(this.pipe, js, names, signal, this.counters, report);
+      else await pumpFrom(this.pipe, js, names, signal, this.counters);
+    } catch (err) {
+      this.failure = err instanceof Error ? err : new Error(String(err));
+      throw this.failure;
+    } finally {
+      await this.close();
+      if (this.failure) this.setState('error', this.failure.message);
+      else this.setState('stopped');
+    }
+  }
+
+  /** Runs `setUp`, again while JetStream is not ready yet (a cluster electing its leader, a timeout). */
+  private async untilSetUp(signal: AbortSignal, setUp: () => Promise<void>): Promise<void> {
+    let delay = 250;
+    for (;;) {
+      try {
+        return await setUp();
+      } catch (err) {
+        if (signal.aborted || !/temporarily unavailable|timeout|timed out|no responders|insufficient resources|leader/i.test(message(err))) throw err;
+        this.emit('retry', `JetStream is not ready: ${message(err)}; retrying in ${delay} ms`);
+        await sleep(delay, signal);
+        delay = Math.min(delay * 2, 5_000);
+      }
+    }
+  }
+
+  private watchConnection(nc: NatsConnection): void {
+    void (async () => {
+      for await (const status of nc.status()) {
+        if (this.current === 'draining' || this.current === 'stopped' || this.current === 'error') continue;
+        if (status.type === 'disconnect') this.setState('connecting', `lost the server; reconnecting`);
+        else if (status.type === 'reconnect') this.setState('running', `reconnected to ${nc.getServer()}`);
+      }
+    })().catch(() => {});
+  }
+
+  private async close(): Promise<void> {
+    if (this.direction === 'from' && !this.pipe.destroyed) {
+      // The writer's end: far readers see EOF once no other writer is left.
+      this.pipe.end();
+      await new Promise<void>((resolve) => this.pipe.once('finish', resolve).once('close', resolve));
+    }
+    this.pipe.destroy();
+    if (this.nc && !this.nc.isClosed()) await this.nc.drain().catch(() => this.nc?.close());
+  }
+}
+
+/**
+ * Bridges the local pipe `name` with the JetStream stream `RINGPIPE_<NAME>`:
+ * direction 'to' publishes the pipe's messages, 'from' writes the stream's
+ * messages into the pipe. Throws for bad options, a name that is no subject
+ * token, and a byte-mode pipe; everything later shows in `state` and `done`.
+ */
+export function bridge(options: BridgeOptions): BridgeHandle {
+  const resolved = resolveBridgeOptions(options);
+  const names = bridgeNames(resolved.name);
+  const pipe = createPipe(names.pipe, {
+    ...resolved.pipe,
+    access: resolved.direction === 'to' ? 'read' : 'write',
+    ...(resolved.direction === 'to' ? { follow: true } : {}),
+  });
+  if (pipe.mode !== 'message') {
+    pipe.destroy();
+    throw new BridgeError(BridgeErrorCode.ByteMode, `pipe ${names.pipe} is a byte-mode pipe; only message-mode pipes can be bridged`);
+  }
+  return new BridgeHandle(resolved, names, pipe);
+}
+
+export { message as errorMessage };

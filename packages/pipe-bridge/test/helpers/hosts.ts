@@ -1,0 +1,80 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+
+export const CLI = fileURLToPath(new URL('../../../pipe-cli/bin/ringpipe.js', import.meta.url));
+export const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
+
+const everyone = new Set<ChildProcess>();
+
+/** Kills every process the tests started, so that a failed test leaves none behind. */
+export function killAll(): void {
+  for (const child of everyone) child.kill('SIGKILL');
+  everyone.clear();
+}
+
+export interface Proc {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  exited: Promise<number | null>;
+}
+
+function track(child: ChildProcess): Proc {
+  everyone.add(child);
+  let out = '';
+  let err = '';
+  child.stdout?.setEncoding('utf8').on('data', (t: string) => (out += t));
+  child.stderr?.setEncoding('utf8').on('data', (t: string) => (err += t));
+  const exited = once(child, 'exit').then(([code, signal]) => {
+    everyone.delete(child);
+    return (code as number | null) ?? (signal ? -1 : null);
+  });
+  return { child, stdout: () => out, stderr: () => err, exited };
+}
+
+/**
+ * A simulated host: a mount namespace with its own /dev/shm (so its pipes are its
+ * own), held by a sleeping process; every process of the host enters it.
+ */
+export class Host {
+  private constructor(private readonly holder: Proc) {}
+
+  static async start(): Promise<Host> {
+    const child = spawn('unshare', ['-m', '--propagation', 'private', 'sh', '-c', 'mount -t tmpfs -o size=64M,mode=1777 tmpfs /dev/shm && echo ready && exec sleep infinity'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const holder = track(child);
+    const until = Date.now() + 10_000;
+    while (!holder.stdout().includes('ready')) {
+      if (Date.now() > until || child.exitCode !== null) throw new Error(`no private /dev/shm: ${holder.stderr()}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return new Host(holder);
+  }
+
+  /** Runs a command inside this host. */
+  run(command: string, args: string[]): Proc {
+    return track(spawn('nsenter', ['-t', String(this.holder.child.pid), '-m', '--', command, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
+  }
+
+  node(script: string, args: string[]): Proc {
+    return this.run(process.execPath, [FIXTURES + script, ...args]);
+  }
+
+  ringpipe(args: string[]): Proc {
+    return this.run(process.execPath, [CLI, ...args]);
+  }
+
+  stop(): void {
+    this.holder.child.kill('SIGKILL');
+  }
+}
+
+export async function until(what: string, test: () => boolean, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!test()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
