@@ -17,3 +17,6 @@ export function exitCodeFor(err: unknown): number {
   if (err instanceof BridgeError) return BAD_INPUT_CODES.has(err.code) ? EXIT_USAGE : EXIT_FAILURE;
   return err instanceof RingPipeError && BAD_INPUT.has(err.code) ? EXIT_USAGE : EXIT_FAILURE;
 }
+
+/** A command line that parses but asks for something impossible (e.g. bridge with neither --to nor --from). */
+export class UsageError extends Error {}
