@@ -36,6 +36,8 @@ export interface DriverRequest {
   permissions: number;
   access: 'read' | 'write' | 'readwrite';
   follow: boolean;
+  /** The uid an existing pipe must belong to (root's are trusted too); undefined: the caller's euid. */
+  owner?: number | undefined;
 }
 
 /**
@@ -49,6 +51,9 @@ export type DriverIo = 'mapped' | 'syscall';
 
 interface Bound {
   fd: number;
+  /** Whether this bind created the pipe, and the uid that owns it. */
+  created: boolean;
+  owner: number;
   capacity: number;
   mode: number;
   slot: number;
@@ -291,8 +296,17 @@ function openBound(name: string, request: DriverRequest): Bound & { readWrite: b
     arg.writeUInt32LE(request.mode ?? 0, Bind.mode);
     const r = ioctl(fd, Ioctl.BIND, arg);
     if (r === 0) {
+      const created = arg.readUInt32LE(Bind.created) !== 0;
+      const owner = arg.readUInt32LE(Bind.ownerUid);
+      if (!created && !trustedOwner(owner, request.owner)) {
+        // Nothing was read or written; closing the file detaches the handle the bind took.
+        closeDevice(fd);
+        throw untrusted(name, owner, request.owner);
+      }
       return {
         fd,
+        created,
+        owner,
         readWrite,
         capacity: arg.readUInt32LE(Bind.capacity),
         mode: arg.readUInt32LE(Bind.mode) === MODE_BYTE ? MODE_BYTE : MODE_MESSAGE,
@@ -312,6 +326,23 @@ function openBound(name: string, request: DriverRequest): Bound & { readWrite: b
     denied = r;
   }
   throw driverError(denied ?? -errno.EACCES, `pipe ${name} (driver)`);
+}
+
+/**
+ * Whether to join an existing pipe of `owner`: one's own (or the `owner` option's uid), or
+ * root's. A name is first come, first served: anyone may create a pipe under a name another
+ * user expects, with permissions that let that user in, and read what they write.
+ */
+function trustedOwner(owner: number, wanted: number | undefined): boolean {
+  return owner === 0 || owner === (wanted ?? process.geteuid?.() ?? -1);
+}
+
+function untrusted(name: string, owner: number, wanted: number | undefined): RingPipeError {
+  const expected = wanted ?? process.geteuid?.();
+  return new RingPipeError(
+    ErrorCode.Untrusted,
+    `pipe ${name} (driver) belongs to uid ${owner}, not to uid ${expected} or root: not joined (pass the option "owner" to trust it)`,
+  );
 }
 
 const addressOf = (buf: Buffer): bigint => koffi.address(buf) as bigint;

@@ -15,6 +15,8 @@ export interface DriverOpenOptions {
   permissions: number;
   access: 'read' | 'write' | 'readwrite';
   follow: boolean;
+  /** The uid an existing pipe must belong to (besides root); undefined: the caller's euid. */
+  owner: number | undefined;
 }
 
 /** A handle on the pipe through /dev/ringpipe; BackendUnavailable when the module is not loaded. */
@@ -27,6 +29,8 @@ export function openDriverEndpoint(canonical: string, options: DriverOpenOptions
 export interface DriverPipeInfo extends RingStats {
   name: string;
   backend: 'driver';
+  /** The uid that owns the pipe (its creator). */
+  owner: number;
 }
 
 /** Runs `use` on an unbound file of the device; undefined without a device this user may open. */
@@ -47,8 +51,8 @@ function withDevice<T>(use: (fd: number) => T): T | undefined {
 }
 
 function toPipeInfo(info: ReturnType<typeof listOn>[number]): DriverPipeInfo {
-  const { name, uid: _uid, perm: _perm, refs: _refs, corrupt: _corrupt, ...stats } = info;
-  return { name, backend: 'driver', ...stats };
+  const { name, uid, perm: _perm, refs: _refs, corrupt: _corrupt, ...stats } = info;
+  return { name, backend: 'driver', owner: uid, ...stats };
 }
 
 /** The driver's statistics of the pipe, or undefined when the driver has no such pipe (or no driver). */
