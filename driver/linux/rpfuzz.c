@@ -277,6 +277,7 @@ struct mapping {
 struct attacker {
 	uid_t uid;
 	int fds[FDS];
+	uint32_t seg[FDS]; /* segment size of the pipe the fd is bound to, 0 if none known */
 	struct mapping maps[MAPS];
 	uint8_t *bad_page;  /* [RW page][PROT_NONE page] */
 	uint8_t *unmapped;  /* an address known to be unmapped */
@@ -358,6 +359,7 @@ static void op_open(struct attacker *a)
 	if (a->fds[i] >= 0)
 		close(a->fds[i]);
 	a->fds[i] = open(DEV, modes[below(4)] | (below(4) ? O_NONBLOCK : 0) | O_CLOEXEC);
+	a->seg[i] = 0;
 	count(OP_OPEN);
 }
 
@@ -368,7 +370,8 @@ static void op_bind(struct attacker *a)
 	struct ringpipe_bind b;
 	char nbuf[32];
 	const char *name = attack_name(a, nbuf, sizeof(nbuf));
-	int fd = pick_fd(a);
+	int i = below(FDS), fd = a->fds[i];
+	void *arg;
 
 	memset(&b, 0, sizeof(b));
 	b.name_len = strlen(name);
@@ -382,9 +385,12 @@ static void op_bind(struct attacker *a)
 	if (!below(16))
 		b.reserved[below(6)] = rnd();
 	count(OP_BIND);
+	arg = hostile_ptr(a, &b, sizeof(b));
+	if (ioctl(fd, RINGPIPE_IOC_BIND, arg) || arg != &b)
+		return;
+	a->seg[i] = 4096 + b.capacity;
 	/* Once the honest user is gone, anyone may create a pipe of that name. */
-	if (!ioctl(fd, RINGPIPE_IOC_BIND, hostile_ptr(a, &b, sizeof(b))) && is_honest(name) &&
-	    b.owner_uid == HONEST_UID) {
+	if (is_honest(name) && b.owner_uid == HONEST_UID) {
 		__atomic_fetch_add(&sh->breaches, 1, __ATOMIC_RELAXED);
 		fail("uid %u bound the honest pipe %s", a->uid, name);
 	}
@@ -495,17 +501,23 @@ static void op_mmap(struct attacker *a)
 {
 	static const int prots[] = { PROT_READ | PROT_WRITE, PROT_READ, PROT_WRITE, PROT_NONE,
 				     PROT_READ | PROT_WRITE | PROT_EXEC };
-	int i = below(MAPS);
+	int i = below(MAPS), f = below(FDS), tries;
 	size_t len = PAGE * (1 + below(20));
 	void *m;
+
+	/* Mostly a bound file, with the segment's own size: mappings that work. */
+	for (tries = 0; tries < 8 && !a->seg[f]; tries++)
+		f = below(FDS);
+	if (a->seg[f] && below(4))
+		len = (a->seg[f] + PAGE - 1) & ~(PAGE - 1);
 
 	if (a->maps[i].addr) {
 		munmap(a->maps[i].addr, a->maps[i].len);
 		a->maps[i].addr = NULL;
 	}
 	count(OP_MMAP);
-	m = mmap(NULL, len, prots[below(5)], below(6) ? MAP_SHARED : MAP_PRIVATE, pick_fd(a),
-		 below(6) ? 0 : PAGE * below(4));
+	m = mmap(NULL, len, below(3) ? prots[0] : prots[below(5)], below(6) ? MAP_SHARED : MAP_PRIVATE,
+		 a->fds[f], below(6) ? 0 : PAGE * below(4));
 	if (m != MAP_FAILED) {
 		a->maps[i].addr = m;
 		a->maps[i].len = len;
@@ -601,6 +613,7 @@ static void op_close(struct attacker *a)
 	if (a->fds[i] >= 0)
 		close(a->fds[i]);
 	a->fds[i] = -1;
+	a->seg[i] = 0;
 }
 
 static void attack_once(struct attacker *a);
@@ -708,6 +721,7 @@ static void op_race(struct attacker *a)
 				bind_fd(fd, attack_name(a, nbuf, sizeof(nbuf)), RINGPIPE_BIND_CREATE,
 					0666, 4096, 0, NULL);
 				dup2(fd, a->fds[j]);
+				a->seg[j] = 0;
 				close(fd);
 			}
 		} else {

@@ -876,6 +876,93 @@ static void test_pipe_count(void)
 	CHECK(st == 0, "max_user_pipes defaults to 256: the 257th pipe of one uid is EDQUOT (%d)", st);
 }
 
+static double mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+#define LAT_ROUNDS 100
+#define MANY_PIPES 900
+
+/* Median microseconds of open + BIND (creating) + close of a fresh name. */
+static double bind_latency(void)
+{
+	double t[LAT_ROUNDS], t0;
+	int i, fd;
+
+	for (i = 0; i < LAT_ROUNDS; i++) {
+		t0 = mono_us();
+		fd = open_bound("rpt-latency", O_RDWR, 4096, 0, NULL);
+		if (fd >= 0)
+			close(fd);
+		t[i] = mono_us() - t0;
+	}
+	qsort(t, LAT_ROUNDS, sizeof(t[0]), cmp_double);
+	return t[LAT_ROUNDS / 2];
+}
+
+static volatile int lister_stop;
+static int lister_calls;
+
+static void *lister(void *unused)
+{
+	struct ringpipe_list l = { .max = 0 };
+	int fd = dev_open(O_RDONLY);
+
+	(void)unused;
+	while (!lister_stop) {
+		ioctl(fd, RINGPIPE_IOC_LIST, &l);
+		lister_calls++;
+	}
+	close(fd);
+	return NULL;
+}
+
+/*
+ * With many pipes, a LIST that snapshots every pipe under the registry's
+ * lock makes every BIND wait for it; the driver walks its own list a batch
+ * at a time instead, so a LIST in a loop leaves BIND about as fast.
+ */
+static void test_list_contention(void)
+{
+	static int fds[MANY_PIPES];
+	double alone, listed;
+	char name[32];
+	pthread_t t;
+	int i, n;
+
+	for (n = 0; n < MANY_PIPES; n++) {
+		snprintf(name, sizeof(name), "rpt-many-%d", n);
+		fds[n] = dev_open(O_RDWR);
+		if (bind_to(fds[n], name, RINGPIPE_BIND_CREATE, 64, 0, NULL)) {
+			close(fds[n]);
+			break;
+		}
+	}
+	alone = bind_latency();
+	lister_stop = 0;
+	pthread_create(&t, NULL, lister, NULL);
+	usleep(100000);
+	listed = bind_latency();
+	lister_stop = 1;
+	pthread_join(t, NULL);
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	CHECK(n == MANY_PIPES && listed < 3 * alone + 1000,
+	      "%d pipes: open+BIND+close takes %.0f us alone, %.0f us while LIST runs in a loop (%d LISTs)",
+	      n, alone, listed, lister_calls);
+}
+
 static void test_vm_flags(void)
 {
 	char line[256], flags[256] = "";
@@ -933,6 +1020,7 @@ static void test_trust(void)
 	test_name_bytes();
 	test_slot_bounds();
 	test_pipe_count();
+	test_list_contention();
 }
 
 static int selftest(void)

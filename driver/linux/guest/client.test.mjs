@@ -200,8 +200,10 @@ test('a pipe squatted by another uid is not joined unless its owner is trusted (
   await squatter.done;
   const rootPipe = startPeer(['try', 'root-owned', 'readwrite', '666']);
   await waitFor(rootPipe.child, '"ok":true');
-  const joins = await startPeer(['try', 'root-owned', 'readwrite'], { uid: 1000 }).done;
-  assert.equal(joins.result.ok, true, 'a root-owned pipe is trusted');
+  const joins = startPeer(['try', 'root-owned', 'readwrite'], { uid: 1000 });
+  await waitFor(joins.child, '"ok":true'); // a root-owned pipe is trusted
+  joins.child.stdin.end();
+  await joins.done;
   rootPipe.child.stdin.end();
   await rootPipe.done;
 });
