@@ -49,7 +49,6 @@ static DEFINE_XARRAY_ALLOC1(rp_pipes);
 /* Counts one more ring of @bytes for @uid: 0, -EDQUOT over a limit, or -ENOMEM. */
 int rp_user_charge(u32 uid, size_t bytes)
 {
-	bool exempt = capable(CAP_SYS_RESOURCE);
 	struct rp_user *u;
 	int ret = 0;
 
@@ -67,8 +66,9 @@ int rp_user_charge(u32 uid, size_t bytes)
 			goto out_unlock;
 		}
 	}
-	if (!exempt && (u->pipes >= READ_ONCE(rp_max_user_pipes) ||
-			u->bytes + bytes > READ_ONCE(rp_max_user_bytes))) {
+	if ((u->pipes >= READ_ONCE(rp_max_user_pipes) ||
+	     u->bytes + bytes > READ_ONCE(rp_max_user_bytes)) &&
+	    !capable(CAP_SYS_RESOURCE)) {
 		ret = -EDQUOT;
 		goto out_drop_user;
 	}

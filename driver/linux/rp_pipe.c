@@ -196,16 +196,17 @@ void rp_clear_reader(const struct rp_handle *h)
 }
 
 /*
- * Whether one more handle of @uid fits the per-uid bounds: the owner's and
- * CAP_SYS_RESOURCE's always do while a slot is free; another uid gets at
- * most RP_OTHER_UID_SLOTS, and all others together leave RP_OWNER_SLOTS.
+ * Whether one more handle of @uid fits the per-uid bounds: the owner's
+ * always does while a slot is free; another uid gets at most
+ * RP_OTHER_UID_SLOTS, and all others together leave RP_OWNER_SLOTS, unless
+ * it has CAP_SYS_RESOURCE (asked only then, so that refusals alone audit).
  */
-static bool rp_uid_slot_ok(const struct rp_pipe *p, u32 uid, bool exempt)
+static bool rp_uid_slot_ok(const struct rp_pipe *p, u32 uid)
 {
 	const struct rp_kpipe *kp = rp_kpipe(p);
 	unsigned int i, mine = 0, others = 0;
 
-	if (exempt || uid == p->uid)
+	if (uid == p->uid)
 		return true;
 	for (i = 0; i < RP_SLOT_COUNT; i++) {
 		if (!kp->kpid[i] || kp->kuid[i] == p->uid)
@@ -214,8 +215,9 @@ static bool rp_uid_slot_ok(const struct rp_pipe *p, u32 uid, bool exempt)
 		if (kp->kuid[i] == uid)
 			mine++;
 	}
-	return mine < RP_OTHER_UID_SLOTS &&
-	       others < RP_SLOT_COUNT - RP_OWNER_SLOTS;
+	return (mine < RP_OTHER_UID_SLOTS &&
+		others < RP_SLOT_COUNT - RP_OWNER_SLOTS) ||
+	       capable(CAP_SYS_RESOURCE);
 }
 
 /* Takes a kpid[] entry and a ring slot for the file; the caller holds no lock. */
@@ -223,14 +225,13 @@ int rp_attach(struct rp_file *f, struct rp_pipe *p)
 {
 	struct rp_kpipe *kp = rp_kpipe(p);
 	u32 uid = from_kuid_munged(&init_user_ns, current_euid());
-	bool exempt = capable(CAP_SYS_RESOURCE);
 	u32 pid = task_tgid_nr(current);
 	unsigned int wake = 0;
 	unsigned int i;
 	int st;
 
 	mutex_lock(&kp->attach_lock);
-	if (kp->handles >= RP_SLOT_COUNT || !rp_uid_slot_ok(p, uid, exempt)) {
+	if (kp->handles >= RP_SLOT_COUNT || !rp_uid_slot_ok(p, uid)) {
 		st = RP_NOSLOT;
 		goto out_unlock;
 	}

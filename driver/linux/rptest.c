@@ -732,6 +732,7 @@ static int memcg_child(void *unused)
 	close(fd);
 	printf("# memory.current of the creator's cgroup: %llu -> %llu bytes with a 16 MiB ring\n",
 	       before, after);
+	fflush(stdout);
 	return after >= before + (16u << 20) ? 0 : 22;
 }
 
@@ -827,8 +828,9 @@ static int bind_one(void *unused)
 static void test_slot_bounds(void)
 {
 	struct holder owner = hold_as(1000, "rpt-slots", 0644, 4096);
-	int sixty_four = 64, forty_eight = 48;
+	int sixty_four = 64, forty_eight = 48, ready[2];
 	struct holder hold;
+	char c = 0;
 	int st;
 
 	CHECK(owner.pid > 0, "uid 1000 holds a 0644 pipe");
@@ -839,17 +841,24 @@ static void test_slot_bounds(void)
 	 */
 	st = as_uid(1001, bind_many, &sixty_four);
 	CHECK(st == 0, "a reader uid gets at most 64 of the 128 slots, then EUSERS (%d)", st);
+	if (pipe(ready))
+		return;
 	hold.pid = fork();
 	if (hold.pid == 0) {
-		int i;
+		int i, n = 0;
 
 		become(1001);
 		for (i = 0; i < 64; i++)
-			open_bound("rpt-slots", O_RDONLY, 4096, 0, NULL);
+			n += open_bound("rpt-slots", O_RDONLY, 4096, 0, NULL) >= 0;
+		c = n;
+		if (write(ready[1], &c, 1) != 1)
+			_exit(1);
 		pause();
 		_exit(0);
 	}
-	usleep(500000);
+	close(ready[1]);
+	CHECK(read(ready[0], &c, 1) == 1 && c == 64, "uid 1001 holds 64 binds");
+	close(ready[0]);
 	st = as_uid(1002, bind_many, &forty_eight);
 	CHECK(st == 0, "with 64 taken by uid 1001, uid 1002 gets 48: 16 slots stay the owner's (%d)", st);
 	CHECK(as_uid(1000, bind_one, NULL) == 0, "the owner still binds");
