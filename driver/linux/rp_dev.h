@@ -10,9 +10,9 @@
  *  - struct rp_file (file->private_data): unbound until RINGPIPE_IOC_BIND,
  *    then bound to one pipe for good; bind_lock serialises BIND.
  *  - rp_limits.c: per-uid usage under rp_users_lock, and the driver's own
- *    list of pipes under rp_pipes_lock, which STAT and LIST walk a batch at
- *    a time instead of the registry (whose lock every BIND takes). Both are
- *    leaves: nothing else is taken under them but the ring's words.
+ *    list of pipes under rp_pipes_lock, which STAT and LIST walk with
+ *    references (kp->walkers) instead of the registry (whose lock every
+ *    BIND takes). Both are leaves, held for list and counter updates only.
  *  - The ring itself is guarded by its own wlock / rlock words, which live
  *    in memory that user space may map and write: the kernel takes them a
  *    bounded number of times (RP_KLOCK_SPINS) and never sleeps holding one.
@@ -20,6 +20,7 @@
 #ifndef RP_DEV_H
 #define RP_DEV_H
 
+#include <linux/atomic.h>
 #include <linux/fs.h>
 #include <linux/mutex.h>
 #include <linux/poll.h>
@@ -29,7 +30,7 @@
 #include "ringpipe_linux_abi.h"
 
 #define RP_KLOCK_SPINS 2048u
-/* Pipes STAT and LIST look at per hold of rp_pipes_lock. */
+/* Pipes STAT and LIST pick per hold of rp_pipes_lock. */
 #define RP_WALK_BATCH 16u
 /*
  * Handles on one pipe: uids other than the owner hold at most half of the
@@ -55,6 +56,7 @@ struct rp_kpipe {
 	u32 handles;
 	size_t charged;		/* ring bytes charged to p->uid (rp_limits.c) */
 	u32 list_id;		/* in rp_pipes, 0 when not listed */
+	atomic_t walkers;	/* STAT or LIST looking at it (rp_limits.c) */
 	struct rp_env env; /* the ring's env: alive() answers from kpid[] */
 };
 

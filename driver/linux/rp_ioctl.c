@@ -138,7 +138,7 @@ out_unlock:
 	return ret;
 }
 
-/* The caller keeps the pipe from being freed (a reference, or rp_pipes_lock). */
+/* The caller keeps the pipe from being freed (a reference, or kp->walkers). */
 static void rp_fill_info(struct ringpipe_info *out, const struct rp_pipe *p)
 {
 	struct rp_stats st;
@@ -240,9 +240,10 @@ static int rp_stat(struct rp_file *f, struct ringpipe_stat __user *us)
 }
 
 /*
- * LIST walks the pipes a batch at a time: each batch is copied out with no
- * lock held (the user buffer may fault), so BINDs never wait for a LIST.
- * Pipes created or closed meanwhile may or may not be counted.
+ * LIST walks the pipes a batch at a time, with references and no lock held
+ * while it reads their rings or copies out (the user buffer may fault), so
+ * BINDs never wait for a LIST. Pipes created or closed meanwhile may or may
+ * not be counted.
  */
 static int rp_list(struct ringpipe_list __user *ul)
 {

@@ -10,16 +10,18 @@
  * callers with CAP_SYS_RESOURCE are counted but never refused.
  *
  * The pipe list is the driver's own, so that STAT and LIST look at the
- * pipes without the registry's lock, which every BIND takes: rp_pipes_lock
- * is held for at most RP_WALK_BATCH pipes at a time, and a pipe leaves the
- * list (rp_ctx_free) before its ring is freed, so a pipe found under the
- * lock is safe to look at until it is dropped.
+ * pipes without the registry's lock, which every BIND takes. They iterate
+ * with references: rp_pipes_lock is held only to pick the next
+ * RP_WALK_BATCH pipes and count a walker on each (kp->walkers); the ring's
+ * statistics are read with no lock held, and the pipe's last put waits in
+ * rp_ctx_free() for its walkers before the registry frees the ring.
  */
 #include <linux/capability.h>
 #include <linux/errno.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
+#include <linux/wait_bit.h>
 #include <linux/xarray.h>
 
 #include "rp_dev.h"
@@ -118,7 +120,10 @@ int rp_pipes_add(struct rp_pipe *p)
 	return ret;
 }
 
-/* From rp_ctx_free, before the ring is freed: waits out any walker on it. */
+/*
+ * From rp_ctx_free, before the ring is freed: unlists the pipe, then waits
+ * for the STAT or LIST that may still be looking at it (one pipe's stats).
+ */
 void rp_pipes_del(struct rp_pipe *p)
 {
 	struct rp_kpipe *kp = rp_kpipe(p);
@@ -129,32 +134,56 @@ void rp_pipes_del(struct rp_pipe *p)
 	xa_erase(&rp_pipes, kp->list_id);
 	kp->list_id = 0;
 	mutex_unlock(&rp_pipes_lock);
+	wait_var_event(&kp->walkers, !atomic_read(&kp->walkers));
+}
+
+static void rp_walk_put(struct rp_pipe *p)
+{
+	struct rp_kpipe *kp = rp_kpipe(p);
+
+	if (atomic_dec_and_test(&kp->walkers))
+		wake_up_var(&kp->walkers);
 }
 
 /*
- * Calls @fn on the listed pipes from *@cursor on, under rp_pipes_lock, until
- * @fn returns non-zero or RP_WALK_BATCH pipes were seen; *@cursor then names
- * where to go on. Returns what @fn returned, 0 after a batch, or 1 at the end
- * of the list (*@cursor is then ULONG_MAX).
+ * Calls @fn on the listed pipes from *@cursor on, up to RP_WALK_BATCH of
+ * them, until @fn returns non-zero; *@cursor then names where to go on.
+ * rp_pipes_lock is held only to find the batch and count a walker on each
+ * pipe, which keeps rp_ctx_free() (hence the ring) waiting; @fn runs with no
+ * lock. Returns what @fn returned, 0 after a batch, or 1 at the end of the
+ * list (*@cursor is then ULONG_MAX).
  */
 int rp_pipes_walk(unsigned long *cursor,
 		  int (*fn)(struct rp_pipe *p, void *arg), void *arg)
 {
-	struct rp_pipe *p;
-	unsigned int seen;
+	struct rp_pipe *batch[RP_WALK_BATCH];
+	unsigned long next[RP_WALK_BATCH];
+	unsigned int i, n = 0;
+	bool end = false;
 	int ret = 0;
 
 	mutex_lock(&rp_pipes_lock);
-	for (seen = 0; seen < RP_WALK_BATCH && !ret; seen++) {
-		p = xa_find(&rp_pipes, cursor, ULONG_MAX, XA_PRESENT);
-		if (!p) {
-			*cursor = ULONG_MAX;
-			ret = 1;
+	while (n < RP_WALK_BATCH) {
+		batch[n] = xa_find(&rp_pipes, cursor, ULONG_MAX, XA_PRESENT);
+		if (!batch[n]) {
+			end = true;
 			break;
 		}
-		ret = fn(p, arg);
-		(*cursor)++;
+		atomic_inc(&rp_kpipe(batch[n])->walkers);
+		next[n++] = ++*cursor;
 	}
 	mutex_unlock(&rp_pipes_lock);
-	return ret;
+	for (i = 0; i < n; i++) {
+		if (!ret) {
+			ret = fn(batch[i], arg);
+			if (ret)
+				*cursor = next[i];
+		}
+		rp_walk_put(batch[i]);
+	}
+	if (ret)
+		return ret;
+	if (end)
+		*cursor = ULONG_MAX;
+	return end;
 }
