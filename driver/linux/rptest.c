@@ -900,13 +900,14 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-#define LAT_ROUNDS 100
+#define LAT_ROUNDS 400
 #define MANY_PIPES 900
 
-/* Median microseconds of open + BIND (creating) + close of a fresh name. */
-static double bind_latency(void)
+/* 95th percentile and worst microseconds of open + BIND (creating) + close of a fresh name. */
+static double bind_latency(double *worst)
 {
-	double t[LAT_ROUNDS], t0;
+	static double t[LAT_ROUNDS];
+	double t0;
 	int i, fd;
 
 	for (i = 0; i < LAT_ROUNDS; i++) {
@@ -917,7 +918,10 @@ static double bind_latency(void)
 		t[i] = mono_us() - t0;
 	}
 	qsort(t, LAT_ROUNDS, sizeof(t[0]), cmp_double);
-	return t[LAT_ROUNDS / 2];
+	printf("# open+BIND+close: p50 %.0f p90 %.0f p95 %.0f p99 %.0f max %.0f us\n", t[LAT_ROUNDS / 2],
+	       t[LAT_ROUNDS * 9 / 10], t[LAT_ROUNDS * 95 / 100], t[LAT_ROUNDS * 99 / 100], t[LAT_ROUNDS - 1]);
+	*worst = t[LAT_ROUNDS - 1];
+	return t[LAT_ROUNDS * 95 / 100];
 }
 
 static volatile int lister_stop;
@@ -945,7 +949,8 @@ static void *lister(void *unused)
 static void test_list_contention(void)
 {
 	static int fds[MANY_PIPES];
-	double alone, listed;
+	struct ringpipe_list l = { .max = 0 };
+	double alone, listed, alone_worst, listed_worst, one, t0;
 	char name[32];
 	pthread_t t;
 	int i, n;
@@ -977,18 +982,27 @@ static void test_list_contention(void)
 		}
 		munmap(h, 8192);
 	}
-	alone = bind_latency();
+	t0 = mono_us();
+	ioctl(fds[0], RINGPIPE_IOC_LIST, &l);
+	one = mono_us() - t0;
+	alone = bind_latency(&alone_worst);
 	lister_stop = 0;
 	pthread_create(&t, NULL, lister, NULL);
 	usleep(100000);
-	listed = bind_latency();
+	listed = bind_latency(&listed_worst);
 	lister_stop = 1;
 	pthread_join(t, NULL);
 	for (i = 0; i < n; i++)
 		close(fds[i]);
-	CHECK(n == MANY_PIPES && listed < 3 * alone + 1000,
-	      "%d pipes: open+BIND+close takes %.0f us alone, %.0f us while LIST runs in a loop (%d LISTs)",
-	      n, alone, listed, lister_calls);
+	/*
+	 * Under emulation a bind stalls now and then whatever happens (p99
+	 * and the worst case are noise), so the check is on the 95th
+	 * percentile: behind a LIST that snapshots every pipe under the
+	 * registry's lock, more than one bind in twenty waits for part of one.
+	 */
+	CHECK(n == MANY_PIPES && listed < 4 * alone + 5000,
+	      "%d pipes, one LIST %.0f us: open+BIND+close p95 %.0f us (worst %.0f) alone, p95 %.0f us (worst %.0f) while LIST runs in a loop (%d LISTs)",
+	      n, one, alone, alone_worst, listed, listed_worst, lister_calls);
 }
 
 static void test_vm_flags(void)
