@@ -37,6 +37,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -501,7 +502,7 @@ static void op_mmap(struct attacker *a)
 {
 	static const int prots[] = { PROT_READ | PROT_WRITE, PROT_READ, PROT_WRITE, PROT_NONE,
 				     PROT_READ | PROT_WRITE | PROT_EXEC };
-	int i = below(MAPS), f = below(FDS), tries;
+	int i = below(MAPS), f = below(FDS), tries, j;
 	size_t len = PAGE * (1 + below(20));
 	void *m;
 
@@ -511,6 +512,9 @@ static void op_mmap(struct attacker *a)
 	if (a->seg[f] && below(4))
 		len = (a->seg[f] + PAGE - 1) & ~(PAGE - 1);
 
+	/* A free place if there is one: mappings live long enough to be used. */
+	for (j = 0; j < MAPS && a->maps[i].addr; j++)
+		i = (i + 1) % MAPS;
 	if (a->maps[i].addr) {
 		munmap(a->maps[i].addr, a->maps[i].len);
 		a->maps[i].addr = NULL;
@@ -526,9 +530,11 @@ static void op_mmap(struct attacker *a)
 
 static struct mapping *some_map(struct attacker *a)
 {
-	struct mapping *m = &a->maps[below(MAPS)];
+	int i = below(MAPS), j;
 
-	return m->addr ? m : NULL;
+	for (j = 0; j < MAPS && !a->maps[i].addr; j++)
+		i = (i + 1) % MAPS;
+	return a->maps[i].addr ? &a->maps[i] : NULL;
 }
 
 static void op_mremap(struct attacker *a)
@@ -626,8 +632,14 @@ static void op_fork(struct attacker *a)
 	count(OP_FORK);
 	pid = fork();
 	if (pid == 0) {
+		struct itimerval it = { { 0, 20000 }, { 0, 20000 } };
 		int i;
 
+		/* Gone with its parent (nothing outlives the run), and interrupted like it. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() == 1)
+			_exit(0);
+		setitimer(ITIMER_REAL, &it, NULL);
 		rng_state ^= (uint64_t)getpid() << 32;
 		for (i = 0; i < 200 && now() < deadline; i++)
 			attack_once(a);
@@ -796,6 +808,17 @@ static void attacker(uid_t uid, int worker)
 	struct sigaction sa;
 	int i;
 
+	/*
+	 * A process group of its own, so that main can kill whatever it left
+	 * behind; its output goes nowhere (problems go to the shared page).
+	 */
+	setpgid(0, 0);
+	i = open("/dev/null", O_WRONLY);
+	if (i >= 0) {
+		dup2(i, 1);
+		dup2(i, 2);
+		close(i);
+	}
 	become(uid);
 	rng_state = seed ^ ((uint64_t)uid << 20) ^ ((uint64_t)worker << 40) ^ 0x5DEECE66Dull;
 	if (!rng_state)
@@ -905,6 +928,14 @@ int main(int argc, char **argv)
 			kill(attackers[i], SIGKILL);
 		while (waitpid(-1, &status, 0) > 0)
 			;
+	}
+	/* Anything an attacker left (a child of a killed child): killed, and its files with it. */
+	for (i = 0; i < ATTACKERS * WORKERS; i++) {
+		int tries;
+
+		kill(-attackers[i], SIGKILL);
+		for (tries = 0; tries < 100 && !kill(-attackers[i], 0); tries++)
+			usleep(50000);
 	}
 	for (i = 0; i < 2; i++) {
 		if (sh->honest_msgs[i] != sh->sent_msgs[i] || sh->honest_bytes[i] != sh->sent_bytes[i])

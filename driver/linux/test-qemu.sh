@@ -70,6 +70,9 @@ done
 mkdir -p "$NM/@koromix"
 cp -rL "$(dirname "$(readlink -f node_modules/.pnpm/koffi@*/node_modules/@koromix/koffi-linux-x64/package.json)")" "$NM/@koromix/koffi-linux-x64"
 cp -r driver/linux/guest "$IMG/opt/ringpipe/guest"
+# A checkout made with umask 077 (a private folder) would leave the copies unreadable to
+# the guest's other uids, which run node, peer.mjs and the packages.
+chmod -R a+rX "$IMG"
 printf 'root:x:0:0:root:/tmp:/bin/sh\nalice:x:1000:1000::/tmp:/bin/sh\nbob:x:1001:1001::/tmp:/bin/sh\ncarol:x:1002:1002::/tmp:/bin/sh\n' >"$IMG/etc/passwd"
 printf 'root:x:0:\nalice:x:1000:\nbob:x:1001:\ncarol:x:1002:\n' >"$IMG/etc/group"
 TESTS=${RP_QEMU_TESTS:-}
