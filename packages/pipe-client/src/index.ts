@@ -49,8 +49,6 @@ function openEndpoint(canonical: string, options: ResolvedOptions): Endpoint {
 export interface PipeInfo extends RingStats {
   name: string;
   backend: 'shm' | 'driver';
-  /** The uid that owns the pipe, where the backend says so cheaply (the driver does). */
-  owner?: number;
 }
 
 /** Statistics of an open pipe, read without attaching to it. Throws NotFound when no live process has it open. */
