@@ -34,6 +34,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <dirent.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -867,6 +868,56 @@ static void honest_reader_proc(int which)
 	honest_reader(which);
 }
 
+static void print_file(const char *pid, const char *what)
+{
+	char path[320], buf[2048];
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%s/%s", pid, what);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = 0;
+	fclose(f);
+	printf("rpfuzz:   %s: %s%s", what, buf, n && buf[n - 1] == '\n' ? "" : "\n");
+}
+
+/* What the processes of the fuzz uids are doing (a hang's evidence). */
+static void dump_processes(void)
+{
+	struct dirent *e;
+	DIR *d = opendir("/proc");
+
+	while (d && (e = readdir(d))) {
+		char path[320], line[256];
+		unsigned int uid = 0;
+		FILE *f;
+
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/status", e->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "Uid: %u", &uid) == 1)
+				break;
+		fclose(f);
+		if (uid < 1000 || uid > HONEST_UID)
+			continue;
+		printf("rpfuzz: still running: pid %s uid %u\n", e->d_name, uid);
+		print_file(e->d_name, "stat");
+		print_file(e->d_name, "wchan");
+		print_file(e->d_name, "syscall");
+		print_file(e->d_name, "stack");
+	}
+	if (d)
+		closedir(d);
+	fflush(stdout);
+}
+
 int main(int argc, char **argv)
 {
 	const char *env_secs = getenv("RP_FUZZ_SECS"), *env_seed = getenv("RP_FUZZ_SEED");
@@ -920,6 +971,11 @@ int main(int argc, char **argv)
 	}
 	if (stuck) {
 		fail("processes still running %.0f s past the deadline: a hang", hard_stop - deadline);
+		dump_processes();
+		for (i = 0; i < 2; i++)
+			printf("rpfuzz: honest %s: sent %llu (done %d), received %llu\n", honest_names[i],
+			       (unsigned long long)(i ? sh->sent_bytes[i] : sh->sent_msgs[i]), sh->sent_done[i],
+			       (unsigned long long)(i ? sh->honest_bytes[i] : sh->honest_msgs[i]));
 		for (i = 0; i < 2; i++) {
 			kill(readers[i], SIGKILL);
 			kill(writers[i], SIGKILL);
