@@ -89,7 +89,7 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static uint64_t rng_state;
+static __thread uint64_t rng_state; /* per thread: the race thread has its own */
 
 static uint64_t rnd(void)
 {
@@ -651,7 +651,8 @@ static void op_fork(struct attacker *a)
 	usleep(below(20000));
 	count(OP_KILL);
 	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) /* the interval timer */
+		;
 }
 
 /* Threads using descriptors that another thread closes and replaces. */
@@ -666,9 +667,14 @@ static void *race_user(void *arg)
 	struct race *r = arg;
 	struct attacker *a = r->a;
 	uint8_t buf[64];
+	sigset_t alrm;
 	uint32_t v;
 	int i;
 
+	/* Created with SIGALRM blocked (the creator's mask): this thread takes it. */
+	sigemptyset(&alrm);
+	sigaddset(&alrm, SIGALRM);
+	pthread_sigmask(SIG_UNBLOCK, &alrm, NULL);
 	rng_state = r->seed;
 	while (!r->stop) {
 		int fd = pick_fd(a);
