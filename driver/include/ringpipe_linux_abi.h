@@ -38,12 +38,16 @@
 /*
  * RINGPIPE_IOC_BIND: attaches the file to the pipe `name`. The access checked
  * against the pipe's permission bits is the file's open mode; a file opened
- * O_WRONLY takes the writer role at once.
- * Errors: EBUSY (already bound), EINVAL (bad name, flags, perm, capacity or
- * mode; reserved not zero), ENAMETOOLONG, ENOENT (no CREATE and no such
- * pipe), EEXIST (CREATE | EXCL), EACCES, EFBIG (capacity above the module's
- * max_capacity), EPROTOTYPE (mode differs from the existing pipe's), EUSERS
- * (128 handles already), ENOMEM.
+ * O_WRONLY takes the writer role at once, and one opened with neither read nor
+ * write access (O_ACCMODE) cannot bind (EBADF).
+ * Errors: EBADF (no read or write access), EBUSY (already bound), EINVAL (bad
+ * name, flags, perm, capacity or mode; reserved not zero), ENAMETOOLONG,
+ * ENOENT (no CREATE and no such pipe), EEXIST (CREATE | EXCL), EACCES, EFBIG
+ * (capacity above the module's max_capacity), EDQUOT (the caller's uid would
+ * pass max_user_bytes or max_user_pipes), EPROTOTYPE (mode differs from the
+ * existing pipe's), EUSERS (128 handles already, or the caller's uid holds
+ * its share: another uid than the owner's gets at most 64, and 16 stay the
+ * owner's), ENOMEM (also: the ring is past the caller's memory cgroup).
  */
 struct ringpipe_bind {
 	char name[RINGPIPE_NAME_MAX]; /* in: name_len bytes, any case, no NUL needed */

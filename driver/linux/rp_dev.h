@@ -9,6 +9,10 @@
  *    gave out, guarded by attach_lock (attach, detach, reclaim).
  *  - struct rp_file (file->private_data): unbound until RINGPIPE_IOC_BIND,
  *    then bound to one pipe for good; bind_lock serialises BIND.
+ *  - rp_limits.c: per-uid usage under rp_users_lock, and the driver's own
+ *    list of pipes under rp_pipes_lock, which STAT and LIST walk with
+ *    references (kp->walkers) instead of the registry (whose lock every
+ *    BIND takes). Both are leaves, held for list and counter updates only.
  *  - The ring itself is guarded by its own wlock / rlock words, which live
  *    in memory that user space may map and write: the kernel takes them a
  *    bounded number of times (RP_KLOCK_SPINS) and never sleeps holding one.
@@ -16,6 +20,7 @@
 #ifndef RP_DEV_H
 #define RP_DEV_H
 
+#include <linux/atomic.h>
 #include <linux/fs.h>
 #include <linux/mutex.h>
 #include <linux/poll.h>
@@ -25,6 +30,17 @@
 #include "ringpipe_linux_abi.h"
 
 #define RP_KLOCK_SPINS 2048u
+/* Pipes STAT and LIST pick per hold of rp_pipes_lock. */
+#define RP_WALK_BATCH 16u
+/*
+ * Handles on one pipe: uids other than the owner hold at most half of the
+ * slots each, and RP_OWNER_SLOTS are kept for the owner, so that readers a
+ * pipe's permission bits let in cannot lock its owner out (EUSERS).
+ */
+#define RP_OTHER_UID_SLOTS (RP_SLOT_COUNT / 2)
+#define RP_OWNER_SLOTS 16u
+/* A registry status of the driver's own (ctx_init): a per-uid limit (EDQUOT). */
+#define RP_KQUOTA (RP_STATUS_COUNT + 1)
 
 struct rp_kpipe {
 	wait_queue_head_t rwait; /* readers: data or EOF (data_seq) */
@@ -36,7 +52,11 @@ struct rp_kpipe {
 	 * by rp_alive(). A ring slot is live exactly while its entry is set.
 	 */
 	u32 kpid[RP_SLOT_COUNT];
+	u32 kuid[RP_SLOT_COUNT]; /* the euid that bound each handle */
 	u32 handles;
+	size_t charged;		/* ring bytes charged to p->uid (rp_limits.c) */
+	u32 list_id;		/* in rp_pipes, 0 when not listed */
+	atomic_t walkers;	/* STAT or LIST looking at it (rp_limits.c) */
 	struct rp_env env; /* the ring's env: alive() answers from kpid[] */
 };
 
@@ -56,6 +76,8 @@ struct rp_file {
 
 extern struct rp_registry rp_reg;
 extern unsigned int rp_max_capacity;
+extern unsigned long rp_max_user_bytes;
+extern unsigned int rp_max_user_pipes;
 
 static inline struct rp_kpipe *rp_kpipe(const struct rp_pipe *p)
 {
@@ -83,6 +105,14 @@ bool rp_may_see(const struct rp_pipe *p);
 bool rp_readable(struct rp_file *f);
 bool rp_writable(struct rp_file *f);
 void rp_count_waiter(struct rp_file *f, int bit, bool counted);
+
+/* rp_limits.c */
+int rp_user_charge(u32 uid, size_t bytes);
+void rp_user_uncharge(u32 uid, size_t bytes);
+int rp_pipes_add(struct rp_pipe *p);
+void rp_pipes_del(struct rp_pipe *p);
+int rp_pipes_walk(unsigned long *cursor,
+		  int (*fn)(struct rp_pipe *p, void *arg), void *arg);
 
 /* rp_file.c */
 extern const struct file_operations rp_fops;

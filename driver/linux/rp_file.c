@@ -346,5 +346,5 @@ const struct file_operations rp_fops = {
 	.unlocked_ioctl = rp_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.mmap = rp_mmap,
-	.llseek = no_llseek,
+	/* No .llseek: stream_open() makes lseek() fail with ESPIPE (rp_compat.h). */
 };

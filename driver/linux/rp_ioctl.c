@@ -6,14 +6,14 @@
 #include <linux/cred.h>
 #include <linux/errno.h>
 #include <linux/fs.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
 #include "rp_dev.h"
 
 #define RP_BIND_FLAGS (RINGPIPE_BIND_CREATE | RINGPIPE_BIND_EXCL | RINGPIPE_BIND_FOLLOW)
-/* LIST copies the registry under its lock into a kernel array: bounded tries. */
-#define RP_LIST_TRIES 4
 
 static bool rp_zeroed(const u32 *words, size_t n)
 {
@@ -79,6 +79,12 @@ static int rp_bind(struct rp_file *f, struct file *file,
 	bool created;
 	int ret;
 
+	/*
+	 * A file opened with neither read nor write access (O_ACCMODE) would
+	 * pass every permission check with an empty access mask.
+	 */
+	if (!(file->f_mode & (FMODE_READ | FMODE_WRITE)))
+		return -EBADF;
 	if (copy_from_user(&b, ub, sizeof(b)))
 		return -EFAULT;
 	if ((b.flags & ~RP_BIND_FLAGS) || b.mode > RINGPIPE_MODE_BYTE ||
@@ -99,6 +105,11 @@ static int rp_bind(struct rp_file *f, struct file *file,
 	ret = rp_errno(rp_attach(f, p));
 	if (ret)
 		goto out_put;
+	if (created) {
+		ret = rp_pipes_add(p);
+		if (ret)
+			goto out_detach;
+	}
 	f->follow = b.flags & RINGPIPE_BIND_FOLLOW;
 	/* Opened for writing only: a writer from the start, like a FIFO. */
 	if ((file->f_mode & (FMODE_READ | FMODE_WRITE)) == FMODE_WRITE)
@@ -127,72 +138,80 @@ out_unlock:
 	return ret;
 }
 
-static void rp_fill_info(struct ringpipe_info *out, const struct rp_pipe_info *in)
+/* The caller keeps the pipe from being freed (a reference, or kp->walkers). */
+static void rp_fill_info(struct ringpipe_info *out, const struct rp_pipe *p)
 {
-	const struct rp_stats *st = &in->stats;
+	struct rp_stats st;
+	int status = rp_ring_stats(&p->ring, &st);
 
 	memset(out, 0, sizeof(*out));
-	memcpy(out->name, in->name, sizeof(in->name));
-	out->uid = in->uid;
-	out->perm = in->perm;
-	out->refs = in->refs;
-	out->capacity = st->capacity;
-	out->mode = st->mode;
-	out->used = st->used;
-	out->attached = st->attached;
-	out->readers = st->readers;
-	out->writers = st->writers;
-	out->writers_ever = st->writers_ever;
-	out->abandoned = st->abandoned;
-	out->corrupt = in->ring_status != RP_OK;
-	out->msgs_in = st->msgs_in;
-	out->bytes_in = st->bytes_in;
-	out->msgs_out = st->msgs_out;
-	out->bytes_out = st->bytes_out;
+	/* Up to the NUL only: nothing past it leaves the kernel. */
+	strscpy(out->name, p->name, sizeof(out->name));
+	out->uid = p->uid;
+	out->perm = p->perm;
+	out->refs = READ_ONCE(p->refs);
+	out->capacity = st.capacity;
+	out->mode = st.mode;
+	out->used = st.used;
+	out->attached = st.attached;
+	out->readers = st.readers;
+	out->writers = st.writers;
+	out->writers_ever = st.writers_ever;
+	out->abandoned = st.abandoned;
+	out->corrupt = status != RP_OK;
+	out->msgs_in = st.msgs_in;
+	out->bytes_in = st.bytes_in;
+	out->msgs_out = st.msgs_out;
+	out->bytes_out = st.bytes_out;
 }
 
-/*
- * A snapshot of every pipe. The registry copies under its lock into memory
- * that cannot fault; pipes created meanwhile make it try again.
- */
-static struct rp_pipe_info *rp_snapshot(u32 *count)
-{
-	struct rp_pipe_info *all = NULL;
-	u32 n, room = 0;
-	int i;
+/* What STAT and LIST may show the caller: its own, readable, or all. */
+struct rp_seen {
+	u32 uid;
+	bool all;
+	const char *name; /* STAT: only this canonical name */
+	struct ringpipe_info *out;
+	u32 n, max;
+	int found;
+};
 
-	for (i = 0; i < RP_LIST_TRIES; i++) {
-		kvfree(all);
-		room = rp_registry_count(&rp_reg) + 8;
-		all = kvcalloc(room, sizeof(*all), GFP_KERNEL);
-		if (!all)
-			return ERR_PTR(-ENOMEM);
-		n = rp_registry_list(&rp_reg, all, room);
-		if (n <= room) {
-			*count = n;
-			return all;
-		}
+static bool rp_visible(const struct rp_seen *w, const struct rp_pipe *p)
+{
+	return w->all || w->uid == p->uid || (p->perm & 04);
+}
+
+static void rp_seen_init(struct rp_seen *w)
+{
+	w->uid = rp_caller_uid();
+	w->all = capable(CAP_DAC_OVERRIDE);
+}
+
+/* rp_pipes_walk callback: fills w->out until it is full (then stops the batch). */
+static int rp_gather(struct rp_pipe *p, void *arg)
+{
+	struct rp_seen *w = arg;
+
+	if (w->name) {
+		if (strcmp(p->name, w->name))
+			return 0;
+		w->found = rp_visible(w, p) ? 1 : -EACCES;
+		if (w->found > 0)
+			rp_fill_info(w->out, p);
+		return 1;
 	}
-	kvfree(all);
-	return ERR_PTR(-EAGAIN);
-}
-
-static bool rp_info_visible(const struct rp_pipe_info *in)
-{
-	u32 uid = rp_caller_uid();
-
-	return uid == in->uid || (in->perm & 04) ||
-	       capable(CAP_DAC_OVERRIDE);
+	if (!rp_visible(w, p))
+		return 0;
+	rp_fill_info(&w->out[w->n++], p);
+	return w->n == w->max;
 }
 
 static int rp_stat(struct rp_file *f, struct ringpipe_stat __user *us)
 {
 	struct rp_pipe *bound = rp_file_pipe(f);
 	char canon[RP_NAME_MAX + 1];
-	struct rp_pipe_info *all;
 	struct ringpipe_stat s;
-	int ret = -ENOENT;
-	u32 i, n;
+	struct rp_seen w = { .name = canon, .out = &s.info };
+	unsigned long cursor = 0;
 
 	if (copy_from_user(&s, us, sizeof(s)))
 		return -EFAULT;
@@ -201,60 +220,70 @@ static int rp_stat(struct rp_file *f, struct ringpipe_stat __user *us)
 	if (!s.name_len) {
 		if (!bound)
 			return -EBADFD;
-		memcpy(canon, bound->name, sizeof(canon));
-	} else if (s.name_len > RINGPIPE_NAME_MAX ||
-		   rp_name_canon(s.name, s.name_len, canon) != RP_NAME_OK) {
+		rp_fill_info(&s.info, bound);
+		return copy_to_user(us, &s, sizeof(s)) ? -EFAULT : 0;
+	}
+	if (s.name_len > RINGPIPE_NAME_MAX ||
+	    rp_name_canon(s.name, s.name_len, canon) != RP_NAME_OK)
 		return rp_name_errno(s.name_len);
+	rp_seen_init(&w);
+	while (!rp_pipes_walk(&cursor, rp_gather, &w)) {
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		cond_resched();
 	}
-	all = rp_snapshot(&n);
-	if (IS_ERR(all))
-		return PTR_ERR(all);
-	for (i = 0; i < n; i++) {
-		if (strcmp(all[i].name, canon))
-			continue;
-		ret = -EACCES;
-		if (!rp_info_visible(&all[i]))
-			break;
-		rp_fill_info(&s.info, &all[i]);
-		ret = copy_to_user(us, &s, sizeof(s)) ? -EFAULT : 0;
-		break;
-	}
-	kvfree(all);
-	return ret;
+	if (!w.found)
+		return -ENOENT;
+	if (w.found < 0)
+		return w.found;
+	return copy_to_user(us, &s, sizeof(s)) ? -EFAULT : 0;
 }
 
+/*
+ * LIST walks the pipes a batch at a time, with references and no lock held
+ * while it reads their rings or copies out (the user buffer may fault), so
+ * BINDs never wait for a LIST. Pipes created or closed meanwhile may or may
+ * not be counted.
+ */
 static int rp_list(struct ringpipe_list __user *ul)
 {
 	struct ringpipe_info __user *out;
-	struct ringpipe_info info;
-	struct rp_pipe_info *all;
+	struct rp_seen w = {};
 	struct ringpipe_list l;
-	u32 i, n, seen = 0;
-	int ret = 0;
+	unsigned long cursor = 0;
+	u32 seen = 0, i, take;
+	int ret = 0, end = 0;
 
 	if (copy_from_user(&l, ul, sizeof(l)))
 		return -EFAULT;
 	out = u64_to_user_ptr(l.entries);
-	all = rp_snapshot(&n);
-	if (IS_ERR(all))
-		return PTR_ERR(all);
-	for (i = 0; i < n; i++) {
-		if (!rp_info_visible(&all[i]))
-			continue;
-		if (seen < l.max) {
-			rp_fill_info(&info, &all[i]);
-			if (copy_to_user(out + seen, &info, sizeof(info))) {
+	w.max = RP_WALK_BATCH;
+	w.out = kcalloc(w.max, sizeof(*w.out), GFP_KERNEL);
+	if (!w.out)
+		return -ENOMEM;
+	rp_seen_init(&w);
+	while (!end) {
+		w.n = 0;
+		end = rp_pipes_walk(&cursor, rp_gather, &w) && cursor == ULONG_MAX;
+		take = seen < l.max ? min(w.n, l.max - seen) : 0;
+		for (i = 0; i < take; i++) {
+			if (copy_to_user(out + seen + i, &w.out[i], sizeof(w.out[i]))) {
 				ret = -EFAULT;
-				break;
+				goto out_free;
 			}
 		}
-		seen++;
+		seen += w.n;
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			goto out_free;
+		}
+		cond_resched();
 	}
-	kvfree(all);
-	if (ret)
-		return ret;
 	l.count = seen;
-	return copy_to_user(ul, &l, sizeof(l)) ? -EFAULT : 0;
+	ret = copy_to_user(ul, &l, sizeof(l)) ? -EFAULT : 0;
+out_free:
+	kfree(w.out);
+	return ret;
 }
 
 static int rp_role(struct rp_file *f, struct file *file, u32 op)

@@ -13,9 +13,10 @@
 #include <linux/string.h>
 #include <linux/types.h>
 
+/* Pipes are made on user space's request: charged to its memory cgroup. */
 static inline void *rp_alloc(size_t n)
 {
-	return kzalloc(n ? n : 1, GFP_KERNEL);
+	return kzalloc(n ? n : 1, GFP_KERNEL_ACCOUNT);
 }
 
 static inline void rp_free(void *p)

@@ -42,9 +42,13 @@ const struct rp_env rp_boot_env = {
 	.lock_spins = RP_KLOCK_SPINS,
 };
 
+/*
+ * Zeroed (the pages are mapped into user space) and charged to the
+ * creator's memory cgroup; rp_mmap() maps the pages one by one.
+ */
 static void *rp_ring_alloc(void *ctx, size_t size)
 {
-	return vmalloc_user(size);
+	return __vmalloc(size, GFP_KERNEL_ACCOUNT | __GFP_ZERO);
 }
 
 static void rp_ring_free(void *ctx, void *mem, size_t size)
@@ -52,12 +56,28 @@ static void rp_ring_free(void *ctx, void *mem, size_t size)
 	vfree(mem);
 }
 
+/*
+ * Called by the creating BIND before the pipe is published: charges the
+ * ring to its uid (RP_KQUOTA over a limit), and zeroes the name past its
+ * NUL, which the registry copied whole from an uninitialised stack buffer
+ * and STAT and LIST return.
+ */
 static int rp_ctx_init(void *ctx, struct rp_pipe *p)
 {
-	struct rp_kpipe *kp = kzalloc(sizeof(*kp), GFP_KERNEL);
+	size_t len = strnlen(p->name, RP_NAME_MAX);
+	struct rp_kpipe *kp;
+	int ret;
 
+	memset(p->name + len, 0, sizeof(p->name) - len);
+	kp = kzalloc(sizeof(*kp), GFP_KERNEL_ACCOUNT);
 	if (!kp)
 		return RP_ENOMEM;
+	ret = rp_user_charge(p->uid, p->mem_size);
+	if (ret) {
+		kfree(kp);
+		return ret == -EDQUOT ? RP_KQUOTA : RP_ENOMEM;
+	}
+	kp->charged = p->mem_size;
 	init_waitqueue_head(&kp->rwait);
 	init_waitqueue_head(&kp->wwait);
 	mutex_init(&kp->attach_lock);
@@ -75,6 +95,9 @@ static void rp_ctx_free(void *ctx, struct rp_pipe *p)
 {
 	struct rp_kpipe *kp = p->os;
 
+	/* Before the registry frees the ring: no STAT or LIST looks at it after. */
+	rp_pipes_del(p);
+	rp_user_uncharge(p->uid, kp->charged);
 	mutex_destroy(&kp->attach_lock);
 	kfree(kp);
 }
@@ -111,6 +134,8 @@ int rp_errno(int status)
 		return -ENOMEM;
 	case RP_CORRUPT:
 		return -EIO;
+	case RP_KQUOTA:
+		return -EDQUOT;
 	default:
 		return -EINVAL;
 	}
@@ -146,22 +171,49 @@ void rp_file_handle(const struct rp_file *f, struct rp_handle *h)
 	h->role = rp_ring_slot_role(h);
 }
 
+/*
+ * Whether one more handle of @uid fits the per-uid bounds: the owner's
+ * always does while a slot is free; another uid gets at most
+ * RP_OTHER_UID_SLOTS, and all others together leave RP_OWNER_SLOTS, unless
+ * it has CAP_SYS_RESOURCE (asked only then, so that refusals alone audit).
+ */
+static bool rp_uid_slot_ok(const struct rp_pipe *p, u32 uid)
+{
+	const struct rp_kpipe *kp = rp_kpipe(p);
+	unsigned int i, mine = 0, others = 0;
+
+	if (uid == p->uid)
+		return true;
+	for (i = 0; i < RP_SLOT_COUNT; i++) {
+		if (!kp->kpid[i] || kp->kuid[i] == p->uid)
+			continue;
+		others++;
+		if (kp->kuid[i] == uid)
+			mine++;
+	}
+	return (mine < RP_OTHER_UID_SLOTS &&
+		others < RP_SLOT_COUNT - RP_OWNER_SLOTS) ||
+	       capable(CAP_SYS_RESOURCE);
+}
+
 /* Takes a kpid[] entry and a ring slot for the file; the caller holds no lock. */
 int rp_attach(struct rp_file *f, struct rp_pipe *p)
 {
 	struct rp_kpipe *kp = rp_kpipe(p);
+	u32 uid = from_kuid_munged(&init_user_ns, current_euid());
 	u32 pid = task_tgid_nr(current);
 	unsigned int i;
 	int st;
 
 	mutex_lock(&kp->attach_lock);
-	if (kp->handles >= RP_SLOT_COUNT) {
+	if (kp->handles >= RP_SLOT_COUNT || !rp_uid_slot_ok(p, uid)) {
 		st = RP_NOSLOT;
 		goto out_unlock;
 	}
 	for (i = 0; i < RP_SLOT_COUNT && kp->kpid[i]; i++)
 		;
 	WRITE_ONCE(kp->kpid[i], pid);
+	kp->kuid[i] = uid;
 	st = rp_ring_attach(&p->ring, i, pid, &f->h);
 	if (st != RP_OK) {
 		WRITE_ONCE(kp->kpid[i], 0);

@@ -153,7 +153,8 @@ test('a second uid is denied where the permission bits say so', async () => {
   await waitFor(owner.child, '"ok":true');
   const other = await startPeer(['try', 'perm-600', 'read'], { uid: 1001 }).done;
   assert.deepEqual([other.result.ok, other.result.code], [false, 'ERR_RINGPIPE_PERMISSION_DENIED']);
-  const root = startPeer(['try', 'perm-600', 'readwrite']);
+  // Root may bind it, and joins it when told to trust uid 1000 (the owner option).
+  const root = startPeer(['try', 'perm-600', 'readwrite'], { env: { RP_OWNER: '1000' } });
   await waitFor(root.child, '"ok":true');
   root.child.stdin.end();
   // uid 1001 does not even see it listed.
@@ -165,7 +166,7 @@ test('a second uid is denied where the permission bits say so', async () => {
   // 0644: others may read (through system calls: no mapping without write access), not write.
   const w = startPeer(['write', 'perm-644', 'o', '50', 'wait'], { uid: 1000, env: { RP_PERMS: '644' } });
   await ready(w);
-  const r = startPeer(['read', 'perm-644', 'wait'], { uid: 1001 });
+  const r = startPeer(['read', 'perm-644', 'wait'], { uid: 1001, env: { RP_OWNER: '1000' } });
   await ready(r);
   const denied = await startPeer(['try', 'perm-644', 'write'], { uid: 1001 }).done;
   assert.equal(denied.result.code, 'ERR_RINGPIPE_PERMISSION_DENIED');
@@ -175,6 +176,36 @@ test('a second uid is denied where the permission bits say so', async () => {
   assert.equal(got.result.mapped, false);
   assert.deepEqual(perWriter(got.result.messages), { o: 50 });
   await w.done;
+});
+
+test('a pipe squatted by another uid is not joined unless its owner is trusted (option owner)', async () => {
+  // uid 1001 creates the name first, with permissions that would let uid 1000 in.
+  const squatter = startPeer(['try', 'squat', 'readwrite', '666'], { uid: 1001 });
+  await waitFor(squatter.child, '"ok":true');
+  for (const access of ['readwrite', 'write', 'read']) {
+    const victim = await startPeer(['try', 'squat', access], { uid: 1000, env: { RP_WRITE: 'secret' } }).done;
+    assert.deepEqual([victim.result.ok, victim.result.code], [false, 'ERR_RINGPIPE_UNTRUSTED'], access);
+  }
+  // Not attached and nothing written: the squatter's pipe holds its one handle and no message.
+  const stat = await run(process.execPath, [CLI_PATH(), 'stat', 'squat', '--json']);
+  const info = JSON.parse(stat.stdout);
+  assert.equal(info.owner, 1001, 'statPipe reports the owner uid');
+  assert.deepEqual([info.handles, info.messagesIn, info.writersEver], [1, 0, 0], stat.stdout);
+  // Root's own pipes are trusted; with owner: 1001, uid 1000 joins the squatter's pipe.
+  const trusting = startPeer(['try', 'squat', 'readwrite'], { uid: 1000, env: { RP_OWNER: '1001' } });
+  await waitFor(trusting.child, '"ok":true');
+  trusting.child.stdin.end();
+  await trusting.done;
+  squatter.child.stdin.end();
+  await squatter.done;
+  const rootPipe = startPeer(['try', 'root-owned', 'readwrite', '666']);
+  await waitFor(rootPipe.child, '"ok":true');
+  const joins = startPeer(['try', 'root-owned', 'readwrite'], { uid: 1000 });
+  await waitFor(joins.child, '"ok":true'); // a root-owned pipe is trusted
+  joins.child.stdin.end();
+  await joins.done;
+  rootPipe.child.stdin.end();
+  await rootPipe.done;
 });
 
 const CLI_PATH = () => new URL('../node_modules/@ringpipe/cli/dist/cli.js', import.meta.url).pathname;

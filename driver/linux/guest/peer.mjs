@@ -6,13 +6,16 @@
 //                                       reads until EOF and prints {"messages":[...]}
 //   peer.mjs try NAME ACCESS [PERMS]    opens (ACCESS read|write|readwrite, creating with PERMS octal),
 //                                       prints {"ok":true,"io":...} or {"ok":false,"code":...}, then
-//                                       keeps it open until stdin closes
+//                                       keeps it open until stdin closes (RP_WRITE: writes that message first)
+// RP_OWNER=uid trusts that uid's existing pipes (the owner option); RP_PERMS sets permissions.
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createPipe } from '@ringpipe/client';
 
 const [cmd, name, ...rest] = process.argv.slice(2);
 const perms = () => parseInt(process.env.RP_PERMS ?? '600', 8);
+/** RP_OWNER: the uid whose existing pipe this peer trusts besides its own and root's (option owner). */
+const owner = process.env.RP_OWNER ? Number(process.env.RP_OWNER) : undefined;
 /** Whether this process maps a /dev/ringpipe ring (the mapped transport) rather than using system calls. */
 const mapped = () => readFileSync('/proc/self/maps', 'latin1').includes('/dev/ringpipe');
 const out = (value) => process.stdout.write(`${JSON.stringify(value)}\n`);
@@ -26,7 +29,7 @@ async function send(pipe, id, count) {
 
 if (cmd === 'write') {
   const [id, count, wait] = rest;
-  const pipe = createPipe(name, { backend: 'driver', access: 'write', permissions: perms() });
+  const pipe = createPipe(name, { backend: 'driver', access: 'write', permissions: perms(), owner });
   if (wait === 'wait') {
     process.stdout.write('ready\n');
     await once(process.stdin, 'data');
@@ -37,10 +40,10 @@ if (cmd === 'write') {
   out({ written: Number(count) });
   process.exit(0); // stdin may still be open
 } else if (cmd === 'flood') {
-  const pipe = createPipe(name, { backend: 'driver', access: 'write' });
+  const pipe = createPipe(name, { backend: 'driver', access: 'write', owner });
   await send(pipe, rest[0], undefined);
 } else if (cmd === 'read') {
-  const pipe = createPipe(name, { backend: 'driver', access: 'read', capacity: 4096, permissions: perms() });
+  const pipe = createPipe(name, { backend: 'driver', access: 'read', capacity: 4096, permissions: perms(), owner });
   if (rest[0] === 'wait') {
     process.stdout.write('ready\n');
     await once(process.stdin, 'data');
@@ -53,7 +56,8 @@ if (cmd === 'write') {
 } else if (cmd === 'try') {
   const [access, perms] = rest;
   try {
-    const pipe = createPipe(name, { backend: 'driver', access, permissions: perms ? parseInt(perms, 8) : 0o600 });
+    const pipe = createPipe(name, { backend: 'driver', access, permissions: perms ? parseInt(perms, 8) : 0o600, owner });
+    if (access !== 'read' && process.env.RP_WRITE) pipe.write(process.env.RP_WRITE);
     out({ ok: true, backend: pipe.backend, mapped: mapped() });
     process.stdin.resume();
     await once(process.stdin, 'end');

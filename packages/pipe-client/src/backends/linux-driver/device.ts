@@ -103,11 +103,20 @@ export function driverError(negErrno: number, what: string): Error {
     case errno.EPROTOTYPE:
       return new RingPipeError(ErrorCode.ModeMismatch, `${what}: the pipe exists in the other mode`);
     case EUSERS:
-      return new RingPipeError(ErrorCode.TooManyHandles, `${what}: all 128 handles of the pipe are open`);
+      return new RingPipeError(
+        ErrorCode.TooManyHandles,
+        `${what}: no free handle (128 per pipe; another user than the owner gets at most 64, and 16 stay the owner's)`,
+      );
     case errno.EFBIG:
       return new RingPipeError(ErrorCode.BadOption, `invalid option "capacity": ${what}: above the module's max_capacity`);
     case errno.EMSGSIZE:
       return new RingPipeError(ErrorCode.MessageTooBig, `${what}: message larger than the pipe can hold`);
+    case errno.ENOSPC:
+    case errno.EDQUOT:
+      return new RingPipeError(
+        ErrorCode.NoSpace,
+        `${what}: the driver's per-user limit on ring memory or pipes is reached (max_user_bytes, max_user_pipes)`,
+      );
     case errno.EIO:
       return new RingPipeError(ErrorCode.Corrupt, `${what}: the ring is corrupt`);
     case errno.ENOENT:
