@@ -183,7 +183,9 @@ test('a pipe squatted by another uid is not joined unless its owner is trusted (
   const squatter = startPeer(['try', 'squat', 'readwrite', '666'], { uid: 1001 });
   await waitFor(squatter.child, '"ok":true');
   for (const access of ['readwrite', 'write', 'read']) {
-    const victim = await startPeer(['try', 'squat', access], { uid: 1000, env: { RP_WRITE: 'secret' } }).done;
+    const peer = startPeer(['try', 'squat', access], { uid: 1000, env: { RP_WRITE: 'secret' } });
+    peer.child.stdin.end(); // a peer that joined would wait for it
+    const victim = await peer.done;
     assert.deepEqual([victim.result.ok, victim.result.code], [false, 'ERR_RINGPIPE_UNTRUSTED'], access);
   }
   // Not attached and nothing written: the squatter's pipe holds its one handle and no message.
