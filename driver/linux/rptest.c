@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -404,6 +405,9 @@ static void test_list(void)
 
 #define THREAD_MSGS 2000
 
+/* How many times each writer's message i reached a reader: exactly once each, or the test fails. */
+static atomic_int thread_got[4][THREAD_MSGS];
+
 struct thread_arg {
 	int fd;
 	int id;
@@ -439,10 +443,13 @@ static void *reader_thread(void *p)
 		a->seen[i] = -1;
 	while ((n = read(a->fd, buf, sizeof(buf) - 1)) > 0) {
 		buf[n] = 0;
-		if (sscanf(buf, "%d:%d", &id, &seq) != 2 || id < 0 || id > 3 || seq <= a->seen[id])
+		if (sscanf(buf, "%d:%d", &id, &seq) != 2 || id < 0 || id > 3 || seq < 0 ||
+		    seq >= THREAD_MSGS || seq <= a->seen[id]) {
 			a->bad++;
-		else
+		} else {
 			a->seen[id] = seq;
+			atomic_fetch_add(&thread_got[id][seq], 1);
+		}
 		a->count++;
 	}
 	if (n < 0)
@@ -483,6 +490,9 @@ static void test_threads(void)
 	CHECK(total == 4 * THREAD_MSGS && bad == 0,
 	      "4 threads writing on one file, 2 reading on another: %d messages, %d out of order or failed",
 	      total, bad);
+	for (i = 0, bad = 0; i < 4 * THREAD_MSGS; i++)
+		bad += atomic_load(&thread_got[i / THREAD_MSGS][i % THREAD_MSGS]) != 1;
+	CHECK(bad == 0, "each of the 4 threads' messages reached exactly one reader once: %d did not", bad);
 }
 
 
