@@ -122,7 +122,7 @@ static bool rp_create_args_ok(const struct rp_open_req *req)
 int rp_registry_open(struct rp_registry *reg, const struct rp_open_req *req,
 		     struct rp_pipe **out, bool *created)
 {
-	char canon[RP_NAME_MAX + 1];
+	char canon[RP_NAME_MAX + 1] = { 0 };
 	struct rp_pipe *p, *fresh = NULL;
 	int st;
 

@@ -26,7 +26,7 @@ struct rp_pipe;
 
 /*
  * How the OS allocates. ring_alloc returns zeroed memory aligned to 8 bytes
- * at least (Linux: vmalloc_user; Windows: a mapped section) or NULL.
+ * at least (Linux: __vmalloc charged to the memcg; Windows: a mapped section) or NULL.
  * ctx_init (optional) sets up pipe->os (wait queues, events) and returns
  * RP_OK or an error; ctx_free (optional) releases it. None of them is
  * called with the registry lock held.

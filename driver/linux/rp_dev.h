@@ -101,7 +101,6 @@ void rp_wake(struct rp_pipe *p, unsigned int wake);
 void rp_file_handle(const struct rp_file *f, struct rp_handle *h);
 int rp_attach(struct rp_file *f, struct rp_pipe *p);
 void rp_detach(struct rp_file *f, struct rp_pipe *p);
-bool rp_may_see(const struct rp_pipe *p);
 bool rp_readable(struct rp_file *f);
 bool rp_writable(struct rp_file *f);
 void rp_count_waiter(struct rp_file *f, int bit, bool counted);

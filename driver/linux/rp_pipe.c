@@ -245,15 +245,6 @@ void rp_detach(struct rp_file *f, struct rp_pipe *p)
 	rp_wake(p, wake | RP_WAKE_DATA | RP_WAKE_SPACE);
 }
 
-/* The owner, a reader by the permission bits, or a caller that overrides them. */
-bool rp_may_see(const struct rp_pipe *p)
-{
-	u32 uid = from_kuid_munged(&init_user_ns, current_euid());
-
-	return uid == p->uid || rp_pipe_access(p, uid, RP_ACCESS_READ) ||
-	       capable(CAP_DAC_OVERRIDE);
-}
-
 /*
  * poll() counts a file that may sleep in readers_waiting (writers_waiting),
  * once, so that clients writing through the mapping wake it; the count
