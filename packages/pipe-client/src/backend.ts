@@ -51,11 +51,10 @@ export interface Endpoint {
   startReading(): void;
   stopReading(): void;
 
-  /**
-   * Fast paths of a ring mapped into this process (the system-call endpoints do
-   * without; the Duplex then falls back on read and write). Each reports as read
-   * and write do: null or NO_ROOM when the caller must wait.
-   */
+  // Fast paths of a ring mapped into this process (the system-call endpoints do
+  // without; the Duplex then falls back on read and write). Each reports as read
+  // and write do: null or NO_ROOM when the caller must wait.
+
   /** Message mode: every message ready, up to `max`, as views of one copied slab. */
   readBatch?(max: number): Buffer[] | null | typeof EOF;
   /** The next message copied into `target`: its length; MESSAGE_TOO_BIG (nothing taken) when it does not fit. */
