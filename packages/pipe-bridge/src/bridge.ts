@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { createPipe, type RingPipe } from '@ringpipe/client';
-import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { connectWithRetry, message, sleep } from './connection.js';
+import { jetstream } from './nats.js';
 import type { Counters } from './counters.js';
 import { BridgeError, BridgeErrorCode } from './errors.js';
 import { pumpFrom } from './from.js';

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
-import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { JetStreamManager } from '@nats-io/jetstream';
+import { connect, credsAuthenticator, jetstreamManager } from './nats.js';
 import { BridgeError, BridgeErrorCode } from './errors.js';
 import type { ResolvedBridgeOptions } from './options.js';
 

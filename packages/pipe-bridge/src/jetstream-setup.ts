@@ -1,5 +1,5 @@
-import { nanos } from '@nats-io/transport-node';
-import { AckPolicy, DeliverPolicy, DiscardPolicy, RetentionPolicy, StorageType, type JetStreamManager } from '@nats-io/jetstream';
+import type { JetStreamManager } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, DiscardPolicy, RetentionPolicy, StorageType, nanos } from './nats.js';
 import { BridgeError, BridgeErrorCode } from './errors.js';
 import { message } from './connection.js';
 import type { BridgeNames } from './names.js';

@@ -1,5 +1,4 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { bridgeCommand } from './commands/bridge.js';
 import { lsCommand, statCommand } from './commands/info.js';
 import { readCommand } from './commands/read.js';
 import { writeCommand } from './commands/write.js';
@@ -75,7 +74,10 @@ const bridgeCmd = program
   .option('--password <password>', 'NATS password')
   .option('--token <token>', 'NATS token')
   .option('--creds <file>', 'NATS credentials file');
-openOptions(bridgeCmd).action(bridgeCommand);
+// Loaded only for `bridge`: the other commands need neither the bridge nor NATS.
+openOptions(bridgeCmd).action(async (...args: Parameters<typeof import('./commands/bridge.js').bridgeCommand>) =>
+  (await import('./commands/bridge.js')).bridgeCommand(...args),
+);
 
 program
   .command('ls')

@@ -1,5 +1,4 @@
 import { ErrorCode, RingPipeError } from '@ringpipe/client';
-import { BAD_INPUT_CODES, BridgeError } from '@ringpipe/bridge';
 
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
@@ -9,13 +8,15 @@ const BAD_INPUT: ReadonlySet<string> = new Set([
   ErrorCode.BadOption,
   ErrorCode.MessageTooBig,
   ErrorCode.ModeMismatch,
+  // @ringpipe/bridge's BridgeErrorCode.ByteMode, by value: the CLI loads the bridge (and NATS) only for `bridge`.
+  'ERR_RINGPIPE_BRIDGE_BYTE_MODE',
 ]);
 
 /** 2 for usage errors and bad input, 1 for everything that went wrong at run time. */
 export function exitCodeFor(err: unknown): number {
   if (err instanceof UsageError) return EXIT_USAGE;
-  if (err instanceof BridgeError) return BAD_INPUT_CODES.has(err.code) ? EXIT_USAGE : EXIT_FAILURE;
-  return err instanceof RingPipeError && BAD_INPUT.has(err.code) ? EXIT_USAGE : EXIT_FAILURE;
+  const code = err instanceof RingPipeError || err instanceof Error ? (err as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && BAD_INPUT.has(code) ? EXIT_USAGE : EXIT_FAILURE;
 }
 
 /** A command line that parses but asks for something impossible (e.g. bridge with neither --to nor --from). */
