@@ -6,7 +6,7 @@ import { MappedEndpoint, type RingTransport } from '../../mapped-endpoint.js';
 import { HEADER_SIZE, Off } from '../../ring/layout.js';
 import { Ring } from '../../ring/ring.js';
 import { mapShared, unmap, yieldCpu } from '../../platform/linux/libc.js';
-import { POLL_BEFORE_SLEEP_US } from '../../wait/timing.js';
+import { PEER_CHECK_MS, POLL_BEFORE_SLEEP_US } from '../../wait/timing.js';
 import { BIND_CREATE, BIND_FOLLOW, Bind, Ioctl, MODE_BYTE, MODE_MESSAGE, WAKE_DATA, WAKE_SPACE } from './abi.js';
 import { closeDevice, deviceExists, driverError, ioctl, ioctlU32, openDevice, putName, unavailable } from './device.js';
 import { DriverIoEndpoint } from './io-endpoint.js';
@@ -63,8 +63,10 @@ export function openLinuxDriverEndpoint(canonical: string, request: DriverReques
     const held = mapping;
     let wanted = -1;
     const transport: RingTransport = {
-      // The driver counts a polling file as a waiter in the ring, and its writers wake it.
-      sleep: (which) => pollWaiter.wait(bound.fd, which === Off.dataSeq ? POLLIN : POLLOUT),
+      // The driver counts a polling file as a waiter in the ring, and its writers wake it. The
+      // time limit makes the reader look again at a writer that died mid-reservation (poll()
+      // does not report a ring whose only record is one to skip).
+      sleep: (which) => pollWaiter.wait(bound.fd, which === Off.dataSeq ? POLLIN : POLLOUT, PEER_CHECK_MS),
       countsWaiters: false,
       pollFirstUs: POLL_BEFORE_SLEEP_US,
       beforeWriteSleep(size) {

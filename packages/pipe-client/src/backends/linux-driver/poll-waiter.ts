@@ -8,10 +8,13 @@ const POLLERR = 0x008;
 const POLLHUP = 0x010;
 const POLLNVAL = 0x020;
 const POLLFD_SIZE = 8; // struct pollfd: int fd; short events; short revents
+const NEVER = 2n ** 63n;
 
 interface FdWait {
   readonly fd: number;
   readonly events: number;
+  /** process.hrtime.bigint() after which the wait resolves anyway (the caller looks at its peers). */
+  readonly deadline: bigint;
   readonly resolve: () => void;
 }
 
@@ -26,9 +29,18 @@ class PollWaiter extends ProcessWaiter<FdWait> {
   private readonly one = Buffer.from([1, 0, 0, 0, 0, 0, 0, 0]);
   private readonly drain = Buffer.alloc(8);
 
-  /** Resolves once `fd` may be ready for `events` (POLLIN / POLLOUT). Spurious resolutions are allowed. */
-  wait(fd: number, events: number): Wait {
-    return this.add((resolve) => ({ fd, events, resolve }));
+  /**
+   * Resolves once `fd` may be ready for `events` (POLLIN / POLLOUT), or after
+   * `timeoutMs` (none: no limit). Spurious resolutions are allowed.
+   */
+  wait(fd: number, events: number, timeoutMs?: number): Wait {
+    const deadline = timeoutMs === undefined ? NEVER : process.hrtime.bigint() + BigInt(Math.round(timeoutMs * 1e6));
+    return this.add((resolve) => ({ fd, events, deadline, resolve }));
+  }
+
+  protected override settleBeforeCall(): void {
+    const now = process.hrtime.bigint();
+    this.settle((w) => w.deadline <= now);
   }
 
   protected override interrupt(): void {
@@ -51,7 +63,10 @@ class PollWaiter extends ProcessWaiter<FdWait> {
     };
     put(this.wakeFd, POLLIN);
     for (const [fd, events] of wanted) put(fd, events);
-    pollAsync(fds, count, -1, (result) => {
+    let deadline = NEVER;
+    for (const w of this.interests) if (w.deadline < deadline) deadline = w.deadline;
+    const timeoutMs = deadline === NEVER ? -1 : Math.max(0, Math.ceil(Number(deadline - process.hrtime.bigint()) / 1e6));
+    pollAsync(fds, count, timeoutMs, (result) => {
       const ready = new Map<number, number>();
       for (let i = 1; i < count; i++) {
         const revents = fds.readInt16LE(i * POLLFD_SIZE + 6);
