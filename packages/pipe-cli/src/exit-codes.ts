@@ -1,4 +1,4 @@
-import { ErrorCode, RingPipeError } from '@ringpipe/client';
+import { ErrorCode } from '@ringpipe/client';
 
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
@@ -15,7 +15,7 @@ const BAD_INPUT: ReadonlySet<string> = new Set([
 /** 2 for usage errors and bad input, 1 for everything that went wrong at run time. */
 export function exitCodeFor(err: unknown): number {
   if (err instanceof UsageError) return EXIT_USAGE;
-  const code = err instanceof RingPipeError || err instanceof Error ? (err as { code?: unknown }).code : undefined;
+  const code = err instanceof Error ? (err as { code?: unknown }).code : undefined;
   return typeof code === 'string' && BAD_INPUT.has(code) ? EXIT_USAGE : EXIT_FAILURE;
 }
 
