@@ -211,6 +211,8 @@ uint32_t *rp_ring_seq_word(const struct rp_ring *r, unsigned which);
 uint32_t rp_ring_seq(const struct rp_ring *r, unsigned which);
 void rp_ring_bump(struct rp_ring *r, unsigned which);
 uint32_t rp_ring_wait_begin(struct rp_ring *r, unsigned which);
+/* The waiting count of which: who sleeps how (RP_OS_WAITER, RP_BELL_WAITER). */
+uint32_t rp_ring_waiting(const struct rp_ring *r, unsigned which);
 void rp_ring_wait_end(struct rp_ring *r, unsigned which);
 
 #endif

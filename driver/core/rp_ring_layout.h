@@ -33,6 +33,13 @@
 #define RP_OFF_RLOCK 136u
 #define RP_OFF_DATA_SEQ 140u
 #define RP_OFF_READERS_WAITING 144u
+/*
+ * What a sleeper adds to readers_waiting / writers_waiting: sleepers on the
+ * seq word (futex, driver) count in the low 16 bits, sleepers on the pipe's
+ * bell (a FIFO beside an shm segment) in the high 16.
+ */
+#define RP_OS_WAITER 1u
+#define RP_BELL_WAITER 0x10000u
 #define RP_OFF_ABANDONED 148u
 #define RP_OFF_MSGS_OUT 152u
 #define RP_OFF_BYTES_OUT 160u

@@ -28,18 +28,23 @@ void rp_ring_bump(struct rp_ring *r, unsigned which)
 
 uint32_t rp_ring_wait_begin(struct rp_ring *r, unsigned which)
 {
-	rp_fetch_add32(rp_hw(r, rp_ring_waiting_off(which)), 1);
+	rp_fetch_add32(rp_hw(r, rp_ring_waiting_off(which)), RP_OS_WAITER);
 	return rp_ring_seq(r, which);
+}
+
+uint32_t rp_ring_waiting(const struct rp_ring *r, unsigned which)
+{
+	return rp_load32(rp_hw(r, rp_ring_waiting_off(which)));
 }
 
 void rp_ring_wait_end(struct rp_ring *r, unsigned which)
 {
-	rp_fetch_sub32(rp_hw(r, rp_ring_waiting_off(which)), 1);
+	rp_fetch_sub32(rp_hw(r, rp_ring_waiting_off(which)), RP_OS_WAITER);
 }
 
 void rp_ring_wake_waiters(struct rp_ring *r, unsigned which, unsigned *wake)
 {
-	if (rp_load32(rp_hw(r, rp_ring_waiting_off(which))) == 0)
+	if (rp_ring_waiting(r, which) == 0)
 		return;
 	rp_ring_bump(r, which);
 	*wake |= which;

@@ -106,7 +106,7 @@ static int attempt_write(void *arg)
 			       &wake);
 
 	k->done += written;
-	rp_wait_wake(&k->s->r, wake);
+	rp_wait_wake(&k->s->r, wake, NULL);
 	if (st == RP_FULL && written > 0)
 		return RP_FULL; /* byte mode: progress, but more to write */
 	return st;
@@ -155,7 +155,7 @@ static void writer_abandon(struct worker *k, uint32_t seq)
 	}
 	if (rp_ring_abandon(k->h, &k->v, &wake) != RP_OK)
 		fail(k->s, "abandon failed");
-	rp_wait_wake(&k->s->r, wake);
+	rp_wait_wake(&k->s->r, wake, NULL);
 }
 
 static void writer_leave(struct worker *k)
@@ -167,7 +167,7 @@ static void writer_leave(struct worker *k)
 	if (__atomic_sub_fetch(&s->users[i], 1, __ATOMIC_SEQ_CST) != 0)
 		return;
 	fake_detach(&s->fe, k->h, &wake);
-	rp_wait_wake(&s->r, wake);
+	rp_wait_wake(&s->r, wake, NULL);
 }
 
 static void *writer_main(void *arg)
@@ -210,7 +210,7 @@ static int attempt_read(void *arg)
 	unsigned wake = 0;
 	int st = rp_ring_read(k->h, k->buf, MAX_LEN, &k->res, &wake);
 
-	rp_wait_wake(&k->s->r, wake);
+	rp_wait_wake(&k->s->r, wake, NULL);
 	if (st == RP_EMPTY && rp_ring_eof(k->h))
 		return RP_WAIT_EOF;
 	return st;

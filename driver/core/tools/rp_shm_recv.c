@@ -23,7 +23,7 @@ static int attempt_read(void *arg)
 	unsigned wake = 0;
 	int st = rp_ring_read(&r->seg.h, r->buf, r->room, &r->res, &wake);
 
-	rp_wait_wake(&r->seg.ring, wake);
+	rp_wait_wake(&r->seg.ring, wake, r->seg.bell);
 	if ((st == RP_EMPTY || st == RP_BUSY) && rp_ring_eof(&r->seg.h))
 		return RP_WAIT_EOF;
 	return st;

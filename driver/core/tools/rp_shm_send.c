@@ -21,7 +21,7 @@ static int attempt_write(void *arg)
 			       &written, &wake);
 
 	s->done += written;
-	rp_wait_wake(&s->seg.ring, wake);
+	rp_wait_wake(&s->seg.ring, wake, s->seg.bell);
 	return st;
 }
 

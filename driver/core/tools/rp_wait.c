@@ -54,10 +54,23 @@ int rp_wait_run(struct rp_ring *r, unsigned which, rp_attempt_fn attempt,
 	}
 }
 
-void rp_wait_wake(struct rp_ring *r, unsigned wake)
+/* A sleeper counted no more has stopped sleeping: the count is loaded again here. */
+static void wake_sleepers(struct rp_ring *r, unsigned which, int bell)
+{
+	uint32_t waiting = rp_ring_waiting(r, which);
+	char ring = 1;
+
+	if (waiting & (RP_BELL_WAITER - 1))
+		futex_wake_all(rp_ring_seq_word(r, which));
+	/* EAGAIN: the FIFO is full of rings nobody read yet, so it rings already. */
+	if (waiting >= RP_BELL_WAITER && bell >= 0 && write(bell, &ring, 1) < 0)
+		return;
+}
+
+void rp_wait_wake(struct rp_ring *r, unsigned wake, const int *bells)
 {
 	if (wake & RP_WAKE_DATA)
-		futex_wake_all(rp_ring_seq_word(r, RP_WAKE_DATA));
+		wake_sleepers(r, RP_WAKE_DATA, bells ? bells[0] : -1);
 	if (wake & RP_WAKE_SPACE)
-		futex_wake_all(rp_ring_seq_word(r, RP_WAKE_SPACE));
+		wake_sleepers(r, RP_WAKE_SPACE, bells ? bells[1] : -1);
 }

@@ -27,8 +27,12 @@ bool rp_wait_blocked(int status);
 int rp_wait_run(struct rp_ring *r, unsigned which, rp_attempt_fn attempt,
 		void *arg, uint64_t deadline_ms);
 
-/* Wakes all sleepers of the words named in wake (RP_WAKE_* bits). */
-void rp_wait_wake(struct rp_ring *r, unsigned wake);
+/*
+ * Wakes all sleepers of the words named in wake (RP_WAKE_* bits): futex
+ * sleepers on the word, bell sleepers through the pipe's bells (FIFO
+ * descriptors for data and space, -1 where none; NULL: no bells).
+ */
+void rp_wait_wake(struct rp_ring *r, unsigned wake, const int *bells);
 
 uint64_t rp_wait_now_ms(void);
 

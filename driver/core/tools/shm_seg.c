@@ -122,8 +122,71 @@ static void unmap(struct shm_seg *s)
 	s->mem = NULL;
 }
 
+static void bell_paths(struct shm_seg *s, ino_t ino)
+{
+	static const char *const word[2] = { "data", "space" };
+	char path[sizeof(s->bell_path[0])];
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s.%llu.%s.bell", s->path,
+			 (unsigned long long)ino, word[i]);
+		memcpy(s->bell_path[i], path, sizeof(path));
+	}
+}
+
+static void close_bells(struct shm_seg *s)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (s->bell[i] >= 0)
+			close(s->bell[i]);
+		s->bell[i] = -1;
+	}
+}
+
+static void unlink_bells(struct shm_seg *s)
+{
+	unlink(s->bell_path[SHM_BELL_DATA]);
+	unlink(s->bell_path[SHM_BELL_SPACE]);
+}
+
+/* Opens a bell if it is a FIFO of owner (or root); else -1. */
+static int open_bell(const char *path, uid_t owner)
+{
+	struct stat st;
+	int fd = open(path, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) != 0 || !S_ISFIFO(st.st_mode) ||
+	    (st.st_uid != owner && st.st_uid != 0)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Both bells or none. perm: make them first (a name left by an earlier file of this inode is ours too). */
+static void open_bells(struct shm_seg *s, uid_t owner, bool make, mode_t perm)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (make && mkfifo(s->bell_path[i], 0600) != 0 && errno != EEXIST)
+			break;
+		s->bell[i] = open_bell(s->bell_path[i], owner);
+		if (s->bell[i] < 0 || (make && fchmod(s->bell[i], perm) != 0))
+			break;
+	}
+	if (i < 2)
+		close_bells(s);
+}
+
 static void drop(struct shm_seg *s)
 {
+	close_bells(s);
 	unmap(s);
 	if (s->fd >= 0)
 		close(s->fd);
@@ -146,7 +209,7 @@ static void detach(struct shm_seg *s)
 	unsigned wake = 0;
 
 	rp_ring_detach(&s->h, &wake);
-	rp_wait_wake(&s->ring, wake);
+	rp_wait_wake(&s->ring, wake, s->bell);
 	ofd_lock(s->fd, F_UNLCK, s->slot, 1, F_OFD_SETLK);
 	s->slot = SHM_NO_SLOT;
 }
@@ -159,6 +222,7 @@ static int create(struct shm_seg *s, uint32_t capacity, uint32_t mode,
 		  mode_t perm, uint32_t role, char *err, size_t errlen)
 {
 	size_t size = rp_ring_segment_size(capacity);
+	struct stat st;
 	char proc[40];
 	int rc;
 
@@ -187,10 +251,16 @@ static int create(struct shm_seg *s, uint32_t capacity, uint32_t mode,
 		goto out;
 	}
 	attach(s, 0, role);
+	if (fstat(s->fd, &st) == 0) {
+		bell_paths(s, st.st_ino);
+		open_bells(s, geteuid(), true, perm);
+	}
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", s->fd);
 	if (linkat(AT_FDCWD, proc, AT_FDCWD, s->path, AT_SYMLINK_FOLLOW) == 0)
 		return RP_OK;
 	rc = errno == EEXIST ? RP_EEXIST : fail(err, errlen, RP_INVAL, "link", s->path);
+	if (s->bell_path[0][0] != '\0')
+		unlink_bells(s);
 out:
 	drop(s);
 	return rc;
@@ -295,15 +365,20 @@ static int open_existing(struct shm_seg *s, uint32_t mode, uint32_t role,
 		rc = RP_BUSY;
 		goto out;
 	}
+	bell_paths(s, st.st_ino);
 	if (!locked_by_others(s->fd, 0, RP_SLOT_COUNT)) {
 		/* Left over by processes that died: only holders of L unlink. */
-		if (still_linked(s->fd, s->path))
+		if (still_linked(s->fd, s->path)) {
 			unlink(s->path);
+			unlink_bells(s);
+		}
 		release_l(s->fd);
 		drop(s);
 		return RP_EEXIST;
 	}
 	rc = join(s, &st, mode, role, err, errlen);
+	if (rc == RP_OK)
+		open_bells(s, st.st_uid, false, 0);
 	if (rc == RP_OK && !still_linked(s->fd, s->path)) {
 		detach(s);
 		rc = RP_EEXIST;
@@ -323,6 +398,7 @@ int shm_open_pipe(struct shm_seg *s, const char *name, uint32_t capacity,
 
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
+	s->bell[0] = s->bell[1] = -1;
 	s->slot = SHM_NO_SLOT;
 	s->env.alive = slot_alive;
 	s->env.ctx = s;
@@ -349,8 +425,10 @@ void shm_close_pipe(struct shm_seg *s)
 	detach(s);
 	if (take_l(s->fd)) {
 		if (!locked_by_others(s->fd, 0, RP_SLOT_COUNT) &&
-		    still_linked(s->fd, s->path))
+		    still_linked(s->fd, s->path)) {
 			unlink(s->path);
+			unlink_bells(s);
+		}
 		release_l(s->fd);
 	}
 	drop(s);
@@ -365,6 +443,7 @@ int shm_stat_pipe(const char *name, struct rp_stats *st, char *err,
 	int rc;
 
 	memset(&s, 0, sizeof(s));
+	s.bell[0] = s.bell[1] = -1;
 	s.slot = SHM_NO_SLOT;
 	s.env.alive = slot_alive;
 	s.env.ctx = &s;

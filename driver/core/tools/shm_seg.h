@@ -2,7 +2,9 @@
  * The shared-memory backend's lifetime (docs/ring-format.md, "Lifetime"):
  * /dev/shm/ringpipe.<CANONICAL NAME>, made with O_TMPFILE and linkat, its
  * slots vouched for by OFD locks on bytes 0..127, byte 128 the lifetime
- * lock L taken around opening and closing.
+ * lock L taken around opening and closing. Beside it, the pipe's bells
+ * /dev/shm/ringpipe.<CANONICAL NAME>.<inode>.{data,space}.bell, FIFOs rung
+ * for sleepers that wait on them (docs/ring-format.md, "Bells").
  */
 #ifndef SHM_SEG_H
 #define SHM_SEG_H
@@ -21,10 +23,14 @@
 #define SHM_NO_SPACE (RP_STATUS_COUNT + 2)  /* fallocate: ENOSPC */
 
 #define SHM_NO_SLOT UINT32_MAX
+#define SHM_BELL_DATA 0
+#define SHM_BELL_SPACE 1
 
 struct shm_seg {
 	char path[96];
+	char bell_path[2][128]; /* SHM_BELL_DATA, SHM_BELL_SPACE */
 	int fd;
+	int bell[2]; /* the bells' descriptors, or -1 when the pipe has not both as they must be */
 	uint8_t *mem;
 	size_t size;
 	uint32_t slot; /* the slot byte this open file description locks */

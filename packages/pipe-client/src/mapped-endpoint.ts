@@ -17,8 +17,11 @@ export interface RingTransport {
    * `seq`, or after a while (the caller then looks at its peers' liveness).
    */
   sleep(which: WakeWord, words: Int32Array, seq: number): Wait;
-  /** Whether the handle counts itself in the ring's waiting counts (false: the driver's poll() does it in the kernel). */
-  readonly countsWaiters: boolean;
+  /**
+   * What a sleeper of this handle adds to the ring's waiting counts (OS_WAITER or
+   * BELL_WAITER, which tells wakers how to wake it); 0: the driver's poll() counts it in the kernel.
+   */
+  readonly waiterKind: number;
   /** How long a waiter looks at the ring from the event loop before it sleeps (0: it sleeps at once). */
   readonly pollFirstUs: number;
   /** Called before a writer sleeps for room for a record of `size` payload bytes. */
@@ -178,13 +181,13 @@ export class MappedEndpoint implements Endpoint {
 
   /** Announces the waiter (every later change of the word wakes it), looks once more, then sleeps; undefined when it need not. */
   private sleep(which: WakeWord, ready: () => boolean): Wait | undefined {
-    const counts = this.transport.countsWaiters;
+    const kind = this.transport.waiterKind;
     const reading = which === Off.dataSeq;
-    const seq = !counts ? Atomics.load(this.words, W(which)) : reading ? this.ring.beginReadWait() : this.ring.beginWriteWait();
+    const seq = !kind ? Atomics.load(this.words, W(which)) : reading ? this.ring.beginReadWait(kind) : this.ring.beginWriteWait(kind);
     const done = (): void => {
-      if (!counts) return;
-      if (reading) this.ring.endReadWait();
-      else this.ring.endWriteWait();
+      if (!kind) return;
+      if (reading) this.ring.endReadWait(kind);
+      else this.ring.endWriteWait(kind);
     };
     if (ready()) {
       done();

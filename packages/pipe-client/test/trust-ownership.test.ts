@@ -7,7 +7,7 @@ import { thrownCode } from './helpers/outcomes.js';
 import { skipLoudly } from './helpers/peer-as-user.js';
 import { createPipe, ErrorCode, listPipes, statPipe } from '../src/index.js';
 import { killPeers, startPeer, uniqueName } from './helpers/processes.js';
-import { shmPath } from './helpers/segment-file.js';
+import { removePipeFiles, shmPath } from './helpers/segment-file.js';
 
 afterEach(killPeers);
 
@@ -52,6 +52,7 @@ describe('a pipe name held by something we did not make', () => {
     reader.destroy();
     theirs.child.kill('SIGKILL');
     await theirs.done;
+    removePipeFiles(name);
   });
 
   it('refuses a symlink, a FIFO or a directory at the path with a typed error', () => {

@@ -32,6 +32,8 @@ export function listLinuxPipes(): LinuxPipeInfo[] {
   for (const entry of entries.sort()) {
     if (!entry.startsWith(SHM_PREFIX)) continue;
     const name = entry.slice(SHM_PREFIX.length);
+    // Pipe names are upper case; a lower-case tail is a pipe's bell (bell.ts).
+    if (name !== name.toUpperCase()) continue;
     try {
       pipes.push(statLinuxPipe(name));
     } catch (err) {

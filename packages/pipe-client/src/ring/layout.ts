@@ -43,6 +43,14 @@ export const Off = {
   writersEver: 196,
 } as const;
 
+/**
+ * What a sleeper adds to `readers_waiting` or `writers_waiting`: sleepers on the
+ * seq word (futex, event, driver) count in the low 16 bits, sleepers on the
+ * pipe's bell in the high 16 (docs/ring-format.md, Waiting).
+ */
+export const OS_WAITER = 1;
+export const BELL_WAITER = 0x10000;
+
 export const SlotOff = { pid: 0, token: 4, role: 8, writing: 12 } as const;
 export const ROLE_WRITER = 1;
 export const ROLE_READER = 2;

@@ -5,6 +5,7 @@ import {
   LINE0_ZERO_FROM,
   MAGIC,
   MODE_BYTE,
+  OS_WAITER,
   MODE_MESSAGE,
   Off,
   RECORD_HEADER,
@@ -28,8 +29,11 @@ export interface RingPlatform {
   /** Whether the handle attached to `slot` still exists (`pid` is the slot's, for platforms that go by process). */
   alive(slot: number, pid: number): boolean;
   yieldCpu(): void;
-  /** Wake every sleeper on the 32-bit word at this byte offset of the segment. */
-  wake(byteOffset: number): void;
+  /**
+   * Wake every sleeper on the 32-bit word at this byte offset of the segment;
+   * `waiting` is the word's waiting count, which says who sleeps how (OS_WAITER, BELL_WAITER).
+   */
+  wake(byteOffset: number, waiting: number): void;
   /** Lock attempts before LOCKED (default 100). */
   lockAttempts?: number;
 }
@@ -210,7 +214,7 @@ export class Ring {
   /** End of writing: readers re-check for EOF. */
   endWriting(slot: number): void {
     const before = Atomics.and(this.i32, slotWord(slot, SlotOff.role), ~ROLE_WRITER);
-    if ((before & ROLE_WRITER) !== 0) this.bumpAndWake(H.dataSeq, Off.dataSeq);
+    if ((before & ROLE_WRITER) !== 0) this.bumpAndWake(H.dataSeq, Off.dataSeq, H.readersWaiting);
   }
 
   /** Ends writing and clears the slot; the platform then releases it. */
@@ -347,7 +351,7 @@ export class Ring {
   /** Steps 5 and 6 of Write: the slot's write is over, and sleeping readers are woken. */
   private endWrite(slot: number): void {
     Atomics.sub(this.i32, slotWord(slot, SlotOff.writing), 1);
-    if (Atomics.load(this.i32, H.readersWaiting) !== 0) this.bumpAndWake(H.dataSeq, Off.dataSeq);
+    if (Atomics.load(this.i32, H.readersWaiting) !== 0) this.bumpAndWake(H.dataSeq, Off.dataSeq, H.readersWaiting);
   }
 
   /**
@@ -544,7 +548,7 @@ export class Ring {
     this.peeked = undefined;
     if (consume) this.consume(peeked.tail, peeked.len, peeked.size, peeked.skip, peeked.len - peeked.skip);
     this.unlock(H.rlock, this.tokenOf(peeked.slot));
-    if (consume && Atomics.load(this.i32, H.writersWaiting) !== 0) this.bumpAndWake(H.spaceSeq, Off.spaceSeq);
+    if (consume && Atomics.load(this.i32, H.writersWaiting) !== 0) this.bumpAndWake(H.spaceSeq, Off.spaceSeq, H.writersWaiting);
   }
 
   /**
@@ -589,7 +593,7 @@ export class Ring {
     } finally {
       if (!(keepLock && moved && this.peeked)) this.unlock(H.rlock, token);
     }
-    if (moved && !this.peeked && Atomics.load(this.i32, H.writersWaiting) !== 0) this.bumpAndWake(H.spaceSeq, Off.spaceSeq);
+    if (moved && !this.peeked && Atomics.load(this.i32, H.writersWaiting) !== 0) this.bumpAndWake(H.spaceSeq, Off.spaceSeq, H.writersWaiting);
     return result;
   }
 
@@ -741,28 +745,28 @@ export class Ring {
     return this.isEmpty();
   }
 
-  /** Starts a wait for data (or EOF); returns the `data_seq` value to sleep on. */
-  beginReadWait(): number {
-    Atomics.add(this.i32, H.readersWaiting, 1);
+  /** Starts a wait for data (or EOF) of a sleeper of this kind (OS_WAITER, BELL_WAITER); returns the `data_seq` value to sleep on. */
+  beginReadWait(kind = OS_WAITER): number {
+    Atomics.add(this.i32, H.readersWaiting, kind);
     return Atomics.load(this.i32, H.dataSeq);
   }
 
-  endReadWait(): void {
-    Atomics.sub(this.i32, H.readersWaiting, 1);
+  endReadWait(kind = OS_WAITER): void {
+    Atomics.sub(this.i32, H.readersWaiting, kind);
   }
 
-  beginWriteWait(): number {
-    Atomics.add(this.i32, H.writersWaiting, 1);
+  beginWriteWait(kind = OS_WAITER): number {
+    Atomics.add(this.i32, H.writersWaiting, kind);
     return Atomics.load(this.i32, H.spaceSeq);
   }
 
-  endWriteWait(): void {
-    Atomics.sub(this.i32, H.writersWaiting, 1);
+  endWriteWait(kind = OS_WAITER): void {
+    Atomics.sub(this.i32, H.writersWaiting, kind);
   }
 
-  private bumpAndWake(word: number, byteOffset: number): void {
-    Atomics.add(this.i32, word, 1);
-    this.platform.wake(byteOffset);
+  private bumpAndWake(seqWord: number, byteOffset: number, waitingWord: number): void {
+    Atomics.add(this.i32, seqWord, 1);
+    this.platform.wake(byteOffset, Atomics.load(this.i32, waitingWord));
   }
 
   // ---- statistics ------------------------------------------------------------

@@ -1,5 +1,5 @@
 // A hostile peer's view of a pipe's shared-memory file: raw reads and writes at byte offsets.
-import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync, readdirSync, rmSync, writeSync } from 'node:fs';
 import { Off, SLOT_COUNT, SLOT_OFFSET, SLOT_SIZE, SlotOff } from '../../src/ring/layout.js';
 
 export const shmPath = (name: string): string => `/dev/shm/ringpipe.${name.toUpperCase()}`;
@@ -40,3 +40,11 @@ export function slotOfPid(name: string, pid: number): number {
 }
 
 export { Off };
+
+/** Removes a pipe's file and its bells, e.g. those a killed holder of another uid left behind. */
+export function removePipeFiles(name: string): void {
+  const file = shmPath(name).slice('/dev/shm/'.length);
+  for (const entry of readdirSync('/dev/shm')) {
+    if (entry === file || (entry.startsWith(`${file}.`) && entry.endsWith('.bell'))) rmSync(`/dev/shm/${entry}`, { force: true });
+  }
+}

@@ -67,7 +67,7 @@ export function openLinuxDriverEndpoint(canonical: string, request: DriverReques
       // time limit makes the reader look again at a writer that died mid-reservation (poll()
       // does not report a ring whose only record is one to skip).
       sleep: (which) => pollWaiter.wait(bound.fd, which === Off.dataSeq ? POLLIN : POLLOUT, PEER_CHECK_MS),
-      countsWaiters: false,
+      waiterKind: 0,
       pollFirstUs: POLL_BEFORE_SLEEP_US,
       beforeWriteSleep(size) {
         if (size === wanted) return;

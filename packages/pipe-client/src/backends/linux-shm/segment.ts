@@ -1,7 +1,9 @@
 import { closeSync, constants, fchmodSync, fstatSync, openSync, statSync, unlinkSync, type Stats } from 'node:fs';
 import { ErrorCode, RingPipeError, fromSystemError } from '../../errors.js';
-import { HEADER_SIZE, MODE_BYTE, MODE_MESSAGE, SLOT_COUNT } from '../../ring/layout.js';
+import { BELL_WAITER, HEADER_SIZE, MODE_BYTE, MODE_MESSAGE, SLOT_COUNT } from '../../ring/layout.js';
+import type { WakeWord } from '../../mapped-endpoint.js';
 import { Ring, type RingPlatform } from '../../ring/ring.js';
+import { Bells, removeBells } from './bell.js';
 import {
   PROT_READ,
   allocate,
@@ -46,6 +48,9 @@ export class Segment {
     readonly mapping: Mapping,
     readonly ring: Ring,
     readonly slot: number,
+    /** Where sleepers of this handle wait, when the pipe has bells we trust; else they sleep on the futex. */
+    readonly bells: Bells | undefined,
+    private readonly inode: number,
   ) {}
 
   static open(canonical: string, request: SegmentRequest): Segment {
@@ -68,9 +73,10 @@ export class Segment {
     this.ring.detach(this.slot);
     ofdUnlock(this.fd, this.slot);
     if (tryLifetimeLock(this.fd, 8)) {
-      if (!ofdLocked(this.fd, 0, SLOT_COUNT) && stillLinked(this.fd, this.path)) unlinkQuietly(this.path);
+      if (!ofdLocked(this.fd, 0, SLOT_COUNT) && stillLinked(this.fd, this.path)) removeSegment(this.path, this.inode);
       ofdUnlock(this.fd, LIFETIME_LOCK);
     }
+    this.bells?.close();
     unmap(this.mapping);
     closeSync(this.fd);
   }
@@ -100,6 +106,8 @@ function create(path: string, request: SegmentRequest): Segment | undefined {
     throw new RingPipeError(ErrorCode.BackendUnavailable, `cannot create a segment in ${SHM_DIR}: ${(err as Error).message}`, { cause: err });
   }
   let mapping: Mapping | undefined;
+  let bells: Bells | undefined;
+  let inode: number | undefined;
   try {
     fchmodSync(fd, request.permissions);
     try {
@@ -118,18 +126,22 @@ function create(path: string, request: SegmentRequest): Segment | undefined {
     ofdLock(fd, 0);
     platform.ownSlot = 0;
     ring.attach(0, process.pid);
+    inode = fstatSync(fd).ino;
+    bells = platform.bells = Bells.create(path, inode, request.permissions);
     try {
       linkUnnamed(fd, path);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
-        unmap(mapping);
-        closeSync(fd);
-        return undefined;
-      }
-      throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      bells?.close();
+      removeBells(path, inode);
+      unmap(mapping);
+      closeSync(fd);
+      return undefined;
     }
-    return new Segment(path, fd, mapping, ring, 0);
+    return new Segment(path, fd, mapping, ring, 0, bells, inode);
   } catch (err) {
+    bells?.close();
+    if (inode !== undefined) removeBells(path, inode);
     if (mapping) unmap(mapping);
     closeSync(fd);
     throw fromSystemError(err, path);
@@ -141,7 +153,9 @@ function join(fd: number, path: string, canonical: string, request: SegmentReque
   let mapping: Mapping | undefined;
   let slot = -1;
   let holdsL = false;
+  let bells: Bells | undefined;
   const release = (): void => {
+    bells?.close();
     if (slot >= 0) ofdUnlock(fd, slot);
     if (mapping) unmap(mapping);
     if (holdsL) ofdUnlock(fd, LIFETIME_LOCK);
@@ -154,7 +168,10 @@ function join(fd: number, path: string, canonical: string, request: SegmentReque
     if (!holdsL) throw new RingPipeError(ErrorCode.Busy, `pipe ${canonical} is being opened or closed by a process that is stopped; try again`);
     if (!ofdLocked(fd, 0, SLOT_COUNT)) {
       // Every handle died: replace the file (only holders of L unlink, so the path still names it).
-      if (stillLinked(fd, path)) unlinkSync(path);
+      if (stillLinked(fd, path)) {
+        unlinkSync(path);
+        removeBells(path, stats.ino);
+      }
       release();
       return undefined;
     }
@@ -169,6 +186,7 @@ function join(fd: number, path: string, canonical: string, request: SegmentReque
     for (let s = 0; s < SLOT_COUNT && slot < 0; s++) if (ofdLock(fd, s)) slot = s;
     if (slot < 0) throw new RingPipeError(ErrorCode.TooManyHandles, `pipe ${canonical} has all of its ${SLOT_COUNT} handles open`);
     platform.ownSlot = slot;
+    bells = platform.bells = Bells.open(path, stats.ino, stats.uid);
     ring.attach(slot, process.pid);
     if (!stillLinked(fd, path)) {
       ring.detach(slot);
@@ -176,7 +194,7 @@ function join(fd: number, path: string, canonical: string, request: SegmentReque
       return undefined;
     }
     ofdUnlock(fd, LIFETIME_LOCK);
-    return new Segment(path, fd, mapping, ring, slot);
+    return new Segment(path, fd, mapping, ring, slot, bells, stats.ino);
   } catch (err) {
     release();
     throw fromSystemError(err, path);
@@ -252,7 +270,7 @@ export function removeIfLeftOver(canonical: string): void {
   try {
     const stats = fstatSync(fd);
     if (!stats.isFile() || stats.uid !== process.geteuid!() || !tryLifetimeLock(fd, 8)) return;
-    if (!ofdLocked(fd, 0, SLOT_COUNT) && stillLinked(fd, path)) unlinkQuietly(path);
+    if (!ofdLocked(fd, 0, SLOT_COUNT) && stillLinked(fd, path)) removeSegment(path, stats.ino);
   } finally {
     closeSync(fd);
   }
@@ -276,17 +294,21 @@ function stillLinked(fd: number, path: string): boolean {
   }
 }
 
-function unlinkQuietly(path: string): void {
+/** Removes a segment whose handles are all gone, and its bells. */
+function removeSegment(path: string, inode: number): void {
   try {
     unlinkSync(path);
   } catch {
     // already gone, or not ours to remove: the next opener finds it with no live handle
   }
+  removeBells(path, inode);
 }
 
 interface ShmPlatform extends RingPlatform {
   /** This handle's slot: its own lock is invisible to F_OFD_GETLK on its own file description. */
   ownSlot: number;
+  /** The pipe's bells, rung for sleepers counted as BELL_WAITER. */
+  bells?: Bells | undefined;
 }
 
 /** A slot is live while some open file description holds the lock on its byte of the file. */
@@ -295,7 +317,10 @@ function shmPlatform(fd: number, mapping: Mapping): ShmPlatform {
     ownSlot: -1,
     alive: (slot) => slot === platform.ownSlot || ofdLocked(fd, slot),
     yieldCpu,
-    wake: (byteOffset) => futexWake(mapping.address + BigInt(byteOffset)),
+    wake: (byteOffset, waiting) => {
+      if ((waiting & (BELL_WAITER - 1)) !== 0) futexWake(mapping.address + BigInt(byteOffset));
+      if (waiting >>> 16 !== 0) platform.bells?.of(byteOffset as WakeWord).ring();
+    },
   };
   return platform;
 }

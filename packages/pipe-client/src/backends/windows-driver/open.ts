@@ -8,7 +8,7 @@ import { DriverIoEndpoint } from './io-endpoint.js';
 import { DriverWait } from './wait.js';
 import { closeHandle } from '../../platform/windows/kernel32.js';
 import { MappedEndpoint, type RingTransport } from '../../mapped-endpoint.js';
-import { W } from '../../ring/layout.js';
+import { OS_WAITER, W } from '../../ring/layout.js';
 import { ringPlatform, wakeCode } from '../../platform/windows/ring-platform.js';
 import { handleWaiter } from '../../platform/windows/waiter.js';
 
@@ -103,7 +103,7 @@ function mapRing(h: bigint, canonical: string, request: WinOpenRequest, sync: Ov
   }
   const transport: RingTransport = {
     sleep: (which, words, seq) => waits[wakeCode(which)]!.sleep(words, W(which), seq),
-    countsWaiters: true,
+    waiterKind: OS_WAITER,
     pollFirstUs: 0,
     failure: () => waits[WAKE_DATA]!.failure() ?? waits[WAKE_SPACE]!.failure(),
     // The process-wide wait may still hold our events: close them only once it let go.

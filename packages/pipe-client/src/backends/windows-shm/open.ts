@@ -1,7 +1,7 @@
 import koffi from 'koffi';
 import type { Endpoint } from '../../backend.js';
 import { ErrorCode, RingPipeError } from '../../errors.js';
-import { HEADER_SIZE, MODE_BYTE, MODE_MESSAGE } from '../../ring/layout.js';
+import { HEADER_SIZE, MODE_BYTE, MODE_MESSAGE, OS_WAITER, W } from '../../ring/layout.js';
 import { Ring } from '../../ring/ring.js';
 import { MAX_CAPACITY, MIN_CAPACITY } from '../../options.js';
 import type { WinOpenRequest } from '../windows-driver/open.js';
@@ -9,7 +9,6 @@ import { winError } from '../../platform/windows/errors.js';
 import { FILE_MAP_READ, FILE_MAP_WRITE, closeHandle, k32 } from '../../platform/windows/kernel32.js';
 import { busy, createMutex, createSection, objectBase, takeMutex, type Trust } from '../../platform/windows/named-objects.js';
 import { MappedEndpoint, type RingTransport } from '../../mapped-endpoint.js';
-import { W } from '../../ring/layout.js';
 import { ringPlatform, wakeCode } from '../../platform/windows/ring-platform.js';
 import { handleWaiter } from '../../platform/windows/waiter.js';
 import { trustedOwners } from '../../platform/windows/security.js';
@@ -76,7 +75,7 @@ export function openWindowsShmEndpoint(canonical: string, request: WinOpenReques
     const mine = { section, address, held };
     const transport: RingTransport = {
       sleep: (which, words, seq) => shmWaker.sleep(wakeCode(which), words, W(which), seq),
-      countsWaiters: true,
+      waiterKind: OS_WAITER,
       pollFirstUs: 0,
       // The process-wide wait may still hold our events: close them only once it let go.
       quiesce: () => handleWaiter.quiesce(),

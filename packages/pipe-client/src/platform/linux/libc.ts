@@ -31,6 +31,7 @@ function bind() {
     fcntlLock: libc.func('long syscall(long nr, int fd, int cmd, void *lock)'),
     fallocate: libc.func('int fallocate(int fd, int mode, int64_t offset, int64_t len)'),
     linkat: libc.func('int linkat(int olddirfd, const char *oldpath, int newdirfd, const char *newpath, int flags)'),
+    mkfifo: libc.func('int mkfifo(const char *path, uint32_t mode)'),
     futex: libc.func('long syscall(long nr, void *addr, int op, int val, void *ts, void *addr2, int val3)'),
     waitv: libc.func('long syscall(long nr, void *waiters, uint32_t n, uint32_t flags, void *ts, int clockid)'),
   };
@@ -108,6 +109,11 @@ const AT_SYMLINK_FOLLOW = 0x400;
 /** Gives the unnamed (O_TMPFILE) file `fd` the name `path`; EEXIST when the name is taken. */
 export function linkUnnamed(fd: number, path: string): void {
   if (fn().linkat(AT_FDCWD, `/proc/self/fd/${fd}`, AT_FDCWD, path, AT_SYMLINK_FOLLOW) !== 0) throw osError('linkat');
+}
+
+/** Makes a FIFO at `path` (the umask applies to `mode`); EEXIST when the name is taken. */
+export function makeFifo(path: string, mode: number): void {
+  if (fn().mkfifo(path, mode) !== 0) throw osError('mkfifo');
 }
 
 export function yieldCpu(): void {

@@ -1,0 +1,151 @@
+import { closeSync, constants, fchmodSync, fstatSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { Socket } from 'node:net';
+import type { Wait } from '../../backend.js';
+import type { WakeWord } from '../../mapped-endpoint.js';
+import { makeFifo } from '../../platform/linux/libc.js';
+import { Off } from '../../ring/layout.js';
+
+const OPEN_FLAGS = constants.O_RDWR | constants.O_NOFOLLOW | constants.O_NONBLOCK | 0o2000000; /* O_CLOEXEC */
+const RING = Buffer.from([1]);
+
+/**
+ * The FIFOs beside a segment that libuv watches for sleepers (docs/ring-format.md, Bells), one
+ * for readers (data) and one for writers (space): their names carry the segment's inode, so each
+ * incarnation of a pipe has its own, and end in lower case, so no canonical pipe name can take them.
+ */
+const bellPath = (segmentPath: string, inode: number, word: 'data' | 'space'): string => `${segmentPath}.${inode}.${word}.bell`;
+
+/** A handle's two bells; undefined where the pipe has not both, made or owned as they must be. */
+export class Bells {
+  private constructor(
+    private readonly data: Bell,
+    private readonly space: Bell,
+  ) {}
+
+  /** Makes the bells of a segment not linked yet, with the segment's permissions. */
+  static create(segmentPath: string, inode: number, permissions: number): Bells | undefined {
+    const owner = process.geteuid!();
+    return Bells.pair(
+      Bell.create(bellPath(segmentPath, inode, 'data'), permissions, owner),
+      Bell.create(bellPath(segmentPath, inode, 'space'), permissions, owner),
+    );
+  }
+
+  /** Opens an existing segment's bells: FIFOs of the segment's owner (or root). */
+  static open(segmentPath: string, inode: number, owner: number): Bells | undefined {
+    return Bells.pair(Bell.open(bellPath(segmentPath, inode, 'data'), owner), Bell.open(bellPath(segmentPath, inode, 'space'), owner));
+  }
+
+  private static pair(data: Bell | undefined, space: Bell | undefined): Bells | undefined {
+    if (data && space) return new Bells(data, space);
+    data?.close();
+    space?.close();
+    return undefined;
+  }
+
+  /** The bell of the sleepers on a wake word. */
+  of(word: WakeWord): Bell {
+    return word === Off.dataSeq ? this.data : this.space;
+  }
+
+  close(): void {
+    this.data.close();
+    this.space.close();
+  }
+}
+
+/** Removes an incarnation's bells (with its segment, by whoever removes that). */
+export function removeBells(segmentPath: string, inode: number): void {
+  for (const word of ['data', 'space'] as const) {
+    try {
+      unlinkSync(bellPath(segmentPath, inode, word));
+    } catch {
+      // never made, or already gone
+    }
+  }
+}
+
+/**
+ * A handle's descriptor on one bell. Sleepers read it (only while some wait of
+ * this handle sleeps on it, so an idle handle takes no peer's ring); wakers
+ * write one byte to it.
+ */
+class Bell {
+  private socket?: Socket;
+  private readonly sleepers = new Set<() => void>();
+  private readonly scratch = Buffer.alloc(256);
+
+  private constructor(private readonly fd: number) {}
+
+  /** Makes the bell of a segment not linked yet; undefined when the name is taken by something we do not trust. */
+  static create(path: string, permissions: number, owner: number): Bell | undefined {
+    try {
+      makeFifo(path, 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return undefined;
+    }
+    const bell = Bell.open(path, owner);
+    if (bell) fchmodSync(bell.fd, permissions);
+    return bell;
+  }
+
+  /** Opens an existing bell; undefined when there is none, or it is not a FIFO of `owner` (or root). */
+  static open(path: string, owner: number): Bell | undefined {
+    let fd: number;
+    try {
+      fd = openSync(path, OPEN_FLAGS);
+    } catch {
+      return undefined;
+    }
+    const stats = fstatSync(fd);
+    if (!stats.isFIFO() || (stats.uid !== owner && stats.uid !== 0)) {
+      closeSync(fd);
+      return undefined;
+    }
+    return new Bell(fd);
+  }
+
+  /** Wakes the sleepers of every handle on the pipe; a full FIFO already rings. */
+  ring(): void {
+    try {
+      writeSync(this.fd, RING);
+    } catch {
+      // EAGAIN: 64 KiB of rings are waiting to be read already.
+    }
+  }
+
+  /** Resolves at the next ring (or one left from before), or after `timeoutMs`. */
+  sleep(timeoutMs: number): Wait {
+    let wake!: () => void;
+    const promise = new Promise<void>((resolve) => (wake = resolve));
+    const timer = setTimeout(() => done(), timeoutMs);
+    const done = (): void => {
+      if (!this.sleepers.delete(done)) return;
+      clearTimeout(timer);
+      if (this.sleepers.size === 0) this.socket?.pause();
+      wake();
+    };
+    this.sleepers.add(done);
+    this.listen().resume();
+    return { promise, cancel: done };
+  }
+
+  /** Closes the descriptor now; synchronous, so that it also runs at exit. */
+  close(): void {
+    for (const done of [...this.sleepers]) done();
+    if (this.socket) this.socket.destroy();
+    else closeSync(this.fd);
+  }
+
+  private listen(): Socket {
+    if (this.socket) return this.socket;
+    const onread = { buffer: this.scratch, callback: () => this.rang() };
+    this.socket = new Socket({ fd: this.fd, readable: true, writable: false, onread } as ConstructorParameters<typeof Socket>[0]);
+    this.socket.on('error', () => this.rang());
+    return this.socket;
+  }
+
+  private rang(): void {
+    for (const done of [...this.sleepers]) done();
+  }
+}

@@ -1,0 +1,141 @@
+// The bells (docs/ring-format.md, Waiting and Bells): the FIFOs beside a segment on which a
+// sleeping Node handle waits in its own event loop, rung by TypeScript and C wakers alike.
+import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
+import { chownSync, closeSync, constants, existsSync, openSync, readSync, readdirSync, statSync, unlinkSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { BELL_WAITER, OS_WAITER } from '../src/ring/layout.js';
+import { skipLoudly } from './helpers/peer-as-user.js';
+import { closeOpened, open } from './helpers/pipes.js';
+import { killPeers, startPeer, uniqueName } from './helpers/processes.js';
+import { Off, peekU32, pokeU32, shmPath } from './helpers/segment-file.js';
+
+const CORE = fileURLToPath(new URL('../../../driver/core', import.meta.url));
+const RP_SHM = `${CORE}/build/rp_shm`;
+const NOBODY = 65534;
+
+beforeAll(() => {
+  execFileSync('make', ['-s', '-C', CORE, 'build/rp_shm'], { stdio: 'inherit' });
+});
+afterEach(async () => {
+  killPeers();
+  await closeOpened();
+});
+
+const bellOf = (name: string, word: 'data' | 'space' = 'data'): string => `${shmPath(name)}.${statSync(shmPath(name)).ino}.${word}.bell`;
+const filesOf = (name: string): string[] => readdirSync('/dev/shm').filter((f) => `/dev/shm/${f}`.startsWith(shmPath(name)));
+
+/** Reads what is in the bell now, as a peer that may open it could: the number of rings. */
+function drainBell(path: string): number {
+  const fd = openSync(path, constants.O_RDWR | constants.O_NONBLOCK);
+  try {
+    return readSync(fd, Buffer.alloc(65536));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EAGAIN') return 0;
+    throw err;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+async function until(what: string, holds: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !holds(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  expect(holds(), what).toBe(true);
+}
+
+describe('the bells', () => {
+  it("are FIFOs with the pipe's permissions, and go with the pipe", async () => {
+    const name = uniqueName('BELL');
+    const writer = open(name, { access: 'write', permissions: 0o640 });
+    for (const word of ['data', 'space'] as const) {
+      const bell = statSync(bellOf(name, word));
+      expect(bell.isFIFO()).toBe(true);
+      expect(bell.mode & 0o777).toBe(0o640);
+      expect(bell.uid).toBe(process.geteuid!());
+    }
+    writer.destroy();
+    await once(writer, 'close');
+    expect(filesOf(name)).toEqual([]);
+  });
+
+  it('a sleeping reader counts itself as a bell sleeper, and a write wakes it; a writer for room likewise', async () => {
+    const name = uniqueName('BELL');
+    const reader = open(name, { access: 'read' });
+    const writer = open(name, { access: 'write' });
+    const got = once(reader, 'data');
+    await until('the reader sleeps on the bell', () => peekU32(name, Off.readersWaiting) === BELL_WAITER);
+    writer.write('ding');
+    expect(String((await got)[0])).toBe('ding');
+    expect(peekU32(name, Off.readersWaiting)).toBe(0);
+
+    const small = uniqueName('BELL');
+    const fills = open(small, { access: 'write', capacity: 4096 });
+    const empties = open(small, { access: 'read' });
+    empties.pause();
+    let written = 0;
+    while (fills.write(Buffer.alloc(1000))) written++;
+    // More than the ring holds: the writer must wait for room.
+    await until('the writer sleeps on the bell', () => peekU32(small, Off.writersWaiting) === BELL_WAITER);
+    const drained = once(fills, 'drain');
+    empties.resume();
+    await drained;
+    expect(peekU32(small, Off.writersWaiting)).toBe(0);
+    expect(written).toBeGreaterThan(0);
+  });
+
+  it('TypeScript and C writers ring the data bell for bell sleepers only', () => {
+    const name = uniqueName('BELL');
+    const holder = open(name, { access: 'write', capacity: 1 << 20 });
+    const bell = bellOf(name);
+    const writeOnce = {
+      typescript: () => holder.write('x'),
+      c: () => execFileSync(RP_SHM, ['send', name, '1', '64']),
+    };
+    for (const [who, write] of Object.entries(writeOnce)) {
+      for (const [waiting, rings] of [
+        [BELL_WAITER, true],
+        [OS_WAITER, false],
+        [0, false],
+        [BELL_WAITER + OS_WAITER, true],
+      ] as const) {
+        drainBell(bell);
+        pokeU32(name, Off.readersWaiting, waiting);
+        write();
+        expect(drainBell(bell) > 0, `${who} writer, readers_waiting ${waiting.toString(16)}`).toBe(rings);
+      }
+    }
+    pokeU32(name, Off.readersWaiting, 0);
+  });
+
+  it('a handle that finds no bells it trusts sleeps on the futex, and is still woken', async (ctx) => {
+    if (process.geteuid?.() !== 0) return skipLoudly(ctx, 'needs root to give a FIFO to another uid');
+    const name = uniqueName('BELL');
+    const writer = open(name, { access: 'write' });
+    const bell = bellOf(name);
+    unlinkSync(bell);
+    execFileSync('mkfifo', ['-m', '666', bell]);
+    chownSync(bell, NOBODY, NOBODY);
+    const reader = open(name, { access: 'read' });
+    const got = once(reader, 'data');
+    await until('the reader sleeps on the futex', () => peekU32(name, Off.readersWaiting) === OS_WAITER);
+    writer.write('still here');
+    expect(String((await got)[0])).toBe('still here');
+    expect(drainBell(bell)).toBe(0);
+    unlinkSync(bell);
+  });
+
+  it('the bells of a pipe whose handles all died go with its file when the name is opened again', async () => {
+    const name = uniqueName('BELL');
+    const holder = startPeer(['hold', name, '8192']);
+    await holder.ready;
+    const oldBells = [bellOf(name, 'data'), bellOf(name, 'space')];
+    holder.child.kill('SIGKILL');
+    await holder.done;
+    expect(oldBells.map((bell) => existsSync(bell))).toEqual([true, true]);
+    open(name, { access: 'write' });
+    expect(oldBells.map((bell) => existsSync(bell))).toEqual([false, false]);
+    const expected = [shmPath(name), bellOf(name, 'data'), bellOf(name, 'space')].map((path) => path.slice('/dev/shm/'.length));
+    expect(filesOf(name).sort()).toEqual(expected.sort());
+  });
+});
