@@ -5,6 +5,7 @@ import { HEADER_SIZE, MODE_MESSAGE, Off, W, recordSize } from './ring/layout.js'
 import { EMPTY, LOCKED, OK, TOO_BIG, TOO_SMALL, type Ring, type RingStats, type WriteCursor } from './ring/ring.js';
 import { LockBackoff } from './wait/lock-backoff.js';
 import { pollBriefly } from './wait/poll-briefly.js';
+import { POLL_PAYS_WITHIN_MS } from './wait/timing.js';
 import { WaitSet } from './wait/wait-set.js';
 
 /** A wake word of the ring, by its byte offset in the header: readers sleep on data_seq, writers on space_seq. */
@@ -53,6 +54,11 @@ export class MappedEndpoint implements Endpoint {
    * synchronously, before it polls from the event loop and sleeps. 0: never.
    */
   spinUs = 0;
+  /**
+   * Per wake word: whether the last wait ended soon enough for polling first to pay
+   * (dense traffic). After a long wait the next one sleeps at once, so sparse traffic costs no polling.
+   */
+  private readonly pollPays = new Map<WakeWord, boolean>();
   /** Set after a sleep timed out: the next read also looks at its peers' liveness. */
   private checkPeers = false;
   /** Set when close() starts: no new operation or wait may begin. */
@@ -161,15 +167,19 @@ export class MappedEndpoint implements Endpoint {
   /** Looks at the ring from the event loop for a moment (a quick peer costs no system call), then sleeps. */
   private waitFor(which: WakeWord, ready: () => boolean, size?: number): Wait {
     if (this.spinUs > 0 && spin(ready, this.spinUs)) return settledWait();
-    const poll = pollBriefly(ready, this.transport.pollFirstUs);
+    const started = performance.now();
+    const poll = pollBriefly(ready, this.pollPays.get(which) === false ? 0 : this.transport.pollFirstUs);
     let sleeping: Wait | undefined;
     let cancelled = false;
+    const ended = (): void => {
+      this.pollPays.set(which, performance.now() - started < POLL_PAYS_WITHIN_MS);
+    };
     return this.waits.track({
       promise: poll.promise.then((isReady) => {
-        if (isReady || cancelled || this.released) return;
+        if (isReady || cancelled || this.released) return ended();
         if (size !== undefined) this.transport.beforeWriteSleep?.(size);
         sleeping = this.sleep(which, ready);
-        return sleeping?.promise;
+        return sleeping ? sleeping.promise.then(ended) : ended();
       }),
       cancel: () => {
         cancelled = true;

@@ -72,7 +72,8 @@ export function removeBells(segmentPath: string, inode: number): void {
  */
 class Bell {
   private socket?: Socket;
-  private readonly sleepers = new Set<() => void>();
+  private sleepers = new Set<() => void>();
+  private timer?: NodeJS.Timeout | undefined;
   private readonly scratch = Buffer.alloc(256);
 
   private constructor(private readonly fd: number) {}
@@ -114,38 +115,55 @@ class Bell {
     }
   }
 
-  /** Resolves at the next ring (or one left from before), or after `timeoutMs`. */
+  /**
+   * Resolves at the next ring (or one left from before), or within `timeoutMs`: one timer
+   * serves all sleepers of the bell, so a sleeper may wake sooner (callers look again).
+   */
   sleep(timeoutMs: number): Wait {
-    let wake!: () => void;
-    const promise = new Promise<void>((resolve) => (wake = resolve));
-    const timer = setTimeout(() => done(), timeoutMs);
-    const done = (): void => {
-      if (!this.sleepers.delete(done)) return;
-      clearTimeout(timer);
-      if (this.sleepers.size === 0) this.socket?.pause();
-      wake();
-    };
-    this.sleepers.add(done);
+    let resolve!: () => void;
+    const promise = new Promise<void>((r) => (resolve = r));
+    this.sleepers.add(resolve);
+    if (this.timer) this.timer.ref();
+    else this.timer = setTimeout(() => ((this.timer = undefined), this.wakeAll()), timeoutMs);
     this.listen().resume();
-    return { promise, cancel: done };
+    return {
+      promise,
+      cancel: () => {
+        if (!this.sleepers.delete(resolve)) return;
+        this.idleIfNoSleeper();
+        resolve();
+      },
+    };
   }
 
   /** Closes the descriptor now; synchronous, so that it also runs at exit. */
   close(): void {
-    for (const done of [...this.sleepers]) done();
+    this.wakeAll();
+    clearTimeout(this.timer);
     if (this.socket) this.socket.destroy();
     else closeSync(this.fd);
   }
 
-  private listen(): Socket {
-    if (this.socket) return this.socket;
-    const onread = { buffer: this.scratch, callback: () => this.rang() };
-    this.socket = new Socket({ fd: this.fd, readable: true, writable: false, onread } as ConstructorParameters<typeof Socket>[0]);
-    this.socket.on('error', () => this.rang());
-    return this.socket;
+  private wakeAll(): void {
+    if (this.sleepers.size === 0) return;
+    const woken = this.sleepers;
+    this.sleepers = new Set();
+    this.idleIfNoSleeper();
+    for (const resolve of woken) resolve();
   }
 
-  private rang(): void {
-    for (const done of [...this.sleepers]) done();
+  /** Stops reading the FIFO (its rings are for whoever sleeps) and lets the process exit. */
+  private idleIfNoSleeper(): void {
+    if (this.sleepers.size > 0) return;
+    this.socket?.pause();
+    this.timer?.unref();
+  }
+
+  private listen(): Socket {
+    if (this.socket) return this.socket;
+    const onread = { buffer: this.scratch, callback: () => this.wakeAll() };
+    this.socket = new Socket({ fd: this.fd, readable: true, writable: false, onread } as ConstructorParameters<typeof Socket>[0]);
+    this.socket.on('error', () => this.wakeAll());
+    return this.socket;
   }
 }
