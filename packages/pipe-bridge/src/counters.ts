@@ -4,7 +4,7 @@ export interface Counters {
   messages: number;
   /** to: publishes JetStream dropped as duplicates of an earlier one; from: redeliveries skipped. */
   duplicates: number;
-  /** from: messages in the stream not yet delivered to the consumer, as of the last delivery. */
+  /** from: messages of the shared consumer that no `from` bridge has acknowledged yet (JetStream's consumer info). */
   pending: number;
 }
 
