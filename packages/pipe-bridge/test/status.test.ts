@@ -47,6 +47,19 @@ describe.skipIf(!linux)('bridge status files (what ringpipe ls shows)', () => {
     expect(listed(name)).toEqual([]);
   });
 
+  it('a bridge of a process that exits without stopping it takes its status file with it', () => {
+    const name = uniqueName();
+    const script = `
+      const { bridge, listBridges } = await import(${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)});
+      bridge({ name: ${JSON.stringify(name)}, direction: 'to', servers: 'nats://127.0.0.1:1' });
+      while (!listBridges().some((b) => b.name === ${JSON.stringify(name)})) await new Promise((r) => setTimeout(r, 20));
+      process.stdout.write('listed');
+      process.exit(0);`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20_000 });
+    expect(run.stdout, run.stderr).toBe('listed');
+    expect(existsSync(join(STATUS_DIR, statusFileName(name, run.pid!, 1)))).toBe(false);
+  });
+
   it('a file of a process that died is not listed, and is removed', () => {
     const name = uniqueName();
     const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
