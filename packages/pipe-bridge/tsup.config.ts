@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  entry: ['src/index.ts', 'src/status.ts'],
   format: ['esm'],
   // The types name Buffer and node:stream: consumers get Node's types without listing them.
   dts: { banner: '/// <reference types="node" />' },

@@ -3,13 +3,19 @@ import { createPipe, type RingPipe } from '@ringpipe/client';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { connectWithRetry, message, sleep } from './connection.js';
 import { jetstream } from './nats.js';
+import { watchConsumerPending } from './consumer-pending.js';
 import type { Counters } from './counters.js';
 import { BridgeError, BridgeErrorCode } from './errors.js';
 import { pumpFrom } from './from.js';
 import { ensureConsumer, ensureStream } from './jetstream-setup.js';
 import { bridgeNames, type BridgeNames } from './names.js';
 import { resolveBridgeOptions, type BridgeOptions, type ResolvedBridgeOptions } from './options.js';
+import { displayServers } from './servers.js';
+import { StatusFile } from './status/publish.js';
+import type { BridgeStatus } from './status/record.js';
 import { pumpTo } from './to.js';
+
+const STATUS_EVERY_MS = 1_000;
 
 export type BridgeState = 'connecting' | 'running' | 'draining' | 'stopped' | 'error';
 
@@ -18,6 +24,8 @@ export interface BridgeEvents {
   state: [state: BridgeState, detail: string | undefined];
   /** Something failed and is being retried (an unreachable server, a publish). */
   retry: [reason: string];
+  /** The status file for `ringpipe ls` could not be written (the bridge runs on without it). */
+  warning: [text: string];
 }
 
 /**
@@ -37,6 +45,10 @@ export class BridgeHandle extends EventEmitter<BridgeEvents> {
   private readonly abort = new AbortController();
   private readonly pipe: RingPipe;
   private nc: NatsConnection | undefined;
+  private readonly servers: string;
+  private lastRetry: { reason: string; messages: number } | undefined;
+  private statusFile: StatusFile | undefined;
+  private readonly statusTimer: NodeJS.Timeout | undefined;
 
   constructor(options: ResolvedBridgeOptions, names: BridgeNames, pipe: RingPipe) {
     super();
@@ -45,6 +57,11 @@ export class BridgeHandle extends EventEmitter<BridgeEvents> {
     this.stream = names.stream;
     this.subject = names.subject;
     this.pipe = pipe;
+    this.servers = displayServers(options.servers);
+    if (options.statusFile) {
+      this.statusFile = new StatusFile(names.pipe);
+      this.statusTimer = setInterval(() => this.publishStatus(), STATUS_EVERY_MS).unref();
+    }
     // A write error also reaches the write callback, which ends the run.
     pipe.on('error', () => {});
     options.signal?.addEventListener('abort', () => void this.stop(), { once: true });
@@ -72,14 +89,46 @@ export class BridgeHandle extends EventEmitter<BridgeEvents> {
   }
 
   /**
-   * How far behind the bridge is, in messages: to: messages waiting in the local
-   * pipe; from: messages in the stream not yet delivered, as of the last delivery.
+   * How far behind the bridge is, in messages. to: the messages in the local pipe,
+   * the one being published included (readView leaves it in the ring until JetStream
+   * acknowledged it; on the Linux driver's system-call path it is out of the ring
+   * and not counted). from: the messages of the shared consumer that no `from`
+   * bridge has acknowledged yet, as JetStream last said (asked every second).
    */
   get lag(): number {
     if (this.direction === 'from') return this.counters.pending;
     if (this.pipe.destroyed) return 0;
     const s = this.pipe.stats();
     return Math.max(0, s.messagesIn - s.abandoned - s.messagesOut);
+  }
+
+  /** The server connected to (host:port) while running, else the servers it tries; never credentials. */
+  get server(): string {
+    return this.current === 'running' && this.nc && !this.nc.isClosed() ? this.nc.getServer() : this.servers;
+  }
+
+  /** Why the bridge is retrying, while the last attempt failed and nothing succeeded since; else undefined. */
+  get retrying(): string | undefined {
+    const last = this.lastRetry;
+    return last && last.messages === this.counters.messages ? last.reason : undefined;
+  }
+
+  /** What `ringpipe ls` shows of this bridge (listBridges() reads it from the status file). */
+  status(): BridgeStatus {
+    const retry = this.retrying;
+    const state = this.current === 'draining' ? 'draining' : retry !== undefined ? 'retrying' : this.current === 'running' ? 'running' : 'connecting';
+    return {
+      name: this.name,
+      direction: this.direction,
+      stream: this.stream,
+      server: this.server,
+      state,
+      ...(state === 'retrying' ? { retry } : {}),
+      lag: this.lag,
+      messages: this.messages,
+      duplicates: this.duplicates,
+      pid: process.pid,
+    };
   }
 
   /** Finishes the message in hand (its ack, or leaves it in the ring), closes the pipe and the connection. */
@@ -94,14 +143,41 @@ export class BridgeHandle extends EventEmitter<BridgeEvents> {
   private setState(state: BridgeState, detail?: string): void {
     if (state === this.current && detail === undefined) return;
     this.current = state;
+    if (state === 'running') this.lastRetry = undefined;
+    this.publishStatus();
     this.emit('state', state, detail);
+  }
+
+  private retry(reason: string): void {
+    this.lastRetry = { reason, messages: this.counters.messages };
+    this.publishStatus();
+    this.emit('retry', reason);
+  }
+
+  private publishStatus(): void {
+    const file = this.statusFile;
+    if (!file || this.current === 'stopped' || this.current === 'error') return;
+    try {
+      file.write(this.status());
+    } catch (err) {
+      this.removeStatus();
+      this.emit('warning', `cannot write the status file ${file.path} for ringpipe ls (${message(err)}); the bridge runs on without it`);
+    }
+  }
+
+  private removeStatus(): void {
+    clearInterval(this.statusTimer);
+    this.statusFile?.remove();
+    this.statusFile = undefined;
   }
 
   private async run(options: ResolvedBridgeOptions, names: BridgeNames): Promise<void> {
     const signal = this.abort.signal;
+    const watching = new AbortController();
+    this.publishStatus();
     try {
       const connected = await connectWithRetry(options, signal, (reason, delay) => {
-        this.emit('retry', `${reason}; retrying in ${delay} ms`);
+        this.retry(`${reason}; retrying in ${delay} ms`);
       });
       if (!connected) return;
       this.nc = connected.nc;
@@ -113,14 +189,20 @@ export class BridgeHandle extends EventEmitter<BridgeEvents> {
       if (signal.aborted) return;
       this.setState('running', `${options.direction === 'to' ? 'publishing to' : 'consuming from'} ${names.stream} at ${connected.nc.getServer()}`);
       const js = jetstream(connected.nc);
-      const report = (why: string): void => void this.emit('retry', why);
-      if (options.direction === 'to') await pumpTo(this.pipe, js, names, signal, this.counters, report);
-      else await pumpFrom(this.pipe, js, names, signal, this.counters);
+      const report = (why: string): void => this.retry(why);
+      if (options.direction === 'to') {
+        await pumpTo(this.pipe, js, names, signal, this.counters, report);
+      } else {
+        void watchConsumerPending(connected.jsm, names, AbortSignal.any([signal, watching.signal]), (n) => (this.counters.pending = n));
+        await pumpFrom(this.pipe, js, names, signal, this.counters);
+      }
     } catch (err) {
       this.failure = err instanceof Error ? err : new Error(String(err));
       throw this.failure;
     } finally {
+      watching.abort();
       await this.close();
+      this.removeStatus();
       if (this.failure) this.setState('error', this.failure.message);
       else this.setState('stopped');
     }
@@ -134,7 +216,7 @@ export class BridgeHandle extends EventEmitter<BridgeEvents> {
         return await setUp();
       } catch (err) {
         if (signal.aborted || !/temporarily unavailable|timeout|timed out|no responders|insufficient resources|leader/i.test(message(err))) throw err;
-        this.emit('retry', `JetStream is not ready: ${message(err)}; retrying in ${delay} ms`);
+        this.retry(`JetStream is not ready: ${message(err)}; retrying in ${delay} ms`);
         await sleep(delay, signal);
         delay = Math.min(delay * 2, 5_000);
       }
@@ -145,8 +227,10 @@ export class BridgeHandle extends EventEmitter<BridgeEvents> {
     void (async () => {
       for await (const status of nc.status()) {
         if (this.current === 'draining' || this.current === 'stopped' || this.current === 'error') continue;
-        if (status.type === 'disconnect') this.setState('connecting', `lost the server; reconnecting`);
-        else if (status.type === 'reconnect') this.setState('running', `reconnected to ${nc.getServer()}`);
+        if (status.type === 'disconnect') {
+          this.lastRetry = { reason: 'lost the server; reconnecting', messages: this.counters.messages };
+          this.setState('connecting', `lost the server; reconnecting`);
+        } else if (status.type === 'reconnect') this.setState('running', `reconnected to ${nc.getServer()}`);
       }
     })().catch(() => {});
   }

@@ -4,6 +4,7 @@ import type { JetStreamManager } from '@nats-io/jetstream';
 import { connect, credsAuthenticator, jetstreamManager } from './nats.js';
 import { BridgeError, BridgeErrorCode } from './errors.js';
 import type { ResolvedBridgeOptions } from './options.js';
+import { displayServers } from './servers.js';
 
 export interface Connected {
   nc: NatsConnection;
@@ -35,7 +36,7 @@ export async function connectWithRetry(options: ResolvedBridgeOptions, signal: A
       await nc?.close().catch(() => {});
       if (err instanceof BridgeError) throw err;
       if (isAuthError(err)) throw new BridgeError(BridgeErrorCode.Auth, `the NATS server refused the credentials: ${message(err)}`, { cause: err });
-      report(`cannot reach ${options.servers.join(', ')}: ${message(err)}`, delay);
+      report(`cannot reach ${displayServers(options.servers)}: ${message(err)}`, delay);
       await sleep(delay, signal);
       delay = Math.min(delay * 2, MAX_DELAY_MS);
     }

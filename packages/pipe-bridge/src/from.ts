@@ -28,7 +28,6 @@ export async function pumpFrom(pipe: RingPipe, js: JetStreamClient, names: Bridg
   const committed = new RecentNumbers(65_536);
   try {
     for await (const m of messages) {
-      counters.pending = m.info.pending;
       if (committed.has(m.seq)) {
         counters.duplicates++;
         m.ack();

@@ -54,6 +54,8 @@ const optionsSchema = z
     /** A NATS .creds file (user JWT and NKey seed). */
     credsFile: z.string().optional(),
     signal: z.instanceof(AbortSignal).optional(),
+    /** Publish the bridge's state, lag and counts in a status file that `ringpipe ls` (listBridges) shows. */
+    statusFile: z.boolean().default(true),
   })
   .strict()
   .refine((o) => o.stream.maxAge === 0 || o.stream.duplicateWindow <= o.stream.maxAge, {

@@ -81,7 +81,7 @@ openOptions(bridgeCmd).action(async (...args: Parameters<typeof import('./comman
 
 program
   .command('ls')
-  .description('list open pipes: name, capacity, bytes used, readers, writers, totals')
+  .description('list open pipes: name, capacity, bytes used, readers, writers, totals; then the bridges running on them')
   .option('--json', 'print JSON')
   .action(lsCommand);
 

@@ -1,4 +1,7 @@
 import type { PipeInfo } from '@ringpipe/client';
+import type { BridgeStatus } from '@ringpipe/bridge/status';
+
+export type ListedPipe = PipeInfo & { bridges: BridgeStatus[] };
 
 const COLUMNS: Array<[string, (p: PipeInfo) => string]> = [
   ['NAME', (p) => p.name],
@@ -13,9 +16,32 @@ const COLUMNS: Array<[string, (p: PipeInfo) => string]> = [
   ['MSGS OUT', (p) => String(p.messagesOut)],
 ];
 
+const BRIDGE_COLUMNS: Array<[string, (b: BridgeStatus) => string]> = [
+  ['BRIDGE', (b) => b.name],
+  ['DIRECTION', (b) => b.direction],
+  ['SERVER', (b) => b.server],
+  ['STATE', (b) => b.state],
+  ['LAG', (b) => String(b.lag)],
+  ['MESSAGES', (b) => String(b.messages)],
+  ['PID', (b) => String(b.pid)],
+];
+
+/** Each pipe with the bridges running on it (a shared-memory pipe's bridges, a driver pipe's, by name). */
+export function withBridges(pipes: PipeInfo[], bridges: BridgeStatus[]): ListedPipe[] {
+  return pipes.map((p) => ({ ...p, bridges: bridges.filter((b) => b.name === p.name) }));
+}
+
 export function pipeTable(pipes: PipeInfo[]): string {
-  const rows = [COLUMNS.map(([title]) => title), ...pipes.map((p) => COLUMNS.map(([, cell]) => cell(p)))];
-  const widths = COLUMNS.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  return table(COLUMNS, pipes);
+}
+
+export function bridgeTable(bridges: BridgeStatus[]): string {
+  return table(BRIDGE_COLUMNS, bridges);
+}
+
+function table<T>(columns: Array<[string, (row: T) => string]>, items: T[]): string {
+  const rows = [columns.map(([title]) => title), ...items.map((item) => columns.map(([, cell]) => cell(item)))];
+  const widths = columns.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   return rows.map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n';
 }
 

@@ -78,3 +78,12 @@ export async function until(what: string, test: () => boolean, timeoutMs: number
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+/** Like until(), for a test that has to run something (a command) to answer. */
+export async function eventually(what: string, test: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await test())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -47,7 +47,8 @@ export async function bridgeCommand(name: string, flags: BridgeFlags): Promise<v
   const say = (text: string): void => void process.stderr.write(`ringpipe bridge ${handle.name} ${direction}: ${text}\n`);
   handle.on('state', (state, detail) => say(detail ? `${state} (${detail})` : state));
   handle.on('retry', (reason) => say(reason));
-  say(`connecting to ${options.servers}`);
+  handle.on('warning', (text) => say(`warning: ${text}`));
+  say(`connecting to ${handle.server}`);
   // Replaces the CLI's exit-at-once handlers: a bridge finishes the message in hand first.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.removeAllListeners(signal);

@@ -1,9 +1,15 @@
 import { listPipes, statPipe } from '@ringpipe/client';
-import { pipeDetails, pipeTable } from '../output.js';
+import { listBridges } from '@ringpipe/bridge/status';
+import { bridgeTable, pipeDetails, pipeTable, withBridges } from '../output.js';
 
 export function lsCommand(flags: { json?: boolean }): void {
-  const pipes = listPipes();
-  process.stdout.write(flags.json ? `${JSON.stringify(pipes)}\n` : pipeTable(pipes));
+  const pipes = withBridges(listPipes(), listBridges());
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify(pipes)}\n`);
+    return;
+  }
+  const bridges = pipes.flatMap((p) => p.bridges);
+  process.stdout.write(pipeTable(pipes) + (bridges.length > 0 ? `\n${bridgeTable(bridges)}` : ''));
 }
 
 export function statCommand(name: string, flags: { json?: boolean }): void {

@@ -1,0 +1,102 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, Host, killAll, until, type Proc } from './helpers/hosts.js';
+import { listed } from './helpers/ls.js';
+import { freePort, NatsServer, skipReason } from './helpers/nats-server.js';
+import { tally, type Tally } from './helpers/tally.js';
+
+const reason = skipReason();
+if (reason) console.warn(`SKIPPED several --from bridges sharing the consumer: ${reason}`);
+
+const WRITERS = ['w1', 'w2'];
+const PER_WRITER = 1500;
+
+describe.skipIf(reason !== undefined)('several --from bridges on different hosts share the one durable consumer', () => {
+  let server: NatsServer;
+  const hosts: Host[] = [];
+
+  beforeAll(async () => {
+    server = new NatsServer(await freePort());
+    await server.start();
+  });
+  afterAll(async () => {
+    await server?.kill9();
+  });
+  afterEach(() => {
+    for (const h of hosts.splice(0)) h.stop();
+    killAll();
+  });
+
+  const bridgeOn = async (host: Host, name: string, direction: 'to' | 'from'): Promise<Proc> => {
+    const p = host.ringpipe(['bridge', name, `--${direction}`, server.url]);
+    await until(`the ${direction} bridge running`, () => p.stderr().includes(': running'), 30_000).catch((err: Error) => {
+      throw new Error(`${err.message}; it said: ${p.stderr()}`);
+    });
+    return p;
+  };
+
+  /**
+   * A `--to` bridge and two writers on host A; a `--from` bridge and a reader on hosts B and C;
+   * with `killOne`, B's bridge is killed -9 a third of the way (C has to take over the rest).
+   * Counts what the two readers printed, once nothing more can come.
+   */
+  async function twoFromHosts(name: string, killOne: boolean): Promise<{ both: Tally; perHost: Tally[]; committed: number[] }> {
+    const [a, b, c] = [await Host.start(), await Host.start(), await Host.start()];
+    hosts.push(a, b, c);
+    const to = await bridgeOn(a, name, 'to');
+    const readers = [b.node('reader.mjs', [name]), c.node('reader.mjs', [name])];
+    const froms = [await bridgeOn(b, name, 'from'), await bridgeOn(c, name, 'from')];
+    for (const w of WRITERS) a.node('writer.mjs', [name, w, String(PER_WRITER)]);
+    const total = WRITERS.length * PER_WRITER;
+    const lines = (p: Proc): number => p.stdout().split('\n').length - 1;
+    const got = (): number => lines(readers[0]!) + lines(readers[1]!);
+    if (killOne) {
+      await until('a third of the messages', () => got() >= total / 3, 60_000);
+      froms[0]!.child.kill('SIGKILL');
+      await froms[0]!.exited;
+    }
+    await until('every message on one host or the other', () => got() >= total, 90_000).catch(() => {});
+
+    // Stop both (SIGTERM drains), then wait until each reader printed all its host's pipe took in: then nothing more can come.
+    const running = killOne ? froms.slice(1) : froms;
+    for (const p of running) p.child.kill('SIGTERM');
+    const codes = await Promise.all(running.map((p) => p.exited));
+    expect(codes, `--from bridges after SIGTERM: ${running.map((p) => p.stderr()).join('\n')}`).toEqual(running.map(() => 0));
+    const committed: number[] = [];
+    for (const [i, host] of [b, c].entries()) {
+      await eventually(`host ${'BC'[i]}'s reader printing all its pipe took in`, async () => {
+        const pipe = (await listed(host)).find((p) => p.name === name);
+        committed[i] = pipe?.messagesIn ?? -1;
+        return pipe !== undefined && lines(readers[i]!) === pipe.messagesIn;
+      }, 20_000);
+    }
+
+    const perHost = readers.map((r) => tally(r.stdout(), WRITERS, PER_WRITER));
+    const both = tally(readers[0]!.stdout() + readers[1]!.stdout(), WRITERS, PER_WRITER);
+    console.log(
+      `[bridge figures] two --from hosts${killOne ? ', B killed -9 a third of the way' : ''}: sent ${total}, host B ${perHost[0]!.received}, host C ${perHost[1]!.received}, ` +
+        `lost ${both.lost}, duplicated across both ${both.duplicates}, corrupt ${both.corrupt}, out of order on B ${perHost[0]!.outOfOrder.length} on C ${perHost[1]!.outOfOrder.length}`,
+    );
+    if (both.lost > 0) console.log(`--to said:\n${to.stderr()}\n--from B said:\n${froms[0]!.stderr()}\n--from C said:\n${froms[1]!.stderr()}`);
+    return { both, perHost, committed };
+  }
+
+  it('two --from hosts fed by one --to: each message reaches exactly one host, once, each host in order, both get a share', async () => {
+    const { both, perHost, committed } = await twoFromHosts('SHARED', false);
+    expect(both).toMatchObject({ lost: 0, duplicates: 0, corrupt: 0 });
+    expect(committed[0]! + committed[1]!).toBe(WRITERS.length * PER_WRITER);
+    for (const t of perHost) {
+      expect(t.outOfOrder).toEqual([]);
+      expect(t.unique).toBeGreaterThan(0);
+    }
+  }, 150_000);
+
+  it('one of the two --from hosts killed -9 mid-stream: the other takes the rest, nothing lost, at most the message in hand duplicated', async () => {
+    const { both, perHost } = await twoFromHosts('SHAREDKILL', true);
+    expect(both).toMatchObject({ lost: 0, corrupt: 0 });
+    expect(both.duplicates).toBeLessThanOrEqual(1);
+    for (const t of perHost) {
+      expect(t.outOfOrder).toEqual([]);
+      expect(t.unique).toBeGreaterThan(0);
+    }
+  }, 150_000);
+});
