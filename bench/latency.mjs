@@ -11,6 +11,7 @@ const SIZES = [
 ];
 const TRANSPORTS = [
   { label: "ringpipe Duplex, write -> 'data'", transport: 'ringpipe' },
+  { label: 'ringpipe, low-latency mode (spin: 50)', transport: 'ringpipe', extra: ['spin=50'] },
   { label: 'net UNIX socket', transport: 'uds' },
   { label: 'child_process IPC (advanced)', transport: 'ipc' },
   { label: 'zeromq ipc:// REQ/REP', transport: 'zmq' },
@@ -20,11 +21,11 @@ const PACING = [
   { label: 'with idle gaps (2 ms every 50)', gap: 2 },
 ];
 
-async function measure(transport, size, gap) {
+async function measure(transport, size, gap, extra = []) {
   const addr = address(transport);
-  const echo = transport === 'ipc' ? null : peer(['echo', transport, addr]);
+  const echo = transport === 'ipc' ? null : peer(['echo', transport, addr, ...extra]);
   await echo?.ready;
-  const { oneWay } = await peer(['ping', transport, addr, `size=${size}`, `rounds=${ROUNDS}`, `gap=${gap}`]).exited;
+  const { oneWay } = await peer(['ping', transport, addr, `size=${size}`, `rounds=${ROUNDS}`, `gap=${gap}`, ...extra]).exited;
   await echo?.exited;
   const sorted = oneWay.slice(Math.floor(oneWay.length / 10)).sort((a, b) => a - b);
   return [0.5, 0.99, 0.999].map((q) => fmt(quantile(sorted, q), 1));
@@ -42,7 +43,7 @@ export async function latency() {
           continue;
         }
         try {
-          row([label, t.label, p.label, ...(await measure(t.transport, size, p.gap))]);
+          row([label, t.label, p.label, ...(await measure(t.transport, size, p.gap, t.extra))]);
         } catch (err) {
           row([label, t.label, p.label, ...unavailable(err.message, 3)]);
         }

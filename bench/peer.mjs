@@ -68,7 +68,7 @@ if (role === 'recv') {
   print({ start, sent });
   await out.end();
 } else if (role === 'echo') {
-  await t.echo(address, ready);
+  await t.echo(address, ready, opts);
 } else if (role === 'ping') {
   const link = await t.pinger(address, opts);
   await sleep(200);

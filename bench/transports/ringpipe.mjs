@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { createPipe } from '@ringpipe/client';
 
 const CAPACITY = 1 << 22;
-const open = (name, access) => createPipe(name, { access, capacity: CAPACITY, backend: 'shm' });
+const open = (name, access, spin = 0) => createPipe(name, { access, capacity: CAPACITY, backend: 'shm', spin });
 
 /** Reads every message until EOF, calling counter.add(bytes, messages) as they come. */
 export async function receive(name, { recv: mode }, counter, ready) {
@@ -73,8 +73,8 @@ export async function sender(name, { send: mode }) {
 }
 
 /** Sends back every message, until EOF. */
-export async function echo(name, ready) {
-  const pings = open(`${name}-PING`, 'read');
+export async function echo(name, ready, { spin } = {}) {
+  const pings = open(`${name}-PING`, 'read', Number(spin ?? 0));
   const pongs = open(`${name}-PONG`, 'write');
   pings.on('data', (m) => pongs.write(m));
   ready();
@@ -83,8 +83,8 @@ export async function echo(name, ready) {
 }
 
 /** The pinging side: roundTrip(message) resolves when the message is back. */
-export async function pinger(name) {
-  const replies = open(`${name}-PONG`, 'read');
+export async function pinger(name, { spin } = {}) {
+  const replies = open(`${name}-PONG`, 'read', Number(spin ?? 0));
   const out = open(`${name}-PING`, 'write');
   let resolveReply;
   replies.on('data', () => resolveReply());
