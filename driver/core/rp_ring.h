@@ -206,13 +206,27 @@ int rp_ring_stats(const struct rp_ring *r, struct rp_stats *st);
  * RP_WAKE_SPACE (writers). A waiter calls wait_begin (counts itself, returns
  * the seq to sleep on), retries its operation, sleeps on seq_word while it
  * still equals that seq, then calls wait_end. bump adds 1 to the seq word.
+ * The _as forms count a sleeper of that kind (RP_OS_WAITER, RP_BELL_WAITER);
+ * the others an RP_OS_WAITER.
  */
 uint32_t *rp_ring_seq_word(const struct rp_ring *r, unsigned which);
 uint32_t rp_ring_seq(const struct rp_ring *r, unsigned which);
 void rp_ring_bump(struct rp_ring *r, unsigned which);
 uint32_t rp_ring_wait_begin(struct rp_ring *r, unsigned which);
+uint32_t rp_ring_wait_begin_as(struct rp_ring *r, unsigned which,
+			       uint32_t kind);
 /* The waiting count of which: who sleeps how (RP_OS_WAITER, RP_BELL_WAITER). */
 uint32_t rp_ring_waiting(const struct rp_ring *r, unsigned which);
 void rp_ring_wait_end(struct rp_ring *r, unsigned which);
+void rp_ring_wait_end_as(struct rp_ring *r, unsigned which, uint32_t kind);
+
+#define RP_SLEEP_OS 1u   /* futex, driver or event sleepers on the seq word */
+#define RP_SLEEP_BELL 2u /* sleepers on the pipe's bell */
+
+/*
+ * Whom a waker told to wake all of which must wake, by the waiting count
+ * loaded now: RP_SLEEP_* bits, 0 for nobody.
+ */
+unsigned rp_ring_sleepers(const struct rp_ring *r, unsigned which);
 
 #endif

@@ -4,24 +4,37 @@
 
 #define N(a) (uint32_t)(sizeof(a) / sizeof((a)[0]))
 #define ATTACH(p, r) { .op = "attach", .pid = (p), .role = (r), .max = -1 }
-#define WRITE(s, t, e) { .op = "write", .slot = (s), .text = (t), .expect = (e), .max = -1, .written = -1 }
+/* The _W forms also say which sleepers the op's wake reaches (NOBODY: none). */
+#define WRITE_W(s, t, e, w) \
+	{ .op = "write", .slot = (s), .text = (t), .expect = (e), .max = -1, .written = -1, .wakes = (w) }
+#define WRITE(s, t, e) WRITE_W(s, t, e, NULL)
 #define WRITE_FILL(s, n, sd, e) \
 	{ .op = "write", .slot = (s), .fill = (n), .seed = (sd), .expect = (e), .max = -1, .written = -1 }
 /* Byte mode: a write that stops after w bytes. */
 #define WRITE_PART(s, n, sd, w) \
 	{ .op = "write", .slot = (s), .fill = (n), .seed = (sd), .expect = "full", .max = -1, .written = (w) }
-#define RESERVE(s, n, e) { .op = "reserve", .slot = (s), .len = (n), .expect = (e), .max = -1 }
-#define ABANDON(s, e) { .op = "abandon", .slot = (s), .expect = (e), .max = -1 }
-#define READ(s, t) { .op = "read", .slot = (s), .text = (t), .expect = "ok", .max = -1 }
+#define RESERVE_W(s, n, e, w) { .op = "reserve", .slot = (s), .len = (n), .expect = (e), .max = -1, .wakes = (w) }
+#define RESERVE(s, n, e) RESERVE_W(s, n, e, NULL)
+#define ABANDON_W(s, e, w) { .op = "abandon", .slot = (s), .expect = (e), .max = -1, .wakes = (w) }
+#define ABANDON(s, e) ABANDON_W(s, e, NULL)
+#define READ_W(s, t, w) { .op = "read", .slot = (s), .text = (t), .expect = "ok", .max = -1, .wakes = (w) }
+#define READ(s, t) READ_W(s, t, NULL)
 #define READ_MAX(s, m, t) { .op = "read", .slot = (s), .text = (t), .expect = "ok", .max = (m) }
-#define READ_FILL(s, m, n, sd, f) \
-	{ .op = "read", .slot = (s), .max = (m), .fill = (n), .seed = (sd), .from = (f), .expect = "ok" }
-#define READ_NOT(s, m, e) { .op = "read", .slot = (s), .max = (m), .expect = (e) }
-#define END(s) { .op = "end", .slot = (s), .max = -1 }
-#define DETACH(s) { .op = "detach", .slot = (s), .max = -1 }
-#define CRASH(s) { .op = "crash", .slot = (s), .max = -1 }
+#define READ_FILL_W(s, m, n, sd, f, w) \
+	{ .op = "read", .slot = (s), .max = (m), .fill = (n), .seed = (sd), .from = (f), .expect = "ok", .wakes = (w) }
+#define READ_FILL(s, m, n, sd, f) READ_FILL_W(s, m, n, sd, f, NULL)
+#define READ_NOT_W(s, m, e, w) { .op = "read", .slot = (s), .max = (m), .expect = (e), .wakes = (w) }
+#define READ_NOT(s, m, e) READ_NOT_W(s, m, e, NULL)
+#define END_W(s, w) { .op = "end", .slot = (s), .max = -1, .wakes = (w) }
+#define END(s) END_W(s, NULL)
+#define DETACH_W(s, w) { .op = "detach", .slot = (s), .max = -1, .wakes = (w) }
+#define DETACH(s) DETACH_W(s, NULL)
+#define CRASH_W(s, w) { .op = "crash", .slot = (s), .max = -1, .wakes = (w) }
+#define CRASH(s) CRASH_W(s, NULL)
 #define HOLD(s, l) { .op = "hold", .slot = (s), .lock = (l), .max = -1 }
 #define POKE(o, v) { .op = "poke", .offset = (o), .value = (v), .max = -1 }
+#define WAIT(w, k) { .op = "wait", .on = (w), .waiter = (k), .max = -1 }
+#define UNWAIT(w, k) { .op = "unwait", .on = (w), .waiter = (k), .max = -1 }
 #define EOF_IS(s, e) { .op = "eof", .slot = (s), .expect = (e), .max = -1 }
 
 /* Header words a hostile peer pokes (docs/ring-format.md, "Header page"). */
@@ -30,10 +43,13 @@
 #define TAIL 0x80u
 #define TAIL_SKIP 0x84u
 #define RLOCK 0x88u
+#define WRITERS_WAITING 0x4cu
+#define READERS_WAITING 0x90u
 #define WRITERS_EVER 0xc4u
 #define WRITING(slot) (0x10cu + 16u * (slot))
 #define DATA 0x1000u
 #define COMMITTED(len) (0x80000000u | (len))
+#define NOBODY ""
 
 static const struct gen_op one_message[] = {
 	ATTACH(100, "writer"), ATTACH(200, "reader"),
@@ -275,6 +291,79 @@ static const struct gen_op lock_of_unknown_token[] = {
 	POKE(RLOCK, 0x4321), WRITE(0, "u", "ok"), READ(1, "u"),
 };
 
+/*
+ * Waking (docs/ring-format.md, "Waiting"): what each op's wake reaches.
+ * With no sleeper nothing is bumped but by end; reserve and crash never wake.
+ */
+static const struct gen_op wake_nobody[] = {
+	ATTACH(100, "writer"), ATTACH(200, "reader"),
+	WRITE_W(0, "a", "ok", NOBODY), RESERVE_W(0, 3, "ok", NOBODY),
+	ABANDON_W(0, "ok", NOBODY), READ_W(1, "a", NOBODY),
+	READ_NOT_W(1, -1, "empty", NOBODY), CRASH_W(0, NOBODY),
+};
+
+static const struct gen_op wake_data_bell[] = {
+	ATTACH(100, "writer"), ATTACH(200, "reader"), WAIT("data", "bell"),
+	WRITE_W(0, "a", "ok", "data-bell"), READ_W(1, "a", NOBODY),
+};
+
+static const struct gen_op wake_data_os_and_bell[] = {
+	ATTACH(100, "writer"), ATTACH(200, "reader"),
+	WAIT("data", "os"), WAIT("data", "bell"),
+	WRITE_W(0, "a", "ok", "data-os data-bell"), UNWAIT("data", "os"),
+	WRITE_W(0, "b", "ok", "data-bell"), UNWAIT("data", "bell"),
+	WRITE_W(0, "c", "ok", NOBODY),
+};
+
+/* A FULL write made nothing and wakes nobody; an EMPTY read moved nothing. */
+static const struct gen_op wake_space_bell[] = {
+	ATTACH(100, "writer"), ATTACH(200, "reader"),
+	WRITE_FILL(0, 24, 1, "ok"), WRITE_FILL(0, 24, 2, "ok"),
+	WAIT("space", "bell"), WAIT("data", "os"), WRITE_W(0, "", "full", NOBODY),
+	READ_FILL_W(1, -1, 24, 1, 0, "space-bell"), WAIT("space", "os"),
+	READ_FILL_W(1, -1, 24, 2, 0, "space-os space-bell"),
+	READ_NOT_W(1, -1, "empty", NOBODY),
+};
+
+/* A Read that only skips an abandoned record moved tail: it wakes writers. */
+static const struct gen_op wake_abandon_and_skip[] = {
+	ATTACH(100, "writer"), ATTACH(200, "reader"), WAIT("data", "os"),
+	RESERVE_W(0, 4, "ok", NOBODY), ABANDON_W(0, "ok", "data-os"),
+	WAIT("space", "os"), READ_NOT_W(1, -1, "empty", "space-os"),
+};
+
+/* end bumps data_seq even with no sleeper; only a writer's end wakes. */
+static const struct gen_op wake_end_bell[] = {
+	ATTACH(100, "writer"), ATTACH(101, "writer"), ATTACH(102, "writer"),
+	ATTACH(200, "reader"), END_W(0, NOBODY), WAIT("data", "bell"),
+	END_W(1, "data-bell"), END_W(1, NOBODY), DETACH_W(2, "data-bell"),
+	EOF_IS(3, "true"),
+};
+
+/* A dead writer wakes no one: sleepers see it at their re-check. */
+static const struct gen_op wake_crash_silent[] = {
+	ATTACH(100, "writer"), ATTACH(200, "reader"), WAIT("data", "bell"),
+	CRASH_W(0, NOBODY), EOF_IS(1, "true"),
+};
+
+static const struct gen_op wake_hostile_counts[] = {
+	ATTACH(100, "writer"), ATTACH(200, "reader"),
+	POKE(READERS_WAITING, 0x00030002), WRITE_W(0, "a", "ok", "data-os data-bell"),
+	POKE(READERS_WAITING, 0xffff0000), WRITE_W(0, "b", "ok", "data-bell"),
+	POKE(READERS_WAITING, 0x0000ffff), WRITE_W(0, "c", "ok", "data-os"),
+	POKE(READERS_WAITING, 0), WRITE_W(0, "d", "ok", NOBODY),
+	POKE(WRITERS_WAITING, 0x80000001), READ_W(1, "a", "space-os space-bell"),
+	POKE(WRITERS_WAITING, 0x00010000), READ_W(1, "b", "space-bell"),
+};
+
+static const struct gen_op wake_after_unwait[] = {
+	ATTACH(100, "writer"), ATTACH(200, "reader"),
+	WAIT("data", "os"), WAIT("data", "bell"), WAIT("space", "os"),
+	WAIT("space", "bell"), UNWAIT("data", "bell"), UNWAIT("space", "os"),
+	UNWAIT("data", "os"), UNWAIT("space", "bell"),
+	WRITE_W(0, "a", "ok", NOBODY), READ_W(1, "a", NOBODY),
+};
+
 const struct gen_case gen_cases[] = {
 	{ "init_empty", 64, "message", NULL, 0 },
 	{ "init_empty_byte", 128, "byte", NULL, 0 },
@@ -326,6 +415,18 @@ const struct gen_case gen_cases[] = {
 	{ "hold_read_lock", 64, "message", hold_read_lock, N(hold_read_lock) },
 	{ "lock_of_unknown_token", 64, "message", lock_of_unknown_token,
 	  N(lock_of_unknown_token) },
+	{ "wake_nobody", 64, "message", wake_nobody, N(wake_nobody) },
+	{ "wake_data_bell", 64, "message", wake_data_bell, N(wake_data_bell) },
+	{ "wake_data_os_and_bell", 64, "message", wake_data_os_and_bell,
+	  N(wake_data_os_and_bell) },
+	{ "wake_space_bell", 64, "message", wake_space_bell, N(wake_space_bell) },
+	{ "wake_abandon_and_skip", 64, "message", wake_abandon_and_skip,
+	  N(wake_abandon_and_skip) },
+	{ "wake_end_bell", 64, "message", wake_end_bell, N(wake_end_bell) },
+	{ "wake_crash_silent", 64, "byte", wake_crash_silent, N(wake_crash_silent) },
+	{ "wake_hostile_counts", 64, "message", wake_hostile_counts,
+	  N(wake_hostile_counts) },
+	{ "wake_after_unwait", 64, "message", wake_after_unwait, N(wake_after_unwait) },
 };
 
 const uint32_t gen_case_count = N(gen_cases);

@@ -19,6 +19,8 @@ struct gen_op {
 	int written;        /* byte-mode write; -1: all of the data if ok, else 0 */
 	const char *lock;   /* hold */
 	uint32_t offset, value; /* poke: a little-endian u32 */
+	const char *on, *waiter; /* wait, unwait: "data"/"space", "os"/"bell" */
+	const char *wakes; /* names separated by spaces; "": none; NULL: not checked */
 };
 
 struct gen_case {

@@ -30,6 +30,29 @@ static int gen_data(const struct gen_op *g, struct vec_op *op)
 	return 0;
 }
 
+/* The space-separated wake names of g into VEC_WAKE_* bits. */
+static int gen_wakes(const char *names, struct vec_op *op)
+{
+	char name[16];
+	size_t n;
+
+	op->has_wakes = true;
+	while (*names != '\0') {
+		uint32_t bit;
+
+		n = strcspn(names, " ");
+		if (n == 0 || n >= sizeof(name))
+			return -1;
+		memcpy(name, names, n);
+		name[n] = '\0';
+		if (vec_wake_parse(name, &bit) != 0)
+			return -1;
+		op->wakes |= bit;
+		names += n + (names[n] == ' ');
+	}
+	return 0;
+}
+
 static int gen_op_convert(const struct gen_op *g, struct vec_op *op,
 			  uint32_t mode)
 {
@@ -53,6 +76,12 @@ static int gen_op_convert(const struct gen_op *g, struct vec_op *op,
 		op->expect = strcmp(g->expect, "true") == 0;
 	else if (g->expect != NULL && (op->expect = vec_status_parse(g->expect)) < 0)
 		return -1;
+	if (g->wakes != NULL &&
+	    (!vec_kind_wakes(op->kind) || gen_wakes(g->wakes, op) != 0))
+		return -1;
+	if (op->kind == VEC_WAIT || op->kind == VEC_UNWAIT)
+		return g->on == NULL || vec_on_parse(g->on, &op->which) ||
+		       g->waiter == NULL || vec_waiter_parse(g->waiter, &op->waiter);
 	if (op->kind == VEC_POKE) {
 		op->offset = g->offset;
 		op->data_len = 4;
@@ -75,6 +104,21 @@ static void put_hex(FILE *f, const uint8_t *p, uint32_t n)
 
 	for (i = 0; i < n; i++)
 		fprintf(f, "%02x", p[i]);
+}
+
+static void put_wakes(FILE *f, uint32_t wakes)
+{
+	const char *sep = "";
+	uint32_t k;
+
+	fprintf(f, ", \"wakes\": [");
+	for (k = 0; k < VEC_WAKE_NAMES; k++) {
+		if (wakes & (1u << k)) {
+			fprintf(f, "%s\"%s\"", sep, vec_wake_name(k));
+			sep = ", ";
+		}
+	}
+	fprintf(f, "]");
 }
 
 static void put_op(FILE *f, const struct vec_op *op)
@@ -128,9 +172,16 @@ static void put_op(FILE *f, const struct vec_op *op)
 		fprintf(f, ", \"slot\": %u, \"expect\": %s", op->slot,
 			op->expect ? "true" : "false");
 		break;
+	case VEC_WAIT:
+	case VEC_UNWAIT:
+		fprintf(f, ", \"on\": \"%s\", \"kind\": \"%s\"",
+			vec_on_name(op->which), vec_waiter_name(op->waiter));
+		break;
 	case VEC_KIND_COUNT:
 		break;
 	}
+	if (op->has_wakes)
+		put_wakes(f, op->wakes);
 	fprintf(f, "}");
 }
 

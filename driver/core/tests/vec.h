@@ -25,8 +25,17 @@ enum vec_kind {
 	VEC_ABANDON,
 	VEC_HOLD,
 	VEC_POKE,
+	VEC_WAIT,
+	VEC_UNWAIT,
 	VEC_KIND_COUNT
 };
+
+/* The "wakes" of an op: which sleepers of which word its wake reached. */
+#define VEC_WAKE_DATA_OS 1u
+#define VEC_WAKE_DATA_BELL 2u
+#define VEC_WAKE_SPACE_OS 4u
+#define VEC_WAKE_SPACE_BELL 8u
+#define VEC_WAKE_NAMES 4u
 
 struct vec_op {
 	enum vec_kind kind;
@@ -38,6 +47,10 @@ struct vec_op {
 	uint32_t written;  /* byte-mode write: bytes that went in */
 	uint32_t lock_off; /* hold: RP_OFF_RLOCK or RP_OFF_WLOCK */
 	uint32_t offset;   /* poke */
+	uint32_t which;    /* wait, unwait: RP_WAKE_DATA or RP_WAKE_SPACE */
+	uint32_t waiter;   /* wait, unwait: RP_OS_WAITER or RP_BELL_WAITER */
+	bool has_wakes;
+	uint32_t wakes;    /* VEC_WAKE_* bits */
 	uint32_t data_len;
 	uint8_t data[VEC_MAX_DATA]; /* write, poke: bytes; read "ok": expected */
 };
@@ -56,6 +69,15 @@ const char *vec_lock_name(uint32_t lock_off);
 int vec_lock_parse(const char *s, uint32_t *lock_off);
 int vec_role_parse(const char *s, uint32_t *role);
 int vec_status_parse(const char *s); /* RP_* or -1 */
+const char *vec_on_name(uint32_t which);
+int vec_on_parse(const char *s, uint32_t *which);
+const char *vec_waiter_name(uint32_t waiter);
+int vec_waiter_parse(const char *s, uint32_t *waiter);
+/* Name of the VEC_WAKE_* bit number i (0..VEC_WAKE_NAMES-1). */
+const char *vec_wake_name(uint32_t i);
+int vec_wake_parse(const char *s, uint32_t *bit);
+/* Whether an op of kind k may carry "wakes": it may wake sleepers. */
+bool vec_kind_wakes(enum vec_kind k);
 
 /*
  * Runs c on a fresh zeroed segment (lock attempts: VEC_LOCK_SPINS),

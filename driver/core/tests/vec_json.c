@@ -112,10 +112,36 @@ static int op_fields(const struct json *o, struct vec_op *op)
 	case VEC_CRASH:
 	case VEC_EOF:
 		return get_u32(o, "slot", &op->slot);
+	case VEC_WAIT:
+	case VEC_UNWAIT:
+		return (s = get_str(o, "on")) == NULL || vec_on_parse(s, &op->which) ||
+		       (s = get_str(o, "kind")) == NULL ||
+		       vec_waiter_parse(s, &op->waiter);
 	case VEC_KIND_COUNT:
 		break;
 	}
 	return -1;
+}
+
+/* "wakes": a list of names, on ops that may wake; absent: not checked. */
+static int op_wakes(const struct json *o, struct vec_op *op)
+{
+	const struct json *w = json_get(o, "wakes");
+	uint32_t bit;
+	size_t i;
+
+	if (w == NULL)
+		return 0;
+	if (!vec_kind_wakes(op->kind) || w->type != JSON_ARR)
+		return -1;
+	for (i = 0; i < w->n; i++) {
+		if (w->items[i]->type != JSON_STR ||
+		    vec_wake_parse(w->items[i]->str, &bit) != 0)
+			return -1;
+		op->wakes |= bit;
+	}
+	op->has_wakes = true;
+	return 0;
 }
 
 static int op_from_json(const struct json *o, struct vec_op *op)
@@ -128,7 +154,7 @@ static int op_from_json(const struct json *o, struct vec_op *op)
 	if (k < 0)
 		return -1;
 	op->kind = (enum vec_kind)k;
-	return op_expect(o, op) || op_fields(o, op) ? -1 : 0;
+	return op_expect(o, op) || op_fields(o, op) || op_wakes(o, op) ? -1 : 0;
 }
 
 int vec_case_from_json(const struct json *j, struct vec_case *c, char *err,

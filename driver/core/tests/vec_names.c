@@ -6,7 +6,12 @@ static const char *const kind_names[VEC_KIND_COUNT] = {
 	[VEC_ATTACH] = "attach", [VEC_WRITE] = "write", [VEC_RESERVE] = "reserve",
 	[VEC_READ] = "read",     [VEC_END] = "end",     [VEC_DETACH] = "detach",
 	[VEC_CRASH] = "crash",   [VEC_EOF] = "eof",       [VEC_ABANDON] = "abandon",
-	[VEC_HOLD] = "hold",     [VEC_POKE] = "poke",
+	[VEC_HOLD] = "hold",     [VEC_POKE] = "poke",     [VEC_WAIT] = "wait",
+	[VEC_UNWAIT] = "unwait",
+};
+
+static const char *const wake_names[VEC_WAKE_NAMES] = {
+	"data-os", "data-bell", "space-os", "space-bell",
 };
 
 const char *vec_kind_name(enum vec_kind k)
@@ -70,4 +75,60 @@ int vec_status_parse(const char *s)
 		if (strcmp(s, rp_status_name(st)) == 0)
 			return st;
 	return -1;
+}
+
+const char *vec_on_name(uint32_t which)
+{
+	return which == RP_WAKE_SPACE ? "space" : "data";
+}
+
+int vec_on_parse(const char *s, uint32_t *which)
+{
+	if (strcmp(s, "data") == 0)
+		*which = RP_WAKE_DATA;
+	else if (strcmp(s, "space") == 0)
+		*which = RP_WAKE_SPACE;
+	else
+		return -1;
+	return 0;
+}
+
+const char *vec_waiter_name(uint32_t waiter)
+{
+	return waiter == RP_BELL_WAITER ? "bell" : "os";
+}
+
+int vec_waiter_parse(const char *s, uint32_t *waiter)
+{
+	if (strcmp(s, "os") == 0)
+		*waiter = RP_OS_WAITER;
+	else if (strcmp(s, "bell") == 0)
+		*waiter = RP_BELL_WAITER;
+	else
+		return -1;
+	return 0;
+}
+
+const char *vec_wake_name(uint32_t i)
+{
+	return i < VEC_WAKE_NAMES ? wake_names[i] : "?";
+}
+
+int vec_wake_parse(const char *s, uint32_t *bit)
+{
+	uint32_t i;
+
+	for (i = 0; i < VEC_WAKE_NAMES; i++) {
+		if (strcmp(s, wake_names[i]) == 0) {
+			*bit = 1u << i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+bool vec_kind_wakes(enum vec_kind k)
+{
+	return k == VEC_WRITE || k == VEC_RESERVE || k == VEC_ABANDON ||
+	       k == VEC_READ || k == VEC_END || k == VEC_DETACH || k == VEC_CRASH;
 }

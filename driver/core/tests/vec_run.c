@@ -69,17 +69,17 @@ static void vec_attach(struct vec_state *s, uint32_t i)
 		rp_ring_set_reader(&s->h[h.slot]);
 }
 
-static void vec_read(struct vec_state *s, uint32_t i, struct rp_handle *h)
+static void vec_read(struct vec_state *s, uint32_t i, struct rp_handle *h,
+		     unsigned *wake)
 {
 	const struct vec_op *op = &s->c->ops[i];
 	uint32_t room = op->has_max ? op->max : s->c->capacity;
 	struct rp_read_res res;
-	unsigned wake = 0;
 	int st;
 
 	if (room > s->c->capacity)
 		room = s->c->capacity;
-	st = rp_ring_read(h, s->buf, room, &res, &wake);
+	st = rp_ring_read(h, s->buf, room, &res, wake);
 	vec_expect(s, i, st);
 	if (st == RP_OK && op->expect == RP_OK &&
 	    (res.n != op->data_len || memcmp(s->buf, op->data, res.n) != 0))
@@ -87,13 +87,13 @@ static void vec_read(struct vec_state *s, uint32_t i, struct rp_handle *h)
 			 op->data_len);
 }
 
-static void vec_write(struct vec_state *s, uint32_t i, struct rp_handle *h)
+static void vec_write(struct vec_state *s, uint32_t i, struct rp_handle *h,
+		      unsigned *wake)
 {
 	const struct vec_op *op = &s->c->ops[i];
 	uint32_t written = 0;
-	unsigned wake = 0;
 
-	vec_expect(s, i, rp_ring_write(h, op->data, op->data_len, &written, &wake));
+	vec_expect(s, i, rp_ring_write(h, op->data, op->data_len, &written, wake));
 	if (op->has_written && written != op->written)
 		vec_fail(s, i, "wrote %u bytes, want %u", written, op->written);
 }
@@ -119,9 +119,51 @@ static void vec_eof(struct vec_state *s, uint32_t i, struct rp_handle *h)
 			 eof ? "false" : "true");
 }
 
+/* VEC_WAKE_* bits of the sleepers a wake of which reaches, as an OS layer splits it. */
+static uint32_t vec_woken(const struct rp_ring *r, unsigned which,
+			  uint32_t os_bit, uint32_t bell_bit)
+{
+	unsigned sleepers = rp_ring_sleepers(r, which);
+
+	return (sleepers & RP_SLEEP_OS ? os_bit : 0) |
+	       (sleepers & RP_SLEEP_BELL ? bell_bit : 0);
+}
+
+static void vec_put_wakes(char *out, size_t n, uint32_t wakes)
+{
+	uint32_t k;
+
+	snprintf(out, n, "[");
+	for (k = 0; k < VEC_WAKE_NAMES; k++)
+		if (wakes & (1u << k))
+			snprintf(out + strlen(out), n - strlen(out), " %s",
+				 vec_wake_name(k));
+	snprintf(out + strlen(out), n - strlen(out), " ]");
+}
+
+static void vec_check_wakes(struct vec_state *s, uint32_t i, unsigned wake)
+{
+	const struct vec_op *op = &s->c->ops[i];
+	uint32_t got = 0;
+	char want_s[64], got_s[64];
+
+	if (wake & RP_WAKE_DATA)
+		got |= vec_woken(&s->r, RP_WAKE_DATA, VEC_WAKE_DATA_OS,
+				 VEC_WAKE_DATA_BELL);
+	if (wake & RP_WAKE_SPACE)
+		got |= vec_woken(&s->r, RP_WAKE_SPACE, VEC_WAKE_SPACE_OS,
+				 VEC_WAKE_SPACE_BELL);
+	if (!op->has_wakes || got == op->wakes)
+		return;
+	vec_put_wakes(want_s, sizeof(want_s), op->wakes);
+	vec_put_wakes(got_s, sizeof(got_s), got);
+	vec_fail(s, i, "woke %s, want %s", got_s, want_s);
+}
+
 static bool vec_needs_slot(enum vec_kind k)
 {
-	return k != VEC_ATTACH && k != VEC_POKE && k != VEC_KIND_COUNT;
+	return k != VEC_ATTACH && k != VEC_POKE && k != VEC_WAIT &&
+	       k != VEC_UNWAIT && k != VEC_KIND_COUNT;
 }
 
 static void vec_step(struct vec_state *s, uint32_t i)
@@ -140,7 +182,7 @@ static void vec_step(struct vec_state *s, uint32_t i)
 		vec_attach(s, i);
 		break;
 	case VEC_WRITE:
-		vec_write(s, i, h);
+		vec_write(s, i, h, &wake);
 		break;
 	case VEC_RESERVE:
 		vec_expect(s, i, rp_ring_reserve(h, op->len, &s->resv[op->slot]));
@@ -149,7 +191,7 @@ static void vec_step(struct vec_state *s, uint32_t i)
 		vec_expect(s, i, rp_ring_abandon(h, &s->resv[op->slot], &wake));
 		break;
 	case VEC_READ:
-		vec_read(s, i, h);
+		vec_read(s, i, h, &wake);
 		break;
 	case VEC_END:
 		rp_ring_end_writing(h, &wake);
@@ -171,10 +213,17 @@ static void vec_step(struct vec_state *s, uint32_t i)
 	case VEC_EOF:
 		vec_eof(s, i, h);
 		break;
+	case VEC_WAIT:
+		rp_ring_wait_begin_as(&s->r, op->which, op->waiter);
+		break;
+	case VEC_UNWAIT:
+		rp_ring_wait_end_as(&s->r, op->which, op->waiter);
+		break;
 	case VEC_KIND_COUNT:
 		vec_fail(s, i, "bad op");
 		break;
 	}
+	vec_check_wakes(s, i, wake);
 }
 
 int vec_run(const struct vec_case *c, uint8_t *image)

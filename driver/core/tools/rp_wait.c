@@ -57,13 +57,13 @@ int rp_wait_run(struct rp_ring *r, unsigned which, rp_attempt_fn attempt,
 /* A sleeper counted no more has stopped sleeping: the count is loaded again here. */
 static void wake_sleepers(struct rp_ring *r, unsigned which, int bell)
 {
-	uint32_t waiting = rp_ring_waiting(r, which);
+	unsigned sleepers = rp_ring_sleepers(r, which);
 	char ring = 1;
 
-	if (waiting & (RP_BELL_WAITER - 1))
+	if (sleepers & RP_SLEEP_OS)
 		futex_wake_all(rp_ring_seq_word(r, which));
 	/* EAGAIN: the FIFO is full of rings nobody read yet, so it rings already. */
-	if (waiting >= RP_BELL_WAITER && bell >= 0 && write(bell, &ring, 1) < 0)
+	if ((sleepers & RP_SLEEP_BELL) && bell >= 0 && write(bell, &ring, 1) < 0)
 		return;
 }
 

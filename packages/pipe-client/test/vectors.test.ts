@@ -3,11 +3,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, RingPipeError } from '../src/errors.js';
-import { HEADER_SIZE, MODE_BYTE, MODE_MESSAGE, Off } from '../src/ring/layout.js';
+import { BELL_WAITER, HEADER_SIZE, MODE_BYTE, MODE_MESSAGE, OS_WAITER, Off, SLEEP_BELL, SLEEP_OS, sleeperKinds } from '../src/ring/layout.js';
 import { BUSY, EMPTY, FULL, LOCKED, OK, Ring, TOO_BIG, TOO_SMALL } from '../src/ring/ring.js';
 
 interface Op {
-  op: 'attach' | 'write' | 'reserve' | 'abandon' | 'read' | 'end' | 'detach' | 'crash' | 'hold' | 'poke' | 'eof';
+  op: 'attach' | 'write' | 'reserve' | 'abandon' | 'read' | 'end' | 'detach' | 'crash' | 'hold' | 'poke' | 'eof' | 'wait' | 'unwait';
   pid?: number;
   role?: 'none' | 'reader' | 'writer';
   slot?: number;
@@ -18,6 +18,10 @@ interface Op {
   offset?: string;
   written?: number;
   expect?: string | boolean;
+  on?: 'data' | 'space';
+  kind?: 'os' | 'bell';
+  /** Which sleepers the op's wake reached: data-os, data-bell, space-os, space-bell. */
+  wakes?: string[];
 }
 interface Case {
   name: string;
@@ -43,16 +47,26 @@ function orCorrupt<T>(step: () => T): T | 'corrupt' {
   }
 }
 
+/** The "wakes" names of one platform wake: the word's side, and the sleepers its waiting count says to wake. */
+function wakeNames(byteOffset: number, waiting: number): string[] {
+  const side = byteOffset === Off.dataSeq ? 'data' : 'space';
+  const sleepers = sleeperKinds(waiting);
+  return [...((sleepers & SLEEP_OS) !== 0 ? [`${side}-os`] : []), ...((sleepers & SLEEP_BELL) !== 0 ? [`${side}-bell`] : [])];
+}
+
 function run(c: Case): Uint8Array {
   const segment = new ArrayBuffer(HEADER_SIZE + c.capacity);
   const live = new Set<number>();
   Ring.init(segment, c.capacity, c.mode === 'byte' ? MODE_BYTE : MODE_MESSAGE);
-  const ring = new Ring(segment, { alive: (slot) => live.has(slot), yieldCpu: () => {}, wake: () => {}, lockAttempts: 4 });
+  const woken = new Set<string>();
+  const wake = (byteOffset: number, waiting: number): void => wakeNames(byteOffset, waiting).forEach((name) => woken.add(name));
+  const ring = new Ring(segment, { alive: (slot) => live.has(slot), yieldCpu: () => {}, wake, lockAttempts: 4 });
   const bytes = new Uint8Array(segment);
   const i32 = new Int32Array(segment, 0, HEADER_SIZE / 4);
 
   c.ops.forEach((op, index) => {
     const where = `${c.name} op ${index} (${op.op})`;
+    woken.clear();
     switch (op.op) {
       case 'attach': {
         const slot = ring.firstFreeSlot();
@@ -109,9 +123,27 @@ function run(c: Case): Uint8Array {
       case 'eof':
         expect(orCorrupt(() => ring.isEof(op.slot!, true)), where).toBe(op.expect);
         break;
+      case 'wait':
+      case 'unwait':
+        waitStep(ring, op);
+        break;
     }
+    if (op.wakes !== undefined) expect([...woken].sort(), where).toEqual([...op.wakes].sort());
   });
   return bytes;
+}
+
+/** `wait` counts a sleeper of that kind on the side's waiting count, `unwait` takes it away. */
+function waitStep(ring: Ring, op: Op): void {
+  const kind = op.kind === 'bell' ? BELL_WAITER : OS_WAITER;
+  if (op.op === 'wait') {
+    if (op.on === 'data') ring.beginReadWait(kind);
+    else ring.beginWriteWait(kind);
+  } else if (op.on === 'data') {
+    ring.endReadWait(kind);
+  } else {
+    ring.endWriteWait(kind);
+  }
 }
 
 function expectedImage(c: Case): Uint8Array {

@@ -51,6 +51,14 @@ export const Off = {
 export const OS_WAITER = 1;
 export const BELL_WAITER = 0x10000;
 
+/** Bits of `sleeperKinds`: seq-word sleepers (futex, event, driver), bell sleepers. */
+export const SLEEP_OS = 1;
+export const SLEEP_BELL = 2;
+
+/** Whom a waker told to wake all of a seq word must wake, by its waiting count: SLEEP_* bits, 0 for nobody. */
+export const sleeperKinds = (waiting: number): number =>
+  ((waiting & (BELL_WAITER - 1)) !== 0 ? SLEEP_OS : 0) | (waiting >>> 16 !== 0 ? SLEEP_BELL : 0);
+
 export const SlotOff = { pid: 0, token: 4, role: 8, writing: 12 } as const;
 export const ROLE_WRITER = 1;
 export const ROLE_READER = 2;

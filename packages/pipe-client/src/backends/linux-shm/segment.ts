@@ -1,6 +1,6 @@
 import { closeSync, constants, fchmodSync, fstatSync, openSync, statSync, unlinkSync, type Stats } from 'node:fs';
 import { ErrorCode, RingPipeError, fromSystemError } from '../../errors.js';
-import { BELL_WAITER, HEADER_SIZE, MODE_BYTE, MODE_MESSAGE, SLOT_COUNT } from '../../ring/layout.js';
+import { HEADER_SIZE, MODE_BYTE, MODE_MESSAGE, SLEEP_BELL, SLEEP_OS, SLOT_COUNT, sleeperKinds } from '../../ring/layout.js';
 import type { WakeWord } from '../../mapped-endpoint.js';
 import { Ring, type RingPlatform } from '../../ring/ring.js';
 import { Bells, removeBells } from './bell.js';
@@ -318,8 +318,9 @@ function shmPlatform(fd: number, mapping: Mapping): ShmPlatform {
     alive: (slot) => slot === platform.ownSlot || ofdLocked(fd, slot),
     yieldCpu,
     wake: (byteOffset, waiting) => {
-      if ((waiting & (BELL_WAITER - 1)) !== 0) futexWake(mapping.address + BigInt(byteOffset));
-      if (waiting >>> 16 !== 0) platform.bells?.of(byteOffset as WakeWord).ring();
+      const sleepers = sleeperKinds(waiting);
+      if ((sleepers & SLEEP_OS) !== 0) futexWake(mapping.address + BigInt(byteOffset));
+      if ((sleepers & SLEEP_BELL) !== 0) platform.bells?.of(byteOffset as WakeWord).ring();
     },
   };
   return platform;
