@@ -58,9 +58,10 @@ copy_with_libs() {
 }
 copy_with_libs "$(readlink -f "$(command -v node)")"
 [[ -e $IMG/usr/bin/node ]] || { mkdir -p "$IMG/usr/bin"; ln -s "$(readlink -f "$(command -v node)")" "$IMG/usr/bin/node"; }
-# The packages as an installed copy would lay them out, dependencies resolved.
+# The packages as an installed copy would lay them out, dependencies resolved (the bridge
+# without NATS: the CLI's `ls` reads bridges' status files through it).
 NM=$IMG/opt/ringpipe/node_modules
-for pkg in client cli; do
+for pkg in client cli bridge; do
   mkdir -p "$NM/@ringpipe/$pkg"
   cp -r "packages/pipe-$pkg/package.json" "packages/pipe-$pkg/dist" "$NM/@ringpipe/$pkg/"
 done

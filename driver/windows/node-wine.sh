@@ -30,9 +30,12 @@ prepare_app() {
   fi
   # After npm install, which prunes what it did not install. The app folder's own
   # node_modules is found before the repository's (whose koffi is the Linux one).
-  rm -rf "$APP/node_modules/@ringpipe" && mkdir -p "$APP/node_modules/@ringpipe/client" "$APP/node_modules/@ringpipe/cli" || return 1
-  cp -r "$ROOT/packages/pipe-client/package.json" "$ROOT/packages/pipe-client/dist" "$APP/node_modules/@ringpipe/client/" &&
-    cp -r "$ROOT/packages/pipe-cli/package.json" "$ROOT/packages/pipe-cli/dist" "$APP/node_modules/@ringpipe/cli/" || return 1
+  # The bridge without NATS: the CLI's `ls` reads bridges' status files through it.
+  rm -rf "$APP/node_modules/@ringpipe" || return 1
+  for pkg in client cli bridge; do
+    mkdir -p "$APP/node_modules/@ringpipe/$pkg" &&
+      cp -r "$ROOT/packages/pipe-$pkg/package.json" "$ROOT/packages/pipe-$pkg/dist" "$APP/node_modules/@ringpipe/$pkg/" || return 1
+  done
   cp "$HERE/test/client-wine.mjs" "$HERE/test/security-wine.mjs" "$APP/"
 }
 
