@@ -5,7 +5,7 @@ import { HEADER_SIZE, MODE_MESSAGE, Off, W, recordSize } from './ring/layout.js'
 import { EMPTY, LOCKED, OK, TOO_BIG, TOO_SMALL, type Ring, type RingStats, type WriteCursor } from './ring/ring.js';
 import { LockBackoff } from './wait/lock-backoff.js';
 import { pollBriefly } from './wait/poll-briefly.js';
-import { POLL_PAYS_WITHIN_MS } from './wait/timing.js';
+import { PollWindow } from './wait/poll-window.js';
 import { WaitSet } from './wait/wait-set.js';
 
 /** A wake word of the ring, by its byte offset in the header: readers sleep on data_seq, writers on space_seq. */
@@ -54,11 +54,8 @@ export class MappedEndpoint implements Endpoint {
    * synchronously, before it polls from the event loop and sleeps. 0: never.
    */
   spinUs = 0;
-  /**
-   * Per wake word: whether the last wait ended soon enough for polling first to pay
-   * (dense traffic). After a long wait the next one sleeps at once, so sparse traffic costs no polling.
-   */
-  private readonly pollPays = new Map<WakeWord, boolean>();
+  /** How long waits for data and for room poll before they sleep. */
+  private readonly pollWindows: Record<WakeWord, PollWindow>;
   /** Set after a sleep timed out: the next read also looks at its peers' liveness. */
   private checkPeers = false;
   /** Set when close() starts: no new operation or wait may begin. */
@@ -77,6 +74,7 @@ export class MappedEndpoint implements Endpoint {
     private readonly transport: RingTransport,
   ) {
     this.words = new Int32Array(buffer, 0, HEADER_SIZE / 4);
+    this.pollWindows = { [Off.dataSeq]: new PollWindow(transport.pollFirstUs), [Off.spaceSeq]: new PollWindow(transport.pollFirstUs) };
     this.capacity = ring.capacity;
     this.mode = ring.mode === MODE_MESSAGE ? 'message' : 'byte';
     this.maxRecord = ring.maxRecord;
@@ -168,11 +166,12 @@ export class MappedEndpoint implements Endpoint {
   private waitFor(which: WakeWord, ready: () => boolean, size?: number): Wait {
     if (this.spinUs > 0 && spin(ready, this.spinUs)) return settledWait();
     const started = performance.now();
-    const poll = pollBriefly(ready, this.pollPays.get(which) === false ? 0 : this.transport.pollFirstUs);
+    const window = this.pollWindows[which];
+    const poll = pollBriefly(ready, window.nextUs());
     let sleeping: Wait | undefined;
     let cancelled = false;
     const ended = (): void => {
-      this.pollPays.set(which, performance.now() - started < POLL_PAYS_WITHIN_MS);
+      window.ended((performance.now() - started) * 1000);
     };
     return this.waits.track({
       promise: poll.promise.then((isReady) => {
