@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { createPipe, type RingPipe } from '@ringpipe/client';
+import { isFileLike, receiveToFd } from '../fd-transfer.js';
 import { Progress, progressWanted } from '../progress.js';
 import { pipeOptions, type OpenFlags } from './open-options.js';
 
@@ -25,11 +26,17 @@ export async function readCommand(name: string, flags: ReadFlags): Promise<void>
   pipe.destroy();
 }
 
+const STDOUT = 1;
+
 async function readAll(pipe: RingPipe, count: number | undefined): Promise<void> {
   const progress = new Progress('received', pipe.mode, progressWanted(process.stdout));
   const newline = pipe.mode === 'message' ? '\n' : '';
   let received = 0;
   try {
+    if (pipe.mode === 'byte' && count === undefined && isFileLike(STDOUT)) {
+      await receiveToFd(pipe, STDOUT, progress);
+      return;
+    }
     for await (const message of pipe as AsyncIterable<Buffer>) {
       progress.add(message.length);
       if (!process.stdout.write(newline ? Buffer.concat([message, Buffer.from(newline)]) : message)) {
