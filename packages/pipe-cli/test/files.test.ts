@@ -27,7 +27,7 @@ async function withFiles(args: string[], files: { stdin?: string; stdout?: strin
   const child = spawn(process.execPath, [CLI, ...args], { stdio: [stdin, stdout, 'pipe'] });
   for (const fd of [stdin, stdout]) if (typeof fd === 'number') closeSync(fd);
   let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+  child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
   const [code] = await once(child, 'close');
   return { code: code as number, stderr };
 }
