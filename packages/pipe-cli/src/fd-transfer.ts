@@ -1,6 +1,7 @@
-import { fstatSync, readSync, writeSync } from 'node:fs';
+import { fstatSync, readSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import type { RingPipe } from '@ringpipe/client';
+import { OrderedWrites } from './ordered-writes.js';
 import type { Progress } from './progress.js';
 
 // Byte mode between the pipe and a file descriptor that never makes a synchronous
@@ -50,13 +51,17 @@ export async function sendFromFd(pipe: RingPipe, fd: number, progress: Progress)
   }
 }
 
-/** Copies what the pipe carries into one reused buffer and writes it to `fd`, until every writer has left. */
+/** Buffers the reader may fill while earlier ones are written: slack beside the ring when the file is slow for a moment. */
+const READ_BUFFERS = 8;
+
+/** Copies what the pipe carries into reused buffers and writes them to `fd` in order, until every writer has left. */
 export async function receiveToFd(pipe: RingPipe, fd: number, progress: Progress): Promise<void> {
-  const buffer = Buffer.allocUnsafe(recordBytes(pipe));
+  const writes = new OrderedWrites(fd, READ_BUFFERS, recordBytes(pipe));
   for (let sinceTurn = 0; ; ) {
+    const buffer = await writes.take();
     const n = await pipe.readInto(buffer);
-    if (n === null) return;
-    for (let at = 0; at < n; ) at += writeSync(fd, buffer, at, n - at);
+    if (n === null) break;
+    writes.put(buffer, n);
     progress.add(n);
     sinceTurn += n;
     if (sinceTurn >= TURN_BYTES) {
@@ -64,4 +69,5 @@ export async function receiveToFd(pipe: RingPipe, fd: number, progress: Progress
       await nextTurn();
     }
   }
+  await writes.flush();
 }
