@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -74,6 +74,16 @@ describe('ringpipe --bytes with files', () => {
     expect((await ringpipe(['write', second, '--bytes'], data).done).code).toBe(0);
     expect((await reader).code).toBe(0);
     expect(readFileSync(output).equals(data)).toBe(true);
+  });
+
+  it.skipIf(!existsSync('/dev/full'))('a write to stdout that fails ends the reader with the error', async () => {
+    const name = unique('FULL');
+    const reader = withFiles(['read', name, '--bytes'], { stdout: '/dev/full' });
+    await readerAttached(name);
+    expect((await ringpipe(['write', name, '--bytes'], Buffer.alloc(1000, 1)).done).code).toBe(0);
+    const { code, stderr } = await reader;
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^ringpipe: ENOSPC/);
   });
 
   it('--count still counts chunks when stdout is a file', async () => {
