@@ -18,6 +18,14 @@ export function isFileLike(fd: number): boolean {
   }
 }
 
+export function isRegularFile(fd: number): boolean {
+  try {
+    return fstatSync(fd).isFile();
+  } catch {
+    return false;
+  }
+}
+
 /** Bytes moved between two looks at the event loop, so that timers (the progress line) and signals get their turn. */
 const TURN_BYTES = 16 << 20;
 

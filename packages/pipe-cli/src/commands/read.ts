@@ -1,7 +1,8 @@
 import { once } from 'node:events';
+import { closeSync, openSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { createPipe, type RingPipe } from '@ringpipe/client';
-import { isFileLike, receiveToFd } from '../fd-transfer.js';
+import { isFileLike, isRegularFile, receiveToFd } from '../fd-transfer.js';
 import { Progress, progressWanted } from '../progress.js';
 import { pipeOptions, type OpenFlags } from './open-options.js';
 
@@ -24,6 +25,12 @@ export async function readCommand(name: string, flags: ReadFlags): Promise<void>
     await readAll(pipe, flags.count);
   }
   pipe.destroy();
+  // The client's FFI library (koffi) fsyncs stdout at exit, which for an output file waits until the disk has it all.
+  // Nothing more goes to stdout: it becomes /dev/null (the lowest free descriptor, as stdin is open).
+  if (isRegularFile(STDOUT)) {
+    closeSync(STDOUT);
+    openSync('/dev/null', 'w');
+  }
 }
 
 const STDOUT = 1;
