@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -96,5 +96,21 @@ describe('ringpipe at a terminal (tmux)', () => {
       expect(drawings.length).toBeGreaterThan(1);
       expect(term.raw()).not.toMatch(new RegExp(`(?<!\\r\\x1b\\[K)${verb} `));
     }
+  });
+
+  it('a byte transfer between regular files ends with its totals on each end', async () => {
+    const name = unique('FILES');
+    const folder = mkdtempSync(join(tmpdir(), 'ringpipe-files-'));
+    folders.push(folder);
+    const input = join(folder, 'input');
+    writeFileSync(input, Buffer.alloc(20_000_000, 7));
+    const reader = terminal(`${ringpipeAt(`read ${name} --bytes`)} > ${join(folder, 'output')}`);
+    await readerAttached(name);
+    const writer = terminal(`${ringpipeAt(`write ${name} --bytes`)} < ${input}`);
+    for (const [term, verb] of [[writer, 'sent'], [reader, 'received']] as const) {
+      const screen = await term.waitFor('the exit', (lines) => lines.includes('[exit 0]'));
+      expect(screen).toEqual([expect.stringMatching(new RegExp(`^${verb} 20\\.0 MB, \\d+\\.\\d MB/s$`)), '[exit 0]']);
+    }
+    expect(statSync(join(folder, 'output')).size).toBe(20_000_000);
   });
 });

@@ -7,6 +7,9 @@ export type Access = 'read' | 'write' | 'readwrite';
 
 type Callback = (err?: Error | null) => void;
 
+/** Messages one synchronous run of pump() delivers before it yields to the event loop. */
+const PUMP_TURN = 4096;
+
 /**
  * A named pipe as a Node Duplex. In message mode every write is one message
  * and every 'data' chunk (and iterated value) is one whole message; in byte
@@ -18,6 +21,9 @@ export class RingPipe extends Duplex {
   private writingStarted = false;
   private pendingRead?: Wait;
   private pendingWrite?: Wait;
+  /** Node called _read and no push has answered it yet. */
+  private readRequested = false;
+  private pumpScheduled = false;
 
   constructor(endpoint: Endpoint, access: Access) {
     const message = endpoint.mode === 'message';
@@ -73,7 +79,23 @@ export class RingPipe extends Duplex {
 
   override _read(): void {
     this.startReading();
-    this.pump();
+    this.readRequested = true;
+    if (this.pendingRead || this.pumpScheduled) return;
+    // A push from inside _read lands in the stream's buffer; one from outside it, while the stream flows, goes straight to the 'data' listeners.
+    if (this.flowingToListeners()) this.schedulePump(process.nextTick);
+    else this.pump();
+  }
+
+  private flowingToListeners(): boolean {
+    return this.readableFlowing === true && this.listenerCount('data') > 0;
+  }
+
+  private schedulePump(later: (run: () => void) => unknown): void {
+    this.pumpScheduled = true;
+    later(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
   }
 
   private startReading(): void {
@@ -221,10 +243,21 @@ export class RingPipe extends Duplex {
     }
   }
 
+  /**
+   * Takes messages from the ring one at a time and pushes each: while the
+   * stream flows, straight to the 'data' listeners, stopping as soon as it is
+   * paused or destroyed, so that the rest stay in the ring; otherwise one into
+   * the stream's buffer for the read() that asked for it.
+   */
   private pump(): void {
-    if (this.pendingRead) return;
-    // A 'data' listener may destroy the stream from inside push(): look again on every turn.
-    while (!this.destroyed) {
+    if (this.pendingRead || this.pumpScheduled) return;
+    for (let pushed = 0; !this.destroyed; pushed++) {
+      if (!this.readRequested && !this.flowingToListeners()) return;
+      if (pushed === PUMP_TURN) {
+        // Let timers and I/O in now and then while a writer keeps the ring full.
+        this.schedulePump(setImmediate);
+        return;
+      }
       let got: Buffer | null | typeof EOF;
       try {
         got = this.endpoint.read();
@@ -245,6 +278,7 @@ export class RingPipe extends Duplex {
         });
         return;
       }
+      this.readRequested = false;
       if (!this.push(got)) return;
     }
   }

@@ -1,6 +1,8 @@
 import { once } from 'node:events';
+import { closeSync, openSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { createPipe, type RingPipe } from '@ringpipe/client';
+import { isFileLike, isRegularFile, receiveToFd } from '../fd-transfer.js';
 import { Progress, progressWanted } from '../progress.js';
 import { pipeOptions, type OpenFlags } from './open-options.js';
 
@@ -23,13 +25,25 @@ export async function readCommand(name: string, flags: ReadFlags): Promise<void>
     await readAll(pipe, flags.count);
   }
   pipe.destroy();
+  // The client's FFI library (koffi) fsyncs stdout at exit, which for an output file waits until the disk has it all.
+  // Nothing more goes to stdout: it becomes /dev/null (the lowest free descriptor, as stdin is open).
+  if (isRegularFile(STDOUT)) {
+    closeSync(STDOUT);
+    openSync('/dev/null', 'w');
+  }
 }
+
+const STDOUT = 1;
 
 async function readAll(pipe: RingPipe, count: number | undefined): Promise<void> {
   const progress = new Progress('received', pipe.mode, progressWanted(process.stdout));
   const newline = pipe.mode === 'message' ? '\n' : '';
   let received = 0;
   try {
+    if (pipe.mode === 'byte' && count === undefined && isFileLike(STDOUT)) {
+      await receiveToFd(pipe, STDOUT, progress);
+      return;
+    }
     for await (const message of pipe as AsyncIterable<Buffer>) {
       progress.add(message.length);
       if (!process.stdout.write(newline ? Buffer.concat([message, Buffer.from(newline)]) : message)) {

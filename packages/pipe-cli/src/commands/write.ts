@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import { finished, pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { createPipe, type RingPipe } from '@ringpipe/client';
+import { isFileLike, sendFromFd } from '../fd-transfer.js';
 import { byteLines } from '../lines.js';
 import { Progress, progressWanted } from '../progress.js';
 import { pipeOptions, type OpenFlags } from './open-options.js';
@@ -21,6 +22,8 @@ export async function writeCommand(name: string, text: string[], flags: OpenFlag
   try {
     if (text.length > 0) {
       await send(pipe, line(text.join(' ')), progress);
+    } else if (flags.bytes && isFileLike(STDIN)) {
+      await sendFromFd(pipe, STDIN, progress);
     } else if (flags.bytes) {
       await pipeline(process.stdin, counting(progress), pipe, { end: false });
     } else if (process.stdin.isTTY === true) {
@@ -46,6 +49,7 @@ export async function writeCommand(name: string, text: string[], flags: OpenFlag
 }
 
 const NEWLINE = Buffer.from('\n');
+const STDIN = 0;
 
 async function send(pipe: RingPipe, data: string | Buffer, progress: Progress): Promise<void> {
   progress.add(Buffer.byteLength(data));
