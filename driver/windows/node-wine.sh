@@ -17,15 +17,16 @@ prepare_node_win() {
 }
 
 prepare_app() {
-  local koffi commander
+  local koffi zod commander
   koffi=$(node -p "require('$ROOT/node_modules/.pnpm/node_modules/koffi/package.json').version" 2>/dev/null || echo 3)
+  zod=$(node -p "require('$ROOT/packages/pipe-client/node_modules/zod/package.json').version" 2>/dev/null || echo 4)
   commander=$(node -p "require('$ROOT/packages/pipe-cli/node_modules/commander/package.json').version" 2>/dev/null || echo 14)
   (cd "$ROOT" && pnpm build) || return 1
   mkdir -p "$APP" || return 1
-  if [[ ! -d $APP/node_modules/@koromix/koffi-win32-x64 || ! -d $APP/node_modules/commander ]]; then
+  if [[ ! -d $APP/node_modules/@koromix/koffi-win32-x64 || ! -d $APP/node_modules/zod ]]; then
     echo '{"name":"ringpipe-wine-app","private":true}' >"$APP/package.json"
     (cd "$APP" && npm install --silent --no-save --no-package-lock --no-audit --no-fund --os=win32 --cpu=x64 \
-      --ignore-scripts "koffi@$koffi" "commander@$commander") || return 1
+      --ignore-scripts "koffi@$koffi" "zod@$zod" "commander@$commander") || return 1
   fi
   # After npm install, which prunes what it did not install. The app folder's own
   # node_modules is found before the repository's (whose koffi is the Linux one).
