@@ -70,8 +70,8 @@ export async function cli() {
   const output = tempPath('cli-out.bin');
   const want = makeInput(input);
   const cases = [
-    { label: 'ringpipe write --bytes -> ringpipe read --bytes (default capacity, 1 MiB)', run: () => viaRingpipe(input, output, []) },
-    { label: 'ringpipe write --bytes -> ringpipe read --bytes (--capacity 4194304)', run: () => viaRingpipe(input, output, ['--capacity', '4194304']) },
+    { label: 'ringpipe write --bytes -> ringpipe read --bytes (default capacity with --bytes, 4 MiB)', run: () => viaRingpipe(input, output, []) },
+    { label: 'ringpipe write --bytes -> ringpipe read --bytes (--capacity 1048576)', run: () => viaRingpipe(input, output, ['--capacity', '1048576']) },
     { label: "OS pipe: node -e 'process.stdin.pipe(process.stdout)' twice, shell pipeline", run: () => viaOsPipe(input, output) },
   ];
   for (const c of cases) {

@@ -7,7 +7,7 @@ import { EXIT_USAGE, exitCodeFor } from './exit-codes.js';
 /** The options of a command that opens a pipe: how to create it, and where. */
 function openOptions(command: Command): Command {
   return command
-    .option('--capacity <bytes>', 'ring size when this call creates the pipe', positiveInt)
+    .option('--capacity <bytes>', 'ring size when this call creates the pipe (default 1 MiB, 4 MiB with --bytes)', positiveInt)
     .option('--permissions <octal>', 'permission bits when this call creates the pipe', octal)
     .option('--owner <user>', "join a pipe of this user (name or uid); by default only one's own or root's", owner)
     .addOption(new Option('--backend <backend>', 'where the ring lives').choices(['auto', 'shm', 'driver']).default('auto'));

@@ -9,12 +9,16 @@ export interface OpenFlags {
   owner?: number | string;
 }
 
+/** A byte-mode pipe the CLI creates carries bulk data: a larger ring lets both ends run with fewer waits. */
+export const BYTES_CAPACITY = 4 * 1024 * 1024;
+
 export function pipeOptions(flags: OpenFlags, access: 'read' | 'write'): PipeOptions {
+  const capacity = flags.capacity ?? (flags.bytes ? BYTES_CAPACITY : undefined);
   return {
     access,
     backend: flags.backend,
     ...(flags.bytes ? { mode: 'byte' as const } : {}),
-    ...(flags.capacity !== undefined ? { capacity: flags.capacity } : {}),
+    ...(capacity !== undefined ? { capacity } : {}),
     ...(flags.permissions !== undefined ? { permissions: flags.permissions } : {}),
     ...(flags.owner !== undefined ? { owner: flags.owner } : {}),
   };
