@@ -164,7 +164,25 @@ export class MappedEndpoint implements Endpoint {
 
   /** Looks at the ring from the event loop for a moment (a quick peer costs no system call), then sleeps. */
   private waitFor(which: WakeWord, ready: () => boolean, size?: number): Wait {
-    if (this.spinUs > 0 && spin(ready, this.spinUs)) return settledWait();
+    if (this.spinUs === 0) return this.pollThenSleep(which, ready, size);
+    // The spin blocks the event loop: it starts after the microtasks queued so far, one of
+    // which may be the caller's answer to the peer that the spin waits for.
+    let rest: Wait | undefined;
+    let cancelled = false;
+    return this.waits.track({
+      promise: Promise.resolve().then(() => {
+        if (cancelled || this.closed || spin(ready, this.spinUs)) return;
+        rest = this.pollThenSleep(which, ready, size);
+        return rest.promise;
+      }),
+      cancel: () => {
+        cancelled = true;
+        rest?.cancel();
+      },
+    });
+  }
+
+  private pollThenSleep(which: WakeWord, ready: () => boolean, size?: number): Wait {
     const started = performance.now();
     const window = this.pollWindows[which];
     const poll = pollBriefly(ready, window.nextUs());
