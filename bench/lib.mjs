@@ -46,6 +46,8 @@ export function track(child) {
  * Runs bench/peer.mjs with these arguments. `ready` resolves when it prints "ready",
  * `exited` with the merge of the JSON objects it printed (rejects on a non-zero exit).
  */
+const PEER_LIMIT_MS = 60_000;
+
 export function peer(args) {
   const child = track(spawn(process.execPath, [PEER, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
   const values = [];
@@ -57,8 +59,13 @@ export function peer(args) {
     if (line === 'ready') ready();
     else values.push(JSON.parse(line));
   });
+  // A peer that hangs (zeromq's did once) costs its row, not the run.
+  let timedOut = false;
+  const limit = setTimeout(() => ((timedOut = true), child.kill('SIGKILL')), PEER_LIMIT_MS);
   const exited = once(child, 'exit').then(([code, signal]) => {
+    clearTimeout(limit);
     ready();
+    if (timedOut) throw new Error(`peer ${args.join(' ')} timed out after ${PEER_LIMIT_MS / 1000} s`);
     if (code !== 0) throw new Error(`peer ${args.join(' ')} exited with ${code ?? signal}: ${stderr.trim().split('\n').slice(-3).join(' / ')}`);
     return Object.assign({}, ...values);
   });
