@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { chownSync, existsSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listBridges, type BridgeStatus } from '../src/status.js';
 import { processIdentity } from '../src/status/process-identity.js';
@@ -12,7 +14,7 @@ const root = process.getuid?.() === 0;
 const made: string[] = [];
 
 afterEach(() => {
-  for (const path of made.splice(0)) rmSync(path, { force: true });
+  for (const path of made.splice(0)) rmSync(path, { force: true, recursive: true });
 });
 
 let counter = 0;
@@ -127,10 +129,16 @@ describe.skipIf(!linux)('bridge status files (what ringpipe ls shows)', () => {
     expect(existsSync(path)).toBe(true);
     const roots = uniqueName();
     plant(roots, process.pid, { version: 1, ...status(roots), ...processIdentity('self') });
+    // uid 1 may not enter the checkout (a `mktemp -d` is 0700): it runs a world-readable copy of dist/.
+    const readable = mkdtempSync(join(tmpdir(), 'ringpipe-status-'));
+    made.push(readable);
+    cpSync(fileURLToPath(new URL('../dist', import.meta.url)), readable, { recursive: true });
+    chmodSync(readable, 0o755);
+    const statusModule = pathToFileURL(join(readable, 'status.js')).href;
     const asUser1 = spawnSync(
       process.execPath,
-      ['--input-type=module', '-e', `const { listBridges } = await import(${JSON.stringify(new URL('../dist/status.js', import.meta.url).href)}); process.stdout.write(JSON.stringify(listBridges()));`],
-      { uid: 1, gid: 1, encoding: 'utf8' },
+      ['--input-type=module', '-e', `const { listBridges } = await import(${JSON.stringify(statusModule)}); process.stdout.write(JSON.stringify(listBridges()));`],
+      { uid: 1, gid: 1, encoding: 'utf8', cwd: readable },
     );
     expect(asUser1.status, asUser1.stderr).toBe(0);
     const seen = (JSON.parse(asUser1.stdout) as BridgeStatus[]).map((b) => b.name);
