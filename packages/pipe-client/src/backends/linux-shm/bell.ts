@@ -43,6 +43,11 @@ export class Bells {
     return undefined;
   }
 
+  /** Whether this handle's sleepers may wait on the bells (else on the futex). */
+  get watchable(): boolean {
+    return this.data.watchable && this.space.watchable;
+  }
+
   /** The bell of the sleepers on a wake word. */
   of(word: WakeWord): Bell {
     return word === Off.dataSeq ? this.data : this.space;
@@ -71,12 +76,26 @@ export function removeBells(segmentPath: string, inode: number): void {
  * write one byte to it.
  */
 class Bell {
-  private socket?: Socket;
+  /** What the event loop watches; undefined where net.Socket cannot take a FIFO's descriptor (Deno): such a handle only rings. */
+  private readonly socket: Socket | undefined;
   private sleepers = new Set<() => void>();
   private timer?: NodeJS.Timeout | undefined;
-  private readonly scratch = Buffer.alloc(256);
 
-  private constructor(private readonly fd: number) {}
+  private constructor(private readonly fd: number) {
+    const onread = { buffer: Buffer.alloc(256), callback: () => this.wakeAll() };
+    try {
+      this.socket = new Socket({ fd, readable: true, writable: false, onread } as ConstructorParameters<typeof Socket>[0]);
+    } catch {
+      return;
+    }
+    this.socket.pause();
+    this.socket.on('error', () => this.wakeAll());
+  }
+
+  /** Whether a handle may sleep on this bell (else it sleeps on the futex, and still rings). */
+  get watchable(): boolean {
+    return this.socket !== undefined;
+  }
 
   /** Makes the bell of a segment not linked yet; undefined when the name is taken by something we do not trust. */
   static create(path: string, permissions: number, owner: number): Bell | undefined {
@@ -125,7 +144,7 @@ class Bell {
     this.sleepers.add(resolve);
     if (this.timer) this.timer.ref();
     else this.timer = setTimeout(() => ((this.timer = undefined), this.wakeAll()), timeoutMs);
-    this.listen().resume();
+    this.socket!.resume();
     return {
       promise,
       cancel: () => {
@@ -157,13 +176,5 @@ class Bell {
     if (this.sleepers.size > 0) return;
     this.socket?.pause();
     this.timer?.unref();
-  }
-
-  private listen(): Socket {
-    if (this.socket) return this.socket;
-    const onread = { buffer: this.scratch, callback: () => this.wakeAll() };
-    this.socket = new Socket({ fd: this.fd, readable: true, writable: false, onread } as ConstructorParameters<typeof Socket>[0]);
-    this.socket.on('error', () => this.wakeAll());
-    return this.socket;
   }
 }

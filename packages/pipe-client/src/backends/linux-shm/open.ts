@@ -13,7 +13,7 @@ export function openLinuxShmEndpoint(canonical: string, request: SegmentRequest,
   const segment = Segment.open(canonical, request);
   const { bells } = segment;
   const { address } = segment.mapping;
-  const transport: RingTransport = bells
+  const transport: RingTransport = bells?.watchable
     ? {
         sleep: (which) => bells.of(which).sleep(PEER_CHECK_MS),
         waiterKind: BELL_WAITER,
