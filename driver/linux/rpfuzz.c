@@ -45,6 +45,7 @@
 #include <unistd.h>
 
 #include "ringpipe_linux_abi.h"
+#include "rp_bind_request.h"
 
 #define DEV "/dev/" RINGPIPE_DEVICE_NAME
 #define HONEST_UID 1002
@@ -134,13 +135,7 @@ static int bind_fd(int fd, const char *name, unsigned int flags, unsigned int pe
 {
 	struct ringpipe_bind b;
 
-	memset(&b, 0, sizeof(b));
-	b.name_len = strlen(name);
-	memcpy(b.name, name, b.name_len);
-	b.flags = flags;
-	b.perm = perm;
-	b.capacity = capacity;
-	b.mode = mode;
+	rp_bind_request(&b, name, flags, perm, capacity, mode);
 	if (ioctl(fd, RINGPIPE_IOC_BIND, &b))
 		return -1;
 	if (out)

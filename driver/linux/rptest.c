@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "ringpipe_linux_abi.h"
+#include "rp_bind_request.h"
 
 #define DEV "/dev/" RINGPIPE_DEVICE_NAME
 
@@ -71,15 +72,7 @@ static int bind_to(int fd, const char *name, unsigned int flags,
 {
 	struct ringpipe_bind b;
 
-	memset(&b, 0, sizeof(b));
-	b.name_len = strlen(name);
-	memcpy(b.name, name, b.name_len > RINGPIPE_NAME_MAX ? RINGPIPE_NAME_MAX : b.name_len);
-	if (b.name_len > RINGPIPE_NAME_MAX)
-		b.name_len = strlen(name); /* too long on purpose */
-	b.flags = flags;
-	b.perm = 0600;
-	b.capacity = capacity;
-	b.mode = mode;
+	rp_bind_request(&b, name, flags, 0600, capacity, mode);
 	if (ioctl(fd, RINGPIPE_IOC_BIND, &b) < 0)
 		return -1;
 	if (out)
@@ -545,12 +538,7 @@ static struct holder hold_as(uid_t uid, const char *name, unsigned int perm,
 		close(ctl[1]);
 		become(uid);
 		fd = dev_open(O_RDWR);
-		memset(&b, 0, sizeof(b));
-		b.name_len = strlen(name);
-		memcpy(b.name, name, b.name_len);
-		b.flags = RINGPIPE_BIND_CREATE;
-		b.perm = perm;
-		b.capacity = capacity;
+		rp_bind_request(&b, name, RINGPIPE_BIND_CREATE, perm, capacity, 0);
 		c = ioctl(fd, RINGPIPE_IOC_BIND, &b) ? 'e' : 'r';
 		if (write(ready[1], &c, 1) != 1)
 			_exit(1);
@@ -588,12 +576,7 @@ static int bind_errno(int oflags, const char *name, unsigned int flags,
 
 	if (fd < 0)
 		return errno;
-	memset(&b, 0, sizeof(b));
-	b.name_len = strlen(name);
-	memcpy(b.name, name, b.name_len);
-	b.flags = flags;
-	b.perm = perm;
-	b.capacity = capacity;
+	rp_bind_request(&b, name, flags, perm, capacity, 0);
 	if (ioctl(fd, RINGPIPE_IOC_BIND, &b)) {
 		int e = errno;
 
