@@ -108,6 +108,12 @@ function create(path: string, request: SegmentRequest): Segment | undefined {
   let mapping: Mapping | undefined;
   let bells: Bells | undefined;
   let inode: number | undefined;
+  const abandon = (): void => {
+    bells?.close();
+    if (inode !== undefined) removeBells(path, inode);
+    if (mapping) unmap(mapping);
+    closeSync(fd);
+  };
   try {
     fchmodSync(fd, request.permissions);
     try {
@@ -132,18 +138,12 @@ function create(path: string, request: SegmentRequest): Segment | undefined {
       linkUnnamed(fd, path);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      bells?.close();
-      removeBells(path, inode);
-      unmap(mapping);
-      closeSync(fd);
+      abandon();
       return undefined;
     }
     return new Segment(path, fd, mapping, ring, 0, bells, inode);
   } catch (err) {
-    bells?.close();
-    if (inode !== undefined) removeBells(path, inode);
-    if (mapping) unmap(mapping);
-    closeSync(fd);
+    abandon();
     throw fromSystemError(err, path);
   }
 }
