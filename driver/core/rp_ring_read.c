@@ -26,15 +26,16 @@ static int rp_take_record(struct rp_ring *r, uint32_t tail, uint32_t skip,
 	n = len - skip < room ? len - skip : room;
 	rp_copy_out(r, tail + RP_REC_HDR + skip, buf, n);
 	res->n = n;
+	/* The tail before the counters: a reader killed between them leaves
+	 * msgs_out one short, never one ahead of the records consumed. */
 	if (skip + n == len) {
-		rp_add64(r, RP_OFF_MSGS_OUT, 1);
-		rp_add64(r, RP_OFF_BYTES_OUT, n);
 		rp_set_tail(r, tail + rp_rec_size(len), 0);
+		rp_add64(r, RP_OFF_MSGS_OUT, 1);
 		res->whole = true;
 	} else {
-		rp_add64(r, RP_OFF_BYTES_OUT, n);
 		rp_set_tail(r, tail, skip + n);
 	}
+	rp_add64(r, RP_OFF_BYTES_OUT, n);
 	return RP_OK;
 }
 

@@ -1,4 +1,4 @@
-import type { RingPipe } from '@ringpipe/client';
+import type { RingPipe, RingStats } from '@ringpipe/client';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { message, sleep } from './connection.js';
 import type { Counters } from './counters.js';
@@ -9,11 +9,10 @@ const PUBLISH_TIMEOUT_MS = 5_000;
 
 /**
  * Local pipe -> JetStream. Each message is taken with readView() and released only
- * after JetStream acknowledged it, under an id made of the pipe's incarnation and
- * its position in the ring (messagesOut while the view is held): a bridge killed
- * between the ack and the release publishes the same message with the same id
- * again, and JetStream drops it. The view holds the ring's reader lock, so two
- * `to` bridges of one pipe take turns and still publish in ring order.
+ * after JetStream acknowledged it, under messageId(): a bridge killed between the
+ * ack and the release publishes the same message with the same id again, and
+ * JetStream drops it. The view holds the ring's reader lock, so two `to` bridges
+ * of one pipe take turns and still publish in ring order.
  */
 export async function pumpTo(pipe: RingPipe, js: JetStreamClient, names: BridgeNames, signal: AbortSignal, counters: Counters, report: (why: string) => void): Promise<void> {
   const incarnation = pipeIncarnation(pipe).id;
@@ -33,7 +32,7 @@ export async function pumpTo(pipe: RingPipe, js: JetStreamClient, names: BridgeN
       }
       if (view === null) return;
       holding = true;
-      const id = `${incarnation}/${pipe.stats().messagesOut}`;
+      const id = messageId(incarnation, pipe.stats());
       const published = await publishUntilAcked(js, names, view.data, id, signal, counters, report);
       view.release(published);
       holding = false;
@@ -42,6 +41,17 @@ export async function pumpTo(pipe: RingPipe, js: JetStreamClient, names: BridgeN
   } finally {
     signal.removeEventListener('abort', onAbort);
   }
+}
+
+/**
+ * The id of the message a held view shows: the pipe's incarnation, messagesOut and
+ * (shared memory) the ring's read position. A reader killed as it consumes a message
+ * may leave messagesOut one short of the records consumed (the format stores the
+ * tail first), so messagesOut alone could give the next message the id of the one
+ * consumed, and JetStream would drop it; the position tells them apart.
+ */
+export function messageId(incarnation: string, stats: Pick<RingStats, 'messagesOut' | 'readPosition'>): string {
+  return stats.readPosition === undefined ? `${incarnation}/${stats.messagesOut}` : `${incarnation}/${stats.messagesOut}.${stats.readPosition}`;
 }
 
 /** true once JetStream has the message; false if the bridge was stopped first (the message stays in the ring). */

@@ -61,6 +61,8 @@ export interface RingStats {
   writers: number;
   readers: number;
   writersEver: number;
+  /** Shared memory: where reading stands in the ring, in bytes modulo 2^32 (the format's `tail`). */
+  readPosition?: number;
 }
 
 /** Where a write stands in its chunks: the next chunk, and in byte mode how much of it went in already. */
@@ -678,23 +680,27 @@ export class Ring {
       offset += n;
       position = (position + recordSize(n)) | 0;
     }
+    Atomics.store(this.i32, H.tail, position);
     addCounter(this.i32, H.msgsOut, lengths.length);
     addCounter(this.i32, H.bytesOut, total);
-    Atomics.store(this.i32, H.tail, position);
     return views;
   }
 
-  /** Publishes that `n` payload bytes of the record at `tail` were read (from `skip` on): one store of tail64. */
+  /**
+   * Publishes that `n` payload bytes of the record at `tail` were read (from `skip` on): one store
+   * of tail64, then the counters, so a reader killed between them leaves msgs_out one short, never
+   * one ahead: (msgs_out, tail) never names two records the same.
+   */
   private consume(tail: number, len: number, size: number, skip: number, n: number): void {
-    addCounter(this.i32, H.bytesOut, n);
     if (skip + n === len) {
-      addCounter(this.i32, H.msgsOut, 1);
       // In message mode tail_skip is 0 (checked), so a 32-bit store of tail is the tail64 store of (tail + size, 0).
       if (skip === 0 && Atomics.load(this.i32, H.tailSkip) === 0) Atomics.store(this.i32, H.tail, (tail + size) | 0);
       else this.storeTail64((tail + size) | 0, 0);
+      addCounter(this.i32, H.msgsOut, 1);
     } else {
       this.storeTail64(tail, skip + n);
     }
+    addCounter(this.i32, H.bytesOut, n);
   }
 
   /** tail and tail_skip in one store, so a reader killed at any instruction leaves one pair or the other. */
@@ -798,6 +804,7 @@ export class Ring {
       writers,
       readers,
       writersEver: Atomics.load(i32, H.writersEver) >>> 0,
+      readPosition: Atomics.load(i32, H.tail) >>> 0,
     };
   }
 }
