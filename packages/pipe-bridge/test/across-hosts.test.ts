@@ -70,7 +70,9 @@ async function runScenario(s: Scenario): Promise<Tally & { republishesDropped?: 
     await until('every message', () => tally(reader.stdout(), WRITERS, s.perWriter).unique >= total, 45_000).catch(() => {});
     await new Promise((r) => setTimeout(r, 1_500)); // late duplicates, if any
     const result: Tally & { republishesDropped?: number } = tally(reader.stdout(), WRITERS, s.perWriter);
-    if (result.lost > 0) console.log(`[bridge figures] ${s.name} incomplete; --to said:\n${to.stderr()}\n--from said:\n${from.stderr()}`);
+    if (result.lost > 0 || result.duplicates > 0) {
+      console.log(`[bridge figures] ${s.name}: ${result.lost} lost, ${result.duplicates} duplicated (${repeatedLines(reader.stdout()).join('; ')}); --to said:\n${to.stderr()}\n--from said:\n${from.stderr()}`);
+    }
     for (const p of [to, from]) p.child.kill('SIGTERM');
     const codes = await Promise.all([to.exited, from.exited]);
     expect(codes, `bridges after SIGTERM; to: ${to.stderr()} from: ${from.stderr()}`).toEqual([0, 0]);
@@ -80,6 +82,18 @@ async function runScenario(s: Scenario): Promise<Tally & { republishesDropped?: 
     a.stop();
     b.stop();
   }
+}
+
+/** The lines printed more than once, with their line numbers. */
+function repeatedLines(output: string): string[] {
+  const first = new Map<string, number>();
+  const repeated: string[] = [];
+  output.split('\n').forEach((line, i) => {
+    const at = first.get(line);
+    if (at === undefined) first.set(line, i);
+    else repeated.push(`line ${i} repeats line ${at}: ${line.slice(0, 24)}`);
+  });
+  return repeated;
 }
 
 function report(what: string, t: Tally & { republishesDropped?: number }): void {
