@@ -11,6 +11,7 @@ import { openLinuxShmEndpoint } from './linux-shm/open.js';
 import { listWindowsPipes, statWindowsPipe, windowsDriverAvailable } from './windows-info.js';
 import { openWindowsDriverEndpoint } from './windows-driver/open.js';
 import { openWindowsShmEndpoint } from './windows-shm/open.js';
+import { tuneMallocForReading } from '../platform/linux/malloc-tuning.js';
 
 export interface PipeInfo extends RingStats {
   name: string;
@@ -41,6 +42,7 @@ function openOn(canonical: string, options: ResolvedOptions): Endpoint {
   if (process.platform !== 'linux') {
     throw new RingPipeError(ErrorCode.BackendUnavailable, `ringpipe runs on Linux and Windows, not on ${process.platform}`);
   }
+  if (access !== 'write') tuneMallocForReading();
   const driver = options.backend === 'driver' || (options.backend === 'auto' && deviceExists());
   if (driver) return openLinuxDriverEndpoint(canonical, { capacity, mode, permissions, access, follow, owner: options.owner });
   return openLinuxShmEndpoint(canonical, { capacity, mode, permissions, owner: options.owner }, follow);

@@ -34,6 +34,7 @@ function bind() {
     mkfifo: libc.func('int mkfifo(const char *path, uint32_t mode)'),
     futex: libc.func('long syscall(long nr, void *addr, int op, int val, void *ts, void *addr2, int val3)'),
     waitv: libc.func('long syscall(long nr, void *waiters, uint32_t n, uint32_t flags, void *ts, int clockid)'),
+    mallopt: libc.func('int mallopt(int param, int value)'),
   };
 }
 
@@ -114,6 +115,11 @@ export function linkUnnamed(fd: number, path: string): void {
 /** Makes a FIFO at `path` (the umask applies to `mode`); EEXIST when the name is taken. */
 export function makeFifo(path: string, mode: number): void {
   if (fn().mkfifo(path, mode) !== 0) throw osError('mkfifo');
+}
+
+/** glibc's mallopt(); false when glibc refused the value. */
+export function setMallocOption(param: number, value: number): boolean {
+  return fn().mallopt(param, value) === 1;
 }
 
 export function yieldCpu(): void {
