@@ -7,4 +7,6 @@ export default defineConfig({
   dts: { banner: '/// <reference types="node" />' },
   clean: true,
   target: 'node20',
+  // zod/mini goes into the bundle: only the parts the options use, parsed at start-up.
+  noExternal: ['zod'],
 });

@@ -32,7 +32,10 @@ describe.skipIf(reason !== undefined)('ringpipe ls shows the bridges running on 
     await until('the writer', () => writer.stdout().includes('written'), 10_000);
 
     let last: BridgeStatus[] = [];
-    await eventually('ls showing 5 messages waiting', async () => (last = await bridgesOf(a, 'LSTO'))[0]?.lag === 5, 10_000);
+    await eventually('ls showing 5 messages waiting, and the first connect failed', async () => {
+      last = await bridgesOf(a, 'LSTO');
+      return last[0]?.lag === 5 && last[0].state === 'retrying';
+    }, 10_000);
     expect(last).toEqual([
       expect.objectContaining({ name: 'LSTO', direction: 'to', server: `127.0.0.1:${port}`, state: 'retrying', lag: 5, messages: 0, pid: to.child.pid }),
     ]);
