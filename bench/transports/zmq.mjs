@@ -24,7 +24,9 @@ export async function sender(endpoint) {
     },
     async end() {
       await push.send(END);
-      push.linger = 1000;
+      // Until everything queued, END included, has gone: a receiver behind by more than a
+      // linger's worth of 64 B messages would otherwise lose END and wait forever.
+      push.linger = -1;
       push.close();
     },
   };

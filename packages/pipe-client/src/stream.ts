@@ -21,6 +21,8 @@ export class RingPipe extends Duplex {
   private writingStarted = false;
   private pendingRead?: Wait;
   private pendingWrite?: Wait;
+  /** A writeBatch that went straight to the ring and is not all in yet: stream writes and end() wait behind it. */
+  private batchInFlight?: Promise<void>;
   /** Node called _read and no push has answered it yet. */
   private readRequested = false;
   private pumpScheduled = false;
@@ -172,10 +174,41 @@ export class RingPipe extends Duplex {
     return got === EOF ? null : got[0]!;
   }
 
-  /** Writes each of `messages` as one message (byte mode: bytes), reserved and committed together where they fit; resolves once all are in the ring. */
+  /**
+   * Writes each of `messages` as one message (byte mode: bytes), reserved and committed
+   * together where they fit; resolves once all are in the ring. When no stream write is
+   * queued, the batch goes straight to the ring (no stream work per message), and later
+   * writes and end() wait behind it.
+   */
   writeBatch(messages: ReadonlyArray<string | Uint8Array>): Promise<void> {
+    if (messages.length === 0) return Promise.resolve();
+    const chunks = messages.map((m) => (typeof m === 'string' ? Buffer.from(m) : Buffer.from(m.buffer, m.byteOffset, m.byteLength)));
+    const tooBig = this.endpoint.mode === 'message' ? chunks.find((chunk) => chunk.length > this.endpoint.maxRecord) : undefined;
+    if (tooBig) return Promise.reject(this.tooBigError(tooBig.length));
+    if (this.writableLength > 0 || this.writableCorked > 0 || this.batchInFlight || !this.writable) return this.writeBatchThroughStream(chunks);
+    let settled = false;
+    const batch = new Promise<void>((resolve, reject) =>
+      this.send(chunks, (err) => {
+        settled = true;
+        if (err) reject(err);
+        else resolve();
+      }),
+    );
+    if (!settled) {
+      const gate = batch.then(
+        () => {},
+        () => {},
+      );
+      this.batchInFlight = gate;
+      void gate.then(() => {
+        if (this.batchInFlight === gate) this.batchInFlight = undefined;
+      });
+    }
+    return batch;
+  }
+
+  private writeBatchThroughStream(messages: Buffer[]): Promise<void> {
     return new Promise((resolve, reject) => {
-      if (messages.length === 0) return resolve();
       this.cork();
       messages.forEach((message, i) => this.write(message, i === messages.length - 1 ? (err) => (err ? reject(err) : resolve()) : undefined));
       this.uncork();
@@ -190,7 +223,7 @@ export class RingPipe extends Duplex {
    */
   async writeInPlace(length: number, fill: (view: Buffer) => void): Promise<void> {
     if (this.endpoint.mode === 'message' && length > this.endpoint.maxRecord) {
-      throw new RingPipeError(ErrorCode.MessageTooBig, `message of ${length} bytes is larger than pipe ${this.name} can hold (${this.endpoint.maxRecord} bytes)`);
+      throw this.tooBigError(length);
     }
     if (!this.endpoint.writeInPlace) {
       const message = Buffer.alloc(length);
@@ -295,20 +328,24 @@ export class RingPipe extends Duplex {
   }
 
   private send(chunks: Buffer[], callback: Callback): void {
+    const batch = this.batchInFlight;
+    if (batch) {
+      void batch.then(() => this.send(chunks, callback));
+      return;
+    }
     if (this.endpoint.mode === 'message') {
       const tooBig = chunks.find((chunk) => chunk.length > this.endpoint.maxRecord);
       if (tooBig) {
-        callback(
-          new RingPipeError(
-            ErrorCode.MessageTooBig,
-            `message of ${tooBig.length} bytes is larger than pipe ${this.name} can hold (${this.endpoint.maxRecord} bytes)`,
-          ),
-        );
+        callback(this.tooBigError(tooBig.length));
         return;
       }
     }
     this.startWriting();
     this.flush(chunks, { index: 0, offset: 0 }, callback);
+  }
+
+  private tooBigError(length: number): RingPipeError {
+    return new RingPipeError(ErrorCode.MessageTooBig, `message of ${length} bytes is larger than pipe ${this.name} can hold (${this.endpoint.maxRecord} bytes)`);
   }
 
   /** Writes from the cursor on until every chunk is in, waiting for room as needed; errors go to the callback. */
@@ -343,6 +380,11 @@ export class RingPipe extends Duplex {
   }
 
   override _final(callback: Callback): void {
+    const batch = this.batchInFlight;
+    if (batch) {
+      void batch.then(() => this._final(callback));
+      return;
+    }
     this.endpoint.endWriting();
     callback();
   }

@@ -58,6 +58,30 @@ describe('batches', () => {
     expect(statPipe(name).messagesIn).toBe(100);
     expect((await reader.readBatch(1000)).map(String)).toEqual(Array.from({ length: 100 }, (_, i) => `w${i}`));
   });
+
+  it('writes and end() right after a batch that waits for room come after all of it; a batch before queued writes waits for them', async () => {
+    const { reader, writer } = pair(uniqueName('BORDER'), { capacity: 4096 });
+    const big = (tag: string) => `${tag}${'.'.repeat(200)}`;
+    writer.write(big('first'));
+    const batch = writer.writeBatch(Array.from({ length: 60 }, (_, i) => big(`b${i}`))); // three rings' worth
+    writer.write(big('after'));
+    const second = writer.writeBatch(['x', 'y']);
+    writer.end(big('last'));
+    const got: string[] = [];
+    for await (const message of reader) got.push(String(message).replace(/\.+$/, ''));
+    await Promise.all([batch, second]);
+    expect(got).toEqual(['first', ...Array.from({ length: 60 }, (_, i) => `b${i}`), 'after', 'x', 'y', 'last']);
+  });
+
+  it('a batch with a message over the limit writes none of it and leaves the pipe usable', async () => {
+    const { reader, writer } = pair(uniqueName('BTOOBIG'), { capacity: 4096 });
+    await expect(writer.writeBatch(['ok', 'x'.repeat(5000)])).rejects.toMatchObject({ code: ErrorCode.MessageTooBig });
+    await writer.writeBatch(['fine']);
+    writer.end();
+    const got: string[] = [];
+    for await (const message of reader) got.push(String(message));
+    expect(got).toEqual(['fine']);
+  });
 });
 
 describe('views into the ring', () => {
