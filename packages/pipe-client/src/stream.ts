@@ -182,7 +182,7 @@ export class RingPipe extends Duplex {
    */
   writeBatch(messages: ReadonlyArray<string | Uint8Array>): Promise<void> {
     if (messages.length === 0) return Promise.resolve();
-    const chunks = messages.map((m) => (typeof m === 'string' ? Buffer.from(m) : Buffer.from(m.buffer, m.byteOffset, m.byteLength)));
+    const chunks = messages.map(asBuffer);
     const tooBig = this.endpoint.mode === 'message' ? chunks.find((chunk) => chunk.length > this.endpoint.maxRecord) : undefined;
     if (tooBig) return Promise.reject(this.tooBigError(tooBig.length));
     if (this.writableLength > 0 || this.writableCorked > 0 || this.batchInFlight || !this.writable) return this.writeBatchThroughStream(chunks);
@@ -397,6 +397,11 @@ export class RingPipe extends Duplex {
       (closeErr: Error) => callback(err ?? closeErr),
     );
   }
+}
+
+function asBuffer(message: string | Uint8Array): Buffer {
+  if (typeof message === 'string') return Buffer.from(message);
+  return Buffer.isBuffer(message) ? message : Buffer.from(message.buffer, message.byteOffset, message.byteLength);
 }
 
 /** A single result as a batch of one (null and EOF pass through). */

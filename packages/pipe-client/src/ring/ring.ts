@@ -654,7 +654,7 @@ export class Ring {
     return out;
   }
 
-  /** Message mode: the committed messages from `tail` on (the first is `len` long), up to `max`, in one slab. */
+  /** Message mode: the committed messages from `tail` on (the first is `len` long), up to `max`, in one slab copied at once. */
   private takeCommitted(tail: number, len: number, max: number): Buffer[] {
     const { head } = this.positions();
     const lengths = [len];
@@ -669,18 +669,17 @@ export class Ring {
       total += next;
       at = (at + recordSize(next)) | 0;
     }
-    const slab = Buffer.allocUnsafe(total);
-    const views: Buffer[] = [];
-    let position = tail;
-    let offset = 0;
-    for (const n of lengths) {
-      const view = slab.subarray(offset, offset + n);
-      this.copyOut(position + RECORD_HEADER, view, n);
-      views.push(view);
-      offset += n;
-      position = (position + recordSize(n)) | 0;
+    // The records as they lie, headers included, in one copy; each view is a payload, at the offsets the lengths checked above give.
+    const slab = Buffer.allocUnsafe((at - tail) >>> 0);
+    this.copyOut(tail, slab, slab.length);
+    const views = new Array<Buffer>(lengths.length);
+    let offset = RECORD_HEADER;
+    for (let i = 0; i < lengths.length; i++) {
+      const n = lengths[i]!;
+      views[i] = slab.subarray(offset, offset + n);
+      offset += recordSize(n);
     }
-    Atomics.store(this.i32, H.tail, position);
+    Atomics.store(this.i32, H.tail, at);
     addCounter(this.i32, H.msgsOut, lengths.length);
     addCounter(this.i32, H.bytesOut, total);
     return views;
