@@ -45,21 +45,38 @@ async function measure({ transport, send, recv }, size) {
   return { msgs: got.received / seconds, mbs: got.bytes / seconds / 1e6, lost };
 }
 
+/** Rounds per row: the table gives each row's median, the rows of a size measured in turn in each round. */
+const ROUNDS = quick ? 1 : 3;
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
 export async function throughput() {
-  console.log(`## Throughput\n\nTwo processes; the sender writes ${SECONDS} s worth, then ends. Rate = messages received / (sender's first write -> receiver's EOF).\n`);
+  console.log(
+    `## Throughput\n\nTwo processes; the sender writes ${SECONDS} s worth, then ends. Rate = messages received / (sender's first write -> receiver's EOF). ` +
+      (ROUNDS === 1 ? 'One run per row.\n' : `Each row is the median of ${ROUNDS} runs; the rows of one size take turns in each round, so that they share the machine's quiet and busy moments.\n`),
+  );
   const row = table(['size', 'transport and path', 'messages/s', 'MB/s'], ['l', 'l', 'r', 'r']);
   for (const { label, size } of SIZES) {
-    for (const r of await rows(size)) {
-      if (r.missing) {
-        row([label, r.label, ...unavailable(r.missing, 2)]);
+    const list = await rows(size);
+    const runs = list.map(() => ({ results: [], error: undefined }));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [i, r] of list.entries()) {
+        if (r.missing || runs[i].error) continue;
+        try {
+          runs[i].results.push(await measure(r, size));
+        } catch (err) {
+          runs[i].error = err.message;
+        }
+      }
+    }
+    for (const [i, r] of list.entries()) {
+      const { results, error } = runs[i];
+      if (r.missing || error) {
+        row([label, r.label, ...unavailable(r.missing ?? error, 2)]);
         continue;
       }
-      try {
-        const { msgs, mbs, lost } = await measure(r, size);
-        row([label, r.label + (lost ? ` (${fmt(lost)} sent but not received)` : ''), fmt(msgs), fmt(mbs, 1)]);
-      } catch (err) {
-        row([label, r.label, ...unavailable(err.message, 2)]);
-      }
+      const lost = Math.max(...results.map((x) => x.lost));
+      row([label, r.label + (lost ? ` (${fmt(lost)} sent but not received)` : ''), fmt(median(results.map((x) => x.msgs))), fmt(median(results.map((x) => x.mbs)), 1)]);
     }
   }
   console.log();
