@@ -186,9 +186,10 @@ export class RingPipe extends Duplex {
     const tooBig = this.endpoint.mode === 'message' ? chunks.find((chunk) => chunk.length > this.endpoint.maxRecord) : undefined;
     if (tooBig) return Promise.reject(this.tooBigError(tooBig.length));
     if (this.writableLength > 0 || this.writableCorked > 0 || this.batchInFlight || !this.writable) return this.writeBatchThroughStream(chunks);
+    this.startWriting();
     let settled = false;
     const batch = new Promise<void>((resolve, reject) =>
-      this.send(chunks, (err) => {
+      this.flush(chunks, { index: 0, offset: 0 }, (err) => {
         settled = true;
         if (err) reject(err);
         else resolve();

@@ -13,21 +13,15 @@ export function openLinuxShmEndpoint(canonical: string, request: SegmentRequest,
   const segment = Segment.open(canonical, request);
   const { bells } = segment;
   const { address } = segment.mapping;
+  const common = { pollFirstUs: POLL_BEFORE_SLEEP_US, release: () => segment.close() };
   const transport: RingTransport = bells?.watchable
-    ? {
-        sleep: (which) => bells.of(which).sleep(PEER_CHECK_MS),
-        waiterKind: BELL_WAITER,
-        pollFirstUs: POLL_BEFORE_SLEEP_US,
-        quiesce: () => Promise.resolve(),
-        release: () => segment.close(),
-      }
+    ? { ...common, sleep: (which) => bells.of(which).sleep(PEER_CHECK_MS), waiterKind: BELL_WAITER, quiesce: () => Promise.resolve() }
     : {
+        ...common,
         sleep: (which, words, seq) => futexWaiter.wait(words, W(which), address + BigInt(which), seq, PEER_CHECK_MS),
         waiterKind: OS_WAITER,
-        pollFirstUs: POLL_BEFORE_SLEEP_US,
         // The waiter may still be inside futex_waitv on our words: unmap only after it left.
         quiesce: () => futexWaiter.quiesce(),
-        release: () => segment.close(),
       };
   return new MappedEndpoint(canonical, 'shm', segment.ring, segment.mapping.buffer, segment.slot, follow, transport);
 }
