@@ -112,7 +112,7 @@ describe('exit codes', () => {
     ['a missing argument', ['read'], 2, /missing required argument/],
     ['an unknown command', ['frobnicate'], 2, /unknown command/],
     ['a bad option value', ['read', 'X', '--count', 'many'], 2, /positive integer/],
-    ['an unknown backend', ['read', 'X', '--backend', 'tcp'], 2, /Allowed choices are auto, shm, driver/],
+    ['an unknown backend', ['read', 'X', '--backend', 'tcp'], 2, /--backend: expected auto, shm or driver/],
     ['a message too big', ['write', 'TOOBIG', '--capacity', '4096', 'x'.repeat(5000)], 2, /larger than pipe TOOBIG can hold/],
     ['stat of a pipe nobody has open', ['stat', 'NOBODY-HAS-THIS'], 1, /no pipe named NOBODY-HAS-THIS/],
     ['the missing driver', ['read', 'X', '--backend', 'driver'], 1, /driver/],
