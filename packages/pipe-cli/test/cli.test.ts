@@ -36,6 +36,16 @@ describe('ringpipe write / read', () => {
     expect(got.stdout.equals(data)).toBe(true);
   });
 
+  it('bridge refuses a byte-mode pipe as bad input: exit 2, before any server is asked', async () => {
+    const name = unique('BRIDGEBYTES');
+    const reader = ringpipe(['read', name, '--bytes']);
+    await readerAttached(name);
+    const bridged = await ringpipe(['bridge', name, '--to', 'nats://127.0.0.1:9']).done;
+    expect(bridged.stderr).toContain('byte-mode pipe');
+    expect(bridged.code).toBe(2);
+    reader.child.kill();
+  });
+
   it('prompts for lines at a terminal, like usedriver2', async () => {
     const name = unique('TTY');
     const reader = ringpipe(['read', name, '--count', '2']);

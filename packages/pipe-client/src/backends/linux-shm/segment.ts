@@ -1,4 +1,4 @@
-import { closeSync, constants, fchmodSync, fstatSync, openSync, statSync, unlinkSync, type Stats } from 'node:fs';
+import { closeSync, constants, fchmodSync, fstatSync, lstatSync, openSync, unlinkSync, type Stats } from 'node:fs';
 import { ErrorCode, RingPipeError, fromSystemError } from '../../errors.js';
 import { HEADER_SIZE, MODE_BYTE, MODE_MESSAGE, SLEEP_BELL, SLEEP_OS, SLOT_COUNT, sleeperKinds } from '../../ring/layout.js';
 import type { WakeWord } from '../../mapped-endpoint.js';
@@ -287,10 +287,12 @@ function tryLifetimeLock(fd: number, tries: number): boolean {
   return false;
 }
 
-/** Whether the path still names the file we have open. */
+/** Whether the path itself (not a link's target) still names the file we have open: same device, same inode. */
 function stillLinked(fd: number, path: string): boolean {
   try {
-    return statSync(path).ino === fstatSync(fd).ino;
+    const named = lstatSync(path);
+    const open = fstatSync(fd);
+    return named.ino === open.ino && named.dev === open.dev;
   } catch {
     return false;
   }
