@@ -1,5 +1,5 @@
 import { BAD_INPUT_CODES, bridge, type BridgeOptions } from '@ringpipe/bridge';
-import type { CliContext } from '../cli.js';
+import type { CliContext } from '../cli-context.js';
 import { UsageError } from '../exit-codes.js';
 import { secret, secretOnCommandLine } from '../secrets.js';
 import { pipeOptions, type OpenFlags } from './open-options.js';
