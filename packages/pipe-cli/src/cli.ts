@@ -1,22 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { BRIDGE_MISSING, bridgeInstalled } from './bridge-package.js';
+import type { CliContext } from './cli-context.js';
 import { lsCommand, statCommand } from './commands/info.js';
 import { readCommand } from './commands/read.js';
 import { writeCommand } from './commands/write.js';
 import { reportError, wantsJson } from './error-report.js';
 import { EXIT_USAGE, exitCodeFor } from './exit-codes.js';
 import { capacity, choice, integer, octal, owner, size } from './flag-values.js';
-
-/** What the commands get from the process that runs them. */
-export interface CliContext {
-  /** Aborted by SIGINT or SIGTERM, once a command took them over with stopOnSignal(). */
-  readonly signal: AbortSignal;
-  /** From now on the first SIGINT or SIGTERM aborts `signal` instead of exiting at once (a second one exits). */
-  stopOnSignal(): void;
-  /** Errors as JSON: the command line asks for JSON output. */
-  readonly json: boolean;
-}
 
 /** The options of a command that opens a pipe: how to create it, and where. */
 function openOptions(command: Command, bytesMode: boolean): Command {
@@ -96,6 +87,8 @@ export function createCli(context: CliContext): Command {
 
   return program;
 }
+
+export type { CliContext } from './cli-context.js';
 
 /** Runs the command line `argv` (as process.argv: node, script, arguments...); resolves to the exit code. */
 export async function run(argv: readonly string[] = process.argv): Promise<number> {

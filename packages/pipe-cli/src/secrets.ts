@@ -19,7 +19,7 @@ export function secret(file: string | undefined, fileFlag: string, variable: str
   return value === undefined || value === '' ? undefined : value;
 }
 
-/** The error for a secret given on the command line. */
-export function secretOnCommandLine(flag: string, fileFlag: string, variable: string): UsageError {
-  return new UsageError(`${flag} is not taken on the command line, where other users see it (ps): set ${variable}, or give a file with ${fileFlag}`);
+/** The error for a secret given on the command line (`what`: the flag, or where in the command line). */
+export function secretOnCommandLine(what: string, fileFlag: string, variable: string): UsageError {
+  return new UsageError(`${what} is not taken on the command line, where other users see it (ps): set ${variable}, or give a file with ${fileFlag}`);
 }

@@ -147,6 +147,14 @@ describe('bridge: secrets from a file or the environment, never the command line
     );
   });
 
+  it('a password in the server URL is refused too (exit 2)', async () => {
+    const run = await ringpipe(['bridge', 'X', '--from', 'nats://me:hunter2@127.0.0.1:1']).done;
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      'ringpipe: a password in the --from URL is not taken on the command line, where other users see it (ps): set RINGPIPE_NATS_PASSWORD, or give a file with --password-file\n',
+    );
+  });
+
   describe.skipIf(spawnSync('nats-server', ['--version']).status !== 0)('against a nats-server that wants a user and password', () => {
     let server: NatsServer;
     const dir = mkdtempSync(join(tmpdir(), 'ringpipe-secret-'));

@@ -1,5 +1,5 @@
 import { BAD_INPUT_CODES, bridge, type BridgeOptions } from '@ringpipe/bridge';
-import type { CliContext } from '../cli.js';
+import type { CliContext } from '../cli-context.js';
 import { UsageError } from '../exit-codes.js';
 import { secret, secretOnCommandLine } from '../secrets.js';
 import { pipeOptions, type OpenFlags } from './open-options.js';
@@ -33,11 +33,13 @@ export async function bridgeCommand(name: string, flags: BridgeFlags, context: C
   const password = secret(flags.passwordFile, '--password-file', 'RINGPIPE_NATS_PASSWORD');
   const token = secret(flags.tokenFile, '--token-file', 'RINGPIPE_NATS_TOKEN');
   const direction = flags.to !== undefined ? 'to' : 'from';
+  const servers = (flags.to ?? flags.from)!.split(',');
+  if (servers.some(hasPassword)) throw secretOnCommandLine(`a password in the --${direction} URL`, '--password-file', 'RINGPIPE_NATS_PASSWORD');
   const { access: _access, mode: _mode, ...pipe } = pipeOptions(flags, 'read');
   const options: BridgeOptions = {
     name,
     direction,
-    servers: (flags.to ?? flags.from)!.split(','),
+    servers,
     pipe,
     stream: {
       storage: flags.storage,
@@ -72,4 +74,13 @@ async function runBridge(options: BridgeOptions, direction: 'to' | 'from'): Prom
   say(`connecting to ${handle.server}`);
   await handle.done;
   say(`${handle.messages} messages, ${handle.duplicates} duplicates dropped`);
+}
+
+/** Whether a server URL carries a password (nats://user:password@host). */
+function hasPassword(server: string): boolean {
+  try {
+    return new URL(/^[a-z]+:\/\//i.test(server) ? server : `nats://${server}`).password !== '';
+  } catch {
+    return false; // the bridge refuses the URL itself, saying why
+  }
 }
