@@ -130,19 +130,22 @@ export class RingPipe extends Duplex {
    */
   override [Symbol.asyncIterator](): NodeJS.AsyncIterator<Buffer, undefined> {
     const loop = { stopped: false };
-    let queue: Promise<unknown> = Promise.resolve();
-    let waiting = false;
+    // One next() at a time: a caller that asks again before a waiting next() settled gets the messages in order.
+    let waiting: Promise<unknown> | undefined;
     const iterator = {
       next: (): Promise<IteratorResult<Buffer, undefined>> => {
-        // One next() at a time: a caller that does not await gets the messages in order.
-        if (waiting) {
-          const after = queue.then(() => this.nextMessage(loop));
-          queue = after;
-          return after;
-        }
+        if (waiting) return waiting.then(() => iterator.next());
         const result = this.nextMessage(loop);
-        waiting = true;
-        queue = result.finally(() => (waiting = false));
+        if (this.iterationTurn === 0) {
+          const settled = result.then(
+            () => {},
+            () => {},
+          );
+          waiting = settled;
+          void settled.then(() => {
+            if (waiting === settled) waiting = undefined;
+          });
+        }
         return result;
       },
       return: (): Promise<IteratorResult<Buffer, undefined>> => {
