@@ -1,8 +1,10 @@
+import { ErrorCode } from '@ringpipe/client';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { lsCommand, statCommand } from './commands/info.js';
 import { readCommand } from './commands/read.js';
 import { writeCommand } from './commands/write.js';
-import { EXIT_USAGE, exitCodeFor } from './exit-codes.js';
+import { EXIT_NO_READERS, EXIT_USAGE, exitCodeFor } from './exit-codes.js';
+import { interrupted } from './keys.js';
 
 /** The options of a command that opens a pipe: how to create it, and where. */
 function openOptions(command: Command): Command {
@@ -45,7 +47,8 @@ const write = program
   .description('send TEXT as one message, or stdin one message per line (at a terminal, a prompt per line)')
   .argument('<name>', 'pipe name (case-insensitive)')
   .argument('[text...]', 'the message; without it, read stdin')
-  .option('--bytes', 'byte mode: send stdin raw instead of one message per line');
+  .option('--bytes', 'byte mode: send stdin raw instead of one message per line')
+  .option('--wait', 'before exiting, wait until readers have taken everything this command wrote');
 openOptions(write).action(writeCommand);
 
 const read = program
@@ -93,7 +96,7 @@ program
   .action(statCommand);
 
 // Ctrl-C or a kill: exit through process.exit, whose 'exit' hook detaches open pipes, so none is left behind.
-process.once('SIGINT', () => process.exit(130));
+process.once('SIGINT', interrupted);
 process.once('SIGTERM', () => process.exit(143));
 
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
@@ -107,6 +110,9 @@ try {
 } catch (err) {
   if (err instanceof CommanderError) {
     process.exitCode = err.exitCode === 0 ? 0 : EXIT_USAGE;
+  } else if ((err as { code?: unknown }).code === ErrorCode.NoReaders) {
+    // Its readers have left: end quietly, as a FIFO's writer does (stdin may still be open, so exit now).
+    process.exit(EXIT_NO_READERS);
   } else {
     process.stderr.write(`ringpipe: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exitCode = exitCodeFor(err);
