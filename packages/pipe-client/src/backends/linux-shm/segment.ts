@@ -51,6 +51,8 @@ export class Segment {
     /** Where sleepers of this handle wait, when the pipe has bells we trust; else they sleep on the futex. */
     readonly bells: Bells | undefined,
     private readonly inode: number,
+    /** Whether this open made the segment (false: it joined one). */
+    readonly created: boolean,
   ) {}
 
   static open(canonical: string, request: SegmentRequest): Segment {
@@ -141,7 +143,7 @@ function create(path: string, request: SegmentRequest): Segment | undefined {
       abandon();
       return undefined;
     }
-    return new Segment(path, fd, mapping, ring, 0, bells, inode);
+    return new Segment(path, fd, mapping, ring, 0, bells, inode, true);
   } catch (err) {
     abandon();
     throw fromSystemError(err, path);
@@ -194,7 +196,7 @@ function join(fd: number, path: string, canonical: string, request: SegmentReque
       return undefined;
     }
     ofdUnlock(fd, LIFETIME_LOCK);
-    return new Segment(path, fd, mapping, ring, slot, bells, stats.ino);
+    return new Segment(path, fd, mapping, ring, slot, bells, stats.ino, false);
   } catch (err) {
     release();
     throw fromSystemError(err, path);
