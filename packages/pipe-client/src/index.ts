@@ -4,7 +4,7 @@ import { canonicalName } from './name.js';
 import { resolveOptions, type PipeOptions } from './options.js';
 import { RingPipe } from './stream.js';
 
-export { AbortError, ErrorCode, RingPipeError } from './errors.js';
+export { AbortError, BAD_INPUT_CODES, ErrorCode, RingPipeError } from './errors.js';
 export { canonicalName, NAME_MAX } from './name.js';
 export { DEFAULT_CAPACITY, MAX_CAPACITY, MIN_CAPACITY, type CallOptions, type PipeOptions } from './options.js';
 export type { NoReaders } from './reader-presence.js';

@@ -6,7 +6,7 @@ import { isFileLike, sendFromFd } from '../fd-transfer.js';
 import { terminalKeys } from '../keys.js';
 import { byteLines } from '../lines.js';
 import { Progress, progressWanted } from '../progress.js';
-import { pipeOptions, type OpenFlags } from './open-options.js';
+import { noteIgnoredFlags, pipeOptions, type OpenFlags } from './open-options.js';
 
 export interface WriteFlags extends OpenFlags {
   wait?: boolean;
@@ -20,6 +20,7 @@ export interface WriteFlags extends OpenFlags {
  */
 export async function writeCommand(name: string, text: string[], flags: WriteFlags): Promise<void> {
   const pipe = createPipe(name, { ...pipeOptions(flags, 'write'), noReaders: 'wait-first' });
+  noteIgnoredFlags(pipe, flags);
   // Registered first: a write error (such as a message too big) rejects this instead of going unhandled.
   const done = finished(pipe);
   done.catch(() => {}); // also reported by the write that failed
