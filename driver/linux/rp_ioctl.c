@@ -143,6 +143,8 @@ static int rp_bind(struct rp_file *f, struct file *file,
 			break;
 		rp_registry_put(&rp_reg, p);
 	}
+	if (ret == -ENOENT)
+		goto out_unlock;
 	if (ret)
 		goto out_put;
 	if (created) {
