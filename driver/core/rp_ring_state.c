@@ -1,12 +1,19 @@
 #include "rp_ring_internal.h"
 
+/* A slot counts when it is live and holds a token: token 0 is nobody's. */
+static bool rp_slot_counts(const struct rp_ring *r, uint32_t slot)
+{
+	return rp_load32(rp_sw(r, slot, RP_SLOT_TOKEN)) != 0 &&
+	       rp_ring_slot_live(r, slot);
+}
+
 static bool rp_live_writer(const struct rp_ring *r)
 {
 	uint32_t i;
 
 	for (i = 0; i < RP_SLOT_COUNT; i++)
 		if ((rp_load32(rp_sw(r, i, RP_SLOT_ROLE)) & RP_ROLE_WRITER) &&
-		    rp_ring_slot_live(r, i))
+		    rp_slot_counts(r, i))
 			return true;
 	return false;
 }
@@ -84,7 +91,7 @@ static void rp_stats_slots(const struct rp_ring *r, struct rp_stats *st)
 	for (i = 0; i < RP_SLOT_COUNT; i++) {
 		uint32_t role = rp_load32(rp_sw(r, i, RP_SLOT_ROLE));
 
-		if (!rp_ring_slot_live(r, i))
+		if (!rp_slot_counts(r, i))
 			continue;
 		st->attached++;
 		if (role & RP_ROLE_READER)

@@ -36,6 +36,16 @@ describe('ringpipe write / read', () => {
     expect(got.stdout.equals(data)).toBe(true);
   });
 
+  it('bridge refuses a byte-mode pipe as bad input: exit 2, before any server is asked', async () => {
+    const name = unique('BRIDGEBYTES');
+    const reader = ringpipe(['read', name, '--bytes']);
+    await readerAttached(name);
+    const bridged = await ringpipe(['bridge', name, '--to', 'nats://127.0.0.1:9']).done;
+    expect(bridged.stderr).toContain('byte-mode pipe');
+    expect(bridged.code).toBe(2);
+    reader.child.kill();
+  });
+
   it('prompts for lines at a terminal, like usedriver2', async () => {
     const name = unique('TTY');
     const reader = ringpipe(['read', name, '--count', '2']);
@@ -102,7 +112,7 @@ describe('exit codes', () => {
     ['a missing argument', ['read'], 2, /missing required argument/],
     ['an unknown command', ['frobnicate'], 2, /unknown command/],
     ['a bad option value', ['read', 'X', '--count', 'many'], 2, /positive integer/],
-    ['an unknown backend', ['read', 'X', '--backend', 'tcp'], 2, /Allowed choices are auto, shm, driver/],
+    ['an unknown backend', ['read', 'X', '--backend', 'tcp'], 2, /--backend: expected auto, shm or driver/],
     ['a message too big', ['write', 'TOOBIG', '--capacity', '4096', 'x'.repeat(5000)], 2, /larger than pipe TOOBIG can hold/],
     ['stat of a pipe nobody has open', ['stat', 'NOBODY-HAS-THIS'], 1, /no pipe named NOBODY-HAS-THIS/],
     ['the missing driver', ['read', 'X', '--backend', 'driver'], 1, /driver/],

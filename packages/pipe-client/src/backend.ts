@@ -32,6 +32,8 @@ export interface Endpoint {
   readonly mode: 'message' | 'byte';
   /** Largest message a write may carry (message mode), or largest record (byte mode). */
   readonly maxRecord: number;
+  /** Whether this open created the pipe; false: it joined an existing one, whose capacity, mode and permissions stand. */
+  readonly created: boolean;
 
   /**
    * Writes chunks from the cursor on while they fit (message mode: one record

@@ -33,6 +33,17 @@ export const ErrorCode = {
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
+/**
+ * The codes that mean the caller's input is wrong (a command line exits 2 on them), as opposed
+ * to a failure at run time. `@ringpipe/bridge` adds its own to this list.
+ */
+export const BAD_INPUT_CODES: ReadonlySet<string> = new Set<ErrorCode>([
+  ErrorCode.BadName,
+  ErrorCode.BadOption,
+  ErrorCode.MessageTooBig,
+  ErrorCode.ModeMismatch,
+]);
+
 export class RingPipeError extends Error {
   readonly code: ErrorCode;
 
@@ -48,6 +59,10 @@ export function fromSystemError(err: unknown, what: string): unknown {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'EACCES' || code === 'EPERM') {
     return new RingPipeError(ErrorCode.PermissionDenied, `permission denied: ${what}`, { cause: err });
+  }
+  if ((err as Error | undefined)?.name === 'NotCapable') {
+    // Deno grants files under /dev (so /dev/shm) only to --allow-all.
+    return new RingPipeError(ErrorCode.PermissionDenied, `permission denied: ${what} (Deno opens files under /dev only with --allow-all)`, { cause: err });
   }
   if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'ENOMEM') {
     return new RingPipeError(ErrorCode.NoSpace, `no room: ${what}`, { cause: err });

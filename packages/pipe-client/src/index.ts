@@ -3,7 +3,7 @@ import { canonicalName } from './name.js';
 import { resolveOptions, type PipeOptions } from './options.js';
 import { RingPipe } from './stream.js';
 
-export { ErrorCode, RingPipeError } from './errors.js';
+export { BAD_INPUT_CODES, ErrorCode, RingPipeError } from './errors.js';
 export { canonicalName, NAME_MAX } from './name.js';
 export { DEFAULT_CAPACITY, MAX_CAPACITY, MIN_CAPACITY, type PipeOptions } from './options.js';
 export type { RingStats } from './ring/ring.js';

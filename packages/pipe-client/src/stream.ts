@@ -69,6 +69,11 @@ export class RingPipe extends Duplex {
     return this.endpoint.backend;
   }
 
+  /** Whether this call created the pipe; false: it joined an existing one, whose capacity, mode and permissions stand. */
+  get created(): boolean {
+    return this.endpoint.created;
+  }
+
   /** Largest message a write may carry (capacity - 8 in message mode). Byte-mode writes of any size are split. */
   get maxMessageSize(): number {
     return this.endpoint.mode === 'message' ? this.endpoint.maxRecord : Number.POSITIVE_INFINITY;

@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import { createPipe, type RingPipe } from '@ringpipe/client';
 import { isFileLike, isRegularFile, receiveToFd } from '../fd-transfer.js';
 import { Progress, progressWanted } from '../progress.js';
-import { pipeOptions, type OpenFlags } from './open-options.js';
+import { noteIgnoredFlags, pipeOptions, type OpenFlags } from './open-options.js';
 
 export interface ReadFlags extends OpenFlags {
   count?: number;
@@ -19,6 +19,7 @@ export interface ReadFlags extends OpenFlags {
  */
 export async function readCommand(name: string, flags: ReadFlags): Promise<void> {
   const pipe = createPipe(name, { ...pipeOptions(flags, 'read'), follow: flags.follow ?? false });
+  noteIgnoredFlags(pipe, flags);
   if (flags.prompt && process.stdin.isTTY && process.stdout.isTTY) {
     await readOnEnter(pipe, flags.count);
   } else {

@@ -6,7 +6,7 @@ import { createPipe, type RingPipe } from '@ringpipe/client';
 import { isFileLike, sendFromFd } from '../fd-transfer.js';
 import { byteLines } from '../lines.js';
 import { Progress, progressWanted } from '../progress.js';
-import { pipeOptions, type OpenFlags } from './open-options.js';
+import { noteIgnoredFlags, pipeOptions, type OpenFlags } from './open-options.js';
 
 /**
  * `ringpipe write NAME [TEXT...]`: TEXT as one message; else stdin, one message
@@ -14,6 +14,7 @@ import { pipeOptions, type OpenFlags } from './open-options.js';
  */
 export async function writeCommand(name: string, text: string[], flags: OpenFlags): Promise<void> {
   const pipe = createPipe(name, pipeOptions(flags, 'write'));
+  noteIgnoredFlags(pipe, flags);
   // Registered first: a write error (such as a message too big) rejects this instead of going unhandled.
   const done = finished(pipe);
   done.catch(() => {}); // also reported by the write that failed

@@ -27,7 +27,14 @@ function bind() {
 }
 
 export function deviceExists(): boolean {
-  return existsSync(DEVICE_PATH);
+  try {
+    return existsSync(DEVICE_PATH);
+  } catch (err) {
+    // Deno without read permission on /dev/ringpipe throws where Node says false: the driver is out of reach.
+    const name = (err as Error | undefined)?.name;
+    if (name === 'NotCapable' || name === 'PermissionDenied') return false;
+    throw err;
+  }
 }
 
 /** Opens /dev/ringpipe (close-on-exec, as libuv opens every file). */
@@ -51,7 +58,7 @@ export function closeDevice(fd: number): void {
 export function unavailable(): RingPipeError {
   return new RingPipeError(
     ErrorCode.BackendUnavailable,
-    `the driver backend needs the ringpipe kernel module: ${DEVICE_PATH} does not exist (load ringpipe.ko, see driver/linux/README.md, or use backend "shm")`,
+    `the driver backend needs the ringpipe kernel module: ${DEVICE_PATH} does not exist (load the module ringpipe.ko, built from the ringpipe sources, or use backend "shm")`,
   );
 }
 

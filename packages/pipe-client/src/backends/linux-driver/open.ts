@@ -85,7 +85,10 @@ export function openLinuxDriverEndpoint(canonical: string, request: DriverReques
         closeDevice(bound.fd);
       },
     };
-    return Object.assign(new MappedEndpoint(canonical, 'driver', ring, mapping.buffer, bound.slot, request.follow, transport), { io: 'mapped' as const });
+    return Object.assign(new MappedEndpoint(canonical, 'driver', ring, mapping.buffer, bound.slot, request.follow, transport), {
+      io: 'mapped' as const,
+      created: bound.created,
+    });
   } catch (err) {
     if (mapping) unmap(mapping);
     closeDevice(bound.fd);
