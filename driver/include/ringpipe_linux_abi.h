@@ -81,7 +81,7 @@ struct ringpipe_info {
 	char name[RINGPIPE_NAME_MAX + 8]; /* canonical (upper case), NUL-terminated */
 	__u32 uid;			  /* owner */
 	__u32 perm;			  /* permission bits */
-	__u32 refs;			  /* bound files */
+	__u32 refs;			  /* bound files (and mappings); 0 when kept */
 	__u32 capacity;
 	__u32 mode;	    /* RINGPIPE_MODE_MESSAGE or RINGPIPE_MODE_BYTE */
 	__u32 used;	    /* bytes in the ring */

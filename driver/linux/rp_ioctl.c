@@ -196,7 +196,8 @@ static void rp_fill_info(struct ringpipe_info *out, const struct rp_pipe *p)
 	strscpy(out->name, p->name, sizeof(out->name));
 	out->uid = p->uid;
 	out->perm = p->perm;
-	out->refs = READ_ONCE(p->refs);
+	/* Bound files (a mapping holds its file): a kept pipe's own reference is none. */
+	out->refs = READ_ONCE(p->refs) - !!READ_ONCE(rp_kpipe(p)->kept);
 	out->capacity = st.capacity;
 	out->mode = st.mode;
 	out->used = st.used;

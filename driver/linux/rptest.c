@@ -3,6 +3,8 @@
  * rptest: raw system calls against /dev/ringpipe, for the qemu tests.
  *
  *   rptest selftest            every edge case below; TAP-like lines, exit 1 on failure
+ *   rptest lifetime            kept pipes, REMOVE, ttl_ms, charges (rptest_lifetime.c)
+ *   rptest hostile             hostile mappings and racing creators (rptest_hostile.c)
  *   rptest send NAME COUNT     writes "c:<i>" COUNT times (blocking), then closes
  *   rptest recv NAME           prints each message on a line until EOF
  *   rptest fill NAME           fills the ring, prints "full", then blocks in write()
@@ -1049,6 +1051,12 @@ static void test_trust(void)
 	test_list_contention();
 }
 
+static int summary(void)
+{
+	printf("%d passed, %d failed\n", checks - failures, failures);
+	return failures ? 1 : 0;
+}
+
 static int selftest(void)
 {
 	test_unbound();
@@ -1061,10 +1069,7 @@ static int selftest(void)
 	test_threads();
 	test_vm_flags();
 	test_trust();
-	test_lifetime();
-	test_hostile();
-	printf("%d passed, %d failed\n", checks - failures, failures);
-	return failures ? 1 : 0;
+	return summary();
 }
 
 static int cmd_send(const char *name, int count)
@@ -1149,6 +1154,14 @@ int main(int argc, char **argv)
 {
 	if (argc == 2 && !strcmp(argv[1], "selftest"))
 		return selftest();
+	if (argc == 2 && !strcmp(argv[1], "lifetime")) {
+		test_lifetime();
+		return summary();
+	}
+	if (argc == 2 && !strcmp(argv[1], "hostile")) {
+		test_hostile();
+		return summary();
+	}
 	if (argc == 4 && !strcmp(argv[1], "send"))
 		return cmd_send(argv[2], atoi(argv[3]));
 	if (argc == 3 && !strcmp(argv[1], "recv"))
@@ -1157,6 +1170,6 @@ int main(int argc, char **argv)
 		return cmd_fill(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "hold"))
 		return cmd_hold(argv[2]);
-	fprintf(stderr, "usage: rptest selftest | send NAME COUNT | recv NAME | fill NAME | hold NAME\n");
+	fprintf(stderr, "usage: rptest selftest | lifetime | hostile | send NAME COUNT | recv NAME | fill NAME | hold NAME\n");
 	return 2;
 }
