@@ -4,8 +4,10 @@ import { closeAtExit, forgetAtExit } from './exit-hook.js';
 import { HEADER_SIZE, MODE_MESSAGE, Off, W, recordSize } from './ring/layout.js';
 import { EMPTY, LOCKED, OK, TOO_BIG, TOO_SMALL, type Ring, type RingStats, type WriteCursor } from './ring/ring.js';
 import { LockBackoff } from './wait/lock-backoff.js';
+import { peerWatch } from './wait/peer-watch.js';
 import { pollBriefly } from './wait/poll-briefly.js';
 import { PollWindow } from './wait/poll-window.js';
+import { IDLE_READER_CHECK_MS, PEER_CHECK_MS } from './wait/timing.js';
 import { WaitSet } from './wait/wait-set.js';
 
 /** A wake word of the ring, by its byte offset in the header: readers sleep on data_seq, writers on space_seq. */
@@ -18,6 +20,11 @@ export interface RingTransport {
    * `seq`, or after a while (the caller then looks at its peers' liveness).
    */
   sleep(which: WakeWord, words: Int32Array, seq: number): Wait;
+  /**
+   * Set when `sleep` waits until it is woken, with no time limit: the handle then asks the
+   * process-wide peer watch to cancel it when its peers need a look (wait/peer-watch.ts).
+   */
+  readonly untilWoken?: boolean;
   /**
    * What a sleeper of this handle adds to the ring's waiting counts (OS_WAITER or
    * BELL_WAITER, which tells wakers how to wake it); 0: the driver's poll() counts it in the kernel.
@@ -223,14 +230,37 @@ export class MappedEndpoint implements Endpoint {
       return undefined;
     }
     const pending = this.transport.sleep(which, this.words, seq);
+    const unwatch = this.transport.untilWoken ? this.watchPeers(which, seq, pending) : undefined;
     return {
       promise: pending.promise.then(() => {
+        unwatch?.();
         if (this.released) return;
         done();
         if (Atomics.load(this.words, W(which)) === seq) this.checkPeers = true;
       }),
       cancel: () => pending.cancel(),
     };
+  }
+
+  /**
+   * Has the process-wide watch cancel `sleeping` when the word moved without a wake (another
+   * sleeper or a peer took the bell's byte), or when a look at the peers may change what a read returns: no
+   * live writer is left, or the oldest record is a reservation whose writer may be gone.
+   * A writer waiting for room wakes at each look, to look at its readers (noReaders).
+   */
+  private watchPeers(which: WakeWord, seq: number, sleeping: Wait): () => void {
+    const reading = which === Off.dataSeq;
+    return peerWatch.watch({
+      everyMs: reading ? IDLE_READER_CHECK_MS : PEER_CHECK_MS,
+      words: this.words,
+      index: W(which),
+      seq,
+      due: () =>
+        !reading ||
+        (!this.ring.isEmpty() && !this.ring.readyToRead()) ||
+        (!this.follow && this.ring.isEof(this.slot, true)),
+      wake: () => sleeping.cancel(),
+    });
   }
 
   startWriting(): void {

@@ -1,6 +1,13 @@
 /** How long a sleeper waits before it checks whether its peers still live (dead writers, lock holders). */
 export const PEER_CHECK_MS = 250;
 
+/**
+ * How often the process-wide peer watch looks at a reader sleeping on a bell (a dead writer,
+ * a stolen ring): a look costs a system call per writer, so that a thousand idle pipes cost
+ * a thousand looks a second, not four thousand wake-ups.
+ */
+export const IDLE_READER_CHECK_MS = 1000;
+
 /** How long a waiter polls the ring from the event loop before it sleeps in the OS, at least (after a short wait). */
 export const POLL_BEFORE_SLEEP_US = 20;
 

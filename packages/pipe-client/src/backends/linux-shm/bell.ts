@@ -83,7 +83,6 @@ class Bell {
   /** What the event loop watches; undefined where net.Socket cannot take a FIFO's descriptor (Deno): such a handle only rings. */
   private readonly socket: Socket | undefined;
   private sleepers = new Set<() => void>();
-  private timer?: NodeJS.Timeout | undefined;
 
   private constructor(private readonly fd: number) {
     const onread = {
@@ -145,15 +144,13 @@ class Bell {
   }
 
   /**
-   * Resolves at the next ring (or one left from before), or within `timeoutMs`: one timer
-   * serves all sleepers of the bell, so a sleeper may wake sooner (callers look again).
+   * Resolves at the next ring (or one left from before), or when cancelled: the process-wide
+   * peer watch (wait/peer-watch.ts) cancels it when the sleeper's peers need a look.
    */
-  sleep(timeoutMs: number): Wait {
+  sleep(): Wait {
     let resolve!: () => void;
     const promise = new Promise<void>((r) => (resolve = r));
     this.sleepers.add(resolve);
-    if (this.timer) this.timer.ref();
-    else this.timer = setTimeout(() => ((this.timer = undefined), this.wakeAll()), timeoutMs);
     this.socket!.resume();
     return {
       promise,
@@ -168,7 +165,6 @@ class Bell {
   /** Closes the descriptor now; synchronous, so that it also runs at exit. */
   close(): void {
     this.wakeAll();
-    clearTimeout(this.timer);
     if (this.socket) this.socket.destroy();
     else closeSync(this.fd);
   }
@@ -194,8 +190,6 @@ class Bell {
 
   /** Stops reading the FIFO (its rings are for whoever sleeps) and lets the process exit. */
   private idleIfNoSleeper(): void {
-    if (this.sleepers.size > 0) return;
-    this.socket?.pause();
-    this.timer?.unref();
+    if (this.sleepers.size === 0) this.socket?.pause();
   }
 }

@@ -1,0 +1,155 @@
+// Quiet pipes: one process holds PIPES reading pipes with default options (a 'data' listener
+// each); another process is attached to all of them as their writer and sends nothing. Then:
+// the reading process's CPU (user + system, process.cpuUsage) while everything is idle, and the
+// wake latency of a 64 B message written to one pipe at a time (a random one, 20 ms apart, the
+// writer's timestamp in the message, CLOCK_MONOTONIC in both processes). The same with as many
+// UNIX socket connections, in the same run.
+//   node bench/idle.mjs [pipes=1000] [seconds=5] [wakes=300] [settle=3] [transports=ringpipe,uds]
+// Figures, not assertions.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import net from 'node:net';
+import { rmSync } from 'node:fs';
+import os from 'node:os';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const SELF = fileURLToPath(import.meta.url);
+const [role, transport, prefix, countArg] = process.argv.slice(2);
+const kv = Object.fromEntries(process.argv.slice(2).filter((a) => a.includes('=')).map((a) => a.split('=')));
+const now = () => process.hrtime.bigint();
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const line = (value) => process.stdout.write(JSON.stringify(value) + '\n');
+const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+const socketPath = (prefix, i) => `${os.tmpdir()}/${prefix}-${i}.sock`;
+
+async function createPipe(name, access) {
+  const { createPipe } = await import('@ringpipe/client');
+  return createPipe(name, { access, backend: 'shm' });
+}
+
+if (role === 'reader') {
+  // Opens `count` readers, says "ready"; on "measure SECONDS" reports its CPU over that time;
+  // reports each message's latency as it comes; exits on stdin's end.
+  const count = Number(countArg);
+  const latencies = [];
+  const onMessage = (m) => latencies.push(Number(now() - m.readBigUInt64LE(0)) / 1000);
+  const handles = [];
+  if (transport === 'ringpipe') {
+    for (let i = 0; i < count; i++) {
+      const pipe = await createPipe(`${prefix}-${i}`, 'read');
+      pipe.on('data', onMessage);
+      handles.push(pipe);
+    }
+  } else {
+    const server = net.createServer((socket) => {
+      handles.push(socket);
+      socket.on('data', (chunk) => {
+        for (let at = 0; at + 64 <= chunk.length; at += 64) onMessage(chunk.subarray(at, at + 64));
+      });
+    });
+    await new Promise((resolve) => server.listen(socketPath(prefix, 0), resolve));
+    handles.push(server);
+  }
+  line({ ready: true });
+  for await (const command of createInterface({ input: process.stdin })) {
+    const [verb, arg] = command.split(' ');
+    if (verb === 'measure') {
+      const since = process.cpuUsage();
+      const start = now();
+      await sleep(Number(arg) * 1000);
+      const { user, system } = process.cpuUsage(since);
+      line({ cpuUs: user + system, systemUs: system, wallUs: Number(now() - start) / 1000 });
+    } else if (verb === 'latencies') {
+      line({ latencies: latencies.splice(0) });
+    }
+  }
+  process.exit(0);
+} else if (role === 'writer') {
+  // Attaches to `count` pipes (or connects `count` sockets), says "ready"; "send I" writes one 64 B message to I.
+  const count = Number(countArg);
+  const outs = [];
+  for (let i = 0; i < count; i++) {
+    if (transport === 'ringpipe') outs.push(await createPipe(`${prefix}-${i}`, 'write'));
+    else {
+      const socket = net.connect(socketPath(prefix, 0));
+      await once(socket, 'connect');
+      outs.push(socket);
+    }
+  }
+  line({ ready: true });
+  const message = Buffer.alloc(64);
+  for await (const command of createInterface({ input: process.stdin })) {
+    const [verb, arg] = command.split(' ');
+    if (verb === 'send') {
+      message.writeBigUInt64LE(now(), 0);
+      outs[Number(arg)].write(Buffer.from(message));
+    }
+  }
+  process.exit(0);
+} else {
+  await main();
+}
+
+function child(args) {
+  // IDLE_PROFILE=DIR: the reading process writes a CPU profile (node --cpu-prof) into DIR.
+  const profile = args[0] === 'reader' && process.env.IDLE_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.IDLE_PROFILE] : [];
+  const proc = spawn(process.execPath, [...profile, SELF, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: proc.stdout })[Symbol.asyncIterator]();
+  return {
+    proc,
+    send: (text) => proc.stdin.write(text + '\n'),
+    next: async () => JSON.parse((await lines.next()).value),
+    end: async () => {
+      proc.stdin.end();
+      await once(proc, 'exit');
+    },
+  };
+}
+
+async function measure(transport, pipes, seconds, wakes, settleMs) {
+  const prefix = `BENCH-IDLE-${process.pid}-${transport}`;
+  const reader = child(['reader', transport, prefix, String(pipes)]);
+  await reader.next();
+  const writer = child(['writer', transport, prefix, String(pipes)]);
+  await writer.next();
+  await sleep(settleMs); // let the readers fall asleep, and the work of opening them end
+  reader.send(`measure ${seconds}`);
+  const { cpuUs, systemUs, wallUs } = await reader.next();
+  for (let i = 0; i < wakes; i++) {
+    writer.send(`send ${Math.floor(Math.random() * pipes)}`);
+    await sleep(20);
+  }
+  await sleep(200);
+  reader.send('latencies');
+  const latencies = (await reader.next()).latencies.sort((a, b) => a - b);
+  await writer.end();
+  await reader.end();
+  if (transport === 'uds') rmSync(socketPath(prefix, 0), { force: true });
+  return {
+    transport,
+    pipes,
+    cpuPercent: (cpuUs / wallUs) * 100,
+    systemPercent: (systemUs / wallUs) * 100,
+    wakes: latencies.length,
+    p50: quantile(latencies, 0.5),
+    p99: quantile(latencies, 0.99),
+    max: latencies.at(-1),
+  };
+}
+
+async function main() {
+  const pipes = Number(kv.pipes ?? 1000);
+  const seconds = Number(kv.seconds ?? 5);
+  const wakes = Number(kv.wakes ?? 300);
+  const settleMs = Number(kv.settle ?? 3) * 1000;
+  const transports = (kv.transports ?? 'ringpipe,uds').split(',');
+  console.log(`## Quiet pipes\n\n${pipes} idle readers in one process (default options, a 'data' listener each), their writer attached in another and silent: the reading process's CPU over ${seconds} s, from ${settleMs / 1000} s after the last one opened; then ${wakes} messages of 64 B, each to a random one, 20 ms apart: latency from the write to 'data'.\n`);
+  console.log('| transport | idle readers | CPU (% of one core) | of which system | wakes | wake p50 (ms) | wake p99 (ms) | max (ms) |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const transport of transports) {
+    const r = await measure(transport, pipes, seconds, wakes, settleMs);
+    console.log(`| ${transport === 'uds' ? 'net UNIX socket' : 'ringpipe'} | ${r.pipes} | ${r.cpuPercent.toFixed(2)} | ${r.systemPercent.toFixed(2)} | ${r.wakes} | ${(r.p50 / 1000).toFixed(3)} | ${(r.p99 / 1000).toFixed(3)} | ${(r.max / 1000).toFixed(3)} |`);
+  }
+  console.log();
+}
