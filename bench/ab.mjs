@@ -1,0 +1,107 @@
+// A/B: the bench's default rows (Duplex, write per message -> 'data' / pipeline / for await, at
+// 64 B and 64 KiB, and UDS one write per message) with this tree's client and with the client
+// at an earlier commit, in the same run, the two taking turns row by row. Figures, not assertions.
+//   node bench/ab.mjs REV [rounds=3] [seconds=1.5]
+// REV's tree is checked out as a git worktree in a temp folder, installed from pnpm's store
+// (--offline) and built; this tree's bench/peer.mjs and transports run against each client.
+import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const [rev, ...rest] = process.argv.slice(2);
+if (!rev) throw new Error('usage: node bench/ab.mjs REV [rounds=3] [seconds=1.5]');
+const kv = Object.fromEntries(rest.map((a) => a.split('=')));
+const ROUNDS = Number(kv.rounds ?? 3);
+const SECONDS = Number(kv.seconds ?? 1.5);
+
+const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, stdio: ['ignore', 'ignore', 'inherit'] });
+const temp = mkdtempSync(`${os.tmpdir()}/ringpipe-ab-`);
+const old = `${temp}/tree`;
+process.on('exit', () => {
+  try {
+    execFileSync('git', ['worktree', 'remove', '--force', old], { cwd: ROOT, stdio: 'ignore' });
+  } catch {
+    // never made
+  }
+  rmSync(temp, { recursive: true, force: true });
+});
+console.error(`building ${rev} in ${old} ...`);
+run('git', ['worktree', 'add', '--detach', old, rev], ROOT);
+run('pnpm', ['install', '--offline', '--frozen-lockfile'], old);
+run('pnpm', ['--filter', '@ringpipe/client', 'build'], old);
+// This tree's peers, beside each client: '@ringpipe/client' resolves to the tree they sit in.
+for (const tree of [ROOT, old]) {
+  cpSync(`${HERE}/peer.mjs`, `${tree}/bench-ab/peer.mjs`);
+  cpSync(`${HERE}/transports`, `${tree}/bench-ab/transports`, { recursive: true });
+  // Default options: the transport's tuned ring (and options an older client does not know) go.
+  const transport = `${tree}/bench-ab/transports/ringpipe.mjs`;
+  const source = readFileSync(transport, 'utf8');
+  const opener = /^const open = .*$/m;
+  if (!opener.test(source)) throw new Error(`${transport}: no "const open = ..." line to replace`);
+  writeFileSync(transport, source.replace(opener, "const open = (name, access) => createPipe(name, { access, backend: 'shm' });"));
+}
+process.on('exit', () => rmSync(`${ROOT}/bench-ab`, { recursive: true, force: true }));
+
+function peer(tree, args) {
+  const child = spawn(process.execPath, [`${tree}/bench-ab/peer.mjs`, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const values = [];
+  let ready;
+  const readyP = new Promise((resolve) => (ready = resolve));
+  createInterface({ input: child.stdout }).on('line', (line) => (line === 'ready' ? ready() : values.push(JSON.parse(line))));
+  const exited = once(child, 'exit').then(([code]) => {
+    ready();
+    if (code !== 0) throw new Error(`peer ${args.join(' ')} exited with ${code}`);
+    return Object.assign({}, ...values);
+  });
+  return { ready: readyP, exited };
+}
+
+let serial = 0;
+async function measure(tree, { transport, recv }, size) {
+  const addr = transport === 'uds' ? `${temp}/${++serial}.sock` : `BENCH-AB-${process.pid}-${++serial}`;
+  const args = [`size=${size}`, 'send=write', `recv=${recv}`, `seconds=${SECONDS}`];
+  const receiver = peer(tree, ['recv', transport, addr, ...args]);
+  await receiver.ready;
+  const [got, sent] = await Promise.all([receiver.exited, peer(tree, ['send', transport, addr, ...args]).exited]);
+  return got.received / (Number(BigInt(got.end) - BigInt(sent.start)) / 1e9);
+}
+
+const ROWS = [
+  { label: "Duplex write -> 'data'", transport: 'ringpipe', recv: 'data' },
+  { label: 'Duplex write -> pipeline', transport: 'ringpipe', recv: 'pipeline' },
+  { label: 'Duplex write -> for await', transport: 'ringpipe', recv: 'forawait' },
+  { label: 'UDS write per message', transport: 'uds', recv: 'data' },
+];
+const SIZES = [64, 65536];
+const results = new Map();
+for (let round = 0; round < ROUNDS; round++) {
+  for (const size of SIZES) {
+    for (const row of ROWS) {
+      // Alternate which client goes first, so that neither always meets the same moment.
+      const order = round % 2 === 0 ? [['this', ROOT], [rev, old]] : [[rev, old], ['this', ROOT]];
+      for (const [name, tree] of order) {
+        const key = `${size}|${row.label}|${name}`;
+        const value = await measure(tree, row, size).catch(() => NaN);
+        results.set(key, [...(results.get(key) ?? []), value]);
+      }
+    }
+  }
+}
+const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+const fmt = (n) => (Number.isNaN(n) ? 'failed' : Math.round(n).toLocaleString('en-US'));
+const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim();
+console.log(`## A/B: this tree (${head}) against ${rev}\n\nDefault options, messages/s, median of ${ROUNDS} runs (each run: ${SECONDS} s), the two clients taking turns row by row.\n`);
+console.log(`| size | path | this tree | ${rev} | this / ${rev} | all runs (this; ${rev}) |`);
+console.log('|---|---|---:|---:|---:|---|');
+for (const size of SIZES) {
+  for (const row of ROWS) {
+    const a = results.get(`${size}|${row.label}|this`);
+    const b = results.get(`${size}|${row.label}|${rev}`);
+    console.log(`| ${size === 64 ? '64 B' : '64 KiB'} | ${row.label} | ${fmt(median(a))} | ${fmt(median(b))} | ${(median(a) / median(b)).toFixed(2)}x | ${a.map(fmt).join(', ')}; ${b.map(fmt).join(', ')} |`);
+  }
+}
