@@ -1,15 +1,16 @@
 // pnpm bench: ringpipe against Node's UNIX sockets, child_process IPC, zeromq and the C peer,
 // in one run, as Markdown tables. Figures, not assertions.
 //   node bench/bench.mjs [--quick] [--only SECTION[,SECTION...]]
-// Sections: throughput, native, latency, cpu, cli.
+// Sections: throughput, native, latency, cpu, idle, cli.
 import { cli } from './cli.mjs';
 import { cpu } from './cpu.mjs';
+import { idle } from './idle.mjs';
 import { latency } from './latency.mjs';
 import { machine, quick } from './lib.mjs';
 import { native } from './native.mjs';
 import { throughput } from './throughput.mjs';
 
-const SECTIONS = { throughput, native, latency, cpu, cli };
+const SECTIONS = { throughput, native, latency, cpu, idle, cli };
 if (process.argv.includes('--help')) {
   console.log(`node bench/bench.mjs [--quick] [--only SECTION[,SECTION...]]\nSections: ${Object.keys(SECTIONS).join(', ')}`);
   process.exit(0);
