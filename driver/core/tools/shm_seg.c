@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -69,6 +70,38 @@ static bool slot_alive(void *ctx, uint32_t slot, uint32_t pid)
 
 	(void)pid;
 	return slot == s->slot || locked_by_others(s->fd, slot, 1);
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* A u64 header field (lo, hi): written under L, or before anyone sees the file. */
+static uint64_t load64(const uint8_t *mem, uint32_t off)
+{
+	uint32_t lo, hi;
+
+	memcpy(&lo, mem + off, 4);
+	memcpy(&hi, mem + off + 4, 4);
+	return (uint64_t)hi << 32 | lo;
+}
+
+static void store64(uint8_t *mem, uint32_t off, uint64_t v)
+{
+	uint32_t lo = (uint32_t)v, hi = (uint32_t)(v >> 32);
+
+	memcpy(mem + off, &lo, 4);
+	memcpy(mem + off + 4, &hi, 4);
+}
+
+/* A kept pipe (kept_since != 0) past its time to live (ttl 0: none). */
+static bool kept_past_ttl(uint64_t ttl, uint64_t kept_since, uint64_t now)
+{
+	return ttl != 0 && kept_since != 0 && now - kept_since >= ttl;
 }
 
 static void sleep_ms(long ms)
@@ -246,6 +279,7 @@ static int create(struct shm_seg *s, uint32_t capacity, uint32_t mode,
 	}
 	rc = rp_ring_init(&s->ring, s->mem, size, capacity,
 			  mode ? mode : RP_MODE_MESSAGE, &s->env);
+	store64(s->mem, RP_OFF_TTL_MS, s->ttl_ms);
 	if (rc != RP_OK || ofd_lock(s->fd, F_WRLCK, 0, 1, F_OFD_SETLK) != 0) {
 		rc = fail(err, errlen, rc != RP_OK ? rc : RP_INVAL, "lock slot 0 of", s->path);
 		goto out;
@@ -280,16 +314,21 @@ static int lock_slot(struct shm_seg *s, uint32_t *slot)
 	return RP_NOSLOT;
 }
 
-/* With L held, on a file some live handle uses: check it, map it, attach. */
-static int join(struct shm_seg *s, const struct stat *st, uint32_t mode,
-		uint32_t role, char *err, size_t errlen)
+/*
+ * With L held: check the file, map it, attach. live: some slot is locked;
+ * without, the file is adopted (a kept pipe) when something is unread and
+ * its ttl has not run out, else RP_EEXIST: replace it.
+ */
+static int join(struct shm_seg *s, const struct stat *st, bool live,
+		uint32_t mode, uint32_t role, char *err, size_t errlen)
 {
+	struct rp_unread unread;
 	uint32_t slot, capacity, ring_mode;
 	int rc;
 
 	if ((size_t)st->st_size < RP_HEADER_SIZE) {
 		snprintf(err, errlen, "%s: too short for a ring", s->path);
-		return RP_CORRUPT;
+		return live ? RP_CORRUPT : RP_EEXIST;
 	}
 	if (map(s, RP_HEADER_SIZE) != 0)
 		return fail(err, errlen, RP_INVAL, "map", s->path);
@@ -297,21 +336,28 @@ static int join(struct shm_seg *s, const struct stat *st, uint32_t mode,
 	unmap(s);
 	if (rc != RP_OK) {
 		snprintf(err, errlen, "%s: not a version %u ring", s->path, RP_VERSION);
-		return RP_CORRUPT;
+		return live ? RP_CORRUPT : RP_EEXIST;
 	}
 	if ((size_t)st->st_size != rp_ring_segment_size(capacity) ||
 	    (uint64_t)st->st_blocks * 512u < (uint64_t)st->st_size) {
 		snprintf(err, errlen, "%s: size %lld, %lld bytes allocated, not %zu", s->path,
 			 (long long)st->st_size, (long long)st->st_blocks * 512,
 			 rp_ring_segment_size(capacity));
-		return RP_CORRUPT;
+		return live ? RP_CORRUPT : RP_EEXIST;
 	}
 	if (map(s, (size_t)st->st_size) != 0)
 		return fail(err, errlen, RP_INVAL, "map", s->path);
 	rc = rp_ring_validate(&s->ring, s->mem, s->size, &s->env);
 	if (rc != RP_OK) {
 		snprintf(err, errlen, "%s: changed while opened", s->path);
-		return RP_CORRUPT;
+		return live ? RP_CORRUPT : RP_EEXIST;
+	}
+	if (!live) {
+		rp_ring_unread(&s->ring, &unread);
+		if (unread.msgs == 0 ||
+		    kept_past_ttl(load64(s->mem, RP_OFF_TTL_MS),
+				  load64(s->mem, RP_OFF_KEPT_SINCE_MS), now_ms()))
+			return RP_EEXIST;
 	}
 	if (mode != 0 && s->ring.mode != mode) {
 		snprintf(err, errlen, "%s: a %s pipe", s->path,
@@ -324,6 +370,7 @@ static int join(struct shm_seg *s, const struct stat *st, uint32_t mode,
 		return rc;
 	}
 	attach(s, slot, role);
+	store64(s->mem, RP_OFF_KEPT_SINCE_MS, 0);
 	return RP_OK;
 }
 
@@ -335,6 +382,7 @@ static int open_existing(struct shm_seg *s, uint32_t mode, uint32_t role,
 			 char *err, size_t errlen)
 {
 	struct stat st;
+	bool live;
 	int rc;
 
 	s->fd = open(s->path, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
@@ -366,8 +414,10 @@ static int open_existing(struct shm_seg *s, uint32_t mode, uint32_t role,
 		goto out;
 	}
 	bell_paths(s, st.st_ino);
-	if (!locked_by_others(s->fd, 0, RP_SLOT_COUNT)) {
-		/* Left over by processes that died: only holders of L unlink. */
+	live = locked_by_others(s->fd, 0, RP_SLOT_COUNT);
+	rc = join(s, &st, live, mode, role, err, errlen);
+	if (rc == RP_EEXIST && !live) {
+		/* Left over with nothing unread, expired, or no ring: only holders of L unlink. */
 		if (still_linked(s->fd, s->path)) {
 			unlink(s->path);
 			unlink_bells(s);
@@ -376,7 +426,6 @@ static int open_existing(struct shm_seg *s, uint32_t mode, uint32_t role,
 		drop(s);
 		return RP_EEXIST;
 	}
-	rc = join(s, &st, mode, role, err, errlen);
 	if (rc == RP_OK)
 		open_bells(s, st.st_uid, false, 0);
 	if (rc == RP_OK && !still_linked(s->fd, s->path)) {
@@ -391,13 +440,14 @@ out:
 }
 
 int shm_open_pipe(struct shm_seg *s, const char *name, uint32_t capacity,
-		  uint32_t mode, mode_t perm, uint32_t role, char *err,
-		  size_t errlen)
+		  uint32_t mode, mode_t perm, uint64_t ttl_ms, uint32_t role,
+		  char *err, size_t errlen)
 {
 	int rc, tries;
 
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
+	s->ttl_ms = ttl_ms;
 	s->bell[0] = s->bell[1] = -1;
 	s->slot = SHM_NO_SLOT;
 	s->env.alive = slot_alive;
@@ -422,27 +472,51 @@ int shm_open_pipe(struct shm_seg *s, const char *name, uint32_t capacity,
 
 void shm_close_pipe(struct shm_seg *s)
 {
+	struct rp_unread unread;
+
 	detach(s);
 	if (take_l(s->fd)) {
 		if (!locked_by_others(s->fd, 0, RP_SLOT_COUNT) &&
 		    still_linked(s->fd, s->path)) {
-			unlink(s->path);
-			unlink_bells(s);
+			rp_ring_unread(&s->ring, &unread);
+			if (unread.msgs != 0) {
+				store64(s->mem, RP_OFF_KEPT_SINCE_MS, now_ms());
+			} else {
+				unlink(s->path);
+				unlink_bells(s);
+			}
 		}
 		release_l(s->fd);
 	}
 	drop(s);
 }
 
-int shm_stat_pipe(const char *name, struct rp_stats *st, char *err,
-		  size_t errlen)
+/* The whole file into memory with pread; bytes past a truncated end read as 0. */
+static int read_copy(struct shm_seg *s, size_t size)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	s->mem = calloc(1, size);
+	if (s->mem == NULL)
+		return -1;
+	s->size = size;
+	while (got < size && (n = pread(s->fd, s->mem + got, size - got, (off_t)got)) > 0)
+		got += (size_t)n;
+	return 0;
+}
+
+int shm_stat_pipe(const char *name, struct rp_stats *st, struct shm_life *life,
+		  char *err, size_t errlen)
 {
 	struct shm_seg s;
 	struct stat fs;
-	void *p;
+	uint8_t header[RP_HEADER_SIZE];
+	uint32_t capacity, mode;
 	int rc;
 
 	memset(&s, 0, sizeof(s));
+	memset(life, 0, sizeof(*life));
 	s.bell[0] = s.bell[1] = -1;
 	s.slot = SHM_NO_SLOT;
 	s.env.alive = slot_alive;
@@ -457,21 +531,30 @@ int shm_stat_pipe(const char *name, struct rp_stats *st, char *err,
 	}
 	rc = RP_CORRUPT;
 	if (fstat(s.fd, &fs) != 0 || !S_ISREG(fs.st_mode) ||
-	    (size_t)fs.st_size < rp_ring_segment_size(RP_CAP_MIN)) {
+	    pread(s.fd, header, sizeof(header), 0) != (ssize_t)sizeof(header) ||
+	    rp_ring_check_header(header, &capacity, &mode) != RP_OK) {
 		snprintf(err, errlen, "%s: not a ring", s.path);
-	} else if ((p = mmap(NULL, (size_t)fs.st_size, PROT_READ, MAP_SHARED, s.fd, 0)) ==
-		   MAP_FAILED) {
-		rc = fail(err, errlen, RP_INVAL, "map", s.path);
+	} else if (read_copy(&s, rp_ring_segment_size(capacity)) != 0) {
+		rc = fail(err, errlen, RP_INVAL, "read", s.path);
 	} else {
-		s.mem = p;
-		s.size = (size_t)fs.st_size;
 		rc = rp_ring_validate(&s.ring, s.mem, s.size, &s.env);
-		if (rc != RP_OK)
+		if (rc != RP_OK) {
 			snprintf(err, errlen, "%s: not a valid ring (%s)", s.path,
 				 rp_status_name(rc));
-		else
+		} else {
 			rc = rp_ring_stats(&s.ring, st);
+			rp_ring_unread(&s.ring, &life->unread);
+			life->kept = !locked_by_others(s.fd, 0, RP_SLOT_COUNT);
+			life->ttl_ms = load64(s.mem, RP_OFF_TTL_MS);
+			life->kept_since_ms = load64(s.mem, RP_OFF_KEPT_SINCE_MS);
+			if (life->kept && life->unread.msgs == 0) {
+				snprintf(err, errlen, "%s: left over, no pipe", s.path);
+				rc = RP_ENOENT;
+			}
+		}
 	}
+	free(s.mem);
+	s.mem = NULL;
 	drop(&s);
 	return rc;
 }

@@ -1,5 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { lsCommand, statCommand } from './commands/info.js';
+import { lsCommand, rmCommand, statCommand } from './commands/info.js';
 import { readCommand } from './commands/read.js';
 import { writeCommand } from './commands/write.js';
 import { EXIT_USAGE, exitCodeFor } from './exit-codes.js';
@@ -10,6 +10,7 @@ function openOptions(command: Command): Command {
     .option('--capacity <bytes>', 'ring size when this call creates the pipe (default 1 MiB, 4 MiB with --bytes)', positiveInt)
     .option('--permissions <octal>', 'permission bits when this call creates the pipe', octal)
     .option('--owner <user>', "join a pipe of this user (name or uid); by default only one's own or root's", owner)
+    .option('--ttl <ms>', 'when this call creates the pipe: how long it may keep unread messages once no handle has it', positiveInt)
     .addOption(new Option('--backend <backend>', 'where the ring lives').choices(['auto', 'shm', 'driver']).default('auto'));
 }
 
@@ -81,7 +82,7 @@ openOptions(bridgeCmd).action(async (...args: Parameters<typeof import('./comman
 
 program
   .command('ls')
-  .description('list open pipes: name, capacity, bytes used, readers, writers, totals; then the bridges running on them')
+  .description('list open and kept pipes: name, capacity, bytes used, readers, writers, totals, unread messages and bytes, how long kept; then the bridges running on them')
   .option('--json', 'print JSON')
   .action(lsCommand);
 
@@ -91,6 +92,14 @@ program
   .argument('<name>', 'pipe name (case-insensitive)')
   .option('--json', 'print JSON')
   .action(statCommand);
+
+program
+  .command('rm')
+  .description('remove a pipe: open handles keep the old one, the unread messages of a kept pipe are discarded')
+  .argument('<name>', 'pipe name (case-insensitive)')
+  .option('--owner <user>', "a pipe of this user (name or uid); by default one's own", owner)
+  .addOption(new Option('--backend <backend>', 'where the ring lives').choices(['auto', 'shm', 'driver']).default('auto'))
+  .action(rmCommand);
 
 // Ctrl-C or a kill: exit through process.exit, whose 'exit' hook detaches open pipes, so none is left behind.
 process.once('SIGINT', () => process.exit(130));

@@ -35,7 +35,15 @@ export interface PipeOptions {
    * Windows SYSTEM-owned ones, are trusted too). A pipe of anyone else is refused.
    */
   owner?: number | string;
+  /**
+   * Milliseconds a pipe this handle creates may stay kept (unread messages, no handle) before
+   * it is removed with them. Only the creator's value counts. Default: no limit.
+   */
+  ttl?: number;
 }
+
+/** Options of `removePipe`: which backend, and whose pipe (as in createPipe). */
+export type RemoveOptions = Pick<PipeOptions, 'backend' | 'owner'>;
 
 const integer = (min: number, max: number) => z.number().check(z.int(), z.minimum(min), z.maximum(max));
 
@@ -48,7 +56,10 @@ const optionsSchema = z.strictObject({
   spin: z._default(integer(0, 10_000), 0),
   follow: z._default(z.boolean(), false),
   owner: z.optional(z.union([integer(0, 0xfffffffe), z.string().check(z.regex(/^[A-Za-z0-9._][A-Za-z0-9._-]*\$?$/))])),
+  ttl: z.optional(integer(1, Number.MAX_SAFE_INTEGER)),
 });
+
+const removeSchema = z.pick(optionsSchema, { backend: true, owner: true });
 
 // The schema takes exactly what PipeOptions declares (a compile-time check).
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -66,14 +77,26 @@ const SID = /^S-1-\d+(-\d+)+$/;
 
 export function resolveOptions(options: unknown): ResolvedOptions {
   const result = optionsSchema.safeParse(options ?? {});
-  if (result.success) {
-    const { owner, ...rest } = result.data;
-    if (process.platform === 'win32') return { ...rest, capacity: nextPowerOfTwo(rest.capacity), owner: undefined, ownerSid: ownerSid(owner) };
-    return { ...rest, capacity: nextPowerOfTwo(rest.capacity), owner: ownerUid(owner), ownerSid: undefined };
-  }
-  const issue = result.error.issues[0];
+  if (!result.success) throw badOption(result.error);
+  const { owner, ...rest } = result.data;
+  if (process.platform === 'win32') return { ...rest, capacity: nextPowerOfTwo(rest.capacity), owner: undefined, ownerSid: ownerSid(owner) };
+  return { ...rest, capacity: nextPowerOfTwo(rest.capacity), owner: ownerUid(owner), ownerSid: undefined };
+}
+
+export type ResolvedRemoveOptions = Pick<ResolvedOptions, 'backend' | 'owner' | 'ownerSid'>;
+
+export function resolveRemoveOptions(options: unknown): ResolvedRemoveOptions {
+  const result = removeSchema.safeParse(options ?? {});
+  if (!result.success) throw badOption(result.error);
+  const { backend, owner } = result.data;
+  if (process.platform === 'win32') return { backend, owner: undefined, ownerSid: ownerSid(owner) };
+  return { backend, owner: ownerUid(owner), ownerSid: undefined };
+}
+
+function badOption(error: z.core.$ZodError): RingPipeError {
+  const issue = error.issues[0];
   const field = issue?.path.length ? issue.path.join('.') : issue && 'keys' in issue ? String(issue.keys) : '(options)';
-  throw new RingPipeError(ErrorCode.BadOption, `invalid option "${field}": ${issue?.message ?? 'invalid'}`);
+  return new RingPipeError(ErrorCode.BadOption, `invalid option "${field}": ${issue?.message ?? 'invalid'}`);
 }
 
 function nextPowerOfTwo(n: number): number {

@@ -24,11 +24,11 @@ export const SHM_PREFIX = 'ringpipe.';
 export const segmentPath = (canonical: string): string => `${SHM_DIR}/${SHM_PREFIX}${canonical}`;
 
 /** Byte of the file whose OFD lock is the lifetime lock L (docs/ring-format.md, Lifetime); bytes 0..127 are the slots'. */
-const LIFETIME_LOCK = SLOT_COUNT;
+export const LIFETIME_LOCK = SLOT_COUNT;
 /** Tries at L before an open reports BUSY: a holder is inside a few system calls, unless it is stopped. */
 const LIFETIME_TRIES = 2000;
 const O_TMPFILE = 0o20000000 | constants.O_DIRECTORY;
-const OPEN_FLAGS = constants.O_NOFOLLOW | constants.O_NONBLOCK | 0o2000000; /* O_CLOEXEC */
+export const OPEN_FLAGS = constants.O_NOFOLLOW | constants.O_NONBLOCK | 0o2000000; /* O_CLOEXEC */
 
 export interface SegmentRequest {
   capacity: number;
@@ -37,6 +37,8 @@ export interface SegmentRequest {
   permissions: number;
   /** The uid an existing pipe must belong to (root is trusted too); undefined: our own. */
   owner: number | undefined;
+  /** Time to live of the pipe once kept, in ms (0: none); only a new pipe takes it. */
+  ttl: number;
 }
 
 /** One attachment of this process to a pipe's shared segment: the Lifetime section of docs/ring-format.md. */
@@ -68,12 +70,18 @@ export class Segment {
     return this.ring.tokenOf(this.slot);
   }
 
-  /** Detaches, and removes the segment when no handle is attached any more. Synchronous and never waits, so it also runs at exit. */
+  /**
+   * Detaches; the last handle keeps the pipe when something is unread (stamping when), else
+   * removes it. Synchronous and never waits, so it also runs at exit.
+   */
   close(): void {
     this.ring.detach(this.slot);
     ofdUnlock(this.fd, this.slot);
     if (tryLifetimeLock(this.fd, 8)) {
-      if (!ofdLocked(this.fd, 0, SLOT_COUNT) && stillLinked(this.fd, this.path)) removeSegment(this.path, this.inode);
+      if (!ofdLocked(this.fd, 0, SLOT_COUNT) && stillLinked(this.fd, this.path)) {
+        if (this.ring.unread().messages > 0) this.ring.keptSinceMs = Date.now();
+        else removeSegment(this.path, this.inode);
+      }
       ofdUnlock(this.fd, LIFETIME_LOCK);
     }
     this.bells?.close();
@@ -126,7 +134,7 @@ function create(path: string, request: SegmentRequest): Segment | undefined {
       throw err;
     }
     mapping = mapShared(fd, total);
-    Ring.init(mapping.buffer, request.capacity, request.mode ?? MODE_MESSAGE);
+    Ring.init(mapping.buffer, request.capacity, request.mode ?? MODE_MESSAGE, request.ttl);
     const platform = shmPlatform(fd, mapping);
     const ring = new Ring(mapping.buffer, platform);
     ofdLock(fd, 0);
@@ -148,7 +156,10 @@ function create(path: string, request: SegmentRequest): Segment | undefined {
   }
 }
 
-/** Attaches to an existing file under L; undefined when it was left over (then removed) or removed meanwhile. */
+/**
+ * Attaches to an existing file under L, adopting a kept pipe; undefined when the file was left
+ * over with nothing unread, or expired (then removed), or removed meanwhile.
+ */
 function join(fd: number, path: string, canonical: string, request: SegmentRequest): Segment | undefined {
   let mapping: Mapping | undefined;
   let slot = -1;
@@ -161,24 +172,29 @@ function join(fd: number, path: string, canonical: string, request: SegmentReque
     if (holdsL) ofdUnlock(fd, LIFETIME_LOCK);
     closeSync(fd);
   };
+  const replace = (inode: number): undefined => {
+    // Only holders of L unlink, so the path still names the file we checked.
+    if (stillLinked(fd, path)) removeSegment(path, inode, true);
+    release();
+    return undefined;
+  };
   try {
     const stats = fstatSync(fd);
     checkTrusted(stats, path, request.owner);
     holdsL = tryLifetimeLock(fd, LIFETIME_TRIES);
     if (!holdsL) throw new RingPipeError(ErrorCode.Busy, `pipe ${canonical} is being opened or closed by a process that is stopped; try again`);
-    if (!ofdLocked(fd, 0, SLOT_COUNT)) {
-      // Every handle died: replace the file (only holders of L unlink, so the path still names it).
-      if (stillLinked(fd, path)) {
-        unlinkSync(path);
-        removeBells(path, stats.ino);
-      }
-      release();
-      return undefined;
+    const live = ofdLocked(fd, 0, SLOT_COUNT);
+    let capacity: number;
+    try {
+      ({ capacity } = readHeader(fd, stats, path));
+    } catch (err) {
+      if (live) throw err;
+      return replace(stats.ino); // every handle died and left something that is no pipe
     }
-    const { capacity } = readHeader(fd, stats, path);
     mapping = mapShared(fd, HEADER_SIZE + capacity);
     const platform = shmPlatform(fd, mapping);
     const ring = new Ring(mapping.buffer, platform);
+    if (!live && (keptPastTtl(ring.ttlMs, ring.keptSinceMs, Date.now()) || ring.unread().messages === 0)) return replace(stats.ino);
     if (request.mode !== undefined && request.mode !== ring.mode) {
       const want = request.mode === MODE_BYTE ? 'byte' : 'message';
       throw new RingPipeError(ErrorCode.ModeMismatch, `pipe ${canonical} exists in ${ring.stats().mode} mode, not ${want} mode`);
@@ -193,6 +209,7 @@ function join(fd: number, path: string, canonical: string, request: SegmentReque
       release();
       return undefined;
     }
+    ring.keptSinceMs = 0;
     ofdUnlock(fd, LIFETIME_LOCK);
     return new Segment(path, fd, mapping, ring, slot, bells, stats.ino);
   } catch (err) {
@@ -201,8 +218,13 @@ function join(fd: number, path: string, canonical: string, request: SegmentReque
   }
 }
 
+/** Whether a pipe kept since `keptSince` (0: not stamped yet) has outlived its time to live (0: none) at `now`. */
+export function keptPastTtl(ttl: number, keptSince: number, now: number): boolean {
+  return ttl > 0 && keptSince > 0 && now - keptSince >= ttl;
+}
+
 /** Refuses a file that is not a regular file, or whose owner is neither the one asked for nor root. */
-function checkTrusted(stats: Stats, path: string, owner: number | undefined): void {
+export function checkTrusted(stats: Stats, path: string, owner: number | undefined): void {
   if (!stats.isFile()) throw new RingPipeError(ErrorCode.Untrusted, `${path} is not a ringpipe segment (not a regular file)`);
   const expected = owner ?? process.geteuid!();
   if (stats.uid !== expected && stats.uid !== 0) {
@@ -214,7 +236,7 @@ function checkTrusted(stats: Stats, path: string, owner: number | undefined): vo
 }
 
 /** Maps the header page alone and checks it, then the file's size and allocation, before the rest is mapped. */
-function readHeader(fd: number, stats: Stats, path: string): { capacity: number; mode: number } {
+export function readHeader(fd: number, stats: Stats, path: string): { capacity: number; mode: number } {
   if (stats.size < HEADER_SIZE) throw new RingPipeError(ErrorCode.Corrupt, `${path} is shorter than a ringpipe header`);
   const header = mapShared(fd, HEADER_SIZE, PROT_READ);
   let fields: { capacity: number; mode: number };
@@ -229,55 +251,8 @@ function readHeader(fd: number, stats: Stats, path: string): { capacity: number;
   return fields;
 }
 
-/** Maps an existing segment read-only for statistics; undefined when the name has no pipe with a live handle. */
-export function withSegmentReadOnly<T>(canonical: string, use: (ring: Ring) => T): T | undefined {
-  const path = segmentPath(canonical);
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_RDONLY | OPEN_FLAGS);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ELOOP' || code === 'EISDIR' || code === 'ENXIO') return undefined;
-    throw fromSystemError(err, path);
-  }
-  try {
-    const stats = fstatSync(fd);
-    if (!stats.isFile() || !ofdLocked(fd, 0, SLOT_COUNT)) return undefined;
-    const { capacity } = readHeader(fd, stats, path);
-    const mapping = mapShared(fd, HEADER_SIZE + capacity, PROT_READ);
-    try {
-      return use(new Ring(mapping.buffer, shmPlatform(fd, mapping)));
-    } finally {
-      unmap(mapping);
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/**
- * Removes the pipe's file if it is ours and left over (no handle has it open: every one
- * died), as the next open of its name would; its memory goes back to /dev/shm.
- */
-export function removeIfLeftOver(canonical: string): void {
-  const path = segmentPath(canonical);
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_RDWR | OPEN_FLAGS);
-  } catch {
-    return;
-  }
-  try {
-    const stats = fstatSync(fd);
-    if (!stats.isFile() || stats.uid !== process.geteuid!() || !tryLifetimeLock(fd, 8)) return;
-    if (!ofdLocked(fd, 0, SLOT_COUNT) && stillLinked(fd, path)) removeSegment(path, stats.ino);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /** Takes L without waiting, trying a few times (yielding the CPU): a holder is inside a few system calls. */
-function tryLifetimeLock(fd: number, tries: number): boolean {
+export function tryLifetimeLock(fd: number, tries: number): boolean {
   for (let i = 0; i < tries; i++) {
     if (ofdLock(fd, LIFETIME_LOCK)) return true;
     yieldCpu();
@@ -285,8 +260,13 @@ function tryLifetimeLock(fd: number, tries: number): boolean {
   return false;
 }
 
+/** Releases L. */
+export function releaseLifetimeLock(fd: number): void {
+  ofdUnlock(fd, LIFETIME_LOCK);
+}
+
 /** Whether the path still names the file we have open. */
-function stillLinked(fd: number, path: string): boolean {
+export function stillLinked(fd: number, path: string): boolean {
   try {
     return statSync(path).ino === fstatSync(fd).ino;
   } catch {
@@ -294,12 +274,13 @@ function stillLinked(fd: number, path: string): boolean {
   }
 }
 
-/** Removes a segment whose handles are all gone, and its bells. */
-function removeSegment(path: string, inode: number): void {
+/** Removes a segment (a holder of L), and its bells; `strict` reports a failed unlink. */
+export function removeSegment(path: string, inode: number, strict = false): void {
   try {
     unlinkSync(path);
-  } catch {
-    // already gone, or not ours to remove: the next opener finds it with no live handle
+  } catch (err) {
+    // Already gone, or not ours to remove: the next opener finds it with no live handle.
+    if (strict && (err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   removeBells(path, inode);
 }
