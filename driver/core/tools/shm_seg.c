@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -63,13 +64,23 @@ static bool locked_by_others(int fd, off_t start, off_t len)
 	return fl.l_type != F_UNLCK;
 }
 
-/* rp_env.alive: this description's own lock does not show to itself. */
+/*
+ * rp_env.alive: this description's own lock does not show to itself. Without
+ * the lock file (a stat by a user who may only read), a process with the PID.
+ */
 static bool slot_alive(void *ctx, uint32_t slot, uint32_t pid)
 {
 	const struct shm_seg *s = ctx;
 
-	(void)pid;
-	return slot == s->slot || locked_by_others(s->fd, slot, 1);
+	if (s->lock_fd < 0)
+		return pid != 0 && pid <= INT32_MAX && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
+	return slot == s->slot || locked_by_others(s->lock_fd, slot, 1);
+}
+
+/* The lock file's mode: read and write for each class the pipe lets write. */
+static mode_t lock_mode(mode_t perm)
+{
+	return 0600 | (perm & 020 ? 060 : 0) | (perm & 002 ? 006 : 0);
 }
 
 static uint64_t now_ms(void)
@@ -155,6 +166,7 @@ static void unmap(struct shm_seg *s)
 	s->mem = NULL;
 }
 
+/* The bells' and the lock file's names, after the segment's inode. */
 static void bell_paths(struct shm_seg *s, ino_t ino)
 {
 	static const char *const word[2] = { "data", "space" };
@@ -166,6 +178,8 @@ static void bell_paths(struct shm_seg *s, ino_t ino)
 			 (unsigned long long)ino, word[i]);
 		memcpy(s->bell_path[i], path, sizeof(path));
 	}
+	snprintf(path, sizeof(path), "%s.%llu.lock", s->path, (unsigned long long)ino);
+	memcpy(s->lock_path, path, sizeof(path));
 }
 
 static void close_bells(struct shm_seg *s)
@@ -179,10 +193,51 @@ static void close_bells(struct shm_seg *s)
 	}
 }
 
-static void unlink_bells(struct shm_seg *s)
+/* The bells and the lock file, after their segment was unlinked. */
+static void unlink_companions(struct shm_seg *s)
 {
 	unlink(s->bell_path[SHM_BELL_DATA]);
 	unlink(s->bell_path[SHM_BELL_SPACE]);
+	unlink(s->lock_path);
+}
+
+/* A file ours (or root's), regular, granting no one the pipe (mode perm) does not let write. */
+static bool lock_file_trusted(int fd, uid_t owner, mode_t perm)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	       (st.st_uid == owner || st.st_uid == 0) &&
+	       (st.st_mode & 0777 & ~lock_mode(perm)) == 0;
+}
+
+/*
+ * Makes and links the lock file of a segment not linked yet. A name left by
+ * an earlier segment of this inode is ours to remove; one of someone else:
+ * RP_EEXIST (make another segment).
+ */
+static int create_lock_file(struct shm_seg *s, mode_t perm, char *err, size_t errlen)
+{
+	char proc[40];
+	struct stat st;
+	int attempt;
+
+	s->lock_fd = open(SHM_DIR, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (s->lock_fd < 0)
+		return fail(err, errlen, errno == ENOSPC ? SHM_NO_SPACE : RP_INVAL, "create in", SHM_DIR);
+	if (fchmod(s->lock_fd, lock_mode(perm)) != 0)
+		return fail(err, errlen, RP_INVAL, "chmod", s->lock_path);
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", s->lock_fd);
+	for (attempt = 0; attempt < 2; attempt++) {
+		if (linkat(AT_FDCWD, proc, AT_FDCWD, s->lock_path, AT_SYMLINK_FOLLOW) == 0)
+			return RP_OK;
+		if (errno != EEXIST || lstat(s->lock_path, &st) != 0 || !S_ISREG(st.st_mode) ||
+		    st.st_uid != geteuid() || unlink(s->lock_path) != 0)
+			break;
+	}
+	if (errno == EEXIST)
+		return RP_EEXIST;
+	return fail(err, errlen, RP_INVAL, "link", s->lock_path);
 }
 
 /* Opens a bell if it is a FIFO of owner (or root); else -1. */
@@ -223,7 +278,10 @@ static void drop(struct shm_seg *s)
 	unmap(s);
 	if (s->fd >= 0)
 		close(s->fd);
+	if (s->lock_fd >= 0)
+		close(s->lock_fd);
 	s->fd = -1;
+	s->lock_fd = -1;
 	s->slot = SHM_NO_SLOT;
 }
 
@@ -243,7 +301,7 @@ static void detach(struct shm_seg *s)
 
 	rp_ring_detach(&s->h, &wake);
 	rp_wait_wake(&s->ring, wake, s->bell);
-	ofd_lock(s->fd, F_UNLCK, s->slot, 1, F_OFD_SETLK);
+	ofd_lock(s->lock_fd, F_UNLCK, s->slot, 1, F_OFD_SETLK);
 	s->slot = SHM_NO_SLOT;
 }
 
@@ -261,7 +319,7 @@ static int create(struct shm_seg *s, uint32_t capacity, uint32_t mode,
 
 	s->fd = open(SHM_DIR, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	if (s->fd < 0)
-		return fail(err, errlen, RP_INVAL, "create in", SHM_DIR);
+		return fail(err, errlen, errno == ENOSPC ? SHM_NO_SPACE : RP_INVAL, "create in", SHM_DIR);
 	if (fchmod(s->fd, perm) != 0) {
 		rc = fail(err, errlen, RP_INVAL, "chmod", s->path);
 		goto out;
@@ -280,21 +338,27 @@ static int create(struct shm_seg *s, uint32_t capacity, uint32_t mode,
 	rc = rp_ring_init(&s->ring, s->mem, size, capacity,
 			  mode ? mode : RP_MODE_MESSAGE, &s->env);
 	store64(s->mem, RP_OFF_TTL_MS, s->ttl_ms);
-	if (rc != RP_OK || ofd_lock(s->fd, F_WRLCK, 0, 1, F_OFD_SETLK) != 0) {
-		rc = fail(err, errlen, rc != RP_OK ? rc : RP_INVAL, "lock slot 0 of", s->path);
+	if (rc != RP_OK || fstat(s->fd, &st) != 0) {
+		rc = fail(err, errlen, rc != RP_OK ? rc : RP_INVAL, "set up", s->path);
 		goto out;
 	}
-	attach(s, 0, role);
-	if (fstat(s->fd, &st) == 0) {
-		bell_paths(s, st.st_ino);
-		open_bells(s, geteuid(), true, perm);
+	bell_paths(s, st.st_ino);
+	rc = create_lock_file(s, perm, err, errlen);
+	if (rc != RP_OK)
+		goto out;
+	if (ofd_lock(s->lock_fd, F_WRLCK, 0, 1, F_OFD_SETLK) != 0) {
+		rc = fail(err, errlen, RP_INVAL, "lock slot 0 of", s->lock_path);
+		goto out_unlink;
 	}
+	ofd_lock(s->fd, F_WRLCK, 0, 1, F_OFD_SETLK); /* for older releases */
+	attach(s, 0, role);
+	open_bells(s, geteuid(), true, perm);
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", s->fd);
 	if (linkat(AT_FDCWD, proc, AT_FDCWD, s->path, AT_SYMLINK_FOLLOW) == 0)
 		return RP_OK;
 	rc = errno == EEXIST ? RP_EEXIST : fail(err, errlen, RP_INVAL, "link", s->path);
-	if (s->bell_path[0][0] != '\0')
-		unlink_bells(s);
+out_unlink:
+	unlink_companions(s);
 out:
 	drop(s);
 	return rc;
@@ -306,12 +370,42 @@ static int lock_slot(struct shm_seg *s, uint32_t *slot)
 	uint32_t i;
 
 	for (i = 0; i < RP_SLOT_COUNT; i++) {
-		if (ofd_lock(s->fd, F_WRLCK, i, 1, F_OFD_SETLK) == 0) {
+		if (ofd_lock(s->lock_fd, F_WRLCK, i, 1, F_OFD_SETLK) == 0) {
+			/* For older releases, which look at the segment's own bytes: when it can. */
+			ofd_lock(s->fd, F_WRLCK, i, 1, F_OFD_SETLK);
 			*slot = i;
 			return RP_OK;
 		}
 	}
 	return RP_NOSLOT;
+}
+
+/* The header page alone, then the file's size and allocation: RP_OK or RP_CORRUPT. */
+static int check_file(struct shm_seg *s, const struct stat *st, char *err, size_t errlen)
+{
+	uint32_t capacity, ring_mode;
+	int rc;
+
+	if ((size_t)st->st_size < RP_HEADER_SIZE) {
+		snprintf(err, errlen, "%s: too short for a ring", s->path);
+		return RP_CORRUPT;
+	}
+	if (map(s, RP_HEADER_SIZE) != 0)
+		return fail(err, errlen, RP_INVAL, "map", s->path);
+	rc = rp_ring_check_header(s->mem, &capacity, &ring_mode);
+	unmap(s);
+	if (rc != RP_OK) {
+		snprintf(err, errlen, "%s: not a version %u ring", s->path, RP_VERSION);
+		return RP_CORRUPT;
+	}
+	if ((size_t)st->st_size != rp_ring_segment_size(capacity) ||
+	    (uint64_t)st->st_blocks * 512u < (uint64_t)st->st_size) {
+		snprintf(err, errlen, "%s: size %lld, %lld bytes allocated, not %zu", s->path,
+			 (long long)st->st_size, (long long)st->st_blocks * 512,
+			 rp_ring_segment_size(capacity));
+		return RP_CORRUPT;
+	}
+	return RP_OK;
 }
 
 /*
@@ -323,28 +417,12 @@ static int join(struct shm_seg *s, const struct stat *st, bool live,
 		uint32_t mode, uint32_t role, char *err, size_t errlen)
 {
 	struct rp_unread unread;
-	uint32_t slot, capacity, ring_mode;
+	uint32_t slot;
 	int rc;
 
-	if ((size_t)st->st_size < RP_HEADER_SIZE) {
-		snprintf(err, errlen, "%s: too short for a ring", s->path);
-		return live ? RP_CORRUPT : RP_EEXIST;
-	}
-	if (map(s, RP_HEADER_SIZE) != 0)
-		return fail(err, errlen, RP_INVAL, "map", s->path);
-	rc = rp_ring_check_header(s->mem, &capacity, &ring_mode);
-	unmap(s);
-	if (rc != RP_OK) {
-		snprintf(err, errlen, "%s: not a version %u ring", s->path, RP_VERSION);
-		return live ? RP_CORRUPT : RP_EEXIST;
-	}
-	if ((size_t)st->st_size != rp_ring_segment_size(capacity) ||
-	    (uint64_t)st->st_blocks * 512u < (uint64_t)st->st_size) {
-		snprintf(err, errlen, "%s: size %lld, %lld bytes allocated, not %zu", s->path,
-			 (long long)st->st_size, (long long)st->st_blocks * 512,
-			 rp_ring_segment_size(capacity));
-		return live ? RP_CORRUPT : RP_EEXIST;
-	}
+	rc = check_file(s, st, err, errlen);
+	if (rc != RP_OK)
+		return rc == RP_CORRUPT && !live ? RP_EEXIST : rc;
 	if (map(s, (size_t)st->st_size) != 0)
 		return fail(err, errlen, RP_INVAL, "map", s->path);
 	rc = rp_ring_validate(&s->ring, s->mem, s->size, &s->env);
@@ -375,6 +453,35 @@ static int join(struct shm_seg *s, const struct stat *st, bool live,
 }
 
 /*
+ * A file with no lock file: removed meanwhile, made by hand, or by an older
+ * release whose handles lock the file's own bytes. One such handle alive:
+ * refused; none: replaced under that release's L (byte 128 of the file).
+ */
+static int lockless(struct shm_seg *s, const struct stat *st, char *err, size_t errlen)
+{
+	int rc;
+
+	if (!still_linked(s->fd, s->path))
+		return RP_EEXIST;
+	if (locked_by_others(s->fd, 0, RP_SLOT_COUNT)) {
+		rc = check_file(s, st, err, errlen);
+		if (rc == RP_OK)
+			snprintf(err, errlen, "%s: in use by an older ringpipe (no lock file)", s->path);
+		return rc == RP_OK ? RP_CORRUPT : rc;
+	}
+	if (!take_l(s->fd)) {
+		snprintf(err, errlen, "%s: its lifetime lock stays held", s->path);
+		return RP_BUSY;
+	}
+	if (still_linked(s->fd, s->path)) {
+		unlink(s->path);
+		unlink_companions(s);
+	}
+	release_l(s->fd);
+	return RP_EEXIST;
+}
+
+/*
  * One attempt on the file at the path. RP_ENOENT: there is none (any more),
  * create one; RP_EEXIST: look again.
  */
@@ -389,10 +496,14 @@ static int open_existing(struct shm_seg *s, uint32_t mode, uint32_t role,
 	if (s->fd < 0) {
 		if (errno == ENOENT)
 			return RP_ENOENT;
+		if (errno == EACCES && lstat(s->path, &st) == 0 && !S_ISREG(st.st_mode)) {
+			snprintf(err, errlen, "%s: untrusted (not a regular file)", s->path);
+			return SHM_UNTRUSTED;
+		}
 		if (errno == EACCES)
 			return fail(err, errlen, RP_EACCES, "open", s->path);
-		if (errno == ELOOP || errno == EISDIR) {
-			snprintf(err, errlen, "%s: untrusted (a link or a directory)", s->path);
+		if (errno == ELOOP || errno == EISDIR || errno == ENXIO) {
+			snprintf(err, errlen, "%s: untrusted (a link, a directory or a socket)", s->path);
 			return SHM_UNTRUSTED;
 		}
 		return fail(err, errlen, RP_INVAL, "open", s->path);
@@ -408,21 +519,35 @@ static int open_existing(struct shm_seg *s, uint32_t mode, uint32_t role,
 		rc = SHM_UNTRUSTED;
 		goto out;
 	}
-	if (!take_l(s->fd)) {
+	bell_paths(s, st.st_ino);
+	s->lock_fd = open(s->lock_path, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (s->lock_fd < 0 && errno == ENOENT) {
+		rc = lockless(s, &st, err, errlen);
+		goto out;
+	}
+	if (s->lock_fd < 0 && errno == EACCES) {
+		rc = fail(err, errlen, RP_EACCES, "open", s->lock_path);
+		goto out;
+	}
+	if (s->lock_fd < 0 || !lock_file_trusted(s->lock_fd, st.st_uid, st.st_mode)) {
+		snprintf(err, errlen, "%s: untrusted (no lock file we may trust)", s->lock_path);
+		rc = SHM_UNTRUSTED;
+		goto out;
+	}
+	if (!take_l(s->lock_fd)) {
 		snprintf(err, errlen, "%s: its lifetime lock stays held", s->path);
 		rc = RP_BUSY;
 		goto out;
 	}
-	bell_paths(s, st.st_ino);
-	live = locked_by_others(s->fd, 0, RP_SLOT_COUNT);
+	live = locked_by_others(s->lock_fd, 0, RP_SLOT_COUNT);
 	rc = join(s, &st, live, mode, role, err, errlen);
 	if (rc == RP_EEXIST && !live) {
 		/* Left over with nothing unread, expired, or no ring: only holders of L unlink. */
 		if (still_linked(s->fd, s->path)) {
 			unlink(s->path);
-			unlink_bells(s);
+			unlink_companions(s);
 		}
-		release_l(s->fd);
+		release_l(s->lock_fd);
 		drop(s);
 		return RP_EEXIST;
 	}
@@ -432,7 +557,7 @@ static int open_existing(struct shm_seg *s, uint32_t mode, uint32_t role,
 		detach(s);
 		rc = RP_EEXIST;
 	}
-	release_l(s->fd);
+	release_l(s->lock_fd);
 out:
 	if (rc != RP_OK)
 		drop(s);
@@ -447,6 +572,7 @@ int shm_open_pipe(struct shm_seg *s, const char *name, uint32_t capacity,
 
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
+	s->lock_fd = -1;
 	s->ttl_ms = ttl_ms;
 	s->bell[0] = s->bell[1] = -1;
 	s->slot = SHM_NO_SLOT;
@@ -475,18 +601,18 @@ void shm_close_pipe(struct shm_seg *s)
 	struct rp_unread unread;
 
 	detach(s);
-	if (take_l(s->fd)) {
-		if (!locked_by_others(s->fd, 0, RP_SLOT_COUNT) &&
+	if (take_l(s->lock_fd)) {
+		if (!locked_by_others(s->lock_fd, 0, RP_SLOT_COUNT) &&
 		    still_linked(s->fd, s->path)) {
 			rp_ring_unread(&s->ring, &unread);
 			if (unread.msgs != 0) {
 				store64(s->mem, RP_OFF_KEPT_SINCE_MS, now_ms());
 			} else {
 				unlink(s->path);
-				unlink_bells(s);
+				unlink_companions(s);
 			}
 		}
-		release_l(s->fd);
+		release_l(s->lock_fd);
 	}
 	drop(s);
 }
@@ -506,6 +632,27 @@ static int read_copy(struct shm_seg *s, size_t size)
 	return 0;
 }
 
+/*
+ * Where a process that only looks learns which slots are live: the lock file;
+ * a file without one goes by the locks on its own bytes (see lockless); a
+ * user who may not open it (only read the pipe) by PIDs (lock_fd -1).
+ */
+static int open_locks_to_look(struct shm_seg *s, const struct stat *fs, char *err,
+			      size_t errlen)
+{
+	bell_paths(s, fs->st_ino);
+	s->lock_fd = open(s->lock_path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (s->lock_fd < 0 && errno == ENOENT)
+		s->lock_fd = dup(s->fd);
+	else if (s->lock_fd >= 0 && !lock_file_trusted(s->lock_fd, fs->st_uid, fs->st_mode)) {
+		snprintf(err, errlen, "%s: untrusted", s->lock_path);
+		return SHM_UNTRUSTED;
+	} else if (s->lock_fd < 0 && errno != EACCES) {
+		return fail(err, errlen, RP_INVAL, "open", s->lock_path);
+	}
+	return RP_OK;
+}
+
 int shm_stat_pipe(const char *name, struct rp_stats *st, struct shm_life *life,
 		  char *err, size_t errlen)
 {
@@ -517,6 +664,7 @@ int shm_stat_pipe(const char *name, struct rp_stats *st, struct shm_life *life,
 
 	memset(&s, 0, sizeof(s));
 	memset(life, 0, sizeof(*life));
+	s.lock_fd = -1;
 	s.bell[0] = s.bell[1] = -1;
 	s.slot = SHM_NO_SLOT;
 	s.env.alive = slot_alive;
@@ -534,6 +682,8 @@ int shm_stat_pipe(const char *name, struct rp_stats *st, struct shm_life *life,
 	    pread(s.fd, header, sizeof(header), 0) != (ssize_t)sizeof(header) ||
 	    rp_ring_check_header(header, &capacity, &mode) != RP_OK) {
 		snprintf(err, errlen, "%s: not a ring", s.path);
+	} else if ((rc = open_locks_to_look(&s, &fs, err, errlen)) != RP_OK) {
+		/* err says why */
 	} else if (read_copy(&s, rp_ring_segment_size(capacity)) != 0) {
 		rc = fail(err, errlen, RP_INVAL, "read", s.path);
 	} else {
@@ -544,7 +694,7 @@ int shm_stat_pipe(const char *name, struct rp_stats *st, struct shm_life *life,
 		} else {
 			rc = rp_ring_stats(&s.ring, st);
 			rp_ring_unread(&s.ring, &life->unread);
-			life->kept = !locked_by_others(s.fd, 0, RP_SLOT_COUNT);
+			life->kept = st->attached == 0;
 			life->ttl_ms = load64(s.mem, RP_OFF_TTL_MS);
 			life->kept_since_ms = load64(s.mem, RP_OFF_KEPT_SINCE_MS);
 			if (life->kept && life->unread.msgs == 0) {

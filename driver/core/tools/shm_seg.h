@@ -1,8 +1,10 @@
 /*
  * The shared-memory backend's lifetime (docs/ring-format.md, "Lifetime"):
  * /dev/shm/ringpipe.<CANONICAL NAME>, made with O_TMPFILE and linkat, its
- * slots vouched for by OFD locks on bytes 0..127, byte 128 the lifetime
- * lock L taken around opening and closing. The last closer keeps a file with
+ * slots vouched for by OFD locks on bytes 0..127 of its lock file
+ * /dev/shm/ringpipe.<CANONICAL NAME>.<inode>.lock (which only those the
+ * pipe lets write may open), byte 128 the lifetime lock L taken around
+ * opening and closing. The last closer keeps a file with
  * something unread (stamping kept_since_ms); the next opener adopts it,
  * unless it outlived its ttl_ms. Beside it, the pipe's bells
  * /dev/shm/ringpipe.<CANONICAL NAME>.<inode>.{data,space}.bell, FIFOs rung
@@ -31,7 +33,9 @@
 struct shm_seg {
 	char path[96];
 	char bell_path[2][128]; /* SHM_BELL_DATA, SHM_BELL_SPACE */
+	char lock_path[128];
 	int fd;
+	int lock_fd; /* the lock file; -1 in a stat by a user who may only read (slots judged by PID) */
 	int bell[2]; /* the bells' descriptors, or -1 when the pipe has not both as they must be */
 	uint8_t *mem;
 	size_t size;

@@ -5,6 +5,7 @@ import { headerStats, readCounter, type RingStats } from '../../ring/header-stat
 import { Ring } from '../../ring/ring.js';
 import { countUnread } from '../../ring/unread.js';
 import { ofdLocked } from '../../platform/linux/libc.js';
+import { openLockFile } from './lock-file.js';
 import {
   OPEN_FLAGS,
   keptPastTtl,
@@ -47,16 +48,20 @@ export function inspectShmPipe(canonical: string): ShmPipeState | undefined {
   try {
     const stats = fstatSync(fd);
     if (!stats.isFile()) return undefined;
+    const header = readHeaderPage(fd);
+    const liveness = livenessOf(fd, path, stats, new Int32Array(header.page.buffer));
     let state: ShmPipeState;
     try {
-      state = readState(fd, stats, path);
+      state = readState(fd, stats, path, header, liveness);
     } catch (err) {
       // A broken file no handle has is no pipe: the next opener replaces it.
-      if (ofdLocked(fd, 0, SLOT_COUNT)) throw err;
+      if (liveness.any()) throw err;
       return undefined;
+    } finally {
+      liveness.close();
     }
     if (!state.kept) return state;
-    if (state.unreadMessages === 0) return undefined;
+    if (state.unreadMessages === 0 || !stillLinked(fd, path)) return undefined;
     if (state.keptSince === undefined) state.keptSince = stampKept(path);
     if (keptPastTtl(state.ttl ?? 0, state.keptSince ?? 0, Date.now())) {
       removeExpired(path);
@@ -68,15 +73,60 @@ export function inspectShmPipe(canonical: string): ShmPipeState | undefined {
   }
 }
 
-function readState(fd: number, stats: Stats, path: string): ShmPipeState {
-  const header = new Uint8Array(HEADER_SIZE);
-  if (readSync(fd, header, 0, HEADER_SIZE, 0) < HEADER_SIZE) throw new RingPipeError(ErrorCode.Corrupt, `${path} is shorter than a ringpipe header`);
-  const { capacity, mode } = Ring.validate(header.buffer);
+/** Which slots are live, as far as the caller may know (see livenessOf). */
+interface Liveness {
+  alive(slot: number): boolean;
+  any(): boolean;
+  close(): void;
+}
+
+/**
+ * Slot liveness from the pipe's lock file, for those the pipe lets write (and so open the lock
+ * file). A user who may only read the pipe cannot open it: for them a slot is live while a
+ * process has the PID it holds (statistics only; PID reuse can fool it). A file without a lock
+ * file (see replaceLockless in segment.ts) goes by the locks on its own bytes.
+ */
+function livenessOf(fd: number, path: string, stats: Stats, header: Int32Array): Liveness {
+  let lockFd: number | undefined;
+  try {
+    lockFd = openLockFile(path, stats, false);
+  } catch (err) {
+    if ((err as RingPipeError).code !== ErrorCode.PermissionDenied) throw err;
+    const alive = (slot: number): boolean => {
+      const pid = header[W(SLOT_OFFSET + slot * SLOT_SIZE + SlotOff.pid)]!;
+      return pid > 0 && processExists(pid);
+    };
+    return { alive, any: () => SLOTS.some(alive), close: () => {} };
+  }
+  const locks = lockFd ?? fd;
+  return { alive: (slot) => ofdLocked(locks, slot), any: () => ofdLocked(locks, 0, SLOT_COUNT), close: () => lockFd !== undefined && closeSync(lockFd) };
+}
+
+const SLOTS = Array.from({ length: SLOT_COUNT }, (_, slot) => slot);
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The header page read with pread; `whole` is false when the file is shorter (the rest reads as 0). */
+function readHeaderPage(fd: number): { page: Uint8Array; whole: boolean } {
+  const page = new Uint8Array(HEADER_SIZE);
+  return { page, whole: readSync(fd, page, 0, HEADER_SIZE, 0) === HEADER_SIZE };
+}
+
+function readState(fd: number, stats: Stats, path: string, { page, whole }: { page: Uint8Array; whole: boolean }, liveness: Liveness): ShmPipeState {
+  if (!whole) throw new RingPipeError(ErrorCode.Corrupt, `${path} is shorter than a ringpipe header`);
+  const { capacity, mode } = Ring.validate(page.buffer as ArrayBuffer);
   if (stats.size !== HEADER_SIZE + capacity) throw new RingPipeError(ErrorCode.Corrupt, `${path} has ${stats.size} bytes, not the ${HEADER_SIZE + capacity} its header says`);
-  const i32 = new Int32Array(header.buffer);
-  const alive = (slot: number): boolean => ofdLocked(fd, slot);
+  const i32 = new Int32Array(page.buffer);
+  const alive = liveness.alive;
   const ringStats = headerStats(i32, capacity, mode, alive);
-  const kept = !ofdLocked(fd, 0, SLOT_COUNT);
+  const kept = !liveness.any();
   const data = chunkedReader(fd, capacity);
   const unread = countUnread({
     capacity,
@@ -121,32 +171,41 @@ function chunkedReader(fd: number, capacity: number): (position: number) => { wo
 }
 
 /**
- * Runs `use` holding L on the file at `path` opened for writing; undefined when it cannot
- * (not ours to write, gone, or L held).
+ * Runs `use` holding L, with the file at `path` and its lock file opened for writing;
+ * undefined when it cannot (not ours to write, gone, not trusted, or L held).
  */
-function underLifetimeLock<T>(path: string, use: (fd: number) => T): T | undefined {
+function underLifetimeLock<T>(path: string, use: (fd: number, lockFd: number) => T): T | undefined {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDWR | OPEN_FLAGS);
   } catch {
     return undefined;
   }
+  let lockFd: number | undefined;
   try {
-    if (!fstatSync(fd).isFile() || !tryLifetimeLock(fd, 8)) return undefined;
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) return undefined;
     try {
-      return use(fd);
+      lockFd = openLockFile(path, stats, true);
+    } catch {
+      return undefined;
+    }
+    if (lockFd === undefined || !tryLifetimeLock(lockFd, 8)) return undefined;
+    try {
+      return use(fd, lockFd);
     } finally {
-      releaseLifetimeLock(fd);
+      releaseLifetimeLock(lockFd);
     }
   } finally {
+    if (lockFd !== undefined) closeSync(lockFd);
     closeSync(fd);
   }
 }
 
 /** A pipe kept because its last handle died (not stamped by a closer): its kept time starts now. */
 function stampKept(path: string): number | undefined {
-  return underLifetimeLock(path, (fd) => {
-    if (ofdLocked(fd, 0, SLOT_COUNT)) return undefined;
+  return underLifetimeLock(path, (fd, lockFd) => {
+    if (ofdLocked(lockFd, 0, SLOT_COUNT)) return undefined;
     const field = Buffer.alloc(8);
     readSync(fd, field, 0, 8, Off.keptSinceMs);
     const already = readCounter(new Int32Array(field.buffer, field.byteOffset, 2), 0);
@@ -160,9 +219,9 @@ function stampKept(path: string): number | undefined {
 
 /** Removes a kept pipe past its time to live, checked again under L. */
 function removeExpired(path: string): void {
-  underLifetimeLock(path, (fd) => {
+  underLifetimeLock(path, (fd, lockFd) => {
     const stats = fstatSync(fd);
-    if (ofdLocked(fd, 0, SLOT_COUNT) || !stillLinked(fd, path)) return;
+    if (ofdLocked(lockFd, 0, SLOT_COUNT) || !stillLinked(fd, path)) return;
     const header = new Uint8Array(HEADER_SIZE);
     if (readSync(fd, header, 0, HEADER_SIZE, 0) < HEADER_SIZE) return;
     const i32 = new Int32Array(header.buffer);
@@ -190,9 +249,9 @@ export function removeShmPipe(canonical: string, owner: number | undefined): voi
   }
   let removed: boolean | undefined;
   try {
-    removed = underLifetimeLock(path, (lockFd) => {
-      if (!stillLinked(lockFd, path)) return false;
-      removeSegment(path, fstatSync(lockFd).ino, true);
+    removed = underLifetimeLock(path, (fd) => {
+      if (!stillLinked(fd, path)) return false;
+      removeSegment(path, fstatSync(fd).ino, true);
       return true;
     });
     // We may not write it (or L stays held): unlink without L; a closer checks that the path still names its file.

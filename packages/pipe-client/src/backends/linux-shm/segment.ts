@@ -1,9 +1,10 @@
-import { closeSync, constants, fchmodSync, fstatSync, openSync, statSync, unlinkSync, type Stats } from 'node:fs';
+import { closeSync, constants, fchmodSync, fstatSync, lstatSync, openSync, statSync, unlinkSync, type Stats } from 'node:fs';
 import { ErrorCode, RingPipeError, fromSystemError } from '../../errors.js';
 import { HEADER_SIZE, MODE_BYTE, MODE_MESSAGE, SLEEP_BELL, SLEEP_OS, SLOT_COUNT, sleeperKinds } from '../../ring/layout.js';
 import type { WakeWord } from '../../mapped-endpoint.js';
 import { Ring, type RingPlatform } from '../../ring/ring.js';
 import { Bells, removeBells } from './bell.js';
+import { createLockFile, openLockFile, removeLockFile } from './lock-file.js';
 import {
   PROT_READ,
   allocate,
@@ -23,7 +24,7 @@ export const SHM_PREFIX = 'ringpipe.';
 
 export const segmentPath = (canonical: string): string => `${SHM_DIR}/${SHM_PREFIX}${canonical}`;
 
-/** Byte of the file whose OFD lock is the lifetime lock L (docs/ring-format.md, Lifetime); bytes 0..127 are the slots'. */
+/** Byte of the lock file whose OFD lock is the lifetime lock L (docs/ring-format.md, Lifetime); bytes 0..127 are the slots'. */
 export const LIFETIME_LOCK = SLOT_COUNT;
 /** Tries at L before an open reports BUSY: a holder is inside a few system calls, unless it is stopped. */
 const LIFETIME_TRIES = 2000;
@@ -47,6 +48,8 @@ export class Segment {
   constructor(
     readonly path: string,
     private readonly fd: number,
+    /** The pipe's lock file (lock-file.ts): its slot locks and L. */
+    private readonly lockFd: number,
     readonly mapping: Mapping,
     readonly ring: Ring,
     readonly slot: number,
@@ -76,16 +79,17 @@ export class Segment {
    */
   close(): void {
     this.ring.detach(this.slot);
-    ofdUnlock(this.fd, this.slot);
-    if (tryLifetimeLock(this.fd, 8)) {
-      if (!ofdLocked(this.fd, 0, SLOT_COUNT) && stillLinked(this.fd, this.path)) {
+    ofdUnlock(this.lockFd, this.slot);
+    if (tryLifetimeLock(this.lockFd, 8)) {
+      if (!ofdLocked(this.lockFd, 0, SLOT_COUNT) && stillLinked(this.fd, this.path)) {
         if (this.ring.unread().messages > 0) this.ring.keptSinceMs = Date.now();
         else removeSegment(this.path, this.inode);
       }
-      ofdUnlock(this.fd, LIFETIME_LOCK);
+      ofdUnlock(this.lockFd, LIFETIME_LOCK);
     }
     this.bells?.close();
     unmap(this.mapping);
+    closeSync(this.lockFd);
     closeSync(this.fd);
   }
 }
@@ -97,10 +101,19 @@ function openExisting(path: string): number | undefined {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
-    if (code === 'ELOOP' || code === 'EISDIR' || code === 'ENXIO') {
+    // A socket, FIFO or device we may not open is refused before its permissions are looked at.
+    if (code === 'ELOOP' || code === 'EISDIR' || code === 'ENXIO' || (code === 'EACCES' && !isRegularFile(path))) {
       throw new RingPipeError(ErrorCode.Untrusted, `${path} is not a ringpipe segment (${code}); remove it or use another name`, { cause: err });
     }
     throw fromSystemError(err, path);
+  }
+}
+
+function isRegularFile(path: string): boolean {
+  try {
+    return lstatSync(path).isFile();
+  } catch {
+    return true; // gone meanwhile: the caller's error stands
   }
 }
 
@@ -111,14 +124,23 @@ function create(path: string, request: SegmentRequest): Segment | undefined {
   try {
     fd = openSync(SHM_DIR, O_TMPFILE | constants.O_RDWR | 0o2000000, 0o600);
   } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOSPC' || code === 'EDQUOT') {
+      throw new RingPipeError(ErrorCode.NoSpace, `${SHM_DIR} has no free inode or room for a new pipe`, { cause: err });
+    }
     throw new RingPipeError(ErrorCode.BackendUnavailable, `cannot create a segment in ${SHM_DIR}: ${(err as Error).message}`, { cause: err });
   }
   let mapping: Mapping | undefined;
   let bells: Bells | undefined;
   let inode: number | undefined;
+  let lockFd: number | undefined;
   const abandon = (): void => {
     bells?.close();
     if (inode !== undefined) removeBells(path, inode);
+    if (lockFd !== undefined) {
+      removeLockFile(path, inode!);
+      closeSync(lockFd);
+    }
     if (mapping) unmap(mapping);
     closeSync(fd);
   };
@@ -135,12 +157,18 @@ function create(path: string, request: SegmentRequest): Segment | undefined {
     }
     mapping = mapShared(fd, total);
     Ring.init(mapping.buffer, request.capacity, request.mode ?? MODE_MESSAGE, request.ttl);
-    const platform = shmPlatform(fd, mapping);
+    inode = fstatSync(fd).ino;
+    lockFd = createLockFile(SHM_DIR, path, inode, request.permissions);
+    if (lockFd === undefined) {
+      abandon();
+      return undefined;
+    }
+    const platform = shmPlatform(lockFd, mapping);
     const ring = new Ring(mapping.buffer, platform);
-    ofdLock(fd, 0);
+    ofdLock(lockFd, 0);
+    olderReleasesSeeUs(fd, 0);
     platform.ownSlot = 0;
     ring.attach(0, process.pid);
-    inode = fstatSync(fd).ino;
     bells = platform.bells = Bells.create(path, inode, request.permissions);
     try {
       linkUnnamed(fd, path);
@@ -149,7 +177,7 @@ function create(path: string, request: SegmentRequest): Segment | undefined {
       abandon();
       return undefined;
     }
-    return new Segment(path, fd, mapping, ring, 0, bells, inode);
+    return new Segment(path, fd, lockFd, mapping, ring, 0, bells, inode);
   } catch (err) {
     abandon();
     throw fromSystemError(err, path);
@@ -165,11 +193,15 @@ function join(fd: number, path: string, canonical: string, request: SegmentReque
   let slot = -1;
   let holdsL = false;
   let bells: Bells | undefined;
+  let lockFd: number | undefined;
   const release = (): void => {
     bells?.close();
-    if (slot >= 0) ofdUnlock(fd, slot);
     if (mapping) unmap(mapping);
-    if (holdsL) ofdUnlock(fd, LIFETIME_LOCK);
+    if (lockFd !== undefined) {
+      if (slot >= 0) ofdUnlock(lockFd, slot);
+      if (holdsL) ofdUnlock(lockFd, LIFETIME_LOCK);
+      closeSync(lockFd);
+    }
     closeSync(fd);
   };
   const replace = (inode: number): undefined => {
@@ -181,9 +213,15 @@ function join(fd: number, path: string, canonical: string, request: SegmentReque
   try {
     const stats = fstatSync(fd);
     checkTrusted(stats, path, request.owner);
-    holdsL = tryLifetimeLock(fd, LIFETIME_TRIES);
+    lockFd = openLockFile(path, stats, true);
+    if (lockFd === undefined) {
+      replaceLockless(fd, stats, path);
+      release();
+      return undefined;
+    }
+    holdsL = tryLifetimeLock(lockFd, LIFETIME_TRIES);
     if (!holdsL) throw new RingPipeError(ErrorCode.Busy, `pipe ${canonical} is being opened or closed by a process that is stopped; try again`);
-    const live = ofdLocked(fd, 0, SLOT_COUNT);
+    const live = ofdLocked(lockFd, 0, SLOT_COUNT);
     let capacity: number;
     try {
       ({ capacity } = readHeader(fd, stats, path));
@@ -192,15 +230,16 @@ function join(fd: number, path: string, canonical: string, request: SegmentReque
       return replace(stats.ino); // every handle died and left something that is no pipe
     }
     mapping = mapShared(fd, HEADER_SIZE + capacity);
-    const platform = shmPlatform(fd, mapping);
+    const platform = shmPlatform(lockFd, mapping);
     const ring = new Ring(mapping.buffer, platform);
     if (!live && (keptPastTtl(ring.ttlMs, ring.keptSinceMs, Date.now()) || ring.unread().messages === 0)) return replace(stats.ino);
     if (request.mode !== undefined && request.mode !== ring.mode) {
       const want = request.mode === MODE_BYTE ? 'byte' : 'message';
       throw new RingPipeError(ErrorCode.ModeMismatch, `pipe ${canonical} exists in ${ring.stats().mode} mode, not ${want} mode`);
     }
-    for (let s = 0; s < SLOT_COUNT && slot < 0; s++) if (ofdLock(fd, s)) slot = s;
+    for (let s = 0; s < SLOT_COUNT && slot < 0; s++) if (ofdLock(lockFd, s)) slot = s;
     if (slot < 0) throw new RingPipeError(ErrorCode.TooManyHandles, `pipe ${canonical} has all of its ${SLOT_COUNT} handles open`);
+    olderReleasesSeeUs(fd, slot);
     platform.ownSlot = slot;
     bells = platform.bells = Bells.open(path, stats.ino, stats.uid);
     ring.attach(slot, process.pid);
@@ -210,11 +249,41 @@ function join(fd: number, path: string, canonical: string, request: SegmentReque
       return undefined;
     }
     ring.keptSinceMs = 0;
-    ofdUnlock(fd, LIFETIME_LOCK);
-    return new Segment(path, fd, mapping, ring, slot, bells, stats.ino);
+    ofdUnlock(lockFd, LIFETIME_LOCK);
+    return new Segment(path, fd, lockFd, mapping, ring, slot, bells, stats.ino);
   } catch (err) {
     release();
     throw fromSystemError(err, path);
+  }
+}
+
+/**
+ * Releases before the lock file judge liveness by locks on the segment file's own bytes and
+ * remove a file where they see none: each handle also locks its slot's byte there when it can
+ * (a read lock someone holds may stop it; nothing of this release looks at these locks of a
+ * file that has a lock file).
+ */
+function olderReleasesSeeUs(fd: number, slot: number): void {
+  ofdLock(fd, slot);
+}
+
+/**
+ * A file at the path with no lock file: removed meanwhile, made by hand, or by an older
+ * ringpipe release, whose handles lock the bytes of the file itself (docs/ring-format.md,
+ * Lifetime). One such handle alive: refused (CORRUPT, or what its header says). None: replaced,
+ * under the older release's L (byte 128 of the file).
+ */
+function replaceLockless(fd: number, stats: Stats, path: string): void {
+  if (!stillLinked(fd, path)) return;
+  if (ofdLocked(fd, 0, SLOT_COUNT)) {
+    readHeader(fd, stats, path);
+    throw new RingPipeError(ErrorCode.Corrupt, `${path} is in use by an older ringpipe release (it has no lock file)`);
+  }
+  if (!tryLifetimeLock(fd, LIFETIME_TRIES)) throw new RingPipeError(ErrorCode.Busy, `${path}: its lifetime lock stays held; try again`);
+  try {
+    if (stillLinked(fd, path)) removeSegment(path, stats.ino, true);
+  } finally {
+    releaseLifetimeLock(fd);
   }
 }
 
@@ -274,7 +343,7 @@ export function stillLinked(fd: number, path: string): boolean {
   }
 }
 
-/** Removes a segment (a holder of L), and its bells; `strict` reports a failed unlink. */
+/** Removes a segment (a holder of L), then its bells and lock file; `strict` reports a failed unlink. */
 export function removeSegment(path: string, inode: number, strict = false): void {
   try {
     unlinkSync(path);
@@ -283,20 +352,21 @@ export function removeSegment(path: string, inode: number, strict = false): void
     if (strict && (err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   removeBells(path, inode);
+  removeLockFile(path, inode);
 }
 
 interface ShmPlatform extends RingPlatform {
-  /** This handle's slot: its own lock is invisible to F_OFD_GETLK on its own file description. */
+  /** This handle's slot: its own lock is invisible to F_OFD_GETLK on its own open file description. */
   ownSlot: number;
   /** The pipe's bells, rung for sleepers counted as BELL_WAITER. */
   bells?: Bells | undefined;
 }
 
-/** A slot is live while some open file description holds the lock on its byte of the file. */
-function shmPlatform(fd: number, mapping: Mapping): ShmPlatform {
+/** A slot is live while some open file description holds the lock on its byte of the lock file. */
+function shmPlatform(lockFd: number, mapping: Mapping): ShmPlatform {
   const platform: ShmPlatform = {
     ownSlot: -1,
-    alive: (slot) => slot === platform.ownSlot || ofdLocked(fd, slot),
+    alive: (slot) => slot === platform.ownSlot || ofdLocked(lockFd, slot),
     yieldCpu,
     wake: (byteOffset, waiting) => {
       const sleepers = sleeperKinds(waiting);
