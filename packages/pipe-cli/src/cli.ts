@@ -120,7 +120,7 @@ export async function run(argv: readonly string[] = process.argv): Promise<numbe
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : EXIT_USAGE;
     const code = err instanceof Error ? (err as { code?: unknown }).code : undefined;
-    // Its readers have left: end quietly, as a FIFO's writer does (stdin may still be open, so exit now).
+    // `write` whose readers have left ends quietly, as a FIFO's writer does (stdin may still be open, so exit now).
     if (code === ErrorCode.NoReaders) process.exit(EXIT_NO_READERS);
     const exitCode = exitCodeFor(err);
     reportError(err instanceof Error ? err.message : String(err), exitCode, typeof code === 'string' ? code : undefined, json);
