@@ -264,7 +264,7 @@ export class RingPipe extends Duplex {
     if (signal?.aborted) throw abortedBy(signal);
     const got = await this.untilReadable(() => {
       if (this.endpoint.readInto) return wrap(this.endpoint.readInto(target));
-      const [message] = this.takeBuffered(1);
+      const message: Buffer | undefined = this.takeBuffered(1)[0];
       const next = message ?? this.endpoint.read();
       if (next === null || next === EOF) return next;
       if (next.length > target.length) {
