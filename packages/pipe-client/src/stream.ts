@@ -264,7 +264,7 @@ export class RingPipe extends Duplex {
     if (signal?.aborted) throw abortedBy(signal);
     const got = await this.untilReadable(() => {
       if (this.endpoint.readInto) return wrap(this.endpoint.readInto(target));
-      const [message] = this.takeBuffered(1);
+      const message: Buffer | undefined = this.takeBuffered(1)[0];
       const next = message ?? this.endpoint.read();
       if (next === null || next === EOF) return next;
       if (next.length > target.length) {
@@ -403,8 +403,13 @@ export class RingPipe extends Duplex {
     while (this.writableLength > 0 || this.batchInFlight) {
       if (this.destroyed) throw this.errored ?? closedError(this.name);
       if (signal?.aborted) throw abortedBy(signal);
-      const sent = this.batchInFlight ?? new Promise<void>((resolve) => this.sendWaiters.push(resolve));
-      await (signal ? Promise.race([sent, aborted(signal)]) : sent);
+      let stopWaiting = (): void => {};
+      const sent = new Promise<void>((resolve) => {
+        stopWaiting = resolve;
+        this.sendWaiters.push(resolve);
+        void this.batchInFlight?.then(resolve);
+      });
+      await untilDoneOrAborted({ promise: sent, cancel: () => stopWaiting() }, signal);
     }
   }
 
@@ -613,10 +618,6 @@ function untilDoneOrAborted(wait: Wait, signal: AbortSignal | undefined): Promis
   const cancel = (): void => wait.cancel();
   signal.addEventListener('abort', cancel, { once: true });
   return wait.promise.finally(() => signal.removeEventListener('abort', cancel));
-}
-
-function aborted(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
 }
 
 function asBuffer(message: string | Uint8Array): Buffer {
