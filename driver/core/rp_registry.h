@@ -114,6 +114,12 @@ bool rp_pipe_access(const struct rp_pipe *p, uint32_t uid, uint32_t access);
 int rp_registry_get(struct rp_registry *reg, struct rp_pipe *p);
 /* The last put unlists the pipe and frees it through the ops. */
 void rp_registry_put(struct rp_registry *reg, struct rp_pipe *p);
+/*
+ * Takes the name off the list (mq_unlink): references keep the pipe, the
+ * next open of the name creates a new one; the last put frees it. A pipe
+ * already off the list is left alone.
+ */
+void rp_registry_unlink(struct rp_registry *reg, struct rp_pipe *p);
 uint32_t rp_registry_count(struct rp_registry *reg);
 /* Fills up to max entries in list order; returns the number of pipes. */
 uint32_t rp_registry_list(struct rp_registry *reg, struct rp_pipe_info *out,

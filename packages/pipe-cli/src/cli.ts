@@ -9,7 +9,13 @@ function openOptions(command: Command): Command {
   return command
     .option('--capacity <bytes>', 'ring size when this call creates the pipe (default 1 MiB, 4 MiB with --bytes)', positiveInt)
     .option('--permissions <octal>', 'permission bits when this call creates the pipe', octal)
-    .option('--owner <user>', "join a pipe of this user (name or uid); by default only one's own or root's", owner)
+    .option(
+      '--owner <user>',
+      process.platform === 'win32'
+        ? "join a pipe of this user (a SID such as S-1-5-21-...-1001); by default only one's own or SYSTEM's"
+        : "join a pipe of this user (name or uid); by default only one's own or root's",
+      owner,
+    )
     .addOption(new Option('--backend <backend>', 'where the ring lives').choices(['auto', 'shm', 'driver']).default('auto'));
 }
 

@@ -2,11 +2,11 @@ import koffi from 'koffi';
 import { ErrorCode, RingPipeError } from '../errors.js';
 import { HEADER_SIZE } from '../ring/layout.js';
 import { Ring } from '../ring/ring.js';
-import { IOCTL, ListHeader, NameIn, PipeInfo, STATUS } from './windows-driver/abi.js';
-import { deviceIoControl, infoFromDriver, openDevice, statusError, withDevice, type WinPipeInfo } from './windows-driver/device.js';
+import { IOCTL, ListHeader, ListIn, NameIn, PipeInfo, STATUS } from './windows-driver/abi.js';
+import { deviceIoControl, driverUnavailable, infoFromDriver, openDevice, statusError, withDevice, type WinPipeInfo } from './windows-driver/device.js';
 import { winError } from '../platform/windows/errors.js';
 import { FILE_MAP_READ, SECTION_STAT, closeHandle, k32 } from '../platform/windows/kernel32.js';
-import { objectBase } from '../platform/windows/named-objects.js';
+import { createError, objectBase } from '../platform/windows/named-objects.js';
 import { checkOwner, trustedOwners } from '../platform/windows/security.js';
 import { shmAlive, viewSize } from './windows-shm/open.js';
 import { shmPipeNames } from './windows-shm/list.js';
@@ -23,16 +23,76 @@ export function windowsDriverAvailable(): boolean {
 
 const notFound = (canonical: string): RingPipeError => new RingPipeError(ErrorCode.NotFound, `no pipe named ${canonical} is open`);
 
+/** The driver's ringpipe_name for `canonical`. */
+function nameIn(canonical: string): Buffer {
+  const input = Buffer.alloc(NameIn.size);
+  input.writeUInt32LE(canonical.length, NameIn.nameLen);
+  input.write(canonical, NameIn.name, 'latin1');
+  return input;
+}
+
 /** A pipe's statistics without attaching: the driver's first, then a named mapping's. */
 export function statWindowsPipe(canonical: string): WinPipeInfo {
   const fromDriver = withDevice((h, ov) => {
-    const input = Buffer.alloc(NameIn.size);
-    input.writeUInt32LE(canonical.length, NameIn.nameLen);
-    input.write(canonical, NameIn.name, 'latin1');
     const out = Buffer.alloc(PipeInfo.size);
-    return deviceIoControl(h, IOCTL.stat, input, out, ov).status === STATUS.success ? infoFromDriver(out, 0) : undefined;
+    return deviceIoControl(h, IOCTL.stat, nameIn(canonical), out, ov).status === STATUS.success ? infoFromDriver(out, 0) : undefined;
   });
   return fromDriver ?? statShmPipe(canonical);
+}
+
+export interface WinRemoveOptions {
+  backend?: 'auto' | 'shm' | 'driver' | undefined;
+  /** shm: the SID the pipe's section must belong to; undefined: our own. */
+  ownerSid?: string | undefined;
+}
+
+/**
+ * removePipe on Windows. The driver takes the name away (IOCTL_RINGPIPE_REMOVE:
+ * open handles keep the old pipe, a kept pipe's unread messages go). A shm pipe's
+ * section keeps its name while any handle has it and goes with the last one (it
+ * keeps nothing unread), so an shm pipe that exists is open, and removing it is
+ * ERR_RINGPIPE_BUSY; no section is ERR_RINGPIPE_NOT_FOUND. 'auto' tries the driver
+ * first, then shm.
+ */
+export function removeWindowsPipe(canonical: string, options: WinRemoveOptions = {}): void {
+  const backend = options.backend ?? 'auto';
+  if (backend !== 'shm') {
+    const status = withDevice((h, ov) => deviceIoControl(h, IOCTL.remove, nameIn(canonical), null, ov).status);
+    if (status === STATUS.success) return;
+    if (status === STATUS.accessDenied) {
+      throw new RingPipeError(ErrorCode.PermissionDenied, `pipe ${canonical} belongs to another session; only its creator or an administrator may remove it`);
+    }
+    if (status === STATUS.objectNameInvalid) throw new RingPipeError(ErrorCode.BadName, `the driver refused the name ${canonical}`);
+    if (status !== undefined && status !== STATUS.objectNameNotFound) throw statusError(status, `removing ${canonical}`);
+    if (backend === 'driver') {
+      if (status === undefined) throw driverUnavailable();
+      throw notFound(canonical);
+    }
+  }
+  removeShmPipe(canonical, options.ownerSid);
+}
+
+function removeShmPipe(canonical: string, ownerSid: string | undefined): void {
+  const base = objectBase(canonical);
+  const mapping = k32().OpenFileMappingW(SECTION_STAT, 0, base) as bigint;
+  if (mapping === 0n) {
+    const err = k32().GetLastError() as number;
+    if (err === 2) throw notFound(canonical);
+    throw createError(`opening ${base}`, err);
+  }
+  try {
+    try {
+      checkOwner(mapping, trustedOwners(ownerSid), base);
+    } catch {
+      throw new RingPipeError(ErrorCode.PermissionDenied, `pipe ${canonical} (${base}) belongs to another user: not removed`);
+    }
+    throw new RingPipeError(
+      ErrorCode.Busy,
+      `shm pipe ${canonical} is open: on Windows its section goes with its last handle (nothing unread is kept), and cannot be removed while open`,
+    );
+  } finally {
+    closeHandle(mapping);
+  }
 }
 
 /** An shm pipe's statistics, if its section belongs to a trusted owner and a live handle has it. */
@@ -42,7 +102,8 @@ function statShmPipe(canonical: string): WinPipeInfo {
   if (mapping === 0n) {
     const err = k32().GetLastError() as number;
     if (err === 2) throw notFound(canonical);
-    throw winError(`opening ${base}`, err);
+    // A name held by an object of another type (a mutex): untrusted, as createPipe says.
+    throw createError(`opening ${base}`, err);
   }
   try {
     checkOwner(mapping, trustedOwners(undefined), base);
@@ -55,7 +116,15 @@ function statShmPipe(canonical: string): WinPipeInfo {
       const stats = ring.stats();
       // A section whose handles all died is no open pipe: the next open starts it afresh.
       if (stats.handles === 0) throw notFound(canonical);
-      return { name: canonical, backend: 'shm', ...stats };
+      // A section lives only while a handle has it: never kept.
+      return {
+        name: canonical,
+        backend: 'shm',
+        ...stats,
+        kept: false,
+        unreadMessages: stats.messagesIn - stats.messagesOut,
+        unreadBytes: stats.bytesIn - stats.bytesOut,
+      };
     } finally {
       k32().UnmapViewOfFile(address);
     }
@@ -72,9 +141,11 @@ function listDriverPipes(): WinPipeInfo[] {
   return (
     withDevice((h, ov) => {
       let room = 64;
+      const listIn = Buffer.alloc(ListIn.size);
+      listIn.writeUInt32LE(PipeInfo.size, ListIn.entrySize);
       for (let attempt = 0; attempt < LIST_ATTEMPTS; attempt++) {
         const out = Buffer.alloc(ListHeader.size + room * PipeInfo.size);
-        const got = deviceIoControl(h, IOCTL.list, null, out, ov);
+        const got = deviceIoControl(h, IOCTL.list, listIn, out, ov);
         if (got.status !== STATUS.success) throw statusError(got.status, 'listing the driver pipes');
         const count = out.readUInt32LE(ListHeader.count);
         const returned = out.readUInt32LE(ListHeader.returned);
