@@ -66,17 +66,30 @@ static VOID RpPipeInfo(PRP_DEVICE_EXTENSION Dx, struct rp_pipe *Pipe,
 	RpLifeInfo(Dx, Pipe, Out);
 }
 
+/* A reference on the pipe of that name (not created, no access asked). */
+static NTSTATUS RpLookup(PRP_DEVICE_EXTENSION Dx, const char *Name, ULONG NameLen,
+			 struct rp_pipe **Pipe)
+{
+	struct rp_open_req req;
+
+	if (NameLen > RINGPIPE_NAME_MAX)
+		return STATUS_OBJECT_NAME_INVALID;
+	RtlZeroMemory(&req, sizeof(req));
+	req.name = Name;
+	req.name_len = NameLen;
+	req.uid = PsGetCurrentProcessSessionId();
+	return RpStatusFromCore(rp_registry_open(&Dx->Registry, &req, Pipe, NULL));
+}
+
 /* The lifetime fields of a listed pipe, looked up by name (it may have gone since). */
 static VOID RpListedLifeInfo(PRP_DEVICE_EXTENSION Dx, struct ringpipe_pipe_info *Entry)
 {
-	struct rp_open_req req;
 	struct rp_pipe *pipe;
+	ULONG len = 0;
 
-	RtlZeroMemory(&req, sizeof(req));
-	req.name = Entry->name;
-	req.name_len = strnlen(Entry->name, RINGPIPE_NAME_MAX);
-	req.uid = PsGetCurrentProcessSessionId();
-	if (rp_registry_open(&Dx->Registry, &req, &pipe, NULL) != RP_OK)
+	while (len < RINGPIPE_NAME_MAX && Entry->name[len] != '\0')
+		len++;
+	if (!NT_SUCCESS(RpLookup(Dx, Entry->name, len, &pipe)))
 		return;
 	RpLifeInfo(Dx, pipe, Entry);
 	rp_registry_put(&Dx->Registry, pipe);
@@ -147,9 +160,8 @@ static NTSTATUS RpIoctlStat(PRP_DEVICE_EXTENSION Dx, PIRP Irp, ULONG InLen, ULON
 	PRP_FILE file = RpFileOf(Irp);
 	struct ringpipe_pipe_info out;
 	struct ringpipe_name in;
-	struct rp_open_req req;
 	struct rp_pipe *pipe;
-	int st;
+	NTSTATUS status;
 
 	if (InLen != 0 && InLen != sizeof(in))
 		return STATUS_INFO_LENGTH_MISMATCH;
@@ -162,15 +174,9 @@ static NTSTATUS RpIoctlStat(PRP_DEVICE_EXTENSION Dx, PIRP Irp, ULONG InLen, ULON
 		RpPipeInfo(Dx, file->Pipe, &out);
 	} else {
 		RtlCopyMemory(&in, Irp->AssociatedIrp.SystemBuffer, sizeof(in));
-		if (in.name_len > RINGPIPE_NAME_MAX)
-			return STATUS_OBJECT_NAME_INVALID;
-		RtlZeroMemory(&req, sizeof(req));
-		req.name = in.name;
-		req.name_len = in.name_len;
-		req.uid = PsGetCurrentProcessSessionId();
-		st = rp_registry_open(&Dx->Registry, &req, &pipe, NULL);
-		if (st != RP_OK)
-			return RpStatusFromCore(st);
+		status = RpLookup(Dx, in.name, in.name_len, &pipe);
+		if (!NT_SUCCESS(status))
+			return status;
 		RpPipeInfo(Dx, pipe, &out);
 		out.refs--; /* our own, taken for the lookup */
 		rp_registry_put(&Dx->Registry, pipe);
@@ -357,26 +363,19 @@ static NTSTATUS RpIoctlVersion(PRP_DEVICE_EXTENSION Dx, PIRP Irp, ULONG OutLen,
 static NTSTATUS RpIoctlRemove(PRP_DEVICE_EXTENSION Dx, PIRP Irp, ULONG InLen)
 {
 	struct ringpipe_name in;
-	struct rp_open_req req;
 	struct rp_pipe *pipe;
 	NTSTATUS status;
-	int st;
+	ULONG uid;
 
 	if (InLen != sizeof(in))
 		return STATUS_INFO_LENGTH_MISMATCH;
 	RtlCopyMemory(&in, Irp->AssociatedIrp.SystemBuffer, sizeof(in));
-	if (in.name_len > RINGPIPE_NAME_MAX)
-		return STATUS_OBJECT_NAME_INVALID;
 	RpReapExpired(Dx);
-	RtlZeroMemory(&req, sizeof(req));
-	req.name = in.name;
-	req.name_len = in.name_len;
-	req.uid = PsGetCurrentProcessSessionId();
-	st = rp_registry_open(&Dx->Registry, &req, &pipe, NULL);
-	if (st != RP_OK)
-		return RpStatusFromCore(st);
-	status = RpLifeRemove(Dx, pipe, req.uid,
-			      req.uid != pipe->uid ? RpCallerIsAdmin() : FALSE);
+	status = RpLookup(Dx, in.name, in.name_len, &pipe);
+	if (!NT_SUCCESS(status))
+		return status;
+	uid = PsGetCurrentProcessSessionId();
+	status = RpLifeRemove(Dx, pipe, uid, uid != pipe->uid ? RpCallerIsAdmin() : FALSE);
 	rp_registry_put(&Dx->Registry, pipe);
 	return status;
 }

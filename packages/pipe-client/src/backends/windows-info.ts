@@ -72,14 +72,19 @@ export function removeWindowsPipe(canonical: string, options: WinRemoveOptions =
   removeShmPipe(canonical, options.ownerSid);
 }
 
+/** The section `base` of pipe `canonical`, opened to look at it. */
+function openShmSection(canonical: string, base: string): bigint {
+  const mapping = k32().OpenFileMappingW(SECTION_STAT, 0, base) as bigint;
+  if (mapping !== 0n) return mapping;
+  const err = k32().GetLastError() as number;
+  if (err === 2) throw notFound(canonical);
+  // A name held by an object of another type (a mutex): untrusted, as createPipe says.
+  throw createError(`opening ${base}`, err);
+}
+
 function removeShmPipe(canonical: string, ownerSid: string | undefined): void {
   const base = objectBase(canonical);
-  const mapping = k32().OpenFileMappingW(SECTION_STAT, 0, base) as bigint;
-  if (mapping === 0n) {
-    const err = k32().GetLastError() as number;
-    if (err === 2) throw notFound(canonical);
-    throw createError(`opening ${base}`, err);
-  }
+  const mapping = openShmSection(canonical, base);
   try {
     try {
       checkOwner(mapping, trustedOwners(ownerSid), base);
@@ -98,13 +103,7 @@ function removeShmPipe(canonical: string, ownerSid: string | undefined): void {
 /** An shm pipe's statistics, if its section belongs to a trusted owner and a live handle has it. */
 function statShmPipe(canonical: string): WinPipeInfo {
   const base = objectBase(canonical);
-  const mapping = k32().OpenFileMappingW(SECTION_STAT, 0, base) as bigint;
-  if (mapping === 0n) {
-    const err = k32().GetLastError() as number;
-    if (err === 2) throw notFound(canonical);
-    // A name held by an object of another type (a mutex): untrusted, as createPipe says.
-    throw createError(`opening ${base}`, err);
-  }
+  const mapping = openShmSection(canonical, base);
   try {
     checkOwner(mapping, trustedOwners(undefined), base);
     const address = k32().MapViewOfFile(mapping, FILE_MAP_READ, 0, 0, 0) as bigint;
