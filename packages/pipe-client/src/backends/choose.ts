@@ -8,7 +8,8 @@ import { listLinuxPipes, statLinuxPipe } from './linux-info.js';
 import { deviceExists } from './linux-driver/device.js';
 import { openLinuxDriverEndpoint } from './linux-driver/open.js';
 import { openLinuxShmEndpoint } from './linux-shm/open.js';
-import { listWindowsPipes, removeWindowsPipe, statWindowsPipe, windowsDriverAvailable } from './windows-info.js';
+import { listWindowsPipes, statWindowsPipe, windowsDriverAvailable } from './windows-info.js';
+import { removeWindowsPipe } from './windows-remove.js';
 import { openWindowsDriverEndpoint } from './windows-driver/open.js';
 import { openWindowsShmEndpoint } from './windows-shm/open.js';
 import { tuneMallocForReading } from '../platform/linux/malloc-tuning.js';
@@ -56,7 +57,7 @@ export function statPipeInfo(canonical: string): PipeInfo {
 /** removePipe on this platform's backends. */
 export function removePipeNamed(canonical: string, options: ResolvedOptions): void {
   if (process.platform === 'win32') {
-    removeWindowsPipe(canonical, { backend: options.backend, ownerSid: options.ownerSid });
+    removeWindowsPipe(canonical, options.backend, options.ownerSid);
     return;
   }
   throw new RingPipeError(ErrorCode.BackendUnavailable, `removePipe is not available on ${process.platform} yet`);

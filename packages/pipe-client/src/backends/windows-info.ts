@@ -3,7 +3,7 @@ import { ErrorCode, RingPipeError } from '../errors.js';
 import { HEADER_SIZE } from '../ring/layout.js';
 import { Ring } from '../ring/ring.js';
 import { IOCTL, ListHeader, ListIn, NameIn, PipeInfo, STATUS } from './windows-driver/abi.js';
-import { deviceIoControl, driverUnavailable, infoFromDriver, openDevice, statusError, withDevice, type WinPipeInfo } from './windows-driver/device.js';
+import { deviceIoControl, infoFromDriver, openDevice, statusError, withDevice, type WinPipeInfo } from './windows-driver/device.js';
 import { winError } from '../platform/windows/errors.js';
 import { FILE_MAP_READ, SECTION_STAT, closeHandle, k32 } from '../platform/windows/kernel32.js';
 import { createError, objectBase } from '../platform/windows/named-objects.js';
@@ -21,10 +21,10 @@ export function windowsDriverAvailable(): boolean {
   return h !== 0n;
 }
 
-const notFound = (canonical: string): RingPipeError => new RingPipeError(ErrorCode.NotFound, `no pipe named ${canonical} is open`);
+export const notFound = (canonical: string): RingPipeError => new RingPipeError(ErrorCode.NotFound, `no pipe named ${canonical} is open`);
 
 /** The driver's ringpipe_name for `canonical`. */
-function nameIn(canonical: string): Buffer {
+export function nameIn(canonical: string): Buffer {
   const input = Buffer.alloc(NameIn.size);
   input.writeUInt32LE(canonical.length, NameIn.nameLen);
   input.write(canonical, NameIn.name, 'latin1');
@@ -40,64 +40,14 @@ export function statWindowsPipe(canonical: string): WinPipeInfo {
   return fromDriver ?? statShmPipe(canonical);
 }
 
-export interface WinRemoveOptions {
-  backend?: 'auto' | 'shm' | 'driver' | undefined;
-  /** shm: the SID the pipe's section must belong to; undefined: our own. */
-  ownerSid?: string | undefined;
-}
-
-/**
- * removePipe on Windows. The driver takes the name away (IOCTL_RINGPIPE_REMOVE:
- * open handles keep the old pipe, a kept pipe's unread messages go). A shm pipe's
- * section keeps its name while any handle has it and goes with the last one (it
- * keeps nothing unread), so an shm pipe that exists is open, and removing it is
- * ERR_RINGPIPE_BUSY; no section is ERR_RINGPIPE_NOT_FOUND. 'auto' tries the driver
- * first, then shm.
- */
-export function removeWindowsPipe(canonical: string, options: WinRemoveOptions = {}): void {
-  const backend = options.backend ?? 'auto';
-  if (backend !== 'shm') {
-    const status = withDevice((h, ov) => deviceIoControl(h, IOCTL.remove, nameIn(canonical), null, ov).status);
-    if (status === STATUS.success) return;
-    if (status === STATUS.accessDenied) {
-      throw new RingPipeError(ErrorCode.PermissionDenied, `pipe ${canonical} belongs to another session; only its creator or an administrator may remove it`);
-    }
-    if (status === STATUS.objectNameInvalid) throw new RingPipeError(ErrorCode.BadName, `the driver refused the name ${canonical}`);
-    if (status !== undefined && status !== STATUS.objectNameNotFound) throw statusError(status, `removing ${canonical}`);
-    if (backend === 'driver') {
-      if (status === undefined) throw driverUnavailable();
-      throw notFound(canonical);
-    }
-  }
-  removeShmPipe(canonical, options.ownerSid);
-}
-
 /** The section `base` of pipe `canonical`, opened to look at it. */
-function openShmSection(canonical: string, base: string): bigint {
+export function openShmSection(canonical: string, base: string): bigint {
   const mapping = k32().OpenFileMappingW(SECTION_STAT, 0, base) as bigint;
   if (mapping !== 0n) return mapping;
   const err = k32().GetLastError() as number;
   if (err === 2) throw notFound(canonical);
   // A name held by an object of another type (a mutex): untrusted, as createPipe says.
   throw createError(`opening ${base}`, err);
-}
-
-function removeShmPipe(canonical: string, ownerSid: string | undefined): void {
-  const base = objectBase(canonical);
-  const mapping = openShmSection(canonical, base);
-  try {
-    try {
-      checkOwner(mapping, trustedOwners(ownerSid), base);
-    } catch {
-      throw new RingPipeError(ErrorCode.PermissionDenied, `pipe ${canonical} (${base}) belongs to another user: not removed`);
-    }
-    throw new RingPipeError(
-      ErrorCode.Busy,
-      `shm pipe ${canonical} is open: on Windows its section goes with its last handle (nothing unread is kept), and cannot be removed while open`,
-    );
-  } finally {
-    closeHandle(mapping);
-  }
 }
 
 /** An shm pipe's statistics, if its section belongs to a trusted owner and a live handle has it. */
