@@ -242,6 +242,7 @@ async function main(backend, resultsFile) {
       const reader = createPipe(name, { backend, access: 'read' });
       for await (const m of reader) got.push(m);
       check(got.length === 20 && got.every((m, i) => m.equals(message(i, 100))), `a new process read all 20 in order, then EOF (${got.length})`);
+      await new Promise((r) => (reader.closed ? r() : reader.once('close', r)));
       check(codeOf(() => statPipe(name)) === 'ERR_RINGPIPE_NOT_FOUND', 'read empty and closed: gone');
     } else {
       // Documented: a Local\ section goes with its last handle, unread messages with it.
