@@ -17,7 +17,13 @@ function openOptions(command: Command, bytesMode: boolean): Command {
   return command
     .option('--capacity <size>', `ring size when this call creates the pipe: 4k to 1G, e.g. 65536, 64k, 1M, 1MiB (${defaults})`, capacity)
     .option('--permissions <octal>', 'permission bits when this call creates the pipe (default 600)', octal('--permissions'))
-    .option('--owner <user>', "join a pipe of this user (name or uid); by default only one's own or root's", owner('--owner'))
+    .option(
+      '--owner <user>',
+      process.platform === 'win32'
+        ? "join a pipe of this user (a SID such as S-1-5-21-...-1001); by default only one's own or SYSTEM's"
+        : "join a pipe of this user (name or uid); by default only one's own or root's",
+      owner('--owner'),
+    )
     .addOption(new Option('--backend <backend>', 'where the ring lives: auto, shm or driver').argParser(choice('--backend', ['auto', 'shm', 'driver'])).default('auto'));
 }
 
