@@ -72,7 +72,7 @@ const READ_ONLY: Array<[string, number]> = [
 ];
 
 describe('a user who may only read a pipe', () => {
-  it.each(READ_ONLY)('permissions %s (attacker gid %i): cannot lock opens or closes out, hold EOF back, or keep the file', async (perm, gid, ctx) => {
+  it.for(READ_ONLY)('permissions %s (attacker gid %i): cannot lock opens or closes out, hold EOF back, or keep the file', async ([perm, gid], ctx) => {
     if (!asRoot) return skipLoudly(ctx, 'needs root (another uid)');
     const permissions = parseInt(perm, 8);
     const name = uniqueName('RDLOCK');

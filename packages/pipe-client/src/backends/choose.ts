@@ -11,9 +11,9 @@ import { removeLinuxDriverPipe } from './linux-driver/remove.js';
 import { removeShmPipe } from './linux-shm/inspect.js';
 import { openLinuxShmEndpoint } from './linux-shm/open.js';
 import { listWindowsPipes, statWindowsPipe, windowsDriverAvailable } from './windows-info.js';
+import { removeWindowsPipe } from './windows-remove.js';
 import { openWindowsDriverEndpoint } from './windows-driver/open.js';
 import { openWindowsShmEndpoint } from './windows-shm/open.js';
-import { removeWindowsPipe } from './windows-remove.js';
 import { tuneMallocForReading } from '../platform/linux/malloc-tuning.js';
 
 export interface PipeInfo extends RingStats {
@@ -60,7 +60,8 @@ function openOn(canonical: string, options: ResolvedOptions): Endpoint {
   const mode = options.mode === undefined ? undefined : options.mode === 'byte' ? MODE_BYTE : MODE_MESSAGE;
   const { capacity, permissions, access, follow } = options;
   if (process.platform === 'win32') {
-    const request = { capacity, mode, permissions, access, follow, ownerSid: options.ownerSid };
+    const ttl = options.ttl;
+    const request = { capacity, mode, permissions, access, follow, ownerSid: options.ownerSid, ttl };
     const driver = options.backend === 'driver' || (options.backend === 'auto' && windowsDriverAvailable());
     return driver ? openWindowsDriverEndpoint(canonical, request) : openWindowsShmEndpoint(canonical, request);
   }

@@ -20,6 +20,8 @@ export interface WinOpenRequest {
   follow: boolean;
   /** shm: the SID an existing pipe's objects must belong to; undefined: our own. */
   ownerSid: string | undefined;
+  /** driver: ms a pipe may stay kept (no handle, messages unread) before it is removed; set by its creator. */
+  ttl?: number | undefined;
 }
 
 /**
@@ -39,12 +41,13 @@ export function openWindowsDriverEndpoint(canonical: string, request: WinOpenReq
   try {
     sync = newOverlapped();
     const bound = bind(h, canonical, request, sync);
+    const created = bound.readUInt32LE(BindOut.created) !== 0;
     const mapped = process.env.RINGPIPE_DRIVER_IO === 'syscall' ? undefined : mapRing(h, canonical, request, sync);
-    if (mapped) return mapped;
+    if (mapped) return Object.assign(mapped, { created });
     const maxRecord = bound.readUInt32LE(BindOut.maxRecord);
     const capacity = bound.readUInt32LE(BindOut.capacity);
     const mode = bound.readUInt32LE(BindOut.mode);
-    return new DriverIoEndpoint(canonical, h, sync, { capacity, mode, maxRecord, access: request.access });
+    return new DriverIoEndpoint(canonical, h, sync, { capacity, mode, maxRecord, access: request.access, created });
   } catch (err) {
     closeHandle(h);
     if (sync) closeHandle(sync.event);
@@ -67,6 +70,7 @@ function bind(h: bigint, canonical: string, request: WinOpenRequest, sync: Overl
   input.writeUInt32LE(request.permissions & 0o666, BindIn.perm);
   input.writeUInt32LE(canonical.length, BindIn.nameLen);
   input.write(canonical, BindIn.name, 'latin1');
+  input.writeBigUInt64LE(BigInt(request.ttl ?? 0), BindIn.ttlMs);
   const out = Buffer.alloc(BindOut.size);
   const bound = deviceIoControl(h, IOCTL.bind, input, out, sync);
   if (bound.status !== STATUS.success) throw bindError(bound.status, canonical);
