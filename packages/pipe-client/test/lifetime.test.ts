@@ -13,6 +13,11 @@ afterEach(killPeers);
 
 const seqsOf = (messages: Buffer[]): number[] => messages.map((m) => m.readUInt32LE(4));
 
+/** A reader closes itself after its end, a moment after the loop over it ended. */
+async function closed(pipe: ReturnType<typeof createPipe>): Promise<void> {
+  if (!pipe.closed) await once(pipe, 'close');
+}
+
 describe('kept pipes', () => {
   it('messages of a writer that left before any reader wait for the next reader, then EOF', async () => {
     const name = uniqueName('KEPT');
@@ -21,6 +26,7 @@ describe('kept pipes', () => {
     expect(statPipe(name)).toMatchObject({ kept: true, handles: 0, unreadMessages: 500, unreadBytes: 500 * 64 });
     const reader = createPipe(name, { access: 'read' });
     expect(seqsOf(await collect(reader))).toEqual(Array.from({ length: 500 }, (_, i) => i));
+    await closed(reader);
     expect(existsSync(shmPath(name))).toBe(false);
   });
 

@@ -106,6 +106,7 @@ describe('between real processes', () => {
     const got: string[] = [];
     for await (const message of reader) got.push(String(message));
     expect(got).toEqual(['left behind', 'left behind', 'left behind']);
+    if (!reader.closed) await once(reader, 'close');
     expect(existsSync(shmPath(name))).toBe(false);
   });
 

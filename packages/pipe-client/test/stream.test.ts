@@ -307,6 +307,7 @@ describe('lifetime', () => {
     expect(existsSync(`/dev/shm/ringpipe.${name.toUpperCase()}`)).toBe(true);
     const reader = open(name, { access: 'read' });
     expect((await collect(reader)).map(String)).toEqual(['not read yet']);
+    if (!reader.closed) await once(reader, 'close');
     expect(existsSync(`/dev/shm/ringpipe.${name.toUpperCase()}`)).toBe(false);
   });
 

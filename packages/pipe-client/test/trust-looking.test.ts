@@ -15,7 +15,7 @@ import { shmPath } from './helpers/segment-file.js';
 afterEach(killPeers);
 
 const asRoot = process.getuid?.() === 0;
-const CLI = fileURLToPath(new URL('../../pipe-cli/dist/cli.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../pipe-cli/bin/ringpipe.js', import.meta.url));
 
 /** A python3 script run as uid 65534 (its own files only). */
 function asNobody(script: string, args: string[]) {
