@@ -7,7 +7,7 @@ import type { RingStats } from '../ring/ring.js';
 import { listLinuxPipes, statLinuxPipe } from './linux-info.js';
 import { deviceExists } from './linux-driver/device.js';
 import { openLinuxDriverEndpoint } from './linux-driver/open.js';
-import { removeLinuxDriverPipe } from './linux-driver/remove.js';
+import { removeLinuxDriverPipe } from './linux-driver/info.js';
 import { removeShmPipe } from './linux-shm/inspect.js';
 import { openLinuxShmEndpoint } from './linux-shm/open.js';
 import { listWindowsPipes, statWindowsPipe, windowsDriverAvailable } from './windows-info.js';
@@ -60,8 +60,7 @@ function openOn(canonical: string, options: ResolvedOptions): Endpoint {
   const mode = options.mode === undefined ? undefined : options.mode === 'byte' ? MODE_BYTE : MODE_MESSAGE;
   const { capacity, permissions, access, follow } = options;
   if (process.platform === 'win32') {
-    const ttl = options.ttl;
-    const request = { capacity, mode, permissions, access, follow, ownerSid: options.ownerSid, ttl };
+    const request = { capacity, mode, permissions, access, follow, ownerSid: options.ownerSid, ttl: options.ttl };
     const driver = options.backend === 'driver' || (options.backend === 'auto' && windowsDriverAvailable());
     return driver ? openWindowsDriverEndpoint(canonical, request) : openWindowsShmEndpoint(canonical, request);
   }
@@ -70,7 +69,7 @@ function openOn(canonical: string, options: ResolvedOptions): Endpoint {
   }
   if (access !== 'write') tuneMallocForReading();
   const driver = options.backend === 'driver' || (options.backend === 'auto' && deviceExists());
-  if (driver) return openLinuxDriverEndpoint(canonical, { capacity, mode, permissions, access, follow, owner: options.owner });
+  if (driver) return openLinuxDriverEndpoint(canonical, { capacity, mode, permissions, access, follow, owner: options.owner, ttl: options.ttl });
   return openLinuxShmEndpoint(canonical, { capacity, mode, permissions, owner: options.owner, ttl: options.ttl ?? 0 }, follow);
 }
 
@@ -89,11 +88,11 @@ export function removePipeOn(canonical: string, options: ResolvedRemoveOptions):
   if (process.platform !== 'linux') {
     throw new RingPipeError(ErrorCode.BackendUnavailable, `ringpipe runs on Linux and Windows, not on ${process.platform}`);
   }
-  if (options.backend === 'driver') return removeLinuxDriverPipe(canonical, options.owner);
+  if (options.backend === 'driver') return removeLinuxDriverPipe(canonical);
   try {
     removeShmPipe(canonical, options.owner);
   } catch (err) {
     if (options.backend === 'shm' || (err as RingPipeError).code !== ErrorCode.NotFound || !deviceExists()) throw err;
-    removeLinuxDriverPipe(canonical, options.owner);
+    removeLinuxDriverPipe(canonical);
   }
 }
