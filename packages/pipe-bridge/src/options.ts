@@ -1,5 +1,11 @@
 import { z } from 'zod';
 import { badOption } from './errors.js';
+import { MAX_RUN } from './run-cursor.js';
+
+/** Publishes in flight by default (`--window`): see "Across hosts" in the README for the bench behind it. */
+export const DEFAULT_WINDOW = 256;
+/** Messages per batch by default (`--batch`). */
+export const DEFAULT_BATCH = 256;
 
 /** A NATS server address: `nats://host:port`, `tls://host:port` or `host:port`. */
 const server = z.string().refine(validServer, { message: 'expected a NATS server URL such as nats://127.0.0.1:4222' });
@@ -54,6 +60,10 @@ const optionsSchema = z
     /** A NATS .creds file (user JWT and NKey seed). */
     credsFile: z.string().optional(),
     signal: z.instanceof(AbortSignal).optional(),
+    /** to: publishes in flight at most (each awaiting JetStream's acknowledgement). */
+    window: z.number().int().min(1).max(MAX_RUN).default(DEFAULT_WINDOW),
+    /** from: messages fetched and committed to the ring together at most (also the consumer's max ack pending, when this bridge creates it). */
+    batch: z.number().int().min(1).max(MAX_RUN).default(DEFAULT_BATCH),
     /** Publish the bridge's state, lag and counts in a status file that `ringpipe ls` (listBridges) shows. */
     statusFile: z.boolean().default(true),
   })

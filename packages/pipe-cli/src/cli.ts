@@ -70,6 +70,8 @@ const bridgeCmd = program
   .option('--max-bytes <n>', 'stream limit in bytes; when full, --to waits', positiveInt)
   .option('--max-msgs <n>', 'stream limit in messages; when full, --to waits', positiveInt)
   .option('--duplicate-window <ms>', 'how long JetStream remembers message ids (default 120000)', positiveInt)
+  .option('--window <n>', '--to: publishes in flight at most (default 256)', positiveInt)
+  .option('--batch <n>', '--from: messages committed to the pipe together at most (default 256)', positiveInt)
   .option('--user <user>', 'NATS user')
   .option('--password <password>', 'NATS password')
   .option('--token <token>', 'NATS token')

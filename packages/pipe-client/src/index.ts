@@ -8,6 +8,7 @@ export { canonicalName, NAME_MAX } from './name.js';
 export { DEFAULT_CAPACITY, MAX_CAPACITY, MIN_CAPACITY, type PipeOptions } from './options.js';
 export type { RingStats } from './ring/ring.js';
 export { RingPipe, type Access } from './stream.js';
+export type { ReadWindow, ShownMessage } from './read-window.js';
 
 /**
  * Opens the pipe `name` (case-insensitive), creating it if no process has it

@@ -11,6 +11,8 @@ export interface BridgeFlags extends OpenFlags {
   maxBytes?: number;
   maxMsgs?: number;
   duplicateWindow?: number;
+  window?: number;
+  batch?: number;
   user?: string;
   password?: string;
   token?: string;
@@ -38,6 +40,8 @@ export async function bridgeCommand(name: string, flags: BridgeFlags): Promise<v
       ...(flags.maxMsgs !== undefined ? { maxMsgs: flags.maxMsgs } : {}),
       ...(flags.duplicateWindow !== undefined ? { duplicateWindow: flags.duplicateWindow } : {}),
     },
+    ...(flags.window !== undefined ? { window: flags.window } : {}),
+    ...(flags.batch !== undefined ? { batch: flags.batch } : {}),
     ...(flags.user !== undefined ? { user: flags.user } : {}),
     ...(flags.password !== undefined ? { pass: flags.password } : {}),
     ...(flags.token !== undefined ? { token: flags.token } : {}),
