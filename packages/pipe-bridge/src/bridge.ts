@@ -195,7 +195,7 @@ export class BridgeHandle extends EventEmitter<BridgeEvents> {
         await pumpTo(this.pipe, js, names, signal, this.counters, report, options.window);
       } else {
         void watchConsumerPending(connected.jsm, names, AbortSignal.any([signal, watching.signal]), (n) => (this.counters.pending = n));
-        await pumpFrom(this.pipe, js, names, signal, this.counters, options.batch);
+        await pumpFrom(this.pipe, js, connected.jsm, names, signal, this.counters, options.batch);
       }
     } catch (err) {
       this.failure = err instanceof Error ? err : new Error(String(err));

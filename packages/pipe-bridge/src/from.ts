@@ -1,27 +1,39 @@
 import type { RingPipe } from '@ringpipe/client';
-import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
+import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
+import { sleep } from './connection.js';
 import type { Counters } from './counters.js';
-import { RecentNumbers } from './counters.js';
 import { ACK_WAIT_MS } from './jetstream-setup.js';
 import type { BridgeNames } from './names.js';
 import { decodeRun, encodeRun, MAX_RUN, type Run } from './run-cursor.js';
 
 const STOP_GRACE_MS = 2_000;
 const ACK_CONFIRM_TIMEOUT_MS = 5_000;
-/** Test hook: `after-commit` makes the bridge kill itself (SIGKILL) between a batch's ring commit and its acks. */
+/** How often a run waiting for older messages asks the consumer's ack floor. */
+const FLOOR_POLL_MS = 100;
+/** A run waits at most this long for older messages (one another bridge holds, or one redelivered here). */
+const FLOOR_WAIT_MS = 3 * ACK_WAIT_MS;
+/** Test hook: `after-commit` makes the bridge kill itself (SIGKILL) between a run's ring commit and its acks. */
 const TEST_KILL = process.env.RINGPIPE_BRIDGE_TEST_KILL;
 
 /**
- * JetStream -> local pipe, through the pipe's shared durable consumer, in batches.
- * Each run of consecutive stream sequences is committed to the local ring with one
- * writeBatch, together with a cursor naming the run (first and last sequence), and
- * only then acknowledged; the acks of a run reach the server before the next run is
- * committed. So a bridge killed between a commit and its acks left exactly the run
- * the cursor names unacknowledged: when it is delivered here again it is acked and
- * skipped. Redeliveries of runs this process committed (an ack lost with a server)
- * are skipped too.
+ * JetStream -> local pipe, through the pipe's shared durable consumer, in runs of
+ * consecutive stream sequences. Each run is committed to the local ring with one
+ * writeBatch whose cursor names it, then acknowledged, the acks confirmed by the
+ * server before the next run. A run is committed only once every older message is
+ * acknowledged (the consumer's ack floor) or committed here: so `floor`, the last
+ * sequence committed here or the ack floor, whichever is higher, bounds everything
+ * that is done, and a message at or below it is a redelivery, acked and skipped.
+ * The ring's cursor keeps the floor across a crash between a commit and its acks.
  */
-export async function pumpFrom(pipe: RingPipe, js: JetStreamClient, names: BridgeNames, signal: AbortSignal, counters: Counters, batch: number): Promise<void> {
+export async function pumpFrom(
+  pipe: RingPipe,
+  js: JetStreamClient,
+  jsm: JetStreamManager,
+  names: BridgeNames,
+  signal: AbortSignal,
+  counters: Counters,
+  batch: number,
+): Promise<void> {
   const consumer = await js.consumers.get(names.stream, names.consumer);
   const queue: JsMsg[] = [];
   let arrived: (() => void) | undefined;
@@ -34,11 +46,9 @@ export async function pumpFrom(pipe: RingPipe, js: JetStreamClient, names: Bridg
       arrived?.();
     },
   });
-  const held = new Set<JsMsg>();
   // Every message received and not acknowledged yet: the server must not deliver it elsewhere meanwhile.
   const keepAlive = setInterval(() => {
     for (const m of queue) m.working();
-    for (const m of held) m.working();
   }, ACK_WAIT_MS / 3);
   let giveUp: NodeJS.Timeout | undefined;
   const stop = (): void => {
@@ -55,41 +65,61 @@ export async function pumpFrom(pipe: RingPipe, js: JetStreamClient, names: Bridg
     arrived?.();
   });
   const cursored = pipe.cursor() !== undefined;
-  const committed = new RecentNumbers(65_536);
-  let last: Run | undefined = cursored ? decodeRun(pipe.cursor()!) : undefined;
+  // The last run committed here (after a restart: the one the ring's cursor names).
+  let own: Run | undefined = cursored ? decodeRun(pipe.cursor()!) : undefined;
+  // Every message up to `floor` is acknowledged, or committed here.
+  let floor = await ackFloor(jsm, names);
+  // Whether every message before `own` is done: then the runs that follow it on move the floor.
+  let anchored = own !== undefined && own.first - 1 <= floor;
+  const isDone = (seq: number): boolean => seq <= floor || (own !== undefined && seq >= own.first && seq <= own.last);
   const maxBytes = Math.max(1, Math.floor(pipe.capacity / 4));
+  let waitingSince: number | undefined;
   try {
     while (!signal.aborted) {
+      queue.sort((a, b) => a.seq - b.seq);
+      const done: JsMsg[] = [];
+      while (queue.length > 0 && isDone(queue[0]!.seq)) done.push(queue.shift()!);
+      if (done.length > 0) {
+        counters.duplicates += done.length;
+        await acknowledge(done);
+        continue;
+      }
       if (queue.length === 0) {
         if (ended) return;
         await new Promise<void>((resolve) => (arrived = resolve));
         arrived = undefined;
         continue;
       }
-      const taken = queue.splice(0, batch);
-      for (const m of taken) held.add(m);
-      for (const run of runs(taken, (m) => committed.has(m.seq) || (last !== undefined && m.seq >= last.first && m.seq <= last.last), maxBytes)) {
-        if (run.fresh.length > 0) {
-          const first = run.fresh[0]!.seq;
-          const end = run.fresh.at(-1)!.seq;
-          try {
-            await pipe.writeBatch(
-              run.fresh.map((m) => m.data),
-              cursored ? { cursor: encodeRun({ first, last: end }) } : undefined,
-            );
-          } catch (err) {
-            if (signal.aborted) return;
-            throw err;
-          }
-          if (cursored) last = { first, last: end };
-          if (TEST_KILL === 'after-commit') process.kill(process.pid, 'SIGKILL');
-          for (const m of run.fresh) committed.add(m.seq);
-          counters.messages += run.fresh.length;
+      const next = queue[0]!.seq;
+      if (next - 1 > floor && next - 1 !== own?.last) {
+        // Older messages are still out (another bridge's, or to be redelivered here after a crash): they go first.
+        floor = Math.max(floor, await ackFloor(jsm, names));
+        waitingSince ??= Date.now();
+        // Past FLOOR_WAIT_MS the run goes on out of order (nothing is skipped for it: the floor stays).
+        if (next - 1 > floor && Date.now() - waitingSince < FLOOR_WAIT_MS) {
+          await Promise.race([sleep(FLOOR_POLL_MS, signal), new Promise<void>((resolve) => (arrived = resolve))]);
+          arrived = undefined;
+          continue;
         }
-        counters.duplicates += run.skipped.length;
-        await acknowledge([...run.skipped, ...run.fresh]);
-        for (const m of [...run.skipped, ...run.fresh]) held.delete(m);
       }
+      waitingSince = undefined;
+      const run = takeRun(queue, batch, maxBytes);
+      const committed: Run = { first: run[0]!.seq, last: run.at(-1)!.seq };
+      try {
+        await pipe.writeBatch(
+          run.map((m) => m.data),
+          cursored ? { cursor: encodeRun(committed) } : undefined,
+        );
+      } catch (err) {
+        if (signal.aborted) return;
+        throw err;
+      }
+      if (TEST_KILL === 'after-commit') process.kill(process.pid, 'SIGKILL');
+      anchored = committed.first - 1 <= floor || (anchored && committed.first - 1 === own?.last);
+      if (anchored) floor = Math.max(floor, committed.last);
+      own = committed;
+      counters.messages += run.length;
+      await acknowledge(run);
     }
   } finally {
     signal.removeEventListener('abort', stop);
@@ -98,40 +128,29 @@ export async function pumpFrom(pipe: RingPipe, js: JetStreamClient, names: Bridg
   }
 }
 
+/** The leading messages of the (sorted) queue with consecutive sequences: at most `batch` and MAX_RUN, about `maxBytes`. */
+function takeRun(queue: JsMsg[], batch: number, maxBytes: number): JsMsg[] {
+  let n = 1;
+  let bytes = queue[0]!.data.length;
+  while (n < queue.length && n < batch && n < MAX_RUN && queue[n]!.seq === queue[n - 1]!.seq + 1 && bytes + queue[n]!.data.length <= maxBytes) {
+    bytes += queue[n]!.data.length;
+    n++;
+  }
+  return queue.splice(0, n);
+}
+
+/** The consumer's ack floor: every message up to this stream sequence is acknowledged. 0 when the server does not answer. */
+async function ackFloor(jsm: JetStreamManager, names: BridgeNames): Promise<number> {
+  try {
+    return (await jsm.consumers.info(names.stream, names.consumer)).ack_floor.stream_seq;
+  } catch {
+    return 0;
+  }
+}
+
 /** Acks each message; the last one's ack is confirmed by the server (so are those before it, which it handles in order). */
 async function acknowledge(ms: JsMsg[]): Promise<void> {
-  if (ms.length === 0) return;
   for (let i = 0; i < ms.length - 1; i++) ms[i]!.ack();
-  // A server that does not confirm (gone meanwhile) may deliver the run again: this process skips it then.
+  // A server that does not confirm (gone meanwhile) may deliver the run again: it is at or below the floor then.
   await ms.at(-1)!.ackAck({ timeout: ACK_CONFIRM_TIMEOUT_MS }).catch(() => false);
-}
-
-interface RunOfMessages {
-  /** Messages to commit: consecutive stream sequences, at most MAX_RUN, about `maxBytes` at most. */
-  fresh: JsMsg[];
-  /** Redeliveries of messages committed already, met before the next fresh one: acked, not written. */
-  skipped: JsMsg[];
-}
-
-/** Splits a batch, in order, into runs of consecutive sequences that a cursor can name. */
-function runs(batch: JsMsg[], isCommitted: (m: JsMsg) => boolean, maxBytes: number): RunOfMessages[] {
-  const out: RunOfMessages[] = [];
-  let current: RunOfMessages = { fresh: [], skipped: [] };
-  let bytes = 0;
-  for (const m of batch) {
-    if (isCommitted(m)) {
-      current.skipped.push(m);
-      continue;
-    }
-    const previous = current.fresh.at(-1);
-    if (previous && (m.seq !== previous.seq + 1 || current.fresh.length >= MAX_RUN || bytes + m.data.length > maxBytes)) {
-      out.push(current);
-      current = { fresh: [], skipped: [] };
-      bytes = 0;
-    }
-    current.fresh.push(m);
-    bytes += m.data.length;
-  }
-  if (current.fresh.length > 0 || current.skipped.length > 0) out.push(current);
-  return out;
 }
