@@ -2,14 +2,17 @@ import type { RingPipe } from '@ringpipe/client';
 import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import { sleep } from './connection.js';
 import type { Counters } from './counters.js';
+import { RecentKeys } from './recent-keys.js';
 import { ACK_WAIT_MS } from './jetstream-setup.js';
 import type { BridgeNames } from './names.js';
 import { decodeRun, encodeRun, MAX_RUN, type Run } from './run-cursor.js';
 
 const STOP_GRACE_MS = 2_000;
+/** How many message ids of committed messages a bridge remembers. */
+const RECENT_IDS = 65_536;
 const ACK_CONFIRM_TIMEOUT_MS = 5_000;
 /** How often a run waiting for older messages asks the consumer's ack floor. */
-const FLOOR_POLL_MS = 100;
+const FLOOR_POLL_MS = 10;
 /** A run waits at most this long for older messages (one another bridge holds, or one redelivered here). */
 const FLOOR_WAIT_MS = 3 * ACK_WAIT_MS;
 /** Test hook: `after-commit` makes the bridge kill itself (SIGKILL) between a run's ring commit and its acks. */
@@ -71,14 +74,21 @@ export async function pumpFrom(
   let floor = await ackFloor(jsm, names);
   // Whether every message before `own` is done: then the runs that follow it on move the floor.
   let anchored = own !== undefined && own.first - 1 <= floor;
-  const isDone = (seq: number): boolean => seq <= floor || (own !== undefined && seq >= own.first && seq <= own.last);
+  // The ids of the messages committed lately: a server killed with -9 may lose messages it had delivered
+  // already (its file store writes after it answers), and store them again when the `to` bridge re-publishes.
+  const committedIds = new RecentKeys<string>(RECENT_IDS);
+  const isDone = (m: JsMsg): boolean => {
+    if (m.seq <= floor || (own !== undefined && m.seq >= own.first && m.seq <= own.last)) return true;
+    const id = messageIdOf(m);
+    return id !== undefined && committedIds.has(id);
+  };
   const maxBytes = Math.max(1, Math.floor(pipe.capacity / 4));
   let waitingSince: number | undefined;
   try {
     while (!signal.aborted) {
       queue.sort((a, b) => a.seq - b.seq);
       const done: JsMsg[] = [];
-      while (queue.length > 0 && isDone(queue[0]!.seq)) done.push(queue.shift()!);
+      while (queue.length > 0 && isDone(queue[0]!)) done.push(queue.shift()!);
       if (done.length > 0) {
         counters.duplicates += done.length;
         await acknowledge(done);
@@ -115,6 +125,10 @@ export async function pumpFrom(
         throw err;
       }
       if (TEST_KILL === 'after-commit') process.kill(process.pid, 'SIGKILL');
+      for (const m of run) {
+        const id = messageIdOf(m);
+        if (id !== undefined) committedIds.add(id);
+      }
       anchored = committed.first - 1 <= floor || (anchored && committed.first - 1 === own?.last);
       if (anchored) floor = Math.max(floor, committed.last);
       own = committed;
@@ -126,6 +140,10 @@ export async function pumpFrom(
     clearInterval(keepAlive);
     clearTimeout(giveUp);
   }
+}
+
+function messageIdOf(m: JsMsg): string | undefined {
+  return m.headers?.get('Nats-Msg-Id') || undefined;
 }
 
 /** The leading messages of the (sorted) queue with consecutive sequences: at most `batch` and MAX_RUN, about `maxBytes`. */
