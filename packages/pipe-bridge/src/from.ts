@@ -21,8 +21,9 @@ const TEST_KILL = process.env.RINGPIPE_BRIDGE_TEST_KILL;
 /**
  * JetStream -> local pipe, through the pipe's shared durable consumer, in runs of
  * consecutive stream sequences. Each run is committed to the local ring with one
- * writeBatch whose cursor names it, then acknowledged, the acks confirmed by the
- * server before the next run. A run is committed only once every older message is
+ * writeBatch whose cursor names it together with the runs before it whose acks the
+ * server has not confirmed yet (they are consecutive, or the run waits for those
+ * confirmations), then acknowledged. A run is committed only once every older message is
  * acknowledged (the consumer's ack floor) or committed here: so `floor`, the last
  * sequence committed here or the ack floor, whichever is higher, bounds everything
  * that is done, and a message at or below it is a redelivery, acked and skipped.
@@ -84,6 +85,7 @@ export async function pumpFrom(
   };
   const maxBytes = Math.max(1, Math.floor(pipe.capacity / 4));
   let waitingSince: number | undefined;
+  let unconfirmed: { from: number; confirmations: Promise<void>[] } | undefined;
   try {
     while (!signal.aborted) {
       queue.sort((a, b) => a.seq - b.seq);
@@ -115,10 +117,17 @@ export async function pumpFrom(
       waitingSince = undefined;
       const run = takeRun(queue, batch, maxBytes);
       const committed: Run = { first: run[0]!.seq, last: run.at(-1)!.seq };
+      // The cursor names every run since the oldest whose acks are not confirmed yet, while they are
+      // consecutive; a run that cannot join them waits for those confirmations first.
+      if (unconfirmed && !(own !== undefined && committed.first === own.last + 1 && committed.last - unconfirmed.from < batch)) {
+        await Promise.all(unconfirmed.confirmations);
+        unconfirmed = undefined;
+      }
+      const named: Run = { first: unconfirmed?.from ?? committed.first, last: committed.last };
       try {
         await pipe.writeBatch(
           run.map((m) => m.data),
-          cursored ? { cursor: encodeRun(committed) } : undefined,
+          cursored ? { cursor: encodeRun(named) } : undefined,
         );
       } catch (err) {
         if (signal.aborted) return;
@@ -131,9 +140,9 @@ export async function pumpFrom(
       }
       anchored = committed.first - 1 <= floor || (anchored && committed.first - 1 === own?.last);
       if (anchored) floor = Math.max(floor, committed.last);
-      own = committed;
+      own = named;
       counters.messages += run.length;
-      await acknowledge(run);
+      unconfirmed = { from: named.first, confirmations: [...(unconfirmed?.confirmations ?? []), acknowledge(run)] };
     }
   } finally {
     signal.removeEventListener('abort', stop);
