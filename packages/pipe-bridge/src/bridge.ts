@@ -91,9 +91,9 @@ export class BridgeHandle extends EventEmitter<BridgeEvents> {
 
   /**
    * How far behind the bridge is, in messages. to: the messages in the local pipe,
-   * the one being published included (readView leaves it in the ring until JetStream
-   * acknowledged it; on the Linux driver's system-call path it is out of the ring
-   * and not counted). from: the messages of the shared consumer that no `from`
+   * those in flight included (the read window leaves them in the ring until JetStream
+   * acknowledged them; on the Linux driver's system-call path the one in hand is out
+   * of the ring and not counted). from: the messages of the shared consumer that no `from`
    * bridge has acknowledged yet, as JetStream last said (asked every second).
    */
   get lag(): number {

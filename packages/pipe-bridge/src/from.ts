@@ -85,7 +85,10 @@ export async function pumpFrom(
   };
   const maxBytes = Math.max(1, Math.floor(pipe.capacity / 4));
   let waitingSince: number | undefined;
-  let unconfirmed: { from: number; confirmations: Promise<void>[] } | undefined;
+  // The runs the cursor names whose acks are not all confirmed: from `from`, with the confirmations awaited;
+  // `unacked`: the last sequence of the run a crashed bridge committed and nobody acked yet.
+  let unconfirmed: { from: number; confirmations: Promise<void>[]; unacked?: number } | undefined =
+    own !== undefined && own.last > floor ? { from: own.first, confirmations: [], unacked: own.last } : undefined;
   try {
     while (!signal.aborted) {
       queue.sort((a, b) => a.seq - b.seq);
@@ -121,6 +124,16 @@ export async function pumpFrom(
       // consecutive; a run that cannot join them waits for those confirmations first.
       if (unconfirmed && !(own !== undefined && committed.first === own.last + 1 && committed.last - unconfirmed.from < batch)) {
         await Promise.all(unconfirmed.confirmations);
+        // After a restart the cursor names a run nobody has acked yet: it stays named until the ack floor passes it.
+        if (unconfirmed.unacked !== undefined && floor < unconfirmed.unacked) {
+          floor = Math.max(floor, await ackFloor(jsm, names));
+          if (floor < unconfirmed.unacked) {
+            queue.unshift(...run);
+            await Promise.race([sleep(FLOOR_POLL_MS, signal), new Promise<void>((resolve) => (arrived = resolve))]);
+            arrived = undefined;
+            continue;
+          }
+        }
         unconfirmed = undefined;
       }
       const named: Run = { first: unconfirmed?.from ?? committed.first, last: committed.last };
@@ -142,7 +155,7 @@ export async function pumpFrom(
       if (anchored) floor = Math.max(floor, committed.last);
       own = named;
       counters.messages += run.length;
-      unconfirmed = { from: named.first, confirmations: [...(unconfirmed?.confirmations ?? []), acknowledge(run)] };
+      unconfirmed = { ...unconfirmed, from: named.first, confirmations: [...(unconfirmed?.confirmations ?? []), acknowledge(run)] };
     }
   } finally {
     signal.removeEventListener('abort', stop);
