@@ -9,7 +9,7 @@ import { closeSync, createReadStream, existsSync, openSync, writeSync } from 'no
 import { fileURLToPath } from 'node:url';
 import { address, fmt, quick, sleep, table, tempPath, track, unavailable } from './lib.mjs';
 
-const CLI = fileURLToPath(new URL('../packages/pipe-cli/dist/cli.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../packages/pipe-cli/bin/ringpipe.js', import.meta.url));
 const MB = quick ? 30 : 300;
 const CAT = 'process.stdin.pipe(process.stdout)';
 

@@ -205,6 +205,13 @@ void rp_registry_put(struct rp_registry *reg, struct rp_pipe *p)
 		rp_pipe_free(reg, p);
 }
 
+void rp_registry_unlink(struct rp_registry *reg, struct rp_pipe *p)
+{
+	rp_lock_lock(&reg->lock);
+	rp_unlink_locked(reg, p);
+	rp_lock_unlock(&reg->lock);
+}
+
 uint32_t rp_registry_count(struct rp_registry *reg)
 {
 	uint32_t n;

@@ -114,6 +114,13 @@ bool rp_pipe_access(const struct rp_pipe *p, uint32_t uid, uint32_t access);
 int rp_registry_get(struct rp_registry *reg, struct rp_pipe *p);
 /* The last put unlists the pipe and frees it through the ops. */
 void rp_registry_put(struct rp_registry *reg, struct rp_pipe *p);
+/*
+ * Takes the name away from the pipe, like mq_unlink: the next open of the
+ * name finds no pipe (or creates a new one), while the references already
+ * taken keep this one until their last put frees it. The caller holds a
+ * reference. Nothing happens to a pipe already unlinked.
+ */
+void rp_registry_unlink(struct rp_registry *reg, struct rp_pipe *p);
 uint32_t rp_registry_count(struct rp_registry *reg);
 /* Fills up to max entries in list order; returns the number of pipes. */
 uint32_t rp_registry_list(struct rp_registry *reg, struct rp_pipe_info *out,

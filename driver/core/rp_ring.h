@@ -7,7 +7,8 @@
  * every position, record word and slot word read from shared memory is
  * checked where it is read. Broken state gives RP_CORRUPT, never an
  * out-of-bounds access; every loop is bounded (lock attempts by
- * rp_env.lock_spins, record skips by capacity / 8, slot scans by 128).
+ * rp_env.lock_spins, record skips by rp_env.walk_max or capacity / 8, slot
+ * scans by 128).
  * Whether a slot is live is asked of the platform (rp_env.alive), never
  * read from the segment.
  *
@@ -39,6 +40,21 @@ struct rp_env {
 	void *ctx;
 	/* Lock attempts before RP_LOCKED; 0 means RP_LOCK_SPINS_DEFAULT. */
 	uint32_t lock_spins;
+	/*
+	 * Optional: the first slot from `from` on that the platform itself
+	 * gave `token` to and that is still live, RP_SLOT_COUNT if none. When
+	 * set, a record's owner is found from the platform's own list of
+	 * handles, never from the slot tokens of the segment (a kernel driver
+	 * keeps that list: the segment's copy is user-writable).
+	 */
+	uint32_t (*token_slot)(void *ctx, uint32_t token, uint32_t from);
+	/*
+	 * Records one Read skips, or rp_ring_readable looks past, before it
+	 * stops; 0 (or more than capacity / 8) means capacity / 8. A kernel
+	 * keeps it small, so that each call is short and the caller can
+	 * reschedule and check signals between calls.
+	 */
+	uint32_t walk_max;
 };
 
 struct rp_ring {

@@ -115,6 +115,14 @@ static inline bool rp_word0_bad(const struct rp_ring *r, uint32_t word0,
 	return r->mode == RP_MODE_BYTE && skip >= len; /* so len 0 too */
 }
 
+/* Records one Read skips, or readable looks past: rp_env.walk_max, at most capacity / 8. */
+static inline uint32_t rp_walk_limit(const struct rp_ring *r)
+{
+	uint32_t all = r->capacity / RP_REC_HDR, max = r->env->walk_max;
+
+	return max != 0 && max < all ? max : all;
+}
+
 /* RP_OK, RP_CORRUPT, or RP_BUSY when no stable snapshot could be taken. */
 int rp_ring_positions(const struct rp_ring *r, uint32_t *head, uint32_t *tail);
 

@@ -66,7 +66,7 @@ static bool rp_cursor_covers(const struct rp_ring *r, uint32_t pos,
 /*
  * Steps 2 and 3 under rlock. Each pass skips a record, takes a second look
  * at a reservation whose word0 changed (once per record), or returns.
- * Only peers that keep making records to skip can use up the capacity / 8
+ * Only peers that keep making records to skip can use up the rp_walk_limit
  * skips: the Read then stops, BUSY, and is tried again.
  */
 static int rp_read_locked(struct rp_ring *r, void *buf, uint32_t room,
@@ -116,7 +116,7 @@ static int rp_read_locked(struct rp_ring *r, void *buf, uint32_t room,
 				continue;
 			}
 		}
-		if (res->abandoned == r->capacity / RP_REC_HDR)
+		if (res->abandoned == rp_walk_limit(r))
 			return RP_BUSY;
 		rp_set_tail(r, tail + rp_rec_size(rp_rec_len(word0)), 0);
 		rp_fetch_add32(rp_hw(r, RP_OFF_ABANDONED), 1);

@@ -118,6 +118,23 @@ bool rp_ring_token_live(const struct rp_ring *r, uint32_t token)
 	return rp_ring_owner(r, token) != RP_OWNER_DEAD;
 }
 
+/* The platform's own list of who holds the token (rp_env.token_slot). */
+static enum rp_owner rp_ring_owner_listed(const struct rp_ring *r,
+					  uint32_t token)
+{
+	const struct rp_env *env = r->env;
+	enum rp_owner o = RP_OWNER_DEAD;
+	uint32_t i;
+
+	for (i = env->token_slot(env->ctx, token, 0); i < RP_SLOT_COUNT;
+	     i = env->token_slot(env->ctx, token, i + 1)) {
+		if (rp_load32(rp_sw(r, i, RP_SLOT_WRITING)) != 0)
+			return RP_OWNER_WRITING;
+		o = RP_OWNER_IDLE;
+	}
+	return o;
+}
+
 /* Every live slot that holds the token counts: a forged copy only stalls. */
 enum rp_owner rp_ring_owner(const struct rp_ring *r, uint32_t token)
 {
@@ -126,6 +143,8 @@ enum rp_owner rp_ring_owner(const struct rp_ring *r, uint32_t token)
 
 	if (token == 0)
 		return RP_OWNER_DEAD;
+	if (r->env->token_slot != NULL)
+		return rp_ring_owner_listed(r, token);
 	for (i = 0; i < RP_SLOT_COUNT; i++) {
 		if (rp_load32(rp_sw(r, i, RP_SLOT_TOKEN)) != token ||
 		    !rp_ring_slot_live(r, i))

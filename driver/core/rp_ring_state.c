@@ -1,12 +1,19 @@
 #include "rp_ring_internal.h"
 
+/* A slot counts when it is live and holds a token: token 0 is nobody's. */
+static bool rp_slot_counts(const struct rp_ring *r, uint32_t slot)
+{
+	return rp_load32(rp_sw(r, slot, RP_SLOT_TOKEN)) != 0 &&
+	       rp_ring_slot_live(r, slot);
+}
+
 static bool rp_live_writer(const struct rp_ring *r)
 {
 	uint32_t i;
 
 	for (i = 0; i < RP_SLOT_COUNT; i++)
 		if ((rp_load32(rp_sw(r, i, RP_SLOT_ROLE)) & RP_ROLE_WRITER) &&
-		    rp_ring_slot_live(r, i))
+		    rp_slot_counts(r, i))
 			return true;
 	return false;
 }
@@ -32,19 +39,19 @@ bool rp_ring_eof(struct rp_handle *h)
 
 /*
  * Read's steps 2 and 3 without the lock and without consuming anything:
- * records a Read would skip are looked past, capacity / 8 of them at most.
+ * records a Read would skip are looked past, rp_walk_limit of them at most.
  */
 bool rp_ring_readable(const struct rp_ring *r)
 {
 	uint64_t t64 = rp_load64(rp_tail64(r));
 	uint32_t tail = (uint32_t)t64, skip = (uint32_t)(t64 >> 32);
 	uint32_t head = rp_load32(rp_hw(r, RP_OFF_HEAD));
-	uint32_t i;
+	uint32_t i, limit = rp_walk_limit(r);
 
 	if (rp_positions_bad(r, head, tail) ||
 	    (skip != 0 && (head == tail || r->mode == RP_MODE_MESSAGE)))
 		return true;
-	for (i = 0; i <= r->capacity / RP_REC_HDR && head != tail; i++) {
+	for (i = 0; i <= limit && head != tail; i++) {
 		uint32_t word0 = rp_load32(rp_dw(r, tail));
 
 		if (rp_word0_bad(r, word0, head - tail, skip) ||
@@ -59,7 +66,7 @@ bool rp_ring_readable(const struct rp_ring *r)
 		tail += rp_rec_size(rp_rec_len(word0));
 		skip = 0;
 	}
-	return false;
+	return head != tail; /* past the walk limit: the Read tells */
 }
 
 bool rp_ring_writable(const struct rp_ring *r, uint32_t len)
@@ -84,7 +91,7 @@ static void rp_stats_slots(const struct rp_ring *r, struct rp_stats *st)
 	for (i = 0; i < RP_SLOT_COUNT; i++) {
 		uint32_t role = rp_load32(rp_sw(r, i, RP_SLOT_ROLE));
 
-		if (!rp_ring_slot_live(r, i))
+		if (!rp_slot_counts(r, i))
 			continue;
 		st->attached++;
 		if (role & RP_ROLE_READER)

@@ -94,11 +94,11 @@ int rp_ring_reserve(struct rp_handle *h, uint32_t len, struct rp_resv *v)
 	struct rp_batch b = { 0, 0, len };
 	uint32_t made;
 
-	rp_ring_set_writer(h);
 	if (len > rp_ring_max_record(h->ring))
 		return RP_TOO_BIG;
 	if (len == 0 && h->ring->mode == RP_MODE_BYTE)
 		return RP_INVAL; /* byte mode has no empty records */
+	rp_ring_set_writer(h);
 	v->len = len;
 	return rp_reserve_batch(h, &b, &v->pos, &made);
 }
@@ -172,9 +172,9 @@ int rp_ring_write(struct rp_handle *h, const void *src, uint32_t len,
 	int st;
 
 	*written = 0;
-	rp_ring_set_writer(h);
 	if (h->ring->mode == RP_MODE_MESSAGE && len > max)
-		return RP_TOO_BIG;
+		return RP_TOO_BIG; /* before the writer role: nothing was written */
+	rp_ring_set_writer(h);
 	if (h->ring->mode == RP_MODE_BYTE) {
 		if (len == 0)
 			return RP_OK;

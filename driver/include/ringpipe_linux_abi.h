@@ -21,7 +21,11 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-#define RINGPIPE_ABI_VERSION 1
+/*
+ * 2: BIND takes ttl_ms, STAT and LIST report kept pipes (struct
+ * ringpipe_info grew; the version 1 numbers still work), REMOVE, USAGE.
+ */
+#define RINGPIPE_ABI_VERSION 2
 #define RINGPIPE_DEVICE_NAME "ringpipe" /* /dev/ringpipe */
 #define RINGPIPE_NAME_MAX 64
 
@@ -47,7 +51,14 @@
  * pass max_user_bytes or max_user_pipes), EPROTOTYPE (mode differs from the
  * existing pipe's), EUSERS (128 handles already, or the caller's uid holds
  * its share: another uid than the owner's gets at most 64, and 16 stay the
- * owner's), ENOMEM (also: the ring is past the caller's memory cgroup).
+ * owner's), ENOMEM (also: the ring is past the caller's memory cgroup),
+ * EINTR (a signal while another bind of the name was creating it).
+ *
+ * A pipe outlives its last file while it holds unread messages (it is then
+ * "kept", charged to its creator, until a reader empties it, its ttl_ms runs
+ * out, or RINGPIPE_IOC_REMOVE); with nothing unread it goes with its last
+ * file. ttl_ms (creating binds only; 0: none) bounds how long it is kept.
+ * A version 1 module refuses a ttl_ms with EINVAL (reserved not zero).
  */
 struct ringpipe_bind {
 	char name[RINGPIPE_NAME_MAX]; /* in: name_len bytes, any case, no NUL needed */
@@ -61,7 +72,8 @@ struct ringpipe_bind {
 	__u32 max_record;	      /* out: largest payload of one record */
 	__u32 created;		      /* out: 1 if this call created the pipe */
 	__u32 owner_uid;	      /* out: uid that owns the name */
-	__u32 reserved[6];	      /* zero */
+	__u64 ttl_ms;		      /* in: kept at most this long, 0: no limit (creating only) */
+	__u32 reserved[4];	      /* zero */
 };
 
 /* One pipe as RINGPIPE_IOC_STAT and RINGPIPE_IOC_LIST report it. */
@@ -69,7 +81,7 @@ struct ringpipe_info {
 	char name[RINGPIPE_NAME_MAX + 8]; /* canonical (upper case), NUL-terminated */
 	__u32 uid;			  /* owner */
 	__u32 perm;			  /* permission bits */
-	__u32 refs;			  /* bound files */
+	__u32 refs;			  /* bound files (and mappings); 0 when kept */
 	__u32 capacity;
 	__u32 mode;	    /* RINGPIPE_MODE_MESSAGE or RINGPIPE_MODE_BYTE */
 	__u32 used;	    /* bytes in the ring */
@@ -83,7 +95,18 @@ struct ringpipe_info {
 	__u64 bytes_in;
 	__u64 msgs_out;
 	__u64 bytes_out;
+	/* ABI 2 (the version 1 ioctls copy only the fields above): */
+	__u32 flags;	      /* RINGPIPE_INFO_* */
+	__u32 reserved;	      /* zero */
+	__u64 unread_msgs;    /* msgs_in - msgs_out - abandoned */
+	__u64 unread_bytes;   /* bytes_in - bytes_out */
+	__u64 kept_since_ms;  /* kept: when its last file closed (ms since the epoch), else 0 */
+	__u64 ttl_ms;	      /* 0: none */
 };
+
+/* ringpipe_info.flags */
+#define RINGPIPE_INFO_KEPT 0x1u /* no file has it open: kept for its unread messages */
+#define RINGPIPE_INFO_V1_SIZE 152u /* struct ringpipe_info of ABI version 1 */
 
 /*
  * RINGPIPE_IOC_STAT: the pipe `name` (any file, bound or not), or with
@@ -103,9 +126,34 @@ struct ringpipe_stat {
  * (call with max 0 to size the array).
  */
 struct ringpipe_list {
-	__u64 entries; /* in: address of struct ringpipe_info[max] */
-	__u32 max;     /* in */
-	__u32 count;   /* out */
+	__u64 entries;	  /* in: address of struct ringpipe_info[max] */
+	__u32 max;	  /* in */
+	__u32 count;	  /* out */
+	__u32 entry_size; /* out: sizeof(struct ringpipe_info) */
+	__u32 reserved;	  /* zero */
+};
+
+/*
+ * RINGPIPE_IOC_REMOVE: takes the name away, like mq_unlink(): files bound
+ * to the pipe keep it, the next BIND of the name creates a new one, and a
+ * kept pipe goes at once with its unread messages. ENOENT if there is no
+ * such pipe, EACCES unless the caller owns it or has CAP_SYS_ADMIN.
+ */
+struct ringpipe_remove {
+	char name[RINGPIPE_NAME_MAX]; /* in */
+	__u32 name_len;		      /* in */
+	__u32 reserved;		      /* zero */
+};
+
+/*
+ * RINGPIPE_IOC_USAGE: what a uid holds against max_user_bytes and
+ * max_user_pipes (the caller's own; another uid's needs CAP_SYS_ADMIN).
+ */
+#define RINGPIPE_USAGE_SELF 0xffffffffu
+struct ringpipe_usage {
+	__u32 uid;   /* in: RINGPIPE_USAGE_SELF or a uid */
+	__u32 pipes; /* out */
+	__u64 bytes; /* out: ring memory (capacity + 4096 per pipe) */
 };
 
 /*
@@ -153,5 +201,10 @@ struct ringpipe_recv {
 #define RINGPIPE_IOC_WAKE _IOW(RINGPIPE_IOC_MAGIC, 0x05, __u32)
 #define RINGPIPE_IOC_WANT _IOW(RINGPIPE_IOC_MAGIC, 0x06, __u32)
 #define RINGPIPE_IOC_RECV _IOWR(RINGPIPE_IOC_MAGIC, 0x07, struct ringpipe_recv)
+#define RINGPIPE_IOC_REMOVE _IOW(RINGPIPE_IOC_MAGIC, 0x08, struct ringpipe_remove)
+#define RINGPIPE_IOC_USAGE _IOWR(RINGPIPE_IOC_MAGIC, 0x09, struct ringpipe_usage)
+/* ABI version 1's STAT and LIST (struct ringpipe_info of 152 bytes), still served. */
+#define RINGPIPE_IOC_STAT_V1 _IOC(_IOC_READ | _IOC_WRITE, RINGPIPE_IOC_MAGIC, 0x02, 224)
+#define RINGPIPE_IOC_LIST_V1 _IOC(_IOC_READ | _IOC_WRITE, RINGPIPE_IOC_MAGIC, 0x03, 16)
 
 #endif

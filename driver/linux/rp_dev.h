@@ -25,11 +25,19 @@
 #include <linux/mutex.h>
 #include <linux/poll.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 
 #include "rp_registry.h"
 #include "ringpipe_linux_abi.h"
 
 #define RP_KLOCK_SPINS 2048u
+/*
+ * Records one look at the ring (a read, poll's readable check) skips or
+ * looks past before it returns to the driver, which reschedules and checks
+ * signals between looks (the ring is user-writable: it may be all records
+ * to skip).
+ */
+#define RP_KWALK_MAX 64u
 /* Pipes STAT and LIST pick per hold of rp_pipes_lock. */
 #define RP_WALK_BATCH 16u
 /*
@@ -53,8 +61,28 @@ struct rp_kpipe {
 	 */
 	u32 kpid[RP_SLOT_COUNT];
 	u32 kuid[RP_SLOT_COUNT]; /* the euid that bound each handle */
+	/*
+	 * The token each handle was given (0 for a free slot), under
+	 * attach_lock: the live tokens, whatever the ring's slot words say.
+	 */
+	u32 ktoken[RP_SLOT_COUNT];
 	u32 handles;
-	size_t charged;		/* ring bytes charged to p->uid (rp_limits.c) */
+	/*
+	 * The ring's charge (rp_limits.c): charged bytes to charged_uid, the
+	 * owner while it has a handle or no handle has it (kept), else the
+	 * uid of a handle that keeps it open. The creating BIND charged it
+	 * before the ring was allocated; the pipe owns it from ctx_init on.
+	 */
+	size_t charged;
+	u32 charged_uid;
+	/* Lifetime past the last file (rp_keep.c), under attach_lock. */
+	bool kept;		/* no file: the pipe holds a reference for its unread data */
+	bool removed;		/* REMOVE or expiry took its name: never kept again */
+	u64 kept_since_ms;	/* wall clock when it was kept */
+	u64 ttl_ms;		/* set by the creator, 0: none */
+	struct delayed_work expire; /* ends a kept pipe after ttl_ms */
+	struct rp_pipe *exit_next;  /* rp_keep_drop_all()'s list */
+	struct rp_pipe *pipe;	    /* the pipe this is the context of */
 	u32 list_id;		/* in rp_pipes, 0 when not listed */
 	atomic_t walkers;	/* STAT or LIST looking at it (rp_limits.c) */
 	struct rp_env env; /* the ring's env: alive() answers from kpid[] */
@@ -93,6 +121,9 @@ static inline struct rp_pipe *rp_file_pipe(struct rp_file *f)
 	return smp_load_acquire(&f->pipe);
 }
 
+/* The module's workqueue (expiry of kept pipes), drained at unload. */
+extern struct workqueue_struct *rp_wq;
+
 /* rp_pipe.c */
 extern const struct rp_registry_ops rp_registry_ops;
 extern const struct rp_env rp_boot_env;
@@ -100,7 +131,7 @@ int rp_errno(int status);
 void rp_wake(struct rp_pipe *p, unsigned int wake);
 void rp_file_handle(const struct rp_file *f, struct rp_handle *h);
 int rp_attach(struct rp_file *f, struct rp_pipe *p);
-void rp_detach(struct rp_file *f, struct rp_pipe *p);
+bool rp_detach(struct rp_file *f, struct rp_pipe *p);
 bool rp_readable(struct rp_file *f);
 bool rp_writable(struct rp_file *f);
 void rp_count_waiter(struct rp_file *f, int bit, bool counted);
@@ -108,10 +139,23 @@ void rp_count_waiter(struct rp_file *f, int bit, bool counted);
 /* rp_limits.c */
 int rp_user_charge(u32 uid, size_t bytes);
 void rp_user_uncharge(u32 uid, size_t bytes);
+int rp_user_move(u32 from, u32 to, size_t bytes);
+int rp_user_usage(u32 uid, u32 *pipes, u64 *bytes);
+void rp_limits_init(void);
+int rp_create_lock(const char *canon);
+void rp_create_unlock(const char *canon);
 int rp_pipes_add(struct rp_pipe *p);
 void rp_pipes_del(struct rp_pipe *p);
 int rp_pipes_walk(unsigned long *cursor,
 		  int (*fn)(struct rp_pipe *p, void *arg), void *arg);
+
+/* rp_keep.c */
+bool rp_keep_at_last_close(struct rp_pipe *p);
+void rp_unkeep(struct rp_pipe *p);
+void rp_keep_init(struct rp_kpipe *kp);
+void rp_keep_info(const struct rp_pipe *p, struct ringpipe_info *out);
+int rp_remove(struct rp_pipe *p);
+void rp_keep_drop_all(void);
 
 /* rp_file.c */
 extern const struct file_operations rp_fops;

@@ -24,8 +24,22 @@
 /* Byte mode reads through a heap buffer of at most this size. */
 #define RP_BOUNCE_BYTES (64u * 1024u)
 
-/* One attempt of an operation: -EAGAIN to wait, -EBUSY when a lock stayed held. */
+/*
+ * One attempt of an operation: -EAGAIN to wait, -EBUSY when a lock stayed
+ * held, -EINPROGRESS when it skipped RP_KWALK_MAX records and stopped (the
+ * ring may hold more: look again at once, after a reschedule and a signal
+ * check).
+ */
 typedef ssize_t (*rp_try_t)(struct rp_file *f, void *arg);
+
+/*
+ * Looks of RP_KWALK_MAX records a non-blocking call makes before EAGAIN:
+ * as many records as a ring can hold at all (capacity / 8).
+ */
+static unsigned int rp_nonblock_looks(const struct rp_ring *r)
+{
+	return r->capacity / RP_REC_HDR / RP_KWALK_MAX + 1;
+}
 
 /*
  * Sleeps while the seq word still holds @seq. The word is in user-writable
@@ -49,16 +63,20 @@ static ssize_t rp_wait_for(struct rp_file *f, unsigned int which,
 	struct rp_pipe *p = f->pipe;
 	struct rp_kpipe *kp = rp_kpipe(p);
 	wait_queue_head_t *wq = which == RP_WAKE_DATA ? &kp->rwait : &kp->wwait;
+	unsigned int looks = 0;
 	ssize_t ret;
 	u32 seq;
 
 	for (;;) {
 		ret = try(f, arg);
-		if (ret != -EAGAIN && ret != -EBUSY)
+		if (ret != -EAGAIN && ret != -EBUSY && ret != -EINPROGRESS)
 			return ret;
-		if (nonblock)
+		if (ret == -EINPROGRESS) {
+			if (nonblock && ++looks >= rp_nonblock_looks(&p->ring))
+				return -EAGAIN;
+		} else if (nonblock) {
 			return -EAGAIN;
-		if (ret == -EBUSY) {
+		} else if (ret == -EBUSY) {
 			schedule_timeout_interruptible(1);
 		} else {
 			seq = rp_ring_wait_begin(&p->ring, which);
@@ -66,7 +84,7 @@ static ssize_t rp_wait_for(struct rp_file *f, unsigned int which,
 			if (ret == -EAGAIN)
 				ret = rp_sleep(wq, &p->ring, which, seq) ?: -EAGAIN;
 			rp_ring_wait_end(&p->ring, which);
-			if (ret != -EAGAIN && ret != -EBUSY)
+			if (ret != -EAGAIN && ret != -EBUSY && ret != -EINPROGRESS)
 				return ret;
 		}
 		if (signal_pending(current))
@@ -111,7 +129,10 @@ static ssize_t rp_try_write(struct rp_file *f, void *arg)
 	}
 	st = rp_ring_commit(&h, &v, &wake);
 	rp_wake(p, wake);
-	return st == RP_OK ? w->len : rp_errno(st);
+	/* Not a conditional expression: its type would be unsigned (w->len). */
+	if (st != RP_OK)
+		return rp_errno(st);
+	return w->len;
 }
 
 static ssize_t rp_write(struct file *file, const char __user *buf,
@@ -168,8 +189,11 @@ static ssize_t rp_try_read(struct rp_file *f, void *arg)
 	switch (st) {
 	case RP_OK:
 		return rd->res.n;
-	case RP_EMPTY:
 	case RP_BUSY:
+		if (rd->res.abandoned >= min(RP_KWALK_MAX, p->ring.capacity / RP_REC_HDR))
+			return -EINPROGRESS;
+		fallthrough;
+	case RP_EMPTY:
 		if (!f->follow && rp_ring_eof(&f->h)) {
 			rd->eof = true;
 			return 0;
@@ -188,19 +212,32 @@ static ssize_t rp_recv_message(struct rp_file *f, char __user *buf, u32 size,
 	u8 stack[RP_BOUNCE_STACK];
 	struct rp_rd rd = { .bounce = stack, .room = min(size, RP_BOUNCE_STACK) };
 	void *heap = NULL;
+	unsigned int grown;
 	ssize_t ret;
 
-	for (;;) {
+	for (grown = 0;; grown++) {
 		ret = rp_wait_for(f, RP_WAKE_DATA, nonblock, rp_try_read, &rd);
 		if (ret != -EMSGSIZE || rd.res.len > size || rd.res.len <= rd.room)
 			break;
-		/* Longer than the bounce buffer but not than the caller's. */
+		/* Nothing is consumed yet: a signal can restart the call. */
+		if (signal_pending(current)) {
+			ret = -ERESTARTSYS;
+			break;
+		}
+		/*
+		 * Longer than the bounce buffer but not than the caller's. A
+		 * peer with a mapping may keep growing the record: from the
+		 * third try on, the buffer takes any record the caller can,
+		 * so this loop ends.
+		 */
 		kvfree(heap);
-		heap = kvmalloc(rd.res.len, GFP_KERNEL);
+		rd.room = grown < 2 ? rd.res.len
+				    : min(size, rp_ring_max_record(&f->pipe->ring));
+		heap = kvmalloc(rd.room, GFP_KERNEL_ACCOUNT);
 		if (!heap)
 			return -ENOMEM;
 		rd.bounce = heap;
-		rd.room = rd.res.len;
+		cond_resched();
 	}
 	*len = ret == -EMSGSIZE ? rd.res.len : 0;
 	*eof = rd.eof;
@@ -225,7 +262,7 @@ static ssize_t rp_recv_bytes(struct rp_file *f, char __user *buf, u32 size,
 	u32 done = 0;
 
 	if (bounce > RP_BOUNCE_STACK) {
-		heap = kvmalloc(bounce, GFP_KERNEL);
+		heap = kvmalloc(bounce, GFP_KERNEL_ACCOUNT);
 		if (!heap)
 			return -ENOMEM;
 		rd.bounce = heap;
@@ -327,10 +364,9 @@ static int rp_release(struct inode *inode, struct file *file)
 {
 	struct rp_file *f = file->private_data;
 
-	if (f->pipe) {
-		rp_detach(f, f->pipe);
+	/* A pipe kept for its unread messages keeps this file's reference. */
+	if (f->pipe && !rp_detach(f, f->pipe))
 		rp_registry_put(&rp_reg, f->pipe);
-	}
 	mutex_destroy(&f->bind_lock);
 	kfree(f);
 	return 0;

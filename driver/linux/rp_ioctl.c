@@ -35,6 +35,39 @@ static u32 rp_caller_uid(void)
 	return from_kuid_munged(&init_user_ns, current_euid());
 }
 
+/*
+ * Creates the pipe (or finds it, created meanwhile): the ring is charged to
+ * the caller's uid before it is allocated, and creators of one name take
+ * turns (rp_create_lock), so that neither a uid over its limit nor racing
+ * creators allocate a ring only to free it. The pipe takes the charge over
+ * in rp_ctx_init; a bind that did not create gives it back.
+ */
+static int rp_bind_create(const struct rp_open_req *req, struct rp_pipe **pipe,
+			  bool *created)
+{
+	size_t size = rp_ring_segment_size(req->capacity);
+	char canon[RP_NAME_MAX + 1] = {};
+	int ret, st;
+
+	if (rp_name_canon(req->name, req->name_len, canon) != RP_NAME_OK)
+		return rp_name_errno(req->name_len);
+	if (!rp_ring_capacity_ok(req->capacity) || (req->perm & ~RP_PERM_MASK) ||
+	    (req->mode != RP_MODE_MESSAGE && req->mode != RP_MODE_BYTE))
+		return -EINVAL;
+	ret = rp_create_lock(canon);
+	if (ret)
+		return ret;
+	ret = rp_user_charge(req->uid, size);
+	if (!ret) {
+		st = rp_registry_open(&rp_reg, req, pipe, created);
+		if (!*created)
+			rp_user_uncharge(req->uid, size);
+		ret = st == RP_BADNAME ? rp_name_errno(req->name_len) : rp_errno(st);
+	}
+	rp_create_unlock(canon);
+	return ret;
+}
+
 /* Finds or creates the pipe; capacity counts only if this call creates it. */
 static int rp_bind_open(struct file *file, const struct ringpipe_bind *b,
 			struct rp_pipe **pipe, bool *created)
@@ -67,14 +100,15 @@ static int rp_bind_open(struct file *file, const struct ringpipe_bind *b,
 	if (b->capacity > rp_max_capacity)
 		return rp_ring_capacity_ok(b->capacity) ? -EFBIG : -EINVAL;
 	req.flags = RP_OPEN_CREATE | (excl ? RP_OPEN_EXCL : 0);
-	st = rp_registry_open(&rp_reg, &req, pipe, created);
-	return st == RP_BADNAME ? rp_name_errno(b->name_len) : rp_errno(st);
+	*created = false;
+	return rp_bind_create(&req, pipe, created);
 }
 
 static int rp_bind(struct rp_file *f, struct file *file,
 		   struct ringpipe_bind __user *ub)
 {
 	struct ringpipe_bind b;
+	unsigned int tries;
 	struct rp_pipe *p;
 	bool created;
 	int ret;
@@ -96,16 +130,27 @@ static int rp_bind(struct rp_file *f, struct file *file,
 	ret = -EBUSY;
 	if (f->pipe)
 		goto out_unlock;
-	ret = rp_bind_open(file, &b, &p, &created);
-	if (ret)
+	/* A kept pipe that expires or is removed as we attach: look again. */
+	for (tries = 0; tries < 4; tries++) {
+		ret = rp_bind_open(file, &b, &p, &created);
+		if (ret)
+			goto out_unlock;
+		ret = -EPROTOTYPE;
+		if (b.mode && b.mode != p->mode)
+			goto out_put;
+		ret = rp_errno(rp_attach(f, p));
+		if (ret != -ENOENT)
+			break;
+		rp_registry_put(&rp_reg, p);
+	}
+	if (ret == -ENOENT)
 		goto out_unlock;
-	ret = -EPROTOTYPE;
-	if (b.mode && b.mode != p->mode)
-		goto out_put;
-	ret = rp_errno(rp_attach(f, p));
 	if (ret)
 		goto out_put;
 	if (created) {
+		mutex_lock(&rp_kpipe(p)->attach_lock);
+		rp_kpipe(p)->ttl_ms = b.ttl_ms;
+		mutex_unlock(&rp_kpipe(p)->attach_lock);
 		ret = rp_pipes_add(p);
 		if (ret)
 			goto out_detach;
@@ -130,7 +175,9 @@ static int rp_bind(struct rp_file *f, struct file *file,
 	return 0;
 
 out_detach:
-	rp_detach(f, p);
+	/* Kept (its last handle, with unread messages): the reference is the kept pipe's. */
+	if (rp_detach(f, p))
+		goto out_unlock;
 out_put:
 	rp_registry_put(&rp_reg, p);
 out_unlock:
@@ -149,7 +196,8 @@ static void rp_fill_info(struct ringpipe_info *out, const struct rp_pipe *p)
 	strscpy(out->name, p->name, sizeof(out->name));
 	out->uid = p->uid;
 	out->perm = p->perm;
-	out->refs = READ_ONCE(p->refs);
+	/* Bound files (a mapping holds its file): a kept pipe's own reference is none. */
+	out->refs = READ_ONCE(p->refs) - !!READ_ONCE(rp_kpipe(p)->kept);
 	out->capacity = st.capacity;
 	out->mode = st.mode;
 	out->used = st.used;
@@ -163,6 +211,7 @@ static void rp_fill_info(struct ringpipe_info *out, const struct rp_pipe *p)
 	out->bytes_in = st.bytes_in;
 	out->msgs_out = st.msgs_out;
 	out->bytes_out = st.bytes_out;
+	rp_keep_info(p, out);
 }
 
 /* What STAT and LIST may show the caller: its own, readable, or all. */
@@ -205,7 +254,9 @@ static int rp_gather(struct rp_pipe *p, void *arg)
 	return w->n == w->max;
 }
 
-static int rp_stat(struct rp_file *f, struct ringpipe_stat __user *us)
+/* @size: of struct ringpipe_stat, or of ABI version 1's (a shorter info). */
+static int rp_stat(struct rp_file *f, struct ringpipe_stat __user *us,
+		   size_t size)
 {
 	struct rp_pipe *bound = rp_file_pipe(f);
 	char canon[RP_NAME_MAX + 1];
@@ -213,15 +264,20 @@ static int rp_stat(struct rp_file *f, struct ringpipe_stat __user *us)
 	struct rp_seen w = { .name = canon, .out = &s.info };
 	unsigned long cursor = 0;
 
-	if (copy_from_user(&s, us, sizeof(s)))
+	memset(&s, 0, sizeof(s));
+	if (copy_from_user(&s, us, size))
 		return -EFAULT;
 	if (s.reserved)
 		return -EINVAL;
 	if (!s.name_len) {
 		if (!bound)
 			return -EBADFD;
+		/* The same look as by name: being bound (write-only, say) shows nothing more. */
+		rp_seen_init(&w);
+		if (!rp_visible(&w, bound))
+			return -EACCES;
 		rp_fill_info(&s.info, bound);
-		return copy_to_user(us, &s, sizeof(s)) ? -EFAULT : 0;
+		return copy_to_user(us, &s, size) ? -EFAULT : 0;
 	}
 	if (s.name_len > RINGPIPE_NAME_MAX ||
 	    rp_name_canon(s.name, s.name_len, canon) != RP_NAME_OK)
@@ -236,7 +292,7 @@ static int rp_stat(struct rp_file *f, struct ringpipe_stat __user *us)
 		return -ENOENT;
 	if (w.found < 0)
 		return w.found;
-	return copy_to_user(us, &s, sizeof(s)) ? -EFAULT : 0;
+	return copy_to_user(us, &s, size) ? -EFAULT : 0;
 }
 
 /*
@@ -245,17 +301,23 @@ static int rp_stat(struct rp_file *f, struct ringpipe_stat __user *us)
  * BINDs never wait for a LIST. Pipes created or closed meanwhile may or may
  * not be counted.
  */
-static int rp_list(struct ringpipe_list __user *ul)
+/* @v1: ABI version 1's call (struct ringpipe_list without entry_size, shorter entries). */
+static int rp_list(struct ringpipe_list __user *ul, bool v1)
 {
-	struct ringpipe_info __user *out;
+	size_t lsize = v1 ? offsetof(struct ringpipe_list, entry_size) : sizeof(struct ringpipe_list);
+	size_t esize = v1 ? RINGPIPE_INFO_V1_SIZE : sizeof(struct ringpipe_info);
+	u8 __user *out;
 	struct rp_seen w = {};
 	struct ringpipe_list l;
 	unsigned long cursor = 0;
 	u32 seen = 0, i, take;
 	int ret = 0, end = 0;
 
-	if (copy_from_user(&l, ul, sizeof(l)))
+	memset(&l, 0, sizeof(l));
+	if (copy_from_user(&l, ul, lsize))
 		return -EFAULT;
+	if (l.reserved)
+		return -EINVAL;
 	out = u64_to_user_ptr(l.entries);
 	w.max = RP_WALK_BATCH;
 	w.out = kcalloc(w.max, sizeof(*w.out), GFP_KERNEL);
@@ -267,7 +329,7 @@ static int rp_list(struct ringpipe_list __user *ul)
 		end = rp_pipes_walk(&cursor, rp_gather, &w) && cursor == ULONG_MAX;
 		take = seen < l.max ? min(w.n, l.max - seen) : 0;
 		for (i = 0; i < take; i++) {
-			if (copy_to_user(out + seen + i, &w.out[i], sizeof(w.out[i]))) {
+			if (copy_to_user(out + (size_t)(seen + i) * esize, &w.out[i], esize)) {
 				ret = -EFAULT;
 				goto out_free;
 			}
@@ -280,10 +342,55 @@ static int rp_list(struct ringpipe_list __user *ul)
 		cond_resched();
 	}
 	l.count = seen;
-	ret = copy_to_user(ul, &l, sizeof(l)) ? -EFAULT : 0;
+	l.entry_size = esize;
+	ret = copy_to_user(ul, &l, lsize) ? -EFAULT : 0;
 out_free:
 	kfree(w.out);
 	return ret;
+}
+
+/* RINGPIPE_IOC_REMOVE: by name, for its owner or CAP_SYS_ADMIN. */
+static int rp_remove_ioctl(struct ringpipe_remove __user *ur)
+{
+	struct ringpipe_remove r;
+	struct rp_open_req req = {};
+	struct rp_pipe *p;
+	int st, ret;
+
+	if (copy_from_user(&r, ur, sizeof(r)))
+		return -EFAULT;
+	if (r.reserved)
+		return -EINVAL;
+	if (!r.name_len || r.name_len > RINGPIPE_NAME_MAX)
+		return rp_name_errno(r.name_len);
+	req.name = r.name;
+	req.name_len = r.name_len;
+	req.uid = rp_caller_uid();
+	/* No access asked: the lookup alone, the owner is checked below. */
+	st = rp_registry_open(&rp_reg, &req, &p, NULL);
+	if (st != RP_OK)
+		return st == RP_BADNAME ? rp_name_errno(r.name_len) : rp_errno(st);
+	ret = -EACCES;
+	if (p->uid == req.uid || capable(CAP_SYS_ADMIN))
+		ret = rp_remove(p);
+	rp_registry_put(&rp_reg, p);
+	return ret;
+}
+
+/* RINGPIPE_IOC_USAGE: the caller's own, or any uid's with CAP_SYS_ADMIN. */
+static int rp_usage_ioctl(struct ringpipe_usage __user *uu)
+{
+	struct ringpipe_usage u;
+	u32 self = rp_caller_uid();
+
+	if (copy_from_user(&u, uu, sizeof(u)))
+		return -EFAULT;
+	if (u.uid == RINGPIPE_USAGE_SELF)
+		u.uid = self;
+	if (u.uid != self && !capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	rp_user_usage(u.uid, &u.pipes, &u.bytes);
+	return copy_to_user(uu, &u, sizeof(u)) ? -EFAULT : 0;
 }
 
 static int rp_role(struct rp_file *f, struct file *file, u32 op)
@@ -350,9 +457,18 @@ long rp_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	case RINGPIPE_IOC_BIND:
 		return rp_bind(f, file, uarg);
 	case RINGPIPE_IOC_STAT:
-		return rp_stat(f, uarg);
+		return rp_stat(f, uarg, sizeof(struct ringpipe_stat));
+	case RINGPIPE_IOC_STAT_V1:
+		return rp_stat(f, uarg, offsetof(struct ringpipe_stat, info) +
+					RINGPIPE_INFO_V1_SIZE);
 	case RINGPIPE_IOC_LIST:
-		return rp_list(uarg);
+		return rp_list(uarg, false);
+	case RINGPIPE_IOC_LIST_V1:
+		return rp_list(uarg, true);
+	case RINGPIPE_IOC_REMOVE:
+		return rp_remove_ioctl(uarg);
+	case RINGPIPE_IOC_USAGE:
+		return rp_usage_ioctl(uarg);
 	case RINGPIPE_IOC_ROLE:
 	case RINGPIPE_IOC_WAKE:
 	case RINGPIPE_IOC_WANT:

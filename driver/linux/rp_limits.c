@@ -18,6 +18,7 @@
  */
 #include <linux/capability.h>
 #include <linux/errno.h>
+#include <linux/jhash.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
@@ -47,6 +48,38 @@ static DEFINE_XARRAY(rp_users);
 /* id -> struct rp_pipe: the pipes BIND created and that still exist. */
 static DEFINE_MUTEX(rp_pipes_lock);
 static DEFINE_XARRAY_ALLOC1(rp_pipes);
+
+/*
+ * Creating BINDs of one name take the same one of these around the charge
+ * and the allocation of the ring, so that racing creators of a name do not
+ * each allocate a ring that all but one then free.
+ */
+#define RP_CREATE_LOCKS 64u
+static struct mutex rp_create_locks[RP_CREATE_LOCKS];
+
+void rp_limits_init(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < RP_CREATE_LOCKS; i++)
+		mutex_init(&rp_create_locks[i]);
+}
+
+static struct mutex *rp_create_mutex(const char *canon)
+{
+	return &rp_create_locks[jhash(canon, strlen(canon), 0) % RP_CREATE_LOCKS];
+}
+
+/* 0, or -EINTR when a signal came while another creator held it. */
+int rp_create_lock(const char *canon)
+{
+	return mutex_lock_interruptible(rp_create_mutex(canon));
+}
+
+void rp_create_unlock(const char *canon)
+{
+	mutex_unlock(rp_create_mutex(canon));
+}
 
 /* Counts one more ring of @bytes for @uid: 0, -EDQUOT over a limit, or -ENOMEM. */
 int rp_user_charge(u32 uid, size_t bytes)
@@ -105,6 +138,56 @@ void rp_user_uncharge(u32 uid, size_t bytes)
 	mutex_unlock(&rp_users_lock);
 }
 
+/*
+ * Moves a ring's charge from one uid to another, which may take it past
+ * its limits (it did not ask for the ring: it keeps it open). 0, or
+ * -ENOMEM with the charge left where it was.
+ */
+int rp_user_move(u32 from, u32 to, size_t bytes)
+{
+	struct rp_user *fresh = kzalloc(sizeof(*fresh), GFP_KERNEL_ACCOUNT);
+	struct rp_user *u;
+	int ret = 0;
+
+	mutex_lock(&rp_users_lock);
+	u = xa_load(&rp_users, to);
+	if (!u) {
+		ret = fresh ? xa_err(xa_store(&rp_users, to, fresh, GFP_KERNEL_ACCOUNT))
+			    : -ENOMEM;
+		if (ret)
+			goto out_unlock;
+		u = fresh;
+		fresh = NULL;
+	}
+	u->bytes += bytes;
+	u->pipes++;
+	u = xa_load(&rp_users, from);
+	if (!WARN_ON_ONCE(!u || !u->pipes || u->bytes < bytes)) {
+		u->bytes -= bytes;
+		if (!--u->pipes) {
+			xa_erase(&rp_users, from);
+			kfree(u);
+		}
+	}
+out_unlock:
+	mutex_unlock(&rp_users_lock);
+	kfree(fresh);
+	return ret;
+}
+
+/* What @uid holds now (RINGPIPE_IOC_USAGE). */
+int rp_user_usage(u32 uid, u32 *pipes, u64 *bytes)
+{
+	struct rp_user *u;
+
+	mutex_lock(&rp_users_lock);
+	u = xa_load(&rp_users, uid);
+	*pipes = u ? u->pipes : 0;
+	*bytes = u ? u->bytes : 0;
+	mutex_unlock(&rp_users_lock);
+	return 0;
+}
+
 /* Lists a pipe that BIND created; the caller holds a reference on it. */
 int rp_pipes_add(struct rp_pipe *p)
 {
@@ -121,17 +204,17 @@ int rp_pipes_add(struct rp_pipe *p)
 }
 
 /*
- * From rp_ctx_free, before the ring is freed: unlists the pipe, then waits
- * for the STAT or LIST that may still be looking at it (one pipe's stats).
+ * From rp_ctx_free, before the ring is freed, and from REMOVE: unlists the
+ * pipe, then waits for the STAT or LIST that may still be looking at it
+ * (one pipe's stats).
  */
 void rp_pipes_del(struct rp_pipe *p)
 {
 	struct rp_kpipe *kp = rp_kpipe(p);
 
-	if (!kp->list_id)
-		return;
 	mutex_lock(&rp_pipes_lock);
-	xa_erase(&rp_pipes, kp->list_id);
+	if (kp->list_id)
+		xa_erase(&rp_pipes, kp->list_id);
 	kp->list_id = 0;
 	mutex_unlock(&rp_pipes_lock);
 	wait_var_event(&kp->walkers, !atomic_read(&kp->walkers));

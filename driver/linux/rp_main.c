@@ -18,6 +18,7 @@
 #include "rp_dev.h"
 
 struct rp_registry rp_reg;
+struct workqueue_struct *rp_wq;
 
 unsigned int rp_max_capacity = 1u << 26;
 module_param_named(max_capacity, rp_max_capacity, uint, 0644);
@@ -35,6 +36,10 @@ static int __init rp_init(void)
 {
 	int ret;
 
+	rp_limits_init();
+	rp_wq = alloc_workqueue("ringpipe", 0, 0);
+	if (!rp_wq)
+		return -ENOMEM;
 	rp_registry_init(&rp_reg, &rp_registry_ops, &rp_boot_env);
 	ret = misc_register(&rp_misc);
 	if (ret)
@@ -43,13 +48,19 @@ static int __init rp_init(void)
 
 out_destroy_registry:
 	rp_registry_destroy(&rp_reg);
+	destroy_workqueue(rp_wq);
 	return ret;
 }
 
-/* Files hold the module (fops.owner), so no pipe is left by now. */
+/*
+ * Files hold the module (fops.owner): the pipes left are kept ones, which
+ * go with their unread messages; then no expiry work runs any more.
+ */
 static void __exit rp_exit(void)
 {
 	misc_deregister(&rp_misc);
+	rp_keep_drop_all();
+	destroy_workqueue(rp_wq);
 	WARN_ON(rp_registry_destroy(&rp_reg) != RP_OK);
 }
 

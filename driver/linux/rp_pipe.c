@@ -26,6 +26,22 @@ static bool rp_alive(void *ctx, uint32_t slot, uint32_t pid)
 	return slot < RP_SLOT_COUNT && READ_ONCE(kp->kpid[slot]) != 0;
 }
 
+/*
+ * The slots the kernel gave @token to (rp_env.token_slot): a record's owner
+ * and a lock's holder are judged from this list, never from the tokens in
+ * the ring's slot words, which a mapping can forge.
+ */
+static uint32_t rp_token_slot(void *ctx, uint32_t token, uint32_t from)
+{
+	struct rp_kpipe *kp = ctx;
+
+	for (; from < RP_SLOT_COUNT; from++)
+		if (READ_ONCE(kp->ktoken[from]) == token &&
+		    READ_ONCE(kp->kpid[from]))
+			return from;
+	return RP_SLOT_COUNT;
+}
+
 static bool rp_never_alive(void *ctx, uint32_t slot, uint32_t pid)
 {
 	return false;
@@ -57,27 +73,25 @@ static void rp_ring_free(void *ctx, void *mem, size_t size)
 }
 
 /*
- * Called by the creating BIND before the pipe is published: charges the
- * ring to its uid (RP_KQUOTA over a limit), and zeroes the name past its
- * NUL, which the registry copied whole from an uninitialised stack buffer
- * and STAT and LIST return.
+ * Called by the creating BIND before the pipe is published. The BIND has
+ * charged the ring to the creator's uid before the registry allocated it
+ * (rp_bind_create): the pipe takes that charge over. Zeroes the name past
+ * its NUL, which the registry copied whole from an uninitialised stack
+ * buffer and STAT and LIST return.
  */
 static int rp_ctx_init(void *ctx, struct rp_pipe *p)
 {
 	size_t len = strnlen(p->name, RP_NAME_MAX);
 	struct rp_kpipe *kp;
-	int ret;
 
 	memset(p->name + len, 0, sizeof(p->name) - len);
 	kp = kzalloc(sizeof(*kp), GFP_KERNEL_ACCOUNT);
 	if (!kp)
 		return RP_ENOMEM;
-	ret = rp_user_charge(p->uid, p->mem_size);
-	if (ret) {
-		kfree(kp);
-		return ret == -EDQUOT ? RP_KQUOTA : RP_ENOMEM;
-	}
 	kp->charged = p->mem_size;
+	kp->charged_uid = p->uid;
+	kp->pipe = p;
+	rp_keep_init(kp);
 	init_waitqueue_head(&kp->rwait);
 	init_waitqueue_head(&kp->wwait);
 	mutex_init(&kp->attach_lock);
@@ -85,6 +99,8 @@ static int rp_ctx_init(void *ctx, struct rp_pipe *p)
 	kp->env.yield = rp_yield;
 	kp->env.ctx = kp;
 	kp->env.lock_spins = RP_KLOCK_SPINS;
+	kp->env.token_slot = rp_token_slot;
+	kp->env.walk_max = RP_KWALK_MAX;
 	/* Before the pipe is published: from now on the ring asks this pipe. */
 	p->ring.env = &kp->env;
 	p->os = kp;
@@ -97,7 +113,8 @@ static void rp_ctx_free(void *ctx, struct rp_pipe *p)
 
 	/* Before the registry frees the ring: no STAT or LIST looks at it after. */
 	rp_pipes_del(p);
-	rp_user_uncharge(p->uid, kp->charged);
+	WARN_ON_ONCE(kp->kept || delayed_work_pending(&kp->expire));
+	rp_user_uncharge(kp->charged_uid, kp->charged);
 	mutex_destroy(&kp->attach_lock);
 	kfree(kp);
 }
@@ -196,16 +213,55 @@ static bool rp_uid_slot_ok(const struct rp_pipe *p, u32 uid)
 	       capable(CAP_SYS_RESOURCE);
 }
 
-/* Takes a kpid[] entry and a ring slot for the file; the caller holds no lock. */
+/*
+ * Who the ring is charged to, under attach_lock: its owner while the owner
+ * has a handle on it or nobody has (a kept pipe), else the uid of a handle
+ * that keeps it open, so that readers of other uids who hold a pipe after
+ * its owner left count it against their own limits, not the owner's.
+ */
+static void rp_recharge(struct rp_pipe *p)
+{
+	struct rp_kpipe *kp = rp_kpipe(p);
+	u32 to = p->uid;
+	unsigned int i;
+	bool other = false;
+
+	for (i = 0; kp->handles && i < RP_SLOT_COUNT; i++) {
+		if (!kp->kpid[i])
+			continue;
+		if (kp->kuid[i] == p->uid) {
+			to = p->uid;
+			break;
+		}
+		if (!other) {
+			to = kp->kuid[i];
+			other = true;
+		}
+	}
+	if (to != kp->charged_uid && !rp_user_move(kp->charged_uid, to, kp->charged))
+		kp->charged_uid = to;
+}
+
+/*
+ * Takes a kpid[] entry and a ring slot for the file; the caller holds no
+ * lock. A kept pipe is kept no more: its reference goes. RP_ENOENT for a
+ * pipe whose name was just taken away while it was kept (removed or
+ * expired): the BIND looks the name up again.
+ */
 int rp_attach(struct rp_file *f, struct rp_pipe *p)
 {
 	struct rp_kpipe *kp = rp_kpipe(p);
 	u32 uid = from_kuid_munged(&init_user_ns, current_euid());
 	u32 pid = task_tgid_nr(current);
+	bool was_kept = false;
 	unsigned int i;
 	int st;
 
 	mutex_lock(&kp->attach_lock);
+	if (kp->removed && !kp->handles) {
+		st = RP_ENOENT;
+		goto out_unlock;
+	}
 	if (kp->handles >= RP_SLOT_COUNT || !rp_uid_slot_ok(p, uid)) {
 		st = RP_NOSLOT;
 		goto out_unlock;
@@ -219,30 +275,47 @@ int rp_attach(struct rp_file *f, struct rp_pipe *p)
 		WRITE_ONCE(kp->kpid[i], 0);
 		goto out_unlock;
 	}
+	WRITE_ONCE(kp->ktoken[i], f->h.token);
 	f->kidx = i;
 	kp->handles++;
+	was_kept = kp->kept;
+	kp->kept = false;
+	rp_recharge(p);
 out_unlock:
 	mutex_unlock(&kp->attach_lock);
+	if (was_kept)
+		rp_unkeep(p);
 	return st;
 }
 
-/* Ends the file's writing, frees its slot and its kpid[] entry. */
-void rp_detach(struct rp_file *f, struct rp_pipe *p)
+/*
+ * Ends the file's writing, frees its slot and its kpid[] entry. Returns
+ * true when this was the last handle of a pipe with unread messages: the
+ * file's reference to the pipe is then the kept pipe's (rp_keep.c), and the
+ * caller does not put it.
+ */
+bool rp_detach(struct rp_file *f, struct rp_pipe *p)
 {
 	struct rp_kpipe *kp = rp_kpipe(p);
 	struct rp_handle h;
 	unsigned int wake = 0;
+	bool kept = false;
 
 	mutex_lock(&kp->attach_lock);
 	rp_file_handle(f, &h);
 	rp_ring_detach(&h, &wake);
+	WRITE_ONCE(kp->ktoken[f->kidx], 0);
 	WRITE_ONCE(kp->kpid[f->kidx], 0);
 	kp->handles--;
+	if (!kp->handles)
+		kept = rp_keep_at_last_close(p);
+	rp_recharge(p);
 	mutex_unlock(&kp->attach_lock);
 	rp_count_waiter(f, RP_COUNTED_DATA, false);
 	rp_count_waiter(f, RP_COUNTED_SPACE, false);
 	/* A lock this handle held through the mapping is free to steal now. */
 	rp_wake(p, wake | RP_WAKE_DATA | RP_WAKE_SPACE);
+	return kept;
 }
 
 /*

@@ -14,7 +14,12 @@
  *    mode, map rings with odd sizes, offsets and protections, mremap, madvise
  *    and mprotect them, scribble random bytes into mapped rings that other
  *    processes use through system calls, close descriptors that other threads
- *    are using, and fork children that they SIGKILL at random moments.
+ *    are using, and fork children that they SIGKILL at random moments;
+ *    they forge rings of their own full of records to skip and poll() and
+ *    read() them, grow a record under another process's read() and SIGKILL
+ *    it (it must die), race creators of one name (one creates it), and
+ *    REMOVE names (never the honest ones); every read() and write() must
+ *    return -1 or at most the count asked for.
  *
  * It prints the seed first and, at the end, the operations done by kind; it
  * exits 1 if an honest message was wrong or missing, an attacker reached an
@@ -58,13 +63,15 @@
 enum op {
 	OP_OPEN, OP_BIND, OP_IOCTL, OP_READ, OP_WRITE, OP_POLL, OP_MMAP,
 	OP_MREMAP, OP_MADVISE, OP_MPROTECT, OP_SCRIBBLE, OP_CLOSE, OP_FORK,
-	OP_KILL, OP_LIST, OP_STAT, OP_RACE, OP_COUNT
+	OP_KILL, OP_LIST, OP_STAT, OP_RACE, OP_FORGE, OP_GROW, OP_CREATORS,
+	OP_REMOVE, OP_COUNT
 };
 
 static const char *const op_names[OP_COUNT] = {
 	"open", "bind", "ioctl", "read", "write", "poll", "mmap", "mremap",
 	"madvise", "mprotect", "scribble", "close", "fork", "sigkill", "list",
-	"stat", "close-race",
+	"stat", "close-race", "forged-ring", "growing-record", "racing-creators",
+	"remove",
 };
 
 /* Shared by every process (MAP_SHARED | MAP_ANONYMOUS before the forks). */
@@ -379,8 +386,10 @@ static void op_bind(struct attacker *a)
 	b.perm = below(3) ? 0666 : rnd();
 	b.capacity = caps[below(10)];
 	b.mode = below(4);
+	if (!below(8))
+		b.ttl_ms = below(2) ? below(100) : rnd();
 	if (!below(16))
-		b.reserved[below(6)] = rnd();
+		b.reserved[below(4)] = rnd();
 	count(OP_BIND);
 	arg = hostile_ptr(a, &b, sizeof(b));
 	if (ioctl(fd, RINGPIPE_IOC_BIND, arg) || arg != &b)
@@ -465,9 +474,12 @@ static void op_read(struct attacker *a)
 	static uint8_t buf[70000];
 	size_t n = below(2) ? below(64) : below(sizeof(buf));
 
+	ssize_t got;
+
 	count(OP_READ);
-	if (read(pick_fd(a), hostile_ptr(a, buf, n), n) < 0 && errno == EINTR)
-		return;
+	got = read(pick_fd(a), hostile_ptr(a, buf, n), n);
+	if (got > (ssize_t)n)
+		fail("read() of %zu bytes returned %zd", n, got);
 }
 
 static void op_write(struct attacker *a)
@@ -475,10 +487,14 @@ static void op_write(struct attacker *a)
 	static uint8_t buf[70000];
 	size_t n = below(2) ? below(64) : below(sizeof(buf));
 
+	ssize_t put;
+
 	random_bytes(buf, n < 64 ? n : 64);
 	count(OP_WRITE);
-	if (write(pick_fd(a), hostile_ptr(a, buf, n), n) < 0 && errno == EINTR)
-		return;
+	put = write(pick_fd(a), hostile_ptr(a, buf, n), n);
+	/* An error is -1 with errno: 4294967291 (-EIO as unsigned) once came back. */
+	if (put > (ssize_t)n)
+		fail("write() of %zu bytes returned %zd", n, put);
 }
 
 static void op_poll(struct attacker *a)
@@ -750,9 +766,207 @@ static void op_race(struct attacker *a)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
+/* A pipe of the attacker's own, created and mapped; NULL on failure. */
+static uint32_t *own_ring(struct attacker *a, const char *tag, uint32_t cap, int *fdp)
+{
+	char name[40];
+	uint32_t *m;
+	int fd;
+
+	snprintf(name, sizeof(name), "fz-%u-%s%d", a->uid, tag, getpid() % 1000);
+	fd = open(DEV, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	if (bind_fd(fd, name, RINGPIPE_BIND_CREATE, 0600, cap, RINGPIPE_MODE_MESSAGE, NULL)) {
+		close(fd);
+		return NULL;
+	}
+	m = mmap(NULL, 4096 + cap, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED) {
+		close(fd);
+		return NULL;
+	}
+	*fdp = fd;
+	return m;
+}
+
+/*
+ * A ring of its own full of records to skip (dead reservations, abandoned
+ * ones, tokens forged into the slots): poll() must look at a few only, and
+ * a non-blocking read() skip them in bounded looks.
+ */
+static void op_forge(struct attacker *a)
+{
+	uint32_t cap = 64u << below(15), i, *m, *d, tok = rnd() | 1;
+	uint8_t buf[64];
+	struct pollfd p;
+	ssize_t n;
+	int fd;
+
+	m = own_ring(a, "f", cap, &fd);
+	if (!m)
+		return;
+	count(OP_FORGE);
+	d = m + 1024;
+	for (i = 0; i < cap / 4; i += 2) {
+		d[i] = (below(4) ? 1u : 3u) << 30;
+		d[i + 1] = tok;
+	}
+	for (i = 0; i < 128; i++)
+		if (below(2))
+			m[(256 + 16 * i + 4) / 4] = tok;
+	m[64 / 4] = m[128 / 4] + cap;
+	p.fd = fd;
+	p.events = POLLIN;
+	poll(&p, 1, 0);
+	n = read(fd, buf, sizeof(buf));
+	if (n > (ssize_t)sizeof(buf))
+		fail("read() of a forged ring returned %zd", n);
+	munmap(m, 4096 + cap);
+	close(fd);
+}
+
+/*
+ * A child reads a ring of the attacker's own while the attacker keeps
+ * growing the record at its tail, then SIGKILLs it: the child must die.
+ */
+static void op_grow(struct attacker *a)
+{
+	uint32_t cap = 1u << 20, *m, len = 300;
+	double end, stop;
+	bool gone = false;
+	pid_t pid;
+	int fd;
+
+	m = own_ring(a, "g", cap, &fd);
+	if (!m)
+		return;
+	count(OP_GROW);
+	m[1024 + 1] = rnd() | 1;
+	m[1024] = 2u << 30 | len;
+	m[64 / 4] = m[128 / 4] + cap;
+	pid = fork();
+	if (pid == 0) {
+		static uint8_t big[1u << 20];
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		fcntl(fd, F_SETFL, 0);
+		read(fd, big, sizeof(big));
+		_exit(0);
+	}
+	if (pid < 0)
+		goto out;
+	end = now() + below(200) / 1000.0;
+	while (now() < end && len < cap - 64) {
+		len += 8;
+		m[1024] = 2u << 30 | len;
+	}
+	kill(pid, SIGKILL);
+	stop = now() + 10;
+	while (!gone && now() < stop) {
+		m[1024] = 2u << 30 | (len < cap - 64 ? len += 8 : len);
+		gone = waitpid(pid, NULL, WNOHANG) == pid;
+	}
+	if (!gone) {
+		fail("uid %u: a read() of a growing record ignored SIGKILL for 10 s", a->uid);
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+out:
+	munmap(m, 4096 + cap);
+	close(fd);
+}
+
+/* Children of one uid create one name at once: one of them creates it. */
+static void op_creators(struct attacker *a)
+{
+	int done[2], go[2], i, created = 0, n = 2 + below(4);
+	char name[40];
+	pid_t pids[6];
+
+	if (pipe(done) || pipe(go))
+		return;
+	count(OP_CREATORS);
+	snprintf(name, sizeof(name), "fz-%u-c%d", a->uid, getpid() % 1000);
+	for (i = 0; i < n; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			struct ringpipe_bind b;
+			char c;
+			int fd;
+
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			close(go[1]);
+			while (read(go[0], &c, 1) < 0 && errno == EINTR)
+				;
+			fd = open(DEV, O_RDWR | O_CLOEXEC);
+			c = fd >= 0 && !bind_fd(fd, name, RINGPIPE_BIND_CREATE, 0600, 1u << 20, 0, &b) && b.created
+				    ? 'c'
+				    : 'n';
+			write(done[1], &c, 1);
+			pause();
+			_exit(0);
+		}
+	}
+	close(go[0]);
+	close(go[1]);
+	close(done[1]);
+	for (i = 0; i < n; i++) {
+		char c = 0;
+
+		while (read(done[0], &c, 1) < 0 && errno == EINTR)
+			;
+		created += c == 'c';
+	}
+	close(done[0]);
+	for (i = 0; i < n; i++) {
+		if (pids[i] > 0) {
+			kill(pids[i], SIGKILL);
+			while (waitpid(pids[i], NULL, 0) < 0 && errno == EINTR)
+				;
+		}
+	}
+	if (created > 1)
+		fail("uid %u: %d racing binds of %s each created it", a->uid, created, name);
+}
+
+static void op_remove(struct attacker *a)
+{
+	struct ringpipe_remove r;
+	char nbuf[32];
+	const char *name = attack_name(a, nbuf, sizeof(nbuf));
+
+	memset(&r, 0, sizeof(r));
+	r.name_len = strlen(name);
+	memcpy(r.name, name, r.name_len);
+	if (!below(8))
+		r.reserved = rnd();
+	count(OP_REMOVE);
+	if (!ioctl(pick_fd(a), RINGPIPE_IOC_REMOVE, hostile_ptr(a, &r, sizeof(r))) && is_honest(name) &&
+	    !r.reserved) {
+		__atomic_fetch_add(&sh->breaches, 1, __ATOMIC_RELAXED);
+		fail("uid %u removed the honest pipe %s", a->uid, name);
+	}
+}
+
 static void attack_once(struct attacker *a)
 {
-	switch (below(24)) {
+	switch (below(28)) {
+	case 24:
+		if (!below(4))
+			op_forge(a);
+		break;
+	case 25:
+		if (!below(8))
+			op_grow(a);
+		break;
+	case 26:
+		if (!below(8))
+			op_creators(a);
+		break;
+	case 27:
+		op_remove(a);
+		break;
 	case 0: case 1:
 		op_open(a);
 		break;
@@ -919,6 +1133,40 @@ static void dump_processes(void)
 	fflush(stdout);
 }
 
+/*
+ * With every process gone, the pipes left are kept ones (unread messages):
+ * removed here (as root), so that the run leaves no ring. A pipe that a
+ * file still holds would be a leak.
+ */
+static void remove_kept(void)
+{
+	static struct ringpipe_info infos[1024];
+	struct ringpipe_list l = { .entries = (uintptr_t)infos, .max = 1024 };
+	int fd = open(DEV, O_RDONLY | O_CLOEXEC), kept = 0;
+	uint32_t i;
+
+	if (fd < 0 || ioctl(fd, RINGPIPE_IOC_LIST, &l)) {
+		fail("LIST after the run: %s", strerror(errno));
+		return;
+	}
+	for (i = 0; i < l.count && i < l.max; i++) {
+		struct ringpipe_remove r;
+
+		if (!(infos[i].flags & RINGPIPE_INFO_KEPT) || infos[i].refs) {
+			fail("pipe %s still has %u file(s) with every process gone", infos[i].name, infos[i].refs);
+			continue;
+		}
+		memset(&r, 0, sizeof(r));
+		r.name_len = strlen(infos[i].name);
+		memcpy(r.name, infos[i].name, r.name_len);
+		if (ioctl(fd, RINGPIPE_IOC_REMOVE, &r))
+			fail("REMOVE of the kept pipe %s: %s", infos[i].name, strerror(errno));
+		kept++;
+	}
+	close(fd);
+	printf("rpfuzz: %d kept pipe(s) left with unread messages, removed\n", kept);
+}
+
 int main(int argc, char **argv)
 {
 	const char *env_secs = getenv("RP_FUZZ_SECS"), *env_seed = getenv("RP_FUZZ_SEED");
@@ -1001,6 +1249,7 @@ int main(int argc, char **argv)
 			     (unsigned long long)sh->sent_bytes[i], (unsigned long long)sh->honest_msgs[i],
 			     (unsigned long long)sh->honest_bytes[i]);
 	}
+	remove_kept();
 	printf("rpfuzz: honest: %llu messages (message mode), %llu bytes (byte mode), checked\n",
 	       (unsigned long long)sh->honest_msgs[0], (unsigned long long)sh->honest_bytes[1]);
 	printf("rpfuzz: operations:");

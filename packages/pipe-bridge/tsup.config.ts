@@ -7,4 +7,6 @@ export default defineConfig({
   dts: { banner: '/// <reference types="node" />' },
   clean: true,
   target: 'node20',
+  // zod goes into the bundle, as in the client: users do not install it.
+  noExternal: ['zod'],
 });

@@ -177,6 +177,8 @@ static void put_op(FILE *f, const struct vec_op *op)
 		fprintf(f, ", \"on\": \"%s\", \"kind\": \"%s\"",
 			vec_on_name(op->which), vec_waiter_name(op->waiter));
 		break;
+	case VEC_COMMIT: /* only in the hand-derived file */
+	case VEC_FEED:
 	case VEC_KIND_COUNT:
 		break;
 	}

@@ -7,6 +7,7 @@ int main(void)
 	test_ring_byte();
 	test_ring_slots();
 	test_ring_corrupt();
+	test_ring_order();
 	test_registry();
 	return t_report("test_unit");
 }

@@ -323,9 +323,33 @@ static void test_registry_race(void)
 	fixture_free(r.f);
 }
 
+/* mq_unlink: the name goes at once, the pipe with its last reference. */
+static void test_registry_unlink(void)
+{
+	struct reg_fixture *f = fixture_new();
+	struct rp_open_req r = req("GONE", RP_OPEN_CREATE, 1000, RW, 0600);
+	struct rp_pipe *a = NULL, *b = NULL;
+	bool created = false;
+
+	CHECK_ST(rp_registry_open(&f->reg, &r, &a, &created), RP_OK);
+	rp_registry_unlink(&f->reg, a);
+	CHECK_EQ(rp_registry_count(&f->reg), 0);
+	rp_registry_unlink(&f->reg, a);
+	CHECK_EQ(f->fo.ring_frees, 0);
+	CHECK_ST(rp_registry_open(&f->reg, &r, &b, &created), RP_OK);
+	CHECK(created);
+	CHECK(a != b);
+	rp_registry_put(&f->reg, a);
+	CHECK_EQ(f->fo.ring_frees, 1);
+	CHECK_EQ(rp_registry_count(&f->reg), 1);
+	rp_registry_put(&f->reg, b);
+	fixture_free(f);
+}
+
 void test_registry(void)
 {
 	test_registry_share();
 	test_registry_errors();
 	test_registry_race();
+	test_registry_unlink();
 }

@@ -263,6 +263,55 @@ static void test_eof(void)
 	seg_free(s);
 }
 
+/* The platform's list of who holds a token: by slot, the token it gave, 0 none. */
+static uint32_t listed_owners[RP_SLOT_COUNT];
+
+static uint32_t listed_slot(void *ctx, uint32_t token, uint32_t from)
+{
+	(void)ctx;
+	for (; from < RP_SLOT_COUNT; from++)
+		if (listed_owners[from] == token)
+			return from;
+	return RP_SLOT_COUNT;
+}
+
+/*
+ * A forged ring full of dead reservations: each Read skips walk_max records
+ * and stops BUSY, readable looks past as many and says true; the owner is
+ * judged from the platform's list, not from tokens forged into slots.
+ */
+static void test_walk_limit(void)
+{
+	struct seg *s = seg_new(4096, RP_MODE_MESSAGE);
+	struct rp_handle rd = seg_attach(s, 200, RP_ROLE_READER);
+	uint32_t pos;
+	struct rp_read_res res;
+	unsigned wake = 0;
+	uint8_t out[64];
+	int reads = 0, st;
+
+	listed_owners[rd.slot] = rd.token;
+	s->fe.env.token_slot = listed_slot;
+	s->fe.env.walk_max = 8;
+	for (pos = 0; pos < 4096; pos += 8) {
+		seg_put32(s, RP_DATA_OFFSET + pos, RP_REC_RESERVED << RP_REC_STATE_SHIFT);
+		seg_put32(s, RP_DATA_OFFSET + pos + 4, 0x4242);
+	}
+	/* The token forged into a live slot's word: the platform's list says dead. */
+	seg_put32(s, RP_SLOT_OFFSET + rd.slot * RP_SLOT_SIZE + RP_SLOT_TOKEN, 0x4242);
+	seg_put32(s, RP_OFF_HEAD, 4096);
+	CHECK(rp_ring_readable(&s->r));
+	do {
+		st = rp_ring_read(&rd, out, sizeof(out), &res, &wake);
+		CHECK(res.abandoned <= 8);
+		reads++;
+	} while (st == RP_BUSY && reads < 1000);
+	CHECK_ST(st, RP_EMPTY);
+	CHECK_EQ(reads, 4096 / 8 / 8);
+	CHECK(!rp_ring_readable(&s->r));
+	seg_free(s);
+}
+
 void test_ring_slots(void)
 {
 	test_attach_detach();
@@ -272,4 +321,5 @@ void test_ring_slots(void)
 	test_reservation_not_written();
 	test_lock_steal();
 	test_eof();
+	test_walk_limit();
 }

@@ -13,6 +13,7 @@ void test_ring_basic(void);
 void test_ring_byte(void);
 void test_ring_slots(void);
 void test_ring_corrupt(void);
+void test_ring_order(void);
 void test_registry(void);
 
 #endif

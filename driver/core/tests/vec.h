@@ -27,6 +27,8 @@ enum vec_kind {
 	VEC_POKE,
 	VEC_WAIT,
 	VEC_UNWAIT,
+	VEC_COMMIT,
+	VEC_FEED,
 	VEC_KIND_COUNT
 };
 
@@ -49,6 +51,7 @@ struct vec_op {
 	uint32_t offset;   /* poke */
 	uint32_t which;    /* wait, unwait: RP_WAKE_DATA or RP_WAKE_SPACE */
 	uint32_t waiter;   /* wait, unwait: RP_OS_WAITER or RP_BELL_WAITER */
+	uint32_t token, count; /* feed */
 	bool has_wakes;
 	uint32_t wakes;    /* VEC_WAKE_* bits */
 	uint32_t data_len;

@@ -62,7 +62,7 @@ static int op_expect(const struct json *o, struct vec_op *op)
 		return 0;
 	}
 	if (op->kind != VEC_WRITE && op->kind != VEC_RESERVE && op->kind != VEC_READ &&
-	    op->kind != VEC_ABANDON)
+	    op->kind != VEC_ABANDON && op->kind != VEC_COMMIT)
 		return e == NULL ? 0 : -1;
 	if (e == NULL)
 		return op->kind == VEC_READ ? -1 : 0;
@@ -97,6 +97,13 @@ static int op_fields(const struct json *o, struct vec_op *op)
 		       vec_hex_decode(s, op->data, VEC_MAX_DATA, &op->data_len);
 	case VEC_RESERVE:
 		return get_u32(o, "slot", &op->slot) || get_u32(o, "len", &op->len);
+	case VEC_COMMIT:
+		s = get_str(o, "data");
+		return get_u32(o, "slot", &op->slot) || s == NULL ||
+		       vec_hex_decode(s, op->data, VEC_MAX_DATA, &op->data_len);
+	case VEC_FEED:
+		return get_u32(o, "slot", &op->slot) || get_u32(o, "token", &op->token) ||
+		       get_u32(o, "count", &op->count);
 	case VEC_READ:
 		op->has_max = json_get(o, "max") != NULL;
 		s = get_str(o, "data");

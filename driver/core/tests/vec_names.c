@@ -7,7 +7,7 @@ static const char *const kind_names[VEC_KIND_COUNT] = {
 	[VEC_READ] = "read",     [VEC_END] = "end",     [VEC_DETACH] = "detach",
 	[VEC_CRASH] = "crash",   [VEC_EOF] = "eof",       [VEC_ABANDON] = "abandon",
 	[VEC_HOLD] = "hold",     [VEC_POKE] = "poke",     [VEC_WAIT] = "wait",
-	[VEC_UNWAIT] = "unwait",
+	[VEC_UNWAIT] = "unwait", [VEC_COMMIT] = "commit", [VEC_FEED] = "feed",
 };
 
 static const char *const wake_names[VEC_WAKE_NAMES] = {
@@ -129,6 +129,6 @@ int vec_wake_parse(const char *s, uint32_t *bit)
 
 bool vec_kind_wakes(enum vec_kind k)
 {
-	return k == VEC_WRITE || k == VEC_RESERVE || k == VEC_ABANDON ||
+	return k == VEC_WRITE || k == VEC_RESERVE || k == VEC_ABANDON || k == VEC_COMMIT ||
 	       k == VEC_READ || k == VEC_END || k == VEC_DETACH || k == VEC_CRASH;
 }

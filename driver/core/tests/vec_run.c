@@ -2,6 +2,7 @@
 #include "fake_env.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,8 @@ struct vec_state {
 	uint8_t *mem;
 	uint8_t *buf; /* capacity bytes */
 	int errors;
+	/* feed: the hostile peer that appends a dead reservation when asked about feed_slot. */
+	uint32_t feed_slot, feed_token, feed_left;
 };
 
 __attribute__((format(printf, 3, 4)))
@@ -163,7 +166,58 @@ static void vec_check_wakes(struct vec_state *s, uint32_t i, unsigned wake)
 static bool vec_needs_slot(enum vec_kind k)
 {
 	return k != VEC_ATTACH && k != VEC_POKE && k != VEC_WAIT &&
-	       k != VEC_UNWAIT && k != VEC_KIND_COUNT;
+	       k != VEC_UNWAIT && k != VEC_FEED && k != VEC_KIND_COUNT;
+}
+
+static uint32_t vec_get32(const struct vec_state *s, uint32_t off)
+{
+	uint32_t v;
+
+	memcpy(&v, s->mem + off, 4);
+	return v;
+}
+
+static void vec_put32(struct vec_state *s, uint32_t off, uint32_t v)
+{
+	memcpy(s->mem + off, &v, 4);
+}
+
+/*
+ * The platform's liveness answer, and the "feed" peer: asked about the feed
+ * slot while the ring holds one 8-byte record, it appends a RESERVED record
+ * of length 0 owned by the feed token at head.
+ */
+static bool vec_alive(void *ctx, uint32_t slot, uint32_t pid)
+{
+	struct vec_state *s =
+		(struct vec_state *)(void *)((char *)ctx - offsetof(struct vec_state, fe));
+	uint32_t head = vec_get32(s, RP_OFF_HEAD);
+
+	(void)pid;
+	if (s->feed_left != 0 && slot == s->feed_slot &&
+	    head - vec_get32(s, RP_OFF_TAIL) == RP_REC_HDR) {
+		uint32_t at = RP_DATA_OFFSET + (head & (s->c->capacity - 1u));
+
+		vec_put32(s, at, RP_REC_RESERVED << RP_REC_STATE_SHIFT);
+		vec_put32(s, at + 4, s->feed_token);
+		vec_put32(s, RP_OFF_HEAD, head + RP_REC_HDR);
+		s->feed_left--;
+	}
+	return slot < RP_SLOT_COUNT && s->fe.live[slot];
+}
+
+static void vec_commit(struct vec_state *s, uint32_t i, struct rp_handle *h,
+		       unsigned *wake)
+{
+	const struct vec_op *op = &s->c->ops[i];
+	const struct rp_resv *v = &s->resv[op->slot];
+
+	if (op->data_len != v->len ||
+	    rp_ring_resv_copy(&s->r, v, 0, op->data, op->data_len) != RP_OK) {
+		vec_fail(s, i, "%u bytes for a reservation of %u", op->data_len, v->len);
+		return;
+	}
+	vec_expect(s, i, rp_ring_commit(h, v, wake));
 }
 
 static void vec_step(struct vec_state *s, uint32_t i)
@@ -219,6 +273,14 @@ static void vec_step(struct vec_state *s, uint32_t i)
 	case VEC_UNWAIT:
 		rp_ring_wait_end_as(&s->r, op->which, op->waiter);
 		break;
+	case VEC_COMMIT:
+		vec_commit(s, i, h, &wake);
+		break;
+	case VEC_FEED:
+		s->feed_slot = op->slot;
+		s->feed_token = op->token;
+		s->feed_left = op->count;
+		break;
 	case VEC_KIND_COUNT:
 		vec_fail(s, i, "bad op");
 		break;
@@ -241,6 +303,7 @@ int vec_run(const struct vec_case *c, uint8_t *image)
 	s->c = c;
 	memset(s->mem, 0, size);
 	fake_env_init(&s->fe, VEC_LOCK_SPINS);
+	s->fe.env.alive = vec_alive; /* its ctx stays &s->fe */
 	if (rp_ring_init(&s->r, s->mem, size, c->capacity, c->mode, &s->fe.env) != RP_OK) {
 		fprintf(stderr, "case %s: bad capacity or mode\n", c->name);
 		s->errors++;

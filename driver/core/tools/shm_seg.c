@@ -343,8 +343,8 @@ static int open_existing(struct shm_seg *s, uint32_t mode, uint32_t role,
 			return RP_ENOENT;
 		if (errno == EACCES)
 			return fail(err, errlen, RP_EACCES, "open", s->path);
-		if (errno == ELOOP || errno == EISDIR) {
-			snprintf(err, errlen, "%s: untrusted (a link or a directory)", s->path);
+		if (errno == ELOOP || errno == EISDIR || errno == ENXIO) {
+			snprintf(err, errlen, "%s: untrusted (a link, a directory or a socket)", s->path);
 			return SHM_UNTRUSTED;
 		}
 		return fail(err, errlen, RP_INVAL, "open", s->path);

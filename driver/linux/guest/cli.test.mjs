@@ -52,3 +52,25 @@ test('bad names are rejected by the CLI on the driver backend (exit 2)', async (
     assert.equal(r.code, 2, `${name}: ${r.stderr}`);
   }
 });
+
+// Issue 15 on the driver: what a writer wrote before any reader came waits in the kept pipe.
+test('ringpipe write before any reader: the driver keeps the pipe and its messages; a later reader gets them, then EOF', async () => {
+  const { statPipe } = await import('@ringpipe/client');
+  const before = Date.now();
+  const w = await cli(['write', 'kept-cli', '--backend', 'driver'], { input: 'into\nthe pipe\n' });
+  assert.equal(w.code, 0, w.stderr);
+  const info = statPipe('kept-cli');
+  assert.equal(info.backend, 'driver');
+  assert.equal(info.kept, true, 'kept past its last handle');
+  assert.equal(info.handles, 0);
+  assert.equal(info.unreadMessages, 2);
+  assert.equal(info.unreadBytes, 'into'.length + 'the pipe'.length);
+  assert.ok(info.keptSince >= before - 5000 && info.keptSince <= Date.now() + 1000, `keptSince ${info.keptSince}`);
+  assert.equal(info.ttl, undefined);
+  const ls = await cli(['ls', '--json']);
+  assert.ok(JSON.parse(ls.stdout).some((p) => p.name === 'KEPT-CLI' && p.kept === true), ls.stdout);
+  const r = await cli(['read', 'kept-cli', '--backend', 'driver']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, 'into\nthe pipe\n');
+  assert.throws(() => statPipe('kept-cli'), { code: 'ERR_RINGPIPE_NOT_FOUND' }, 'read empty and closed: gone');
+});

@@ -263,7 +263,7 @@ test('sixteen idle driver pipes leave fs calls working; closing them lets the pr
   await Promise.all(pipes.map((pipe) => once(pipe, 'close')));
 });
 
-test('listPipes and statPipe report driver pipes; the last close frees the name', async () => {
+test('listPipes and statPipe report driver pipes; the last close keeps one with unread messages, the next reader drains it and frees the name', async () => {
   const pipe = createPipe('Listed.Pipe', { backend: 'driver', capacity: 8192 });
   pipe.write('one');
   await new Promise((resolve) => setImmediate(resolve));
@@ -274,6 +274,13 @@ test('listPipes and statPipe report driver pipes; the last close frees the name'
   assert.deepEqual([stat.backend, stat.handles, stat.messagesIn, stat.usedBytes], ['driver', 1, 1, 16]);
   pipe.destroy();
   await once(pipe, 'close');
+  const kept = listPipes().find((p) => p.name === 'LISTED.PIPE');
+  assert.deepEqual([kept?.kept, kept?.handles, kept?.unreadMessages, kept?.unreadBytes], [true, 0, 1, 3]);
+  const reader = createPipe('listed.pipe', { backend: 'driver', access: 'read' });
+  const got = [];
+  for await (const m of reader) got.push(m.toString());
+  assert.deepEqual(got, ['one'], 'the kept message, then EOF');
+  if (!reader.closed) await once(reader, 'close');
   assert.ok(!listPipes().some((p) => p.name === 'LISTED.PIPE'));
   assert.throws(() => statPipe('listed.pipe'), { code: 'ERR_RINGPIPE_NOT_FOUND' });
 });

@@ -1,4 +1,4 @@
-import { ErrorCode, RingPipeError } from '@ringpipe/client';
+import { BAD_INPUT_CODES as CLIENT_BAD_INPUT_CODES, ErrorCode, RingPipeError } from '@ringpipe/client';
 
 /** Error codes of the bridge, beside the client's (BadName, BadOption are the client's). */
 export const BridgeErrorCode = {
@@ -24,8 +24,8 @@ export class BridgeError extends Error {
   }
 }
 
-/** Codes that mean the caller's input is wrong (exit 2 in the CLI), as opposed to a failure at run time. */
-export const BAD_INPUT_CODES: ReadonlySet<string> = new Set([ErrorCode.BadName, ErrorCode.BadOption, ErrorCode.ModeMismatch, BridgeErrorCode.ByteMode]);
+/** The client's bad-input codes (exit 2 in the CLI), and the bridge's own one. */
+export const BAD_INPUT_CODES: ReadonlySet<string> = new Set([...CLIENT_BAD_INPUT_CODES, BridgeErrorCode.ByteMode]);
 
 export function badOption(message: string): RingPipeError {
   return new RingPipeError(ErrorCode.BadOption, message);

@@ -27,7 +27,7 @@ describe.skipIf(reason !== undefined)('ringpipe ls shows the bridges running on 
   it('--to: retrying while the server is away, lag = the messages waiting; then running, lag 0; gone after SIGTERM; never credentials', async () => {
     const a = await host();
     const port = await freePort();
-    const to = a.ringpipe(['bridge', 'LSTO', '--to', `nats://someone:secret@127.0.0.1:${port}`]);
+    const to = a.ringpipe(['bridge', 'LSTO', '--to', `nats://someone@127.0.0.1:${port}`]);
     const writer = a.node('writer.mjs', ['LSTO', 'w1', '5']);
     await until('the writer', () => writer.stdout().includes('written'), 10_000);
 
@@ -52,7 +52,7 @@ describe.skipIf(reason !== undefined)('ringpipe ls shows the bridges running on 
       return last[0]?.state === 'running' && last[0].messages === 5;
     }, 20_000);
     expect(last).toEqual([expect.objectContaining({ direction: 'to', server: `127.0.0.1:${port}`, state: 'running', lag: 0, messages: 5 })]);
-    expect(table + JSON.stringify(last) + to.stderr()).not.toContain('secret');
+    expect(table + JSON.stringify(last) + to.stderr()).not.toContain('someone');
 
     to.child.kill('SIGTERM');
     expect(await to.exited).toBe(0);

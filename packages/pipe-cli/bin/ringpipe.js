@@ -1,3 +1,5 @@
 #!/usr/bin/env node
 // The command's entry: a committed file, so installs link it before the build made dist/.
-import '../dist/cli.js';
+import { run } from '../dist/cli.js';
+
+process.exitCode = await run(process.argv);

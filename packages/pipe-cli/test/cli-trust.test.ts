@@ -12,7 +12,7 @@ function skipLoudly(ctx: { skip(note?: string): never; task: { name: string } },
   return ctx.skip(reason);
 }
 
-const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../bin/ringpipe.js', import.meta.url));
 const children = new Set<ReturnType<typeof spawn>>();
 afterEach(() => {
   for (const child of children) child.kill('SIGKILL');

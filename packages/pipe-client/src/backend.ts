@@ -32,6 +32,8 @@ export interface Endpoint {
   readonly mode: 'message' | 'byte';
   /** Largest message a write may carry (message mode), or largest record (byte mode). */
   readonly maxRecord: number;
+  /** Whether this open created the pipe; false: it joined an existing one, whose capacity, mode and permissions stand. */
+  readonly created: boolean;
 
   /**
    * Writes chunks from the cursor on while they fit (message mode: one record
@@ -74,6 +76,14 @@ export interface Endpoint {
   waitShowable?(): Wait;
   /** One record of `length` bytes filled in place by `fill`. */
   writeInPlace?(length: number, fill: (view: Buffer) => void): typeof WROTE | typeof NO_ROOM;
+
+  /**
+   * The ring's count of messages in (`msgs_in`) right after this handle's last record was
+   * reserved, 0 before any; where absent, `stats().messagesIn` bounds it from above.
+   */
+  writtenThrough?(): number;
+  /** Records taken from the ring so far (`msgs_out + abandoned`); where absent, from `stats()`. */
+  readThrough?(): number;
 
   stats(): RingStats;
   /** Releases the handle; no other method may be called afterwards. */

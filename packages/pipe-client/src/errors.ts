@@ -29,9 +29,25 @@ export const ErrorCode = {
   Busy: 'ERR_RINGPIPE_BUSY',
   /** `ringpipe stat` or `statPipe` on a name that no process has open. */
   NotFound: 'ERR_RINGPIPE_NOT_FOUND',
+  /**
+   * A writer found the ring full and no reader attached, and its option `noReaders` says not to
+   * wait for one (EPIPE's meaning): the message of the failed write was not written.
+   */
+  NoReaders: 'ERR_RINGPIPE_NO_READERS',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/**
+ * The codes that mean the caller's input is wrong (a command line exits 2 on them), as opposed
+ * to a failure at run time. `@ringpipe/bridge` adds its own to this list.
+ */
+export const BAD_INPUT_CODES: ReadonlySet<string> = new Set<ErrorCode>([
+  ErrorCode.BadName,
+  ErrorCode.BadOption,
+  ErrorCode.MessageTooBig,
+  ErrorCode.ModeMismatch,
+]);
 
 export class RingPipeError extends Error {
   readonly code: ErrorCode;
@@ -49,6 +65,10 @@ export function fromSystemError(err: unknown, what: string): unknown {
   if (code === 'EACCES' || code === 'EPERM') {
     return new RingPipeError(ErrorCode.PermissionDenied, `permission denied: ${what}`, { cause: err });
   }
+  if ((err as Error | undefined)?.name === 'NotCapable') {
+    // Deno grants files under /dev (so /dev/shm) only to --allow-all.
+    return new RingPipeError(ErrorCode.PermissionDenied, `permission denied: ${what} (Deno opens files under /dev only with --allow-all)`, { cause: err });
+  }
   if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'ENOMEM') {
     return new RingPipeError(ErrorCode.NoSpace, `no room: ${what}`, { cause: err });
   }
@@ -57,4 +77,18 @@ export function fromSystemError(err: unknown, what: string): unknown {
 
 export function closedError(name: string): RingPipeError {
   return new RingPipeError(ErrorCode.Closed, `pipe ${name} is closed`);
+}
+
+/** What an aborted operation rejects with: an Error named AbortError with code ABORT_ERR, as Node's own APIs give. */
+export class AbortError extends Error {
+  readonly code = 'ABORT_ERR';
+
+  constructor(message = 'The operation was aborted', options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AbortError';
+  }
+}
+
+export function abortedBy(signal: AbortSignal): AbortError {
+  return new AbortError('The operation was aborted', { cause: signal.reason });
 }

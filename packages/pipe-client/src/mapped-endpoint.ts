@@ -54,6 +54,8 @@ export class MappedEndpoint implements Endpoint {
    * synchronously, before it polls from the event loop and sleeps. 0: never.
    */
   spinUs = 0;
+  /** Set by the open function that made the pipe. */
+  created = false;
   /** How long waits for data and for room poll before they sleep. */
   private readonly pollWindows: Record<WakeWord, PollWindow>;
   /** Set after a sleep timed out: the next read also looks at its peers' liveness. */
@@ -274,6 +276,15 @@ export class MappedEndpoint implements Endpoint {
 
   stopReading(): void {
     if (!this.closed) this.ring.clearReader(this.slot);
+  }
+
+  writtenThrough(): number {
+    return this.ring.writtenThrough;
+  }
+
+  readThrough(): number {
+    if (this.closed) throw closedError(this.name);
+    return this.ring.readThrough();
   }
 
   stats(): RingStats {

@@ -21,23 +21,28 @@ int main(void) {
   N(RINGPIPE_ABI_VERSION); N(RINGPIPE_NAME_MAX);
   N(RINGPIPE_BIND_CREATE); N(RINGPIPE_BIND_EXCL); N(RINGPIPE_BIND_FOLLOW);
   N(RINGPIPE_MODE_ANY); N(RINGPIPE_MODE_MESSAGE); N(RINGPIPE_MODE_BYTE);
-  N(RINGPIPE_RECV_EOF);
+  N(RINGPIPE_RECV_EOF); N(RINGPIPE_INFO_KEPT); N(RINGPIPE_USAGE_SELF);
   N(RINGPIPE_ROLE_WRITE_BEGIN); N(RINGPIPE_ROLE_WRITE_END); N(RINGPIPE_ROLE_READ_BEGIN); N(RINGPIPE_ROLE_READ_END);
   N(RINGPIPE_WAKE_DATA); N(RINGPIPE_WAKE_SPACE);
   N(RINGPIPE_IOC_VERSION); N(RINGPIPE_IOC_BIND); N(RINGPIPE_IOC_STAT); N(RINGPIPE_IOC_LIST);
   N(RINGPIPE_IOC_ROLE); N(RINGPIPE_IOC_WAKE); N(RINGPIPE_IOC_WANT); N(RINGPIPE_IOC_RECV);
+  N(RINGPIPE_IOC_REMOVE); N(RINGPIPE_IOC_USAGE);
   N(sizeof(struct ringpipe_bind));
   O(ringpipe_bind, name); O(ringpipe_bind, name_len); O(ringpipe_bind, flags); O(ringpipe_bind, perm);
   O(ringpipe_bind, capacity); O(ringpipe_bind, mode); O(ringpipe_bind, slot); O(ringpipe_bind, token);
-  O(ringpipe_bind, max_record); O(ringpipe_bind, created); O(ringpipe_bind, owner_uid);
+  O(ringpipe_bind, max_record); O(ringpipe_bind, created); O(ringpipe_bind, owner_uid); O(ringpipe_bind, ttl_ms);
   N(sizeof(struct ringpipe_info));
   O(ringpipe_info, name); O(ringpipe_info, uid); O(ringpipe_info, perm); O(ringpipe_info, refs);
   O(ringpipe_info, capacity); O(ringpipe_info, mode); O(ringpipe_info, used); O(ringpipe_info, attached);
   O(ringpipe_info, readers); O(ringpipe_info, writers); O(ringpipe_info, writers_ever);
   O(ringpipe_info, abandoned); O(ringpipe_info, corrupt); O(ringpipe_info, msgs_in);
   O(ringpipe_info, bytes_in); O(ringpipe_info, msgs_out); O(ringpipe_info, bytes_out);
+  O(ringpipe_info, flags); O(ringpipe_info, unread_msgs); O(ringpipe_info, unread_bytes);
+  O(ringpipe_info, kept_since_ms); O(ringpipe_info, ttl_ms);
   N(sizeof(struct ringpipe_stat)); O(ringpipe_stat, name); O(ringpipe_stat, name_len); O(ringpipe_stat, info);
-  N(sizeof(struct ringpipe_list)); O(ringpipe_list, entries); O(ringpipe_list, max); O(ringpipe_list, count);
+  N(sizeof(struct ringpipe_list)); O(ringpipe_list, entries); O(ringpipe_list, max); O(ringpipe_list, count); O(ringpipe_list, entry_size);
+  N(sizeof(struct ringpipe_remove)); O(ringpipe_remove, name); O(ringpipe_remove, name_len);
+  N(sizeof(struct ringpipe_usage)); O(ringpipe_usage, uid); O(ringpipe_usage, pipes); O(ringpipe_usage, bytes);
   N(sizeof(struct ringpipe_recv)); O(ringpipe_recv, buf); O(ringpipe_recv, size); O(ringpipe_recv, len);
   O(ringpipe_recv, flags);
   printf("\\"end\\": 0}\\n");
@@ -72,6 +77,8 @@ describe('src/driver/abi.ts matches driver/include/ringpipe_linux_abi.h', () => 
       c.RINGPIPE_MODE_BYTE,
     ]);
     expect(abi.RECV_EOF).toBe(c.RINGPIPE_RECV_EOF);
+    expect(abi.INFO_KEPT).toBe(c.RINGPIPE_INFO_KEPT);
+    expect(abi.USAGE_SELF).toBe(c.RINGPIPE_USAGE_SELF);
     expect([abi.ROLE_WRITE_BEGIN, abi.ROLE_WRITE_END, abi.ROLE_READ_BEGIN, abi.ROLE_READ_END]).toEqual([
       c.RINGPIPE_ROLE_WRITE_BEGIN,
       c.RINGPIPE_ROLE_WRITE_END,
@@ -86,10 +93,26 @@ describe('src/driver/abi.ts matches driver/include/ringpipe_linux_abi.h', () => 
   });
 
   const structs = [
-    ['ringpipe_bind', abi.Bind, { nameLen: 'name_len', maxRecord: 'max_record', ownerUid: 'owner_uid' }],
-    ['ringpipe_info', abi.Info, { writersEver: 'writers_ever', msgsIn: 'msgs_in', bytesIn: 'bytes_in', msgsOut: 'msgs_out', bytesOut: 'bytes_out' }],
+    ['ringpipe_bind', abi.Bind, { nameLen: 'name_len', maxRecord: 'max_record', ownerUid: 'owner_uid', ttlMs: 'ttl_ms' }],
+    [
+      'ringpipe_info',
+      abi.Info,
+      {
+        writersEver: 'writers_ever',
+        msgsIn: 'msgs_in',
+        bytesIn: 'bytes_in',
+        msgsOut: 'msgs_out',
+        bytesOut: 'bytes_out',
+        unreadMsgs: 'unread_msgs',
+        unreadBytes: 'unread_bytes',
+        keptSinceMs: 'kept_since_ms',
+        ttlMs: 'ttl_ms',
+      },
+    ],
     ['ringpipe_stat', abi.Stat, { nameLen: 'name_len' }],
-    ['ringpipe_list', abi.List, {}],
+    ['ringpipe_list', abi.List, { entrySize: 'entry_size' }],
+    ['ringpipe_remove', abi.Remove, { nameLen: 'name_len' }],
+    ['ringpipe_usage', abi.Usage, {}],
     ['ringpipe_recv', abi.Recv, { bufSize: 'size' }],
   ] as const;
 

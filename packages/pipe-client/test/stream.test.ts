@@ -29,6 +29,20 @@ describe('message mode', () => {
     expect(got.map(String)).toEqual([...sent, '']);
   });
 
+  it('gives readers EOF when a handle ends its writable side and keeps reading', async () => {
+    const name = uniqueName('HALF');
+    const reader = open(name, { access: 'read' });
+    const both = open(name);
+    both.write('only');
+    const [first] = (await once(reader, 'data')) as [Buffer];
+    expect(String(first)).toBe('only');
+    // It reads on: only the end of its writing role can give either handle EOF (its close would, but
+    // it closes only after its own EOF).
+    both.on('data', () => {});
+    both.end();
+    await within(10_000, 'EOF after the other handle ended writing', once(reader, 'end'));
+  });
+
   it('names the pipe the same whatever the case', async () => {
     const name = uniqueName('case');
     const reader = open(name.toLowerCase(), { access: 'read' });

@@ -113,28 +113,68 @@ describe('random writes into a live segment', () => {
     return HEADER_SIZE + 8 * randomInt(CAPACITY / 8) + 4 * randomInt(2);
   };
 
-  /** One writer and one reader process on a fresh pipe, scribbled on until the reader stops or 500 ms pass. */
-  async function round(): Promise<{ pokes: number; reader: number | null; writer: number | string | null }> {
+  /**
+   * Whether the segment now breaks the format where every Read must look: head or tail not a
+   * multiple of 8, more bytes in use than the capacity, or a tail_skip in message mode (and head
+   * is not tail, so no reader can take the ring for empty). Only a peer that checked them stores
+   * head or tail, so once broken they stay broken until a Read reports it.
+   */
+  const positionsBroken = (name: string): boolean => {
+    const head = peekU32(name, Off.head);
+    const tail = peekU32(name, Off.tail);
+    const used = (head - tail) >>> 0;
+    return head !== tail && (((head | tail) & 7) !== 0 || used > CAPACITY || peekU32(name, Off.tailSkip) !== 0);
+  };
+
+  /**
+   * Whether the positions stay broken until the reader stops, or for 30 looks 3 ms apart: long
+   * after an honest peer finished a store it had loaded and checked before the scribble.
+   */
+  async function staysBroken(name: string, reader: { child: { exitCode: number | null } }): Promise<boolean> {
+    for (let look = 0; look < 30; look++) {
+      if (reader.child.exitCode !== null) return true;
+      try {
+        if (!positionsBroken(name)) return false;
+      } catch {
+        return true; // the file went: the reader closed while we last saw them broken
+      }
+      await new Promise((resolve) => setTimeout(resolve, 3));
+    }
+    return true;
+  }
+
+  /**
+   * One writer and one reader process on a fresh pipe, scribbled on until the reader stops or 500 ms
+   * pass, or with `stopAtBreak` until the scribbles broke the positions (then the reader must report it).
+   */
+  async function round(stopAtBreak: boolean): Promise<{ pokes: number; reader: number | null; writer: number | string | null; broke: boolean }> {
     const name = uniqueName('SCRIBBLE');
     const reader = startPeer(['recv', name, String(CAPACITY)]);
     await reader.ready;
     const writer = startPeer(['send', name, '3', '200000', '48', String(CAPACITY)]);
     await writer.ready;
     let pokes = 0;
+    let broke = false;
     const deadline = Date.now() + 500;
-    while (Date.now() < deadline && reader.child.exitCode === null) {
-      for (let i = 0; i < 20; i++) {
+    while (Date.now() < deadline && reader.child.exitCode === null && !broke) {
+      for (let i = 0; i < 20 && !broke; i++) {
         try {
-          pokeU32(name, target(), randomInt(4) === 0 ? randomInt(2 ** 32) : randomInt(1 << 16));
+          // Rounds that look for the break also aim one write in 20 at head or tail, the first one.
+          const at = stopAtBreak && pokes % 20 === 0 ? [Off.head, Off.tail][randomInt(2)]! : target();
+          pokeU32(name, at, randomInt(4) === 0 ? randomInt(2 ** 32) : randomInt(1 << 16));
           pokes++;
+          broke = stopAtBreak && positionsBroken(name) && reader.child.exitCode === null;
         } catch {
           // the pipe ended and its file is gone
         }
       }
       await new Promise((resolve) => setImmediate(resolve));
     }
+    broke &&= await staysBroken(name, reader);
     const read = await within(60_000, 'the reader after the scribbling', reader.done);
     expect(read.signal, read.stderr).toBeNull();
+    // Positions that stayed broken while the reader still ran: it must have said so.
+    if (broke) expect(read.code === 1 && read.stderr.includes(ErrorCode.Corrupt), `reader after broken positions: ${read.code} ${read.stderr}`).toBe(true);
     if (read.code === 0) {
       expect(read.result.longest).toBeLessThanOrEqual(CAPACITY - 8);
     } else {
@@ -147,19 +187,22 @@ describe('random writes into a live segment', () => {
     clearTimeout(kill);
     expect(wrote.signal === null || (read.code !== 0 && wrote.signal === 'SIGKILL'), wrote.stderr).toBe(true);
     if (wrote.code === 1) expect(wrote.stderr).toContain(ErrorCode.Corrupt);
-    return { pokes, reader: read.code, writer: wrote.code ?? wrote.signal };
+    return { pokes, reader: read.code, writer: wrote.code ?? wrote.signal, broke };
   }
 
   it('thousands of them while traffic flows: no hang, no crash, no message longer than a record can be', async () => {
     const rounds = [];
     let pokes = 0;
     while ((pokes < 3000 || rounds.length < 10) && rounds.length < 40) {
-      const result = await round();
+      const result = await round(rounds.length % 2 === 0);
       rounds.push(result);
       pokes += result.pokes;
     }
     expect(pokes).toBeGreaterThanOrEqual(3000);
     const corrupt = rounds.filter((r) => r.reader === 1).length;
-    console.log(`scribbler: ${pokes} writes in ${rounds.length} rounds; readers that reported CORRUPT: ${corrupt}`);
+    const broke = rounds.filter((r) => r.broke).length;
+    console.log(`scribbler: ${pokes} writes in ${rounds.length} rounds; positions broken in ${broke}, readers that reported CORRUPT: ${corrupt}`);
+    // The check above ran: some rounds broke the positions.
+    expect(broke).toBeGreaterThan(0);
   }, 300_000);
 });

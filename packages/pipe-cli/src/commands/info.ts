@@ -1,9 +1,9 @@
 import { listPipes, statPipe } from '@ringpipe/client';
-import { listBridges } from '@ringpipe/bridge/status';
+import { runningBridges } from '../bridge-package.js';
 import { bridgeTable, pipeDetails, pipeTable, withBridges } from '../output.js';
 
 export function lsCommand(flags: { json?: boolean }): void {
-  const pipes = withBridges(listPipes(), listBridges());
+  const pipes = withBridges(listPipes(), runningBridges());
   if (flags.json) {
     process.stdout.write(`${JSON.stringify(pipes)}\n`);
     return;

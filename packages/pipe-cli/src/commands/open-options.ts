@@ -1,4 +1,4 @@
-import type { PipeOptions } from '@ringpipe/client';
+import type { PipeOptions, RingPipe } from '@ringpipe/client';
 
 /** Options shared by `write` and `read`, as commander parses them. */
 export interface OpenFlags {
@@ -22,4 +22,14 @@ export function pipeOptions(flags: OpenFlags, access: 'read' | 'write'): PipeOpt
     ...(flags.permissions !== undefined ? { permissions: flags.permissions } : {}),
     ...(flags.owner !== undefined ? { owner: flags.owner } : {}),
   };
+}
+
+/** A note on stderr for each flag that had no effect because the pipe existed already. */
+export function noteIgnoredFlags(pipe: RingPipe, flags: OpenFlags): void {
+  if (pipe.created) return;
+  const ignored = [
+    ...(flags.capacity !== undefined ? [`--capacity (its capacity is ${pipe.capacity} bytes)`] : []),
+    ...(flags.permissions !== undefined ? ['--permissions'] : []),
+  ];
+  if (ignored.length > 0) process.stderr.write(`ringpipe: note: pipe ${pipe.name} exists already: ${ignored.join(' and ')} had no effect\n`);
 }

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 
-export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../bin/ringpipe.js', import.meta.url));
 
 const children = new Set<ReturnType<typeof spawn>>();
 
@@ -17,12 +17,14 @@ export interface Run {
   done: Promise<{ code: number; stdout: Buffer; stderr: string }>;
   /** What the command printed on stdout so far. */
   stdoutSoFar(): string;
+  /** What the command printed on stderr so far. */
+  stderrSoFar(): string;
 }
 
-/** Runs `ringpipe ARGS` (or another command), with INPUT on its stdin when given. */
-export function ringpipe(args: string[], input?: string | Buffer, command: string[] = [process.execPath, CLI]): Run {
+/** Runs `ringpipe ARGS` (or another command), with INPUT on its stdin when given, and ENV added to the environment. */
+export function ringpipe(args: string[], input?: string | Buffer, command: string[] = [process.execPath, CLI], env: Record<string, string> = {}): Run {
   const [file, ...rest] = command;
-  const child = spawn(file!, [...rest, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
+  const child = spawn(file!, [...rest, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0', ...env } });
   children.add(child);
   child.once('exit', () => children.delete(child));
   const out: Buffer[] = [];
@@ -31,7 +33,7 @@ export function ringpipe(args: string[], input?: string | Buffer, command: strin
   child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
   if (input !== undefined) child.stdin.end(input);
   const done = once(child, 'close').then(([code]) => ({ code: code as number, stdout: Buffer.concat(out), stderr }));
-  return { child, done, stdoutSoFar: () => Buffer.concat(out).toString() };
+  return { child, done, stdoutSoFar: () => Buffer.concat(out).toString(), stderrSoFar: () => stderr };
 }
 
 /** Waits until `ringpipe stat NAME` shows at least `handles` handles on the pipe. */

@@ -45,8 +45,10 @@ export const FULL = -4;
 /** A live handle holds the side's lock: it is stopped or descheduled; wait without blocking and try again. */
 export const LOCKED = -5;
 export const TOO_BIG = -6;
+/** A request the format has no record for (a byte-mode reservation of 0 bytes). */
+export const INVAL = -7;
 /** writeWithCursor: the batch's cursor is the ring's already (that batch was committed); nothing written. */
-export const ALREADY = -7;
+export const ALREADY = -8;
 
 /** Where a test stops writeWithCursor, as a writer killed there would: after the reservation, the copies, or the commit point. */
 export type CursorStop = 'reserved' | 'copied' | 'committed';
@@ -129,6 +131,8 @@ export class Ring {
   private shown?: { lengths: number[]; end: number };
   /** Position of the first record of the last reservation. */
   private reservedAt = 0;
+  /** `msgs_in` right after this handle's last reservation: its last record is read once `msgs_out + abandoned` reaches it. */
+  writtenThrough = 0;
   /** Each slot's last `reserve`: where its records start, and their lengths (for `abandon`). */
   private readonly reservations = new Map<number, { at: number; lengths: number[] }>();
 
@@ -484,11 +488,13 @@ export class Ring {
   /**
    * Steps 1-3 of Write only: the records stay RESERVED and the slot's
    * `writing` flag stays set (a writer stopped before its commit). For the
-   * vectors and tests; returns OK, FULL, LOCKED or TOO_BIG.
+   * vectors and tests; returns OK, FULL, LOCKED, TOO_BIG or INVAL (byte mode:
+   * one record of 1..maxRecord bytes), its checks before the writer role.
    */
   reserve(slot: number, chunks: readonly Uint8Array[], cursor: WriteCursor): number {
     const pieces = this.piecesFrom(chunks, cursor);
     if (pieces === TOO_BIG) return TOO_BIG;
+    if (this.mode === MODE_BYTE && pieces.length !== 1) return pieces.length === 0 ? INVAL : TOO_BIG;
     this.setWriter(slot);
     const count = this.startWrite(slot, pieces);
     if (count < 0) return count;
@@ -515,6 +521,24 @@ export class Ring {
     }
     this.endWrite(slot);
     if (lost) throw corrupt('a peer changed a reservation before it was abandoned');
+    return OK;
+  }
+
+  /**
+   * Copies `payload` into the record of the slot's last `reserve` (of that
+   * length) and commits it, then ends that write: step 4 of Write on its own.
+   * OK, or CORRUPT when the record is no longer RESERVED. For the vectors.
+   */
+  commit(slot: number, payload: Uint8Array): number {
+    const reservation = this.reservations.get(slot);
+    if (reservation?.lengths.length !== 1 || reservation.lengths[0] !== payload.length) throw new RangeError('commit: no reservation of this length');
+    this.reservations.delete(slot);
+    this.copyIn(payload, reservation.at + RECORD_HEADER);
+    const word = DATA_WORD + ((reservation.at & this.mask) >> 2);
+    const reserved = (STATE_RESERVED << 30) | payload.length;
+    const committed = Atomics.compareExchange(this.i32, word, reserved, (STATE_COMMITTED << 30) | payload.length) === reserved;
+    this.endWrite(slot);
+    if (!committed) throw corrupt('a peer changed a reservation before it was committed');
     return OK;
   }
 
@@ -576,6 +600,7 @@ export class Ring {
       if (count > 0) {
         addCounter(i32, H.msgsIn, count);
         addCounter(i32, H.bytesIn, bytes);
+        this.writtenThrough = readCounter(i32, H.msgsIn);
         Atomics.store(i32, H.head, head);
       }
     } finally {
@@ -778,6 +803,8 @@ export class Ring {
     if (!this.lock(H.rlock, token)) return LOCKED;
     let result: Buffer | number = EMPTY;
     let moved = false;
+    let tailMoved = false;
+    const tailBefore = Atomics.load(this.i32, H.tail);
     try {
       for (let skipped = 0; ; skipped++) {
         const { tail, used } = this.positions();
@@ -787,12 +814,8 @@ export class Ring {
           result = EMPTY;
           break;
         }
-        // Only peers that keep making records to skip while this Read runs get here.
-        if (skipped > this.capacity / 8) {
-          result = BUSY;
-          break;
-        }
-        const outcome = this.readAt(tail, used, skip, checkOwners, take);
+        // Only peers that keep making records to skip while this Read runs use up its capacity / 8 skips.
+        const outcome = this.readAt(tail, used, skip, checkOwners, take, skipped < this.capacity / 8);
         if (outcome === SKIPPED) {
           moved = true;
           continue;
@@ -801,10 +824,12 @@ export class Ring {
         if (typeof outcome !== 'number' || outcome >= 0) moved = true;
         break;
       }
+      tailMoved = Atomics.load(this.i32, H.tail) !== tailBefore;
     } finally {
       if (!(keepLock && moved && this.peeked)) this.unlock(H.rlock, token);
     }
-    if (moved && !this.peeked && Atomics.load(this.i32, H.writersWaiting) !== 0) this.bumpAndWake(H.spaceSeq, Off.spaceSeq, H.writersWaiting);
+    // Step 4: only a Read that moved `tail` freed room (a partial byte-mode read moved tail_skip alone).
+    if (tailMoved && !this.peeked && Atomics.load(this.i32, H.writersWaiting) !== 0) this.bumpAndWake(H.spaceSeq, Off.spaceSeq, H.writersWaiting);
     return result;
   }
 
@@ -815,6 +840,7 @@ export class Ring {
     skip: number,
     checkOwners: boolean,
     take: (tail: number, len: number, size: number, skip: number) => Buffer | number,
+    maySkip: boolean,
   ): Buffer | number | typeof SKIPPED {
     const word = DATA_WORD + ((tail & this.mask) >> 2);
     for (let secondLook = false; ; secondLook = true) {
@@ -826,7 +852,7 @@ export class Ring {
         throw corrupt(`bad record at position ${tail >>> 0} (state ${state}, length ${len}, ${used} bytes in use, ${skip} read)`);
       }
       if (state === STATE_COMMITTED) return take(tail, len, size, skip);
-      if (state === STATE_ABANDONED) return this.skipRecord(tail, size);
+      if (state === STATE_ABANDONED) return maySkip ? this.skipRecord(tail, size) : BUSY;
       const owners = this.slotsOf(Atomics.load(this.i32, word + 1));
       const writing = owners.filter((slot) => Atomics.load(this.i32, slotWord(slot, SlotOff.writing)) !== 0);
       // Liveness costs system calls: without checkOwners a writing owner is taken to be alive.
@@ -834,7 +860,7 @@ export class Ring {
       if (!owners.some((slot) => this.slotLive(slot))) {
         // A dead writer's reservation: committed if its cursor batch reached the commit point, else skipped.
         if (this.coveredByCursor(tail, Atomics.load(this.i32, word + 1))) return take(tail, len, size, skip);
-        if (Atomics.load(this.i32, word) === word0) return this.skipRecord(tail, size);
+        if (Atomics.load(this.i32, word) === word0) return maySkip ? this.skipRecord(tail, size) : BUSY;
         if (secondLook) throw corrupt(`the record at position ${tail >>> 0} keeps changing`);
         continue;
       }
@@ -861,8 +887,7 @@ export class Ring {
   }
 
   private skipRecord(tail: number, size: number): typeof SKIPPED {
-    Atomics.store(this.i32, H.tailSkip, 0);
-    Atomics.store(this.i32, H.tail, (tail + size) | 0);
+    this.storeTail64((tail + size) | 0, 0);
     Atomics.add(this.i32, H.abandoned, 1);
     return SKIPPED;
   }
@@ -1005,6 +1030,11 @@ export class Ring {
   }
 
   // ---- statistics ------------------------------------------------------------
+
+  /** Records taken from the ring so far: read whole (`msgs_out`) or skipped (`abandoned`). */
+  readThrough(): number {
+    return readCounter(this.i32, H.msgsOut) + (Atomics.load(this.i32, H.abandoned) >>> 0);
+  }
 
   /** Statistics; only live handles are counted. */
   stats(): RingStats {

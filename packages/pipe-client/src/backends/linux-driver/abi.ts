@@ -2,7 +2,7 @@
 // field. test/driver-abi.test.ts compiles that header and checks every number below against it.
 
 export const DEVICE_PATH = '/dev/ringpipe';
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 2;
 export const NAME_MAX = 64;
 
 export const BIND_CREATE = 0x1;
@@ -14,6 +14,8 @@ export const MODE_MESSAGE = 1;
 export const MODE_BYTE = 2;
 
 export const RECV_EOF = 0x1;
+export const INFO_KEPT = 0x1;
+export const USAGE_SELF = 0xffffffff;
 
 export const ROLE_WRITE_BEGIN = 1;
 export const ROLE_WRITE_END = 2;
@@ -37,11 +39,12 @@ export const Bind = {
   maxRecord: 92,
   created: 96,
   ownerUid: 100,
+  ttlMs: 104,
 } as const;
 
 /** struct ringpipe_info */
 export const Info = {
-  size: 152,
+  size: 192,
   name: 0,
   uid: 72,
   perm: 76,
@@ -59,13 +62,24 @@ export const Info = {
   bytesIn: 128,
   msgsOut: 136,
   bytesOut: 144,
+  flags: 152,
+  unreadMsgs: 160,
+  unreadBytes: 168,
+  keptSinceMs: 176,
+  ttlMs: 184,
 } as const;
 
 /** struct ringpipe_stat */
-export const Stat = { size: 224, name: 0, nameLen: 64, info: 72 } as const;
+export const Stat = { size: 264, name: 0, nameLen: 64, info: 72 } as const;
 
 /** struct ringpipe_list */
-export const List = { size: 16, entries: 0, max: 8, count: 12 } as const;
+export const List = { size: 24, entries: 0, max: 8, count: 12, entrySize: 16 } as const;
+
+/** struct ringpipe_remove */
+export const Remove = { size: 72, name: 0, nameLen: 64 } as const;
+
+/** struct ringpipe_usage */
+export const Usage = { size: 16, uid: 0, pipes: 4, bytes: 8 } as const;
 
 /** struct ringpipe_recv */
 export const Recv = { size: 24, buf: 0, bufSize: 8, len: 12, flags: 16 } as const;
@@ -85,4 +99,6 @@ export const Ioctl = {
   WAKE: ioc(IOC_WRITE, 0x05, 4),
   WANT: ioc(IOC_WRITE, 0x06, 4),
   RECV: ioc(IOC_READ | IOC_WRITE, 0x07, Recv.size),
+  REMOVE: ioc(IOC_WRITE, 0x08, Remove.size),
+  USAGE: ioc(IOC_READ | IOC_WRITE, 0x09, Usage.size),
 } as const;

@@ -3,7 +3,7 @@ import { constants as osConstants } from 'node:os';
 import koffi from 'koffi';
 import { ErrorCode, RingPipeError } from '../../errors.js';
 import type { RingStats } from '../../ring/ring.js';
-import { DEVICE_PATH, Info, Ioctl, List, NAME_MAX, Stat } from './abi.js';
+import { DEVICE_PATH, INFO_KEPT, Info, Ioctl, List, NAME_MAX, Stat } from './abi.js';
 
 // The few libc calls the driver backend makes on /dev/ringpipe. Pointers are Buffers.
 
@@ -27,7 +27,14 @@ function bind() {
 }
 
 export function deviceExists(): boolean {
-  return existsSync(DEVICE_PATH);
+  try {
+    return existsSync(DEVICE_PATH);
+  } catch (err) {
+    // Deno without read permission on /dev/ringpipe throws where Node says false: the driver is out of reach.
+    const name = (err as Error | undefined)?.name;
+    if (name === 'NotCapable' || name === 'PermissionDenied') return false;
+    throw err;
+  }
 }
 
 /** Opens /dev/ringpipe (close-on-exec, as libuv opens every file). */
@@ -51,7 +58,7 @@ export function closeDevice(fd: number): void {
 export function unavailable(): RingPipeError {
   return new RingPipeError(
     ErrorCode.BackendUnavailable,
-    `the driver backend needs the ringpipe kernel module: ${DEVICE_PATH} does not exist (load ringpipe.ko, see driver/linux/README.md, or use backend "shm")`,
+    `the driver backend needs the ringpipe kernel module: ${DEVICE_PATH} does not exist (load the module ringpipe.ko, built from the ringpipe sources, or use backend "shm")`,
   );
 }
 
@@ -142,8 +149,20 @@ export function putName(buf: Buffer, nameOff: number, lenOff: number, canonical:
   buf.writeUInt32LE(bytes.length, lenOff);
 }
 
+/** A pipe's life past its last handle, as the driver reports it (PipeInfo's fields). */
+export interface DriverLifetime {
+  /** No file has it open: the driver keeps it for its unread messages. */
+  kept: boolean;
+  unreadMessages: number;
+  unreadBytes: number;
+  /** Kept: when its last handle left, ms since the epoch. */
+  keptSince?: number;
+  /** Milliseconds it may stay kept, when its creator set one. */
+  ttl?: number;
+}
+
 /** struct ringpipe_info, as the fields the CLI shows. */
-export interface DriverInfo extends RingStats {
+export interface DriverInfo extends RingStats, DriverLifetime {
   name: string;
   uid: number;
   perm: number;
@@ -174,6 +193,11 @@ export function parseInfo(buf: Buffer, at: number): DriverInfo {
     readers: u32(Info.readers),
     writersEver: u32(Info.writersEver),
     corrupt: u32(Info.corrupt) !== 0,
+    kept: (u32(Info.flags) & INFO_KEPT) !== 0,
+    unreadMessages: u64(Info.unreadMsgs),
+    unreadBytes: u64(Info.unreadBytes),
+    ...((u32(Info.flags) & INFO_KEPT) !== 0 && { keptSince: u64(Info.keptSinceMs) }),
+    ...(u64(Info.ttlMs) > 0 && { ttl: u64(Info.ttlMs) }),
   };
 }
 

@@ -24,6 +24,7 @@ export class DriverIoEndpoint implements Endpoint {
   readonly capacity: number;
   readonly mode: 'message' | 'byte';
   readonly maxRecord: number;
+  readonly created: boolean;
   private readonly fd: number;
   private readonly waits = new WaitSet();
   private closed = false;
@@ -37,6 +38,7 @@ export class DriverIoEndpoint implements Endpoint {
     private readonly request: DriverRequest,
   ) {
     this.fd = bound.fd;
+    this.created = bound.created;
     this.capacity = bound.capacity;
     this.mode = bound.mode === MODE_BYTE ? 'byte' : 'message';
     this.maxRecord = bound.maxRecord;

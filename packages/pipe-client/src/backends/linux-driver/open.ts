@@ -23,6 +23,8 @@ export interface DriverRequest {
   follow: boolean;
   /** The uid an existing pipe must belong to (root's are trusted too); undefined: the caller's euid. */
   owner: number | undefined;
+  /** Milliseconds a new pipe may stay kept with no handle (unread messages); undefined: no limit. */
+  ttl?: number | undefined;
 }
 
 /**
@@ -83,7 +85,10 @@ export function openLinuxDriverEndpoint(canonical: string, request: DriverReques
         closeDevice(bound.fd);
       },
     };
-    return Object.assign(new MappedEndpoint(canonical, 'driver', ring, mapping.buffer, bound.slot, request.follow, transport), { io: 'mapped' as const });
+    return Object.assign(new MappedEndpoint(canonical, 'driver', ring, mapping.buffer, bound.slot, request.follow, transport), {
+      io: 'mapped' as const,
+      created: bound.created,
+    });
   } catch (err) {
     if (mapping) unmap(mapping);
     closeDevice(bound.fd);
@@ -110,6 +115,7 @@ function openBound(name: string, request: DriverRequest): Bound {
     arg.writeUInt32LE(request.permissions & 0o666, Bind.perm);
     arg.writeUInt32LE(request.capacity, Bind.capacity);
     arg.writeUInt32LE(request.mode ?? 0, Bind.mode);
+    if (request.ttl !== undefined) arg.writeBigUInt64LE(BigInt(request.ttl), Bind.ttlMs);
     const r = ioctl(fd, Ioctl.BIND, arg);
     if (r === 0) {
       const created = arg.readUInt32LE(Bind.created) !== 0;
@@ -131,6 +137,9 @@ function openBound(name: string, request: DriverRequest): Bound {
       };
     }
     closeDevice(fd);
+    if (r === -errno.EINVAL && request.ttl !== undefined) {
+      throw new RingPipeError(ErrorCode.BadOption, `invalid option "ttl": the loaded ringpipe module predates it (ABI 2): reload it`);
+    }
     if (r !== -errno.EACCES) {
       if (r === -errno.EPROTOTYPE) {
         const [want, has] = request.mode === MODE_BYTE ? ['byte', 'message'] : ['message', 'byte'];

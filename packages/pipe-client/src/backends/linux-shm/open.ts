@@ -23,5 +23,7 @@ export function openLinuxShmEndpoint(canonical: string, request: SegmentRequest,
         // The waiter may still be inside futex_waitv on our words: unmap only after it left.
         quiesce: () => futexWaiter.quiesce(),
       };
-  return new MappedEndpoint(canonical, 'shm', segment.ring, segment.mapping.buffer, segment.slot, follow, transport);
+  return Object.assign(new MappedEndpoint(canonical, 'shm', segment.ring, segment.mapping.buffer, segment.slot, follow, transport), {
+    created: segment.created,
+  });
 }

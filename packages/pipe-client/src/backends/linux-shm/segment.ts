@@ -1,4 +1,4 @@
-import { closeSync, constants, fchmodSync, fstatSync, openSync, statSync, unlinkSync, type Stats } from 'node:fs';
+import { closeSync, constants, fchmodSync, fstatSync, lstatSync, openSync, unlinkSync, type Stats } from 'node:fs';
 import { ErrorCode, RingPipeError, fromSystemError } from '../../errors.js';
 import { HEADER_SIZE, MODE_BYTE, MODE_MESSAGE, SLEEP_BELL, SLEEP_OS, SLOT_COUNT, sleeperKinds } from '../../ring/layout.js';
 import type { WakeWord } from '../../mapped-endpoint.js';
@@ -51,6 +51,8 @@ export class Segment {
     /** Where sleepers of this handle wait, when the pipe has bells we trust; else they sleep on the futex. */
     readonly bells: Bells | undefined,
     private readonly inode: number,
+    /** Whether this open made the segment (false: it joined one). */
+    readonly created: boolean,
   ) {}
 
   static open(canonical: string, request: SegmentRequest): Segment {
@@ -141,7 +143,7 @@ function create(path: string, request: SegmentRequest): Segment | undefined {
       abandon();
       return undefined;
     }
-    return new Segment(path, fd, mapping, ring, 0, bells, inode);
+    return new Segment(path, fd, mapping, ring, 0, bells, inode, true);
   } catch (err) {
     abandon();
     throw fromSystemError(err, path);
@@ -194,7 +196,7 @@ function join(fd: number, path: string, canonical: string, request: SegmentReque
       return undefined;
     }
     ofdUnlock(fd, LIFETIME_LOCK);
-    return new Segment(path, fd, mapping, ring, slot, bells, stats.ino);
+    return new Segment(path, fd, mapping, ring, slot, bells, stats.ino, false);
   } catch (err) {
     release();
     throw fromSystemError(err, path);
@@ -285,10 +287,12 @@ function tryLifetimeLock(fd: number, tries: number): boolean {
   return false;
 }
 
-/** Whether the path still names the file we have open. */
+/** Whether the path itself (not a link's target) still names the file we have open: same device, same inode. */
 function stillLinked(fd: number, path: string): boolean {
   try {
-    return statSync(path).ino === fstatSync(fd).ino;
+    const named = lstatSync(path);
+    const open = fstatSync(fd);
+    return named.ino === open.ino && named.dev === open.dev;
   } catch {
     return false;
   }

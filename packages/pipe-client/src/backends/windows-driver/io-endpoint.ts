@@ -36,6 +36,7 @@ export interface DriverIoShape {
   mode: number;
   maxRecord: number;
   access: 'read' | 'write' | 'readwrite';
+  created: boolean;
 }
 
 /**
@@ -52,6 +53,7 @@ export class DriverIoEndpoint implements Endpoint {
   readonly capacity: number;
   readonly mode: 'message' | 'byte';
   readonly maxRecord: number;
+  readonly created: boolean;
   private readonly reading: Request;
   private readonly writing: Request;
   private readonly waits = new WaitSet();
@@ -68,6 +70,7 @@ export class DriverIoEndpoint implements Endpoint {
     this.capacity = shape.capacity;
     this.mode = shape.mode === MODE_BYTE ? 'byte' : 'message';
     this.maxRecord = shape.maxRecord;
+    this.created = shape.created;
     this.writer = shape.access === 'write';
     const reads = newOverlapped();
     let writes: Overlapped;

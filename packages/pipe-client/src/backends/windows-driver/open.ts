@@ -39,12 +39,13 @@ export function openWindowsDriverEndpoint(canonical: string, request: WinOpenReq
   try {
     sync = newOverlapped();
     const bound = bind(h, canonical, request, sync);
+    const created = bound.readUInt32LE(BindOut.created) !== 0;
     const mapped = process.env.RINGPIPE_DRIVER_IO === 'syscall' ? undefined : mapRing(h, canonical, request, sync);
-    if (mapped) return mapped;
+    if (mapped) return Object.assign(mapped, { created });
     const maxRecord = bound.readUInt32LE(BindOut.maxRecord);
     const capacity = bound.readUInt32LE(BindOut.capacity);
     const mode = bound.readUInt32LE(BindOut.mode);
-    return new DriverIoEndpoint(canonical, h, sync, { capacity, mode, maxRecord, access: request.access });
+    return new DriverIoEndpoint(canonical, h, sync, { capacity, mode, maxRecord, access: request.access, created });
   } catch (err) {
     closeHandle(h);
     if (sync) closeHandle(sync.event);

@@ -57,7 +57,8 @@ export function openWindowsShmEndpoint(canonical: string, request: WinOpenReques
     const length = created.existed ? viewSize(address) : size;
     const buffer = koffi.view(address, length) as ArrayBuffer;
     // A section whose slots nobody holds (every handle crashed, or it was just made) starts afresh.
-    if (!created.existed || !anySlotLive(base)) initialise(buffer, length, request.mode ?? MODE_MESSAGE, canonical);
+    const fresh = !created.existed || !anySlotLive(base);
+    if (fresh) initialise(buffer, length, request.mode ?? MODE_MESSAGE, canonical);
     let wake = (_code: number): void => {};
     const ring = new Ring(buffer, ringPlatform(shmAlive(base), (code) => wake(code)));
     if (request.mode !== undefined && request.mode !== ring.mode) {
@@ -88,7 +89,7 @@ export function openWindowsShmEndpoint(canonical: string, request: WinOpenReques
         closeHandle(mine.section);
       },
     };
-    return new MappedEndpoint(canonical, 'shm', ring, buffer, slot, request.follow, transport);
+    return Object.assign(new MappedEndpoint(canonical, 'shm', ring, buffer, slot, request.follow, transport), { created: fresh });
   } catch (err) {
     waker?.close();
     held?.release();
