@@ -326,16 +326,7 @@ export class RingPipe extends Duplex {
         signal,
       ),
     );
-    if (!settled) {
-      const gate = batch.then(
-        () => {},
-        () => {},
-      );
-      this.batchInFlight = gate;
-      void gate.then(() => {
-        if (this.batchInFlight === gate) this.batchInFlight = undefined;
-      });
-    }
+    if (!settled) this.holdWritesBehind(batch);
     return batch;
   }
 
@@ -361,7 +352,7 @@ export class RingPipe extends Duplex {
       await before;
       this.startWriting();
       for (;;) {
-        if (this.destroyed) throw new RingPipeError(ErrorCode.Closed, `pipe ${this.name} is closed`);
+        if (this.destroyed) throw closedError(this.name);
         if (endpoint.writeWithCursor!(chunks, cursor) !== NO_ROOM) return;
         const wait = endpoint.waitWritable(Math.max(0, bytes - 8));
         this.pendingWrite = wait;
@@ -369,6 +360,12 @@ export class RingPipe extends Duplex {
         this.pendingWrite = undefined;
       }
     })();
+    this.holdWritesBehind(batch);
+    return batch;
+  }
+
+  /** Stream writes, end() and later direct batches wait behind `batch` (a direct batch not all in yet). */
+  private holdWritesBehind(batch: Promise<void>): void {
     const gate = batch.then(
       () => {},
       () => {},
@@ -377,7 +374,6 @@ export class RingPipe extends Duplex {
     void gate.then(() => {
       if (this.batchInFlight === gate) this.batchInFlight = undefined;
     });
-    return batch;
   }
 
   private writeBatchThroughStream(messages: Buffer[]): Promise<void> {
