@@ -210,7 +210,7 @@ test('a pipe squatted by another uid is not joined unless its owner is trusted (
   await rootPipe.done;
 });
 
-const CLI_PATH = () => new URL('../node_modules/@ringpipe/cli/dist/cli.js', import.meta.url).pathname;
+const CLI_PATH = () => new URL('../node_modules/@ringpipe/cli/bin/ringpipe.js', import.meta.url).pathname;
 
 test('a writer killed with SIGKILL while blocked in write(): the reader drains and gets EOF', async () => {
   const r = startPeer(['read', 'killed-blocked', 'wait']);
