@@ -69,6 +69,8 @@ export function createCli(context: CliContext): Command {
     .option('--max-bytes <size>', 'stream limit in bytes (units as --capacity); when full, --to waits', size('--max-bytes', 1))
     .option('--max-msgs <n>', 'stream limit in messages; when full, --to waits', integer('--max-msgs', 1))
     .option('--duplicate-window <ms>', 'how long JetStream remembers message ids (at least 100; default 120000)', integer('--duplicate-window', 100))
+    .option('--window <n>', '--to: publishes in flight at most (1 to 4096; default 256)', integer('--window', 1, 4096))
+    .option('--batch <n>', '--from: messages committed to the pipe together at most (1 to 4096; default 256)', integer('--batch', 1, 4096))
     .option('--user <user>', 'NATS user')
     .option('--password-file <file>', 'NATS password: the first line of this file (or set RINGPIPE_NATS_PASSWORD)')
     .option('--token-file <file>', 'NATS token: the first line of this file (or set RINGPIPE_NATS_TOKEN)')

@@ -10,6 +10,7 @@ export { DEFAULT_CAPACITY, MAX_CAPACITY, MIN_CAPACITY, type CallOptions, type Pi
 export type { NoReaders } from './reader-presence.js';
 export type { RingStats } from './ring/ring.js';
 export { RingPipe, type Access } from './stream.js';
+export type { ReadWindow, ShownMessage } from './read-window.js';
 
 /**
  * Opens the pipe `name` (case-insensitive), creating it if no process has it
