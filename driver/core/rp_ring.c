@@ -13,6 +13,13 @@ size_t rp_ring_segment_size(uint32_t capacity)
 	return (size_t)RP_HEADER_SIZE + capacity;
 }
 
+uint32_t rp_ring_max_record(const struct rp_ring *r)
+{
+	if (r->mode == RP_MODE_BYTE)
+		return r->capacity / 2u - RP_REC_HDR;
+	return r->capacity - RP_REC_HDR;
+}
+
 static bool rp_args_ok(const void *base, size_t size, uint32_t capacity,
 		       uint32_t mode, const struct rp_env *env)
 {
@@ -83,7 +90,8 @@ int rp_ring_check_header(const void *header, uint32_t *capacity, uint32_t *mode)
 	    rp_load32(rp_hw(&probe, RP_OFF_DATA_OFFSET)) != RP_DATA_OFFSET)
 		return RP_CORRUPT;
 	for (off = RP_OFF_LINE0_ZERO; off < RP_OFF_HEAD; off += 4)
-		if (rp_load32(rp_hw(&probe, off)) != 0)
+		if (off != RP_OFF_TTL_MS && off != RP_OFF_TTL_MS + 4 &&
+		    rp_load32(rp_hw(&probe, off)) != 0)
 			return RP_CORRUPT;
 	*capacity = cap;
 	*mode = md;

@@ -20,13 +20,20 @@
 #define RP_OFF_SLOT_COUNT 16u
 #define RP_OFF_SLOT_OFFSET 20u
 #define RP_OFF_DATA_OFFSET 24u
-#define RP_OFF_LINE0_ZERO 28u /* zeros up to line 1 */
+#define RP_OFF_LINE0_ZERO 28u /* zeros up to line 1, but for ttl_ms */
+#define RP_OFF_TTL_MS 32u /* u64 lo, hi: a kept pipe's time to live, 0 none */
 #define RP_OFF_HEAD 64u
 #define RP_OFF_WLOCK 68u
 #define RP_OFF_SPACE_SEQ 72u
 #define RP_OFF_WRITERS_WAITING 76u
 #define RP_OFF_MSGS_IN 80u /* u32 lo, u32 hi */
 #define RP_OFF_BYTES_IN 88u
+/* Cursor batches: committed cursor and the one in flight (u64 each), its span and writer. */
+#define RP_OFF_CURSOR 96u
+#define RP_OFF_CURSOR_NEXT 104u
+#define RP_OFF_CURSOR_FROM 112u
+#define RP_OFF_CURSOR_TO 116u
+#define RP_OFF_CURSOR_OWNER 120u
 #define RP_OFF_TAIL 128u /* low half of tail64 */
 #define RP_OFF_TAIL_SKIP 132u /* high half of tail64 */
 #define RP_OFF_TAIL64 128u
@@ -45,6 +52,7 @@
 #define RP_OFF_BYTES_OUT 160u
 #define RP_OFF_ATTACH_SEQ 192u
 #define RP_OFF_WRITERS_EVER 196u
+#define RP_OFF_KEPT_SINCE_MS 200u /* u64 lo, hi: when the last handle left a kept pipe */
 
 /* Slot fields, relative to RP_SLOT_OFFSET + index * RP_SLOT_SIZE. */
 #define RP_SLOT_PID 0u

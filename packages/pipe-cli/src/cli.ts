@@ -3,7 +3,7 @@ import { ErrorCode } from '@ringpipe/client';
 import { Command, CommanderError, Option } from 'commander';
 import { BRIDGE_MISSING, bridgeInstalled } from './bridge-package.js';
 import type { CliContext } from './cli-context.js';
-import { lsCommand, statCommand } from './commands/info.js';
+import { lsCommand, rmCommand, statCommand } from './commands/info.js';
 import { readCommand } from './commands/read.js';
 import { writeCommand } from './commands/write.js';
 import { reportError, wantsJson } from './error-report.js';
@@ -17,7 +17,14 @@ function openOptions(command: Command, bytesMode: boolean): Command {
   return command
     .option('--capacity <size>', `ring size when this call creates the pipe: 4k to 1G, e.g. 65536, 64k, 1M, 1MiB (${defaults})`, capacity)
     .option('--permissions <octal>', 'permission bits when this call creates the pipe (default 600)', octal('--permissions'))
-    .option('--owner <user>', "join a pipe of this user (name or uid); by default only one's own or root's", owner('--owner'))
+    .option(
+      '--owner <user>',
+      process.platform === 'win32'
+        ? "join a pipe of this user (a SID such as S-1-5-21-...-1001); by default only one's own or SYSTEM's"
+        : "join a pipe of this user (name or uid); by default only one's own or root's",
+      owner('--owner'),
+    )
+    .option('--ttl <ms>', 'when this call creates the pipe: how long it may keep unread messages once no handle has it', integer('--ttl', 1))
     .addOption(new Option('--backend <backend>', 'where the ring lives: auto, shm or driver').argParser(choice('--backend', ['auto', 'shm', 'driver'])).default('auto'));
 }
 
@@ -62,6 +69,8 @@ export function createCli(context: CliContext): Command {
     .option('--max-bytes <size>', 'stream limit in bytes (units as --capacity); when full, --to waits', size('--max-bytes', 1))
     .option('--max-msgs <n>', 'stream limit in messages; when full, --to waits', integer('--max-msgs', 1))
     .option('--duplicate-window <ms>', 'how long JetStream remembers message ids (at least 100; default 120000)', integer('--duplicate-window', 100))
+    .option('--window <n>', '--to: publishes in flight at most (1 to 4096; default 256)', integer('--window', 1, 4096))
+    .option('--batch <n>', '--from: messages committed to the pipe together at most (1 to 4096; default 256)', integer('--batch', 1, 4096))
     .option('--user <user>', 'NATS user')
     .option('--password-file <file>', 'NATS password: the first line of this file (or set RINGPIPE_NATS_PASSWORD)')
     .option('--token-file <file>', 'NATS token: the first line of this file (or set RINGPIPE_NATS_TOKEN)')
@@ -77,7 +86,7 @@ export function createCli(context: CliContext): Command {
 
   program
     .command('ls')
-    .description('list open pipes: name, capacity, bytes used, readers, writers, totals; then the bridges running on them')
+    .description('list open and kept pipes: name, capacity, bytes used, readers, writers, totals, unread messages and bytes, how long kept; then the bridges running on them')
     .option('--json', 'print JSON (errors too, on stderr)')
     .action(lsCommand);
 
@@ -87,6 +96,14 @@ export function createCli(context: CliContext): Command {
     .argument('<name>', 'pipe name (case-insensitive)')
     .option('--json', 'print JSON (errors too, on stderr)')
     .action(statCommand);
+
+  program
+    .command('rm')
+    .description('remove a pipe: open handles keep the old one, the unread messages of a kept pipe are discarded')
+    .argument('<name>', 'pipe name (case-insensitive)')
+    .option('--owner <user>', "a pipe of this user (name or uid); by default one's own", owner('--owner'))
+    .addOption(new Option('--backend <backend>', 'where the ring lives: auto, shm or driver').argParser(choice('--backend', ['auto', 'shm', 'driver'])).default('auto'))
+    .action(rmCommand);
 
   return program;
 }
