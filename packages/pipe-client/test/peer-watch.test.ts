@@ -1,0 +1,48 @@
+// The process-wide peer watch (src/wait/peer-watch.ts): sleepers on bells are looked at by one
+// timer, woken only when their word moved or their look says so. Judged by counts.
+import { describe, expect, it } from 'vitest';
+import { peerWatch } from '../src/wait/peer-watch.js';
+
+const sleepMs = (ms: number): Promise<unknown> => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('the peer watch', () => {
+  it('looks at a quiet sleeper without waking it, wakes it when its word moves, and stops when told', async () => {
+    const words = new Int32Array(2);
+    let looks = 0;
+    let wakes = 0;
+    const stop = peerWatch.watch({ everyMs: 200, words, index: 1, seq: 0, due: () => (looks++, false), wake: () => wakes++ });
+    await sleepMs(1300);
+    expect(wakes, 'a quiet sleeper is not woken').toBe(0);
+    expect(looks, 'its peers are looked at (every 200 ms, the first within the first period)').toBeGreaterThanOrEqual(2);
+    words[1] = 1; // a wake it missed
+    for (let i = 0; i < 100 && wakes === 0; i++) await sleepMs(20);
+    expect(wakes, 'a moved word wakes it once').toBe(1);
+    const looksBefore = looks;
+    await sleepMs(600);
+    expect(looks, 'a woken sleeper is no longer looked at').toBe(looksBefore);
+    stop();
+  });
+
+  it('wakes a sleeper whose look says so, and never one that stopped', async () => {
+    const words = new Int32Array(1);
+    let wakesA = 0;
+    let wakesB = 0;
+    peerWatch.watch({ everyMs: 100, words, index: 0, seq: 0, due: () => true, wake: () => wakesA++ });
+    const stopB = peerWatch.watch({ everyMs: 100, words, index: 0, seq: 0, due: () => true, wake: () => wakesB++ });
+    stopB();
+    for (let i = 0; i < 100 && wakesA === 0; i++) await sleepMs(20);
+    expect(wakesA).toBe(1);
+    expect(wakesB).toBe(0);
+  });
+
+  it('a look that throws wakes the sleeper, which then reports what broke', async () => {
+    const words = new Int32Array(1);
+    let wakes = 0;
+    const broken = (): boolean => {
+      throw new Error('broken');
+    };
+    peerWatch.watch({ everyMs: 100, words, index: 0, seq: 0, due: broken, wake: () => wakes++ });
+    for (let i = 0; i < 100 && wakes === 0; i++) await sleepMs(20);
+    expect(wakes).toBe(1);
+  });
+});
