@@ -11,10 +11,8 @@ export interface Watched {
   wake(): void;
 }
 
-/** How often the watch's one timer runs; each tick visits one bucket of sleepers. */
-const TICK_MS = 50;
-/** Buckets: each sleeper's wake word is looked at once per BUCKETS ticks (250 ms). */
-const BUCKETS = 5;
+/** How often the watch's one timer runs (each tick loads every sleeper's wake word): as often as one idle handle's timer did before. */
+const TICK_MS = 250;
 /**
  * The most looks at peers the watch takes a second, for all its sleepers: beyond this many
  * sleepers, each is looked at less often than its `everyMs` (a look is a system call).
@@ -23,63 +21,54 @@ const LOOKS_PER_SECOND = 500;
 
 interface Entry {
   readonly watched: Watched;
-  readonly bucket: Set<Entry>;
   nextLook: number;
 }
 
 /**
- * One timer for the whole process, in place of one per sleeping handle. Sleepers are spread
- * over buckets and each tick visits one: it looks at the sleeper's wake word (a wake it
- * missed: another process took the bell's byte), every `everyMs` at its peers, and wakes only
- * those whose look says so. So a thousand idle pipes cost four thousand loads and at most
+ * One timer for the whole process, in place of one per sleeping handle. Each tick looks at
+ * every sleeper's wake word (a wake it missed: another process took the bell's byte), every
+ * `everyMs` at its peers, and wakes only those whose look says so. So a thousand idle pipes cost four thousand loads and at most
  * LOOKS_PER_SECOND system calls a second, rather than four thousand wake-ups. Each sleeper's
  * first look falls at a random point of its period, which spreads the looks. The timer holds
  * no reference: the sleepers' own waits keep the process alive.
  */
 class PeerWatch {
-  private readonly buckets = Array.from({ length: BUCKETS }, () => new Set<Entry>());
-  private next = 0;
-  private size = 0;
+  private readonly entries = new Set<Entry>();
   private timer: NodeJS.Timeout | undefined;
 
   /** Starts watching; the returned function stops it (call it when the sleep ends, however). */
   watch(watched: Watched): () => void {
-    const bucket = this.buckets[Math.floor(Math.random() * BUCKETS)]!;
-    const entry: Entry = { watched, bucket, nextLook: performance.now() + this.periodMs(watched) * (0.5 + Math.random() * 0.5) };
-    bucket.add(entry);
-    this.size++;
+    const entry: Entry = { watched, nextLook: performance.now() + this.periodMs(watched) * (0.5 + Math.random() * 0.5) };
+    this.entries.add(entry);
     if (!this.timer) {
       this.timer = setInterval(() => this.tick(), TICK_MS);
       this.timer.unref();
     }
     // The timer stops at a tick with nothing to watch: a reader that sleeps and wakes at
     // every message does not make and clear a timer each time.
-    return () => {
-      if (bucket.delete(entry)) this.size--;
-    };
+    return () => this.entries.delete(entry);
   }
 
   private periodMs(watched: Watched): number {
-    return Math.max(watched.everyMs, (this.size * 1000) / LOOKS_PER_SECOND);
+    return Math.max(watched.everyMs, (this.entries.size * 1000) / LOOKS_PER_SECOND);
   }
 
   private tick(): void {
-    if (this.size === 0) {
+    if (this.entries.size === 0) {
       clearInterval(this.timer);
       this.timer = undefined;
       return;
     }
-    const bucket = this.buckets[this.next]!;
-    this.next = (this.next + 1) % BUCKETS;
     const now = performance.now();
     const woken: Watched[] = [];
-    for (const entry of bucket) {
+    for (const entry of this.entries) {
       const { watched } = entry;
       let due: boolean;
       try {
         // A plain load: a hint, which the woken sleeper checks with its own.
         due = watched.words[watched.index] !== watched.seq;
-        if (!due && entry.nextLook <= now) {
+        // Half a tick early rather than a tick late: timers fire a little after their time.
+        if (!due && entry.nextLook <= now + TICK_MS / 2) {
           entry.nextLook = now + this.periodMs(watched);
           due = watched.due();
         }
@@ -87,8 +76,7 @@ class PeerWatch {
         due = true; // the sleeper's own look reports what broke
       }
       if (due) {
-        bucket.delete(entry);
-        this.size--;
+        this.entries.delete(entry);
         woken.push(watched);
       }
     }
