@@ -62,6 +62,10 @@ export class RingPipe extends Duplex {
       if (this.draining > 0) this.destroyAfterDraining = true;
       else this.destroy();
     });
+    // Node does not call _read again after a resume while the read it deferred is unanswered.
+    this.on('resume', () => {
+      if (this.readRequested && !this.pendingRead && !this.pumpScheduled) this.schedulePump(process.nextTick);
+    });
     this.once('end', () => {
       if (this.destroyed) return;
       this.endpoint.stopReading();
@@ -107,6 +111,14 @@ export class RingPipe extends Duplex {
     // A push from inside _read lands in the stream's buffer; one from outside it, while the stream flows, goes straight to the 'data' listeners.
     if (this.flowingToListeners()) this.schedulePump(process.nextTick);
     else this.pump();
+  }
+
+  /**
+   * Paused by pipe() (or pause()) with nobody calling read(): Node would only fill its buffer
+   * ahead, where destroy() drops the message, so pump() leaves it in the ring until 'resume'.
+   */
+  private pausedWithoutReaders(): boolean {
+    return this.readableFlowing === false && this.listenerCount('readable') === 0;
   }
 
   private flowingToListeners(): boolean {
@@ -514,6 +526,7 @@ export class RingPipe extends Duplex {
     if (this.pendingRead || this.pumpScheduled) return;
     for (let pushed = 0; !this.destroyed; pushed++) {
       if (!this.readRequested && !this.flowingToListeners()) return;
+      if (this.pausedWithoutReaders()) return;
       if (pushed === PUMP_TURN) {
         // Let timers and I/O in now and then while a writer keeps the ring full.
         this.schedulePump(setImmediate);

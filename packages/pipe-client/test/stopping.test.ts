@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPipe, ErrorCode, type RingPipe } from '../src/index.js';
 import { closeOpened, open } from './helpers/pipes.js';
@@ -47,6 +48,28 @@ describe('stopping a reader early loses nothing', () => {
       if (got.length === 10) reader.destroy();
     });
     await once(reader, 'close');
+    expect([...got, ...(await rest(name, writer))]).toEqual(numbered(1000));
+  });
+
+  it('destroy() while pipe() waits for a slow destination: nothing beyond what it wrote is taken', async () => {
+    const name = uniqueName('PIPESTOP');
+    const writer = open(name, { access: 'write' });
+    const reader = open(name, { access: 'read' });
+    await writer.writeBatch(numbered(1000));
+    const got: string[] = [];
+    const slow = new Writable({
+      objectMode: true,
+      highWaterMark: 1,
+      write(message: Buffer, _encoding, callback) {
+        got.push(message.toString());
+        setTimeout(callback, 2); // the destination is busy: pipe() pauses the source meanwhile
+      },
+    });
+    reader.pipe(slow);
+    while (got.length < 10) await new Promise((resolve) => setTimeout(resolve, 1));
+    reader.destroy(); // while pipe() has paused the reader
+    await once(reader, 'close');
+    await new Promise((resolve) => setTimeout(resolve, 10)); // the write in progress finishes
     expect([...got, ...(await rest(name, writer))]).toEqual(numbered(1000));
   });
 
