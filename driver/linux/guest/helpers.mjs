@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 
 export const ROOT = process.env.RINGPIPE_ROOT ?? '/opt/ringpipe';
 export const RPTEST = `${ROOT}/bin/rptest`;
-export const CLI = `${ROOT}/node_modules/@ringpipe/cli/dist/cli.js`;
+export const CLI = `${ROOT}/node_modules/@ringpipe/cli/bin/ringpipe.js`;
 export const CLIENT = `${ROOT}/node_modules/@ringpipe/client/dist/index.js`;
 
 /** Runs a command; resolves with its exit code, signal, stdout and stderr. */
