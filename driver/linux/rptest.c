@@ -1152,6 +1152,8 @@ static int cmd_hold(const char *name)
 
 int main(int argc, char **argv)
 {
+	/* Line by line: a run killed at its time limit still shows how far it got. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc == 2 && !strcmp(argv[1], "selftest"))
 		return selftest();
 	if (argc == 2 && !strcmp(argv[1], "lifetime")) {

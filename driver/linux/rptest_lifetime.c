@@ -199,8 +199,11 @@ static void test_ttl(void)
 	CHECK(i < 400, "kept again at the reader's close (2 unread), it expires again (%d polls)", i);
 }
 
-/* A child of uid bound read-only to an existing name until released. */
-static struct holder hold_reader(uid_t uid, const char *name)
+/*
+ * A child of uid bound read-only to an existing name until released; it
+ * closes @other (another holder's end, which would keep that one alive).
+ */
+static struct holder hold_reader(uid_t uid, const char *name, int other)
 {
 	struct holder h = { -1, -1 };
 	int ready[2], ctl[2];
@@ -214,6 +217,7 @@ static struct holder hold_reader(uid_t uid, const char *name)
 
 		close(ready[0]);
 		close(ctl[1]);
+		close(other);
 		become(uid);
 		fd = dev_open(O_RDONLY);
 		c = bind_to(fd, name, 0, 0, 0, NULL) ? 'e' : 'r';
@@ -239,7 +243,7 @@ static struct holder hold_reader(uid_t uid, const char *name)
 static void test_charge_moves(void)
 {
 	struct holder owner = hold_as(1000, "rpt-chg", 0644, KEPT_CAP);
-	struct holder reader = hold_reader(1001, "rpt-chg");
+	struct holder reader = hold_reader(1001, "rpt-chg", owner.ctl);
 	struct ringpipe_usage a, b;
 
 	a = usage_of(1000);
