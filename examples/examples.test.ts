@@ -94,4 +94,42 @@ describe('examples', () => {
     expect(Number(total)).toBe(sum);
     expect(Number(batches)).toBeLessThan(100000);
   });
+
+  it('graceful-stop: consumers stopped by SIGTERM at random moments lose nothing; the next one takes the rest', async () => {
+    const name = unique('JOBS');
+    const { createPipe } = await import('@ringpipe/client');
+    // Holds the pipe open between consumers (without reading) until the last one runs.
+    const keeper = createPipe(name, { access: 'read' });
+    const producer = run('./graceful-stop/producer.mjs', [name]);
+    await producer.line(/^ready$/);
+    const seen = new Map<number, number>();
+    const note = (stdout: string) => {
+      for (const [, id] of stdout.matchAll(/^job (\d+)$/gm)) seen.set(Number(id), (seen.get(Number(id)) ?? 0) + 1);
+    };
+    let stoppedWithJobs = 0;
+    for (let round = 0; round < 15; round++) {
+      const consumer = run('./graceful-stop/consumer.mjs', [name]);
+      await consumer.line(/^ready$/);
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 30));
+      consumer.child.kill('SIGTERM');
+      const { code, stdout, stderr } = await consumer.exited;
+      expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+      expect(stdout).toMatch(/stopped\n$/);
+      if (/^job /m.test(stdout)) stoppedWithJobs++;
+      note(stdout);
+    }
+    const last = run('./graceful-stop/consumer.mjs', [name]);
+    await last.line(/^ready$/);
+    keeper.destroy();
+    producer.child.kill('SIGTERM');
+    const made = await producer.exited;
+    expect(made).toMatchObject({ code: 0, stderr: '' });
+    const sent = Number(/sent (\d+)/.exec(made.stdout)![1]);
+    note((await last.exited).stdout);
+    const lost = Array.from({ length: sent }, (_, id) => id).filter((id) => !seen.has(id)).length;
+    const duplicated = [...seen.values()].filter((n) => n > 1).length;
+    expect({ lost, duplicated, beyond: [...seen.keys()].filter((id) => id >= sent).length }).toEqual({ lost: 0, duplicated: 0, beyond: 0 });
+    expect(stoppedWithJobs).toBeGreaterThan(3); // the SIGTERMs did land while consumers were taking jobs
+  });
 });
+

@@ -64,9 +64,8 @@ NM=$IMG/opt/ringpipe/node_modules
 for pkg in client cli bridge; do
   mkdir -p "$NM/@ringpipe/$pkg"
   cp -r "packages/pipe-$pkg/package.json" "packages/pipe-$pkg/dist" "$NM/@ringpipe/$pkg/"
-  # The CLI's command is bin/ringpipe.js (dist/cli.js only exports run()).
-  [[ ! -d packages/pipe-$pkg/bin ]] || cp -r "packages/pipe-$pkg/bin" "$NM/@ringpipe/$pkg/"
 done
+cp -r packages/pipe-cli/bin "$NM/@ringpipe/cli/"
 for dep in pipe-client/node_modules/koffi pipe-client/node_modules/zod pipe-cli/node_modules/commander; do
   cp -rL "$(readlink -f "packages/$dep")" "$NM/$(basename "$dep")"
 done

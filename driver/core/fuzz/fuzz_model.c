@@ -170,12 +170,15 @@ static void op_write(struct model *m, int i, uint32_t len)
 
 	for (k = 0; k < len; k++)
 		src[k] = data_byte(m->next_id + 1, k);
-	set_writer(m, i);
+	/* The size check comes before the writer role: a TOO_BIG message takes none. */
 	if (m->mode == RP_MODE_MESSAGE && len > max)
 		want = RP_TOO_BIG;
-	else if ((m->mode == RP_MODE_MESSAGE || len > 0) && lock_stays(m, &m->wlock))
+	else
+		set_writer(m, i);
+	if (want == RP_OK && (m->mode == RP_MODE_MESSAGE || len > 0) &&
+	    lock_stays(m, &m->wlock))
 		want = RP_LOCKED;
-	else if (m->mode == RP_MODE_MESSAGE)
+	else if (want == RP_OK && m->mode == RP_MODE_MESSAGE)
 		want = push(m, i, len, true, src) ? RP_OK : RP_FULL;
 	while (m->mode == RP_MODE_BYTE && done < len && want == RP_OK) {
 		uint32_t n = len - done < max ? len - done : max;
@@ -203,14 +206,15 @@ static void op_reserve(struct model *m, int i, uint32_t len)
 		return;
 	for (j = 0; j < len; j++)
 		src[j] = data_byte(m->next_id + 1, j);
-	set_writer(m, i);
 	if (len > rp_ring_max_record(&m->r))
-		want = RP_TOO_BIG;
+		want = RP_TOO_BIG; /* these two before the writer role */
 	else if (len == 0 && m->mode == RP_MODE_BYTE)
 		want = RP_INVAL;
-	else if (lock_stays(m, &m->wlock))
+	else
+		set_writer(m, i);
+	if (want == RP_OK && lock_stays(m, &m->wlock))
 		want = RP_LOCKED;
-	else if ((id = push(m, i, len, false, src)) == 0)
+	else if (want == RP_OK && (id = push(m, i, len, false, src)) == 0)
 		want = RP_FULL;
 	st = rp_ring_reserve(&m->hs[i].h, len, &v);
 	FZ_ASSERT(st == want);

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { ErrorCode } from '@ringpipe/client';
 import { Command, CommanderError, Option } from 'commander';
 import { BRIDGE_MISSING, bridgeInstalled } from './bridge-package.js';
 import type { CliContext } from './cli-context.js';
@@ -6,7 +7,8 @@ import { lsCommand, statCommand } from './commands/info.js';
 import { readCommand } from './commands/read.js';
 import { writeCommand } from './commands/write.js';
 import { reportError, wantsJson } from './error-report.js';
-import { EXIT_USAGE, exitCodeFor } from './exit-codes.js';
+import { EXIT_NO_READERS, EXIT_USAGE, exitCodeFor } from './exit-codes.js';
+import { interrupted } from './keys.js';
 import { capacity, choice, integer, octal, owner, size } from './flag-values.js';
 
 /** The options of a command that opens a pipe: how to create it, and where. */
@@ -34,7 +36,8 @@ export function createCli(context: CliContext): Command {
     .description('send TEXT as one message, or stdin one message per line (at a terminal, a prompt per line)')
     .argument('<name>', 'pipe name (case-insensitive)')
     .argument('[text...]', 'the message; without it, read stdin')
-    .option('--bytes', 'byte mode: send stdin raw instead of one message per line');
+    .option('--bytes', 'byte mode: send stdin raw instead of one message per line')
+    .option('--wait', 'before exiting, wait until readers have taken everything this command wrote');
   openOptions(write, true).action(writeCommand);
 
   const read = program
@@ -98,7 +101,8 @@ export async function run(argv: readonly string[] = process.argv): Promise<numbe
   // Ctrl-C or a kill: exit through process.exit, whose 'exit' hook detaches open pipes, so none is left behind.
   const onSignal = (signal: NodeJS.Signals): void => {
     if (graceful && !stop.signal.aborted) stop.abort();
-    else process.exit(signal === 'SIGINT' ? 130 : 143);
+    else if (signal === 'SIGINT') interrupted();
+    else process.exit(143);
   };
   const onStdoutError = (err: NodeJS.ErrnoException): void => {
     // A closed stdout (`ringpipe read X | head`) ends the reader quietly.
@@ -116,6 +120,8 @@ export async function run(argv: readonly string[] = process.argv): Promise<numbe
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : EXIT_USAGE;
     const code = err instanceof Error ? (err as { code?: unknown }).code : undefined;
+    // `write` whose readers have left ends quietly, as a FIFO's writer does (stdin may still be open, so exit now).
+    if (code === ErrorCode.NoReaders) process.exit(EXIT_NO_READERS);
     const exitCode = exitCodeFor(err);
     reportError(err instanceof Error ? err.message : String(err), exitCode, typeof code === 'string' ? code : undefined, json);
     return exitCode;

@@ -2,6 +2,8 @@ import { BAD_INPUT_CODES } from '@ringpipe/client';
 
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
+/** `write`: its readers left before it could write everything (128 + SIGPIPE, what a FIFO's writer dies with). */
+export const EXIT_NO_READERS = 141;
 
 /** 2 for usage errors and bad input, 1 for everything that went wrong at run time. */
 export function exitCodeFor(err: unknown): number {

@@ -5,6 +5,47 @@ import { CLI, killCommands, readerAttached, ringpipe, unique } from './helpers/r
 
 afterEach(killCommands);
 
+/** Whether `promise` settled within `ms` (a bounded wait: a hang is a failure, a slow machine is not). */
+async function settlesWithin<T>(promise: Promise<T>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  const settled = await Promise.race([promise.then(() => true as const), late]);
+  clearTimeout(timer);
+  return settled;
+}
+
+describe('write when readers come and go', () => {
+  it('seq | ringpipe write ends with status 141 once its reader (read --count 10) has left, like seq | head', async () => {
+    const name = unique('QUIT');
+    const reader = ringpipe(['read', name, '--count', '10']);
+    await readerAttached(name);
+    const writer = ringpipe([], undefined, ['sh', '-c', `seq 1 1000000 | '${process.execPath}' '${CLI}' write ${name}`]);
+    const read = await reader.done;
+    expect(read.code).toBe(0);
+    expect(read.stdout.toString()).toBe(`${Array.from({ length: 10 }, (_, i) => i + 1).join('\n')}\n`);
+    expect(await settlesWithin(writer.done, 5000)).toBe(true);
+    expect(await writer.done).toMatchObject({ code: 141, stderr: '' });
+  });
+
+  it('a writer that fills the ring before any reader waits for its first reader', async () => {
+    const name = unique('FIRST');
+    const writer = ringpipe(['write', name, '--capacity', '4096'], Array.from({ length: 2000 }, (_, i) => `line ${i}`).join('\n') + '\n');
+    expect(await settlesWithin(writer.done, 800)).toBe(false);
+    const reader = ringpipe(['read', name]);
+    expect((await writer.done).code).toBe(0);
+    expect((await reader.done).stdout.toString().split('\n').length).toBe(2001);
+  });
+
+  it('write --wait exits once readers have taken everything it wrote', async () => {
+    const name = unique('WAIT');
+    const writer = ringpipe(['write', name, 'delivered', '--wait']);
+    expect(await settlesWithin(writer.done, 800)).toBe(false);
+    const reader = ringpipe(['read', name, '--count', '1']);
+    expect((await reader.done).stdout.toString()).toBe('delivered\n');
+    expect((await writer.done).code).toBe(0);
+  });
+});
+
 describe('ringpipe write / read', () => {
   it('sends TEXT as one message and stdin lines as one message each', async () => {
     const name = unique('CLI');

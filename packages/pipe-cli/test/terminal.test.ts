@@ -114,3 +114,83 @@ describe('ringpipe at a terminal (tmux)', () => {
     expect(statSync(join(folder, 'output')).size).toBe(20_000_000);
   });
 });
+
+describe('keys at a terminal (tmux): Ctrl-C exits 130 on a fresh line, Ctrl-D ends, in every state', () => {
+  const exited = (term: Terminal, code: number): Promise<string[]> => term.waitFor(`[exit ${code}]`, (lines) => lines.some((line) => line.includes('[exit')));
+
+  /** A writer that keeps the pipe open and sends a line whenever the test asks. */
+  function heldWriter(name: string) {
+    const writer = ringpipe(['write', name]);
+    return { send: (line: string) => writer.child.stdin!.write(`${line}\n`), end: () => writer.child.stdin!.end(), done: writer.done };
+  }
+
+  for (const key of ['C-c', 'C-d'] as const) {
+    const code = key === 'C-c' ? 130 : 0;
+
+    it(`read, idle prompt: ${key} exits ${code}`, async () => {
+      const name = unique('KEYIDLE');
+      const term = terminal(ringpipeAt(`read ${name}`));
+      await term.waitFor('the prompt', (screen) => screen[0]!.includes('Enter reads a message'));
+      term.key(key);
+      const screen = await exited(term, code);
+      expect(screen.at(-1)).toBe(`[exit ${code}]`);
+      expect(screen[0]).toMatch(/Enter reads a message, Ctrl-D quits$/);
+    });
+
+    it(`read, waiting after Enter: ${key} exits ${code} and the next message stays in the pipe`, async () => {
+      const name = unique('KEYWAIT');
+      const writer = heldWriter(name);
+      await readerAttached(name);
+      const term = terminal(ringpipeAt(`read ${name}`));
+      await handlesAttached(name, 2);
+      await term.waitFor('the prompt', (screen) => screen[0]!.includes('Enter reads a message'));
+      term.type('');
+      await new Promise((resolve) => setTimeout(resolve, 300)); // Enter is waiting for a message
+      term.key(key);
+      const screen = await exited(term, code);
+      expect(screen.at(-1)).toBe(`[exit ${code}]`);
+      writer.send('still here');
+      const next = ringpipe(['read', name, '--count', '1']);
+      expect((await next.done).stdout.toString()).toBe('still here\n');
+      writer.end();
+    });
+
+    it(`read --no-prompt: ${key} exits ${code}`, async () => {
+      const name = unique('KEYFLOW');
+      const writer = heldWriter(name);
+      await readerAttached(name);
+      writer.send('shown');
+      const term = terminal(ringpipeAt(`read ${name} --no-prompt`));
+      await term.waitFor('the message', (screen) => screen[0] === 'shown');
+      term.key(key);
+      const screen = await exited(term, code);
+      // The terminal echoes the key (^C, or nothing for ^D); the exit status shows on a line of its own.
+      expect(screen[0]).toBe('shown');
+      expect(screen.at(-1)).toBe(`[exit ${code}]`);
+      writer.end();
+    });
+
+    it(`write, idle prompt and mid-line: ${key} exits ${code}`, async () => {
+      for (const typed of ['', 'half a li']) {
+        const name = unique('KEYWRITE');
+        const reader = ringpipe(['read', name, '--follow']);
+        await readerAttached(name);
+        const NAME = name.toUpperCase();
+        const term = terminal(ringpipeAt(`write ${name}`));
+        await term.waitFor('the prompt', (screen) => screen[0] === `${NAME}>`);
+        if (typed) {
+          term.type(typed, false);
+          await term.waitFor('the typing', (screen) => screen[0] === `${NAME}> ${typed}`);
+        }
+        term.key(key);
+        const screen = await exited(term, code);
+        expect(screen).toEqual([typed ? `${NAME}> ${typed}` : `${NAME}>`, `[exit ${code}]`]);
+        // Ctrl-D sends the line typed so far; Ctrl-C sends nothing.
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        expect(reader.stdoutSoFar()).toBe(key === 'C-d' && typed ? `${typed}\n` : '');
+        reader.child.kill('SIGTERM');
+      }
+    });
+  }
+});
+

@@ -67,6 +67,14 @@ export interface Endpoint {
   /** One record of `length` bytes filled in place by `fill`. */
   writeInPlace?(length: number, fill: (view: Buffer) => void): typeof WROTE | typeof NO_ROOM;
 
+  /**
+   * The ring's count of messages in (`msgs_in`) right after this handle's last record was
+   * reserved, 0 before any; where absent, `stats().messagesIn` bounds it from above.
+   */
+  writtenThrough?(): number;
+  /** Records taken from the ring so far (`msgs_out + abandoned`); where absent, from `stats()`. */
+  readThrough?(): number;
+
   stats(): RingStats;
   /** Releases the handle; no other method may be called afterwards. */
   close(): Promise<void>;

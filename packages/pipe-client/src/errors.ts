@@ -29,6 +29,11 @@ export const ErrorCode = {
   Busy: 'ERR_RINGPIPE_BUSY',
   /** `ringpipe stat` or `statPipe` on a name that no process has open. */
   NotFound: 'ERR_RINGPIPE_NOT_FOUND',
+  /**
+   * A writer found the ring full and no reader attached, and its option `noReaders` says not to
+   * wait for one (EPIPE's meaning): the message of the failed write was not written.
+   */
+  NoReaders: 'ERR_RINGPIPE_NO_READERS',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -72,4 +77,18 @@ export function fromSystemError(err: unknown, what: string): unknown {
 
 export function closedError(name: string): RingPipeError {
   return new RingPipeError(ErrorCode.Closed, `pipe ${name} is closed`);
+}
+
+/** What an aborted operation rejects with: an Error named AbortError with code ABORT_ERR, as Node's own APIs give. */
+export class AbortError extends Error {
+  readonly code = 'ABORT_ERR';
+
+  constructor(message = 'The operation was aborted', options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AbortError';
+  }
+}
+
+export function abortedBy(signal: AbortSignal): AbortError {
+  return new AbortError('The operation was aborted', { cause: signal.reason });
 }

@@ -1,23 +1,28 @@
+import { addAbortSignal } from 'node:stream';
 import { listPipeInfos, openEndpoint, statPipeInfo, type PipeInfo } from './backends/choose.js';
 import { canonicalName } from './name.js';
 import { resolveOptions, type PipeOptions } from './options.js';
 import { RingPipe } from './stream.js';
 
-export { BAD_INPUT_CODES, ErrorCode, RingPipeError } from './errors.js';
+export { AbortError, BAD_INPUT_CODES, ErrorCode, RingPipeError } from './errors.js';
 export { canonicalName, NAME_MAX } from './name.js';
-export { DEFAULT_CAPACITY, MAX_CAPACITY, MIN_CAPACITY, type PipeOptions } from './options.js';
+export { DEFAULT_CAPACITY, MAX_CAPACITY, MIN_CAPACITY, type CallOptions, type PipeOptions } from './options.js';
+export type { NoReaders } from './reader-presence.js';
 export type { RingStats } from './ring/ring.js';
 export { RingPipe, type Access } from './stream.js';
 
 /**
  * Opens the pipe `name` (case-insensitive), creating it if no process has it
  * open. Throws a RingPipeError for a bad name or bad options, and when the
- * pipe cannot be opened.
+ * pipe cannot be opened. Its option `signal` destroys the pipe with an
+ * AbortError when aborted (at once, through 'error', when aborted already).
  */
 export function createPipe(name: string, options?: PipeOptions): RingPipe {
   const canonical = canonicalName(name);
   const resolved = resolveOptions(options);
-  return new RingPipe(openEndpoint(canonical, resolved), resolved.access);
+  const pipe = new RingPipe(openEndpoint(canonical, resolved), resolved.access, { noReaders: resolved.noReaders });
+  if (resolved.signal) addAbortSignal(resolved.signal, pipe);
+  return pipe;
 }
 
 export type { PipeInfo } from './backends/choose.js';

@@ -249,6 +249,15 @@ export class MappedEndpoint implements Endpoint {
     if (!this.closed) this.ring.clearReader(this.slot);
   }
 
+  writtenThrough(): number {
+    return this.ring.writtenThrough;
+  }
+
+  readThrough(): number {
+    if (this.closed) throw closedError(this.name);
+    return this.ring.readThrough();
+  }
+
   stats(): RingStats {
     if (this.closed) throw closedError(this.name);
     return this.ring.stats();

@@ -35,9 +35,34 @@ export interface PipeOptions {
    * Windows SYSTEM-owned ones, are trusted too). A pipe of anyone else is refused.
    */
   owner?: number | string;
+  /**
+   * What a write does when the ring is full and no reader is attached: 'wait' (default) for a
+   * reader to come; 'fail' with ERR_RINGPIPE_NO_READERS; 'wait-first' waits until a reader has
+   * come (since this handle opened) and fails once every reader has left, as a FIFO's writer.
+   */
+  noReaders?: 'wait' | 'fail' | 'wait-first';
+  /** Aborting it destroys the pipe with an AbortError, as it does a Node stream's. */
+  signal?: AbortSignal;
 }
 
 const integer = (min: number, max: number) => z.number().check(z.int(), z.minimum(min), z.maximum(max));
+
+function abortSignal() {
+  return z.custom<AbortSignal>((value) => value instanceof AbortSignal, { message: 'expected an AbortSignal' });
+}
+
+/** The options of one promise-returning read or write. */
+export interface CallOptions {
+  /** Aborting it rejects the call with an AbortError; an aborted call takes nothing from the ring. */
+  signal?: AbortSignal;
+}
+
+const callOptionsSchema = z.strictObject({ signal: z.optional(abortSignal()) });
+
+/** Checks the options of one call; throws ERR_RINGPIPE_BAD_OPTION. */
+export function resolveCallOptions(options: unknown): CallOptions {
+  return parsed(callOptionsSchema.safeParse(options ?? {}));
+}
 
 const optionsSchema = z.strictObject({
   mode: z.optional(z.enum(['message', 'byte'])),
@@ -48,6 +73,8 @@ const optionsSchema = z.strictObject({
   spin: z._default(integer(0, 10_000), 0),
   follow: z._default(z.boolean(), false),
   owner: z.optional(z.union([integer(0, 0xfffffffe), z.string().check(z.regex(/^[A-Za-z0-9._][A-Za-z0-9._-]*\$?$/))])),
+  noReaders: z._default(z.enum(['wait', 'fail', 'wait-first']), 'wait'),
+  signal: z.optional(abortSignal()),
 });
 
 // The schema takes exactly what PipeOptions declares (a compile-time check).
@@ -65,12 +92,13 @@ export type ResolvedOptions = Omit<z.output<typeof optionsSchema>, 'owner'> & {
 const SID = /^S-1-\d+(-\d+)+$/;
 
 export function resolveOptions(options: unknown): ResolvedOptions {
-  const result = optionsSchema.safeParse(options ?? {});
-  if (result.success) {
-    const { owner, ...rest } = result.data;
-    if (process.platform === 'win32') return { ...rest, capacity: nextPowerOfTwo(rest.capacity), owner: undefined, ownerSid: ownerSid(owner) };
-    return { ...rest, capacity: nextPowerOfTwo(rest.capacity), owner: ownerUid(owner), ownerSid: undefined };
-  }
+  const { owner, ...rest } = parsed(optionsSchema.safeParse(options ?? {}));
+  if (process.platform === 'win32') return { ...rest, capacity: nextPowerOfTwo(rest.capacity), owner: undefined, ownerSid: ownerSid(owner) };
+  return { ...rest, capacity: nextPowerOfTwo(rest.capacity), owner: ownerUid(owner), ownerSid: undefined };
+}
+
+function parsed<T>(result: { success: true; data: T } | { success: false; error: z.core.$ZodError }): T {
+  if (result.success) return result.data;
   const issue = result.error.issues[0];
   const field = issue?.path.length ? issue.path.join('.') : issue && 'keys' in issue ? String(issue.keys) : '(options)';
   throw new RingPipeError(ErrorCode.BadOption, `invalid option "${field}": ${issue?.message ?? 'invalid'}`);

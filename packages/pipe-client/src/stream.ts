@@ -1,14 +1,18 @@
 import { Duplex } from 'node:stream';
 import { EOF, NO_ROOM, type Endpoint, type Wait } from './backend.js';
-import { ErrorCode, RingPipeError } from './errors.js';
+import { ErrorCode, RingPipeError, abortedBy, closedError } from './errors.js';
+import { resolveCallOptions, type CallOptions } from './options.js';
+import { ReaderPresence, readThrough, type NoReaders } from './reader-presence.js';
 import type { RingStats, WriteCursor } from './ring/ring.js';
 
 export type Access = 'read' | 'write' | 'readwrite';
 
 type Callback = (err?: Error | null) => void;
 
-/** Messages one synchronous run of pump() delivers before it yields to the event loop. */
+/** Messages one synchronous run of pump() (or of an iteration's ready messages) delivers before it yields to the event loop. */
 const PUMP_TURN = 4096;
+
+const DONE: Promise<IteratorResult<Buffer, undefined>> = Promise.resolve({ value: undefined, done: true });
 
 /**
  * A named pipe as a Node Duplex. In message mode every write is one message
@@ -26,8 +30,16 @@ export class RingPipe extends Duplex {
   /** Node called _read and no push has answered it yet. */
   private readRequested = false;
   private pumpScheduled = false;
+  private readonly presence: ReaderPresence;
+  /** Messages an async iterator handed out since it last waited or yielded. */
+  private iterationTurn = 0;
+  /** Called whenever a write to the ring finished (for drained()). */
+  private sendWaiters: Array<() => void> = [];
+  /** drained() calls under way: the handle stays open for them after end(). */
+  private draining = 0;
+  private destroyAfterDraining = false;
 
-  constructor(endpoint: Endpoint, access: Access) {
+  constructor(endpoint: Endpoint, access: Access, options: { noReaders?: NoReaders } = {}) {
     const message = endpoint.mode === 'message';
     super({
       // `readable` and `writable` are Duplex options that @types/node 20 does not list.
@@ -41,10 +53,13 @@ export class RingPipe extends Duplex {
       allowHalfOpen: true,
     });
     this.endpoint = endpoint;
+    this.presence = new ReaderPresence(endpoint, options.noReaders ?? 'wait');
     if (access === 'write') this.startWriting();
     // A side that was never used closes with the other one, so a pure writer or pure reader releases its handle.
     this.once('finish', () => {
-      if (!this.readingStarted) this.destroy();
+      if (this.readingStarted) return;
+      if (this.draining > 0) this.destroyAfterDraining = true;
+      else this.destroy();
     });
     this.once('end', () => {
       if (this.destroyed) return;
@@ -111,6 +126,81 @@ export class RingPipe extends Duplex {
     this.endpoint.startReading();
   }
 
+  /**
+   * `for await (const message of pipe)`: takes each message from the ring only when the
+   * loop asks for it (several in one event-loop turn while they are ready), so that a
+   * `break`, a `destroy()` or an abort leaves every message not handed out in the pipe.
+   * Leaving the loop early destroys the pipe, as it does any Node stream; `destroy()`
+   * without an error ends the loop, with one (an abort's AbortError) the loop throws it.
+   */
+  override [Symbol.asyncIterator](): NodeJS.AsyncIterator<Buffer, undefined> {
+    const loop = { stopped: false };
+    // One next() at a time: a caller that asks again before a waiting next() settled gets the messages in order.
+    let waiting: Promise<unknown> | undefined;
+    const iterator = {
+      next: (): Promise<IteratorResult<Buffer, undefined>> => {
+        if (waiting) return waiting.then(() => iterator.next());
+        const result = this.nextMessage(loop);
+        if (this.iterationTurn === 0) {
+          const settled = result.then(
+            () => {},
+            () => {},
+          );
+          waiting = settled;
+          void settled.then(() => {
+            if (waiting === settled) waiting = undefined;
+          });
+        }
+        return result;
+      },
+      return: (): Promise<IteratorResult<Buffer, undefined>> => {
+        loop.stopped = true;
+        this.destroy();
+        return DONE;
+      },
+      [Symbol.asyncIterator]: () => iterator,
+      [Symbol.asyncDispose]: () => iterator.return().then(() => {}),
+    };
+    return iterator as NodeJS.AsyncIterator<Buffer, undefined>;
+  }
+
+  private nextMessage(loop: { stopped: boolean }): Promise<IteratorResult<Buffer, undefined>> {
+    if (this.errored) return Promise.reject(this.errored);
+    if (loop.stopped || this.destroyed || this.readableEnded) return DONE;
+    if (++this.iterationTurn > PUMP_TURN) {
+      // Let timers, I/O and signals in now and then while a writer keeps the ring full.
+      this.iterationTurn = 0;
+      return new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.nextMessage(loop));
+    }
+    this.startReading();
+    let got: Buffer | null | typeof EOF;
+    try {
+      got = this.readableLength > 0 ? (this.read() as Buffer) : this.endpoint.read();
+    } catch (err) {
+      this.destroy(err as Error);
+      return Promise.reject(err);
+    }
+    if (got === EOF) {
+      this.endReadable();
+      return DONE;
+    }
+    if (got !== null) return Promise.resolve({ value: got, done: false });
+    this.iterationTurn = 0;
+    const wait = this.endpoint.waitReadable();
+    this.pendingRead = wait;
+    return wait.promise.then(() => {
+      if (this.pendingRead === wait) this.pendingRead = undefined;
+      return this.nextMessage(loop);
+    });
+  }
+
+  /** The readable side ends as a stream reader's would, so that a reader-only handle closes itself. */
+  private endReadable(): void {
+    if (this.readableEnded) return;
+    this.push(null);
+    this.resume();
+  }
+
   // ---- beside the stream: batches and zero-copy -------------------------------
   // Use these or the stream's reading side ('data', for await, pipe), not both on one handle.
 
@@ -118,18 +208,22 @@ export class RingPipe extends Duplex {
    * Message mode: the messages ready now, at least one and at most `max`, each
    * its own Buffer (views of one slab copied out of the ring with one lock); []
    * once every writer has left and the ring is drained. Byte mode: one chunk.
+   * Destroyed or aborted (option `signal`) while it waits, it rejects (ERR_RINGPIPE_CLOSED,
+   * AbortError) and has taken nothing from the ring.
    */
-  async readBatch(max = 1024): Promise<Buffer[]> {
+  async readBatch(max = 1024, options?: CallOptions): Promise<Buffer[]> {
+    const { signal } = resolveCallOptions(options);
+    if (signal?.aborted) throw abortedBy(signal);
     const buffered = this.takeBuffered(max);
     if (buffered.length > 0) return buffered;
-    const got = await this.untilReadable(() => (this.endpoint.readBatch ? this.endpoint.readBatch(max) : wrap(this.endpoint.read())));
+    const got = await this.untilReadable(() => (this.endpoint.readBatch ? this.endpoint.readBatch(max) : wrap(this.endpoint.read())), signal);
     return got === EOF ? [] : got;
   }
 
   /** Batches of messages (see readBatch) until every writer has left: `for await (const batch of pipe.batches())`. */
-  async *batches(max = 1024): AsyncGenerator<Buffer[], void, undefined> {
+  async *batches(max = 1024, options?: CallOptions): AsyncGenerator<Buffer[], void, undefined> {
     for (;;) {
-      const batch = await this.readBatch(max);
+      const batch = await this.readBatch(max, options);
       if (batch.length === 0) return;
       yield batch;
     }
@@ -142,11 +236,13 @@ export class RingPipe extends Duplex {
    * other readers of the pipe wait, so release it soon. `release(false)` leaves
    * the message in the ring for the next read. Destroying the pipe releases it.
    */
-  async readView(): Promise<{ data: Buffer; release(consume?: boolean): void } | null> {
+  async readView(options?: CallOptions): Promise<{ data: Buffer; release(consume?: boolean): void } | null> {
+    const { signal } = resolveCallOptions(options);
+    if (signal?.aborted) throw abortedBy(signal);
     const [buffered] = this.takeBuffered(1);
     if (buffered) return { data: buffered, release: () => {} };
     const endpoint = this.endpoint;
-    const got = await this.untilReadable(() => (endpoint.peek ? endpoint.peek() : endpoint.read()));
+    const got = await this.untilReadable(() => (endpoint.peek ? endpoint.peek() : endpoint.read()), signal);
     if (got === EOF) return null;
     let held = endpoint.peek !== undefined;
     return {
@@ -163,7 +259,9 @@ export class RingPipe extends Duplex {
    * every writer has left. A message longer than `target` stays in the ring and
    * the promise rejects with ERR_RINGPIPE_MESSAGE_TOO_BIG.
    */
-  async readInto(target: Uint8Array): Promise<number | null> {
+  async readInto(target: Uint8Array, options?: CallOptions): Promise<number | null> {
+    const { signal } = resolveCallOptions(options);
+    if (signal?.aborted) throw abortedBy(signal);
     const got = await this.untilReadable(() => {
       if (this.endpoint.readInto) return wrap(this.endpoint.readInto(target));
       const [message] = this.takeBuffered(1);
@@ -175,7 +273,7 @@ export class RingPipe extends Duplex {
       }
       target.set(next);
       return [next.length];
-    });
+    }, signal);
     return got === EOF ? null : got[0]!;
   }
 
@@ -183,9 +281,18 @@ export class RingPipe extends Duplex {
    * Writes each of `messages` as one message (byte mode: bytes), reserved and committed
    * together where they fit; resolves once all are in the ring. When no stream write is
    * queued, the batch goes straight to the ring (no stream work per message), and later
-   * writes and end() wait behind it.
+   * writes and end() wait behind it. Aborted (option `signal`) while it waits for room, it
+   * rejects with an AbortError: the messages before the one that waited are in the ring, the
+   * rest are not written. A batch queued behind stream writes is written whole.
    */
-  writeBatch(messages: ReadonlyArray<string | Uint8Array>): Promise<void> {
+  writeBatch(messages: ReadonlyArray<string | Uint8Array>, options?: CallOptions): Promise<void> {
+    let signal: AbortSignal | undefined;
+    try {
+      ({ signal } = resolveCallOptions(options));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (signal?.aborted) return Promise.reject(abortedBy(signal));
     if (messages.length === 0) return Promise.resolve();
     const chunks = messages.map(asBuffer);
     const tooBig = this.endpoint.mode === 'message' ? chunks.find((chunk) => chunk.length > this.endpoint.maxRecord) : undefined;
@@ -194,11 +301,16 @@ export class RingPipe extends Duplex {
     this.startWriting();
     let settled = false;
     const batch = new Promise<void>((resolve, reject) =>
-      this.flush(chunks, { index: 0, offset: 0 }, (err) => {
-        settled = true;
-        if (err) reject(err);
-        else resolve();
-      }),
+      this.flush(
+        chunks,
+        { index: 0, offset: 0 },
+        (err) => {
+          settled = true;
+          if (err) reject(err);
+          else resolve();
+        },
+        signal,
+      ),
     );
     if (!settled) {
       const gate = batch.then(
@@ -225,9 +337,12 @@ export class RingPipe extends Duplex {
    * Writes one message of `length` bytes in place: `fill` gets a Buffer that is
    * the message's room in the ring and writes the payload into it (synchronously);
    * then the message is committed. Resolves once it is in the ring. Await it
-   * before the next write, so that messages keep their order.
+   * before the next write, so that messages keep their order. Aborted (option
+   * `signal`) while it waits for room, it rejects with an AbortError and writes nothing.
    */
-  async writeInPlace(length: number, fill: (view: Buffer) => void): Promise<void> {
+  async writeInPlace(length: number, fill: (view: Buffer) => void, options?: CallOptions): Promise<void> {
+    const { signal } = resolveCallOptions(options);
+    if (signal?.aborted) throw abortedBy(signal);
     if (this.endpoint.mode === 'message' && length > this.endpoint.maxRecord) {
       throw this.tooBigError(length);
     }
@@ -238,13 +353,67 @@ export class RingPipe extends Duplex {
     }
     this.startWriting();
     for (;;) {
-      if (this.destroyed) throw new RingPipeError(ErrorCode.Closed, `pipe ${this.name} is closed`);
-      if (this.endpoint.writeInPlace(length, fill) !== NO_ROOM) return;
+      if (this.destroyed) throw closedError(this.name);
+      if (signal?.aborted) throw abortedBy(signal);
+      if (this.endpoint.writeInPlace(length, fill) !== NO_ROOM) return this.sent();
+      const gone = this.presence.gone();
+      if (gone && this.endpoint.writeInPlace(length, fill) === NO_ROOM) throw gone;
+      if (gone) return this.sent();
       const wait = this.endpoint.waitWritable(length);
       this.pendingWrite = wait;
-      await wait.promise;
+      await untilDoneOrAborted(wait, signal);
       this.pendingWrite = undefined;
     }
+  }
+
+  /**
+   * Resolves once readers have taken every message this handle wrote, the writes still
+   * queued in the stream included (the ring's read position passed this handle's last
+   * record). Call it before or after end(): the handle stays open until it settles.
+   * Rejects with ERR_RINGPIPE_NO_READERS when `noReaders` says not to wait for a reader,
+   * with ERR_RINGPIPE_CLOSED when the pipe is destroyed meanwhile, with an AbortError on
+   * abort (option `signal`).
+   */
+  async drained(options?: CallOptions): Promise<void> {
+    const { signal } = resolveCallOptions(options);
+    if (signal?.aborted) throw abortedBy(signal);
+    this.draining++;
+    try {
+      await this.queuedWritesDone(signal);
+      if (!this.writingStarted) return;
+      const through = this.endpoint.writtenThrough?.() ?? this.endpoint.stats().messagesIn;
+      for (;;) {
+        if (this.destroyed) throw this.errored ?? closedError(this.name);
+        if (readThrough(this.endpoint) >= through) return;
+        const gone = this.presence.gone();
+        if (gone) throw gone;
+        // Every record a reader takes wakes writers that wait for room: the largest record waits until the ring is empty, or the next take.
+        const wait = this.endpoint.waitWritable(this.endpoint.maxRecord);
+        this.pendingWrite = wait;
+        await untilDoneOrAborted(wait, signal);
+        if (this.pendingWrite === wait) this.pendingWrite = undefined;
+        if (signal?.aborted) throw abortedBy(signal);
+      }
+    } finally {
+      if (--this.draining === 0 && this.destroyAfterDraining) this.destroy();
+    }
+  }
+
+  private async queuedWritesDone(signal: AbortSignal | undefined): Promise<void> {
+    while (this.writableLength > 0 || this.batchInFlight) {
+      if (this.destroyed) throw this.errored ?? closedError(this.name);
+      if (signal?.aborted) throw abortedBy(signal);
+      const sent = this.batchInFlight ?? new Promise<void>((resolve) => this.sendWaiters.push(resolve));
+      await (signal ? Promise.race([sent, aborted(signal)]) : sent);
+    }
+  }
+
+  /** A write to the ring finished: drained() looks again. */
+  private sent(): void {
+    if (this.sendWaiters.length === 0) return;
+    const waiters = this.sendWaiters;
+    this.sendWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 
   /** Messages the stream already took from the ring (at most a few), so that none is skipped. */
@@ -255,10 +424,11 @@ export class RingPipe extends Duplex {
   }
 
   /** Tries `attempt` until it gives something, waiting for the ring in between; EOF ends the readable side. */
-  private async untilReadable<T>(attempt: () => T | null | typeof EOF): Promise<T | typeof EOF> {
+  private async untilReadable<T>(attempt: () => T | null | typeof EOF, signal?: AbortSignal): Promise<T | typeof EOF> {
     this.startReading();
     for (;;) {
-      if (this.destroyed) throw new RingPipeError(ErrorCode.Closed, `pipe ${this.name} is closed`);
+      if (this.destroyed) throw closedError(this.name);
+      if (signal?.aborted) throw abortedBy(signal);
       let got: T | null | typeof EOF;
       try {
         got = attempt();
@@ -267,18 +437,14 @@ export class RingPipe extends Duplex {
         throw err;
       }
       if (got === EOF) {
-        // The readable side ends as a stream reader's would, so that a reader-only handle closes itself.
-        if (!this.readableEnded) {
-          this.push(null);
-          this.resume();
-        }
+        this.endReadable();
         return EOF;
       }
       if (got !== null) return got;
       const wait = this.endpoint.waitReadable();
       this.pendingRead = wait;
-      await wait.promise;
-      this.pendingRead = undefined;
+      await untilDoneOrAborted(wait, signal);
+      if (this.pendingRead === wait) this.pendingRead = undefined;
     }
   }
 
@@ -347,34 +513,49 @@ export class RingPipe extends Duplex {
       }
     }
     this.startWriting();
-    this.flush(chunks, { index: 0, offset: 0 }, callback);
+    this.flush(chunks, { index: 0, offset: 0 }, (err) => {
+      callback(err);
+      this.sent();
+    });
   }
 
   private tooBigError(length: number): RingPipeError {
     return new RingPipeError(ErrorCode.MessageTooBig, `message of ${length} bytes is larger than pipe ${this.name} can hold (${this.endpoint.maxRecord} bytes)`);
   }
 
-  /** Writes from the cursor on until every chunk is in, waiting for room as needed; errors go to the callback. */
-  private flush(chunks: Buffer[], cursor: WriteCursor, callback: Callback): void {
+  /**
+   * Writes from the cursor on until every chunk is in, waiting for room as needed; errors go
+   * to the callback: the pipe's end, an abort, or readers gone (option `noReaders`).
+   */
+  private flush(chunks: Buffer[], cursor: WriteCursor, callback: Callback, signal?: AbortSignal): void {
+    let gone: RingPipeError | undefined;
     while (cursor.index < chunks.length) {
       let result: number;
       try {
         result = this.endpoint.write(chunks, cursor);
+        // Readers gone: one more try, in case the last of them made room as it left.
+        if (result === NO_ROOM && !gone && (gone = this.presence.gone())) continue;
       } catch (err) {
         callback(err as Error);
         return;
       }
       if (result === NO_ROOM) {
+        if (gone) {
+          callback(gone);
+          return;
+        }
         const next = chunks[cursor.index]!;
         const wait = this.endpoint.waitWritable(Math.min(next.length - cursor.offset, this.endpoint.maxRecord));
         this.pendingWrite = wait;
-        wait.promise.then(() => {
-          this.pendingWrite = undefined;
+        void untilDoneOrAborted(wait, signal).then(() => {
+          if (this.pendingWrite === wait) this.pendingWrite = undefined;
           if (this.destroyed) callback(new RingPipeError(ErrorCode.Closed, `pipe ${this.name} closed while a write waited for space`));
-          else this.flush(chunks, cursor, callback);
+          else if (signal?.aborted) callback(abortedBy(signal));
+          else this.flush(chunks, cursor, callback, signal);
         });
         return;
       }
+      gone = undefined;
     }
     callback();
   }
@@ -398,11 +579,44 @@ export class RingPipe extends Duplex {
   override _destroy(err: Error | null, callback: Callback): void {
     this.pendingRead?.cancel();
     this.pendingWrite?.cancel();
+    this.sent();
     this.endpoint.close().then(
       () => callback(err),
       (closeErr: Error) => callback(err ?? closeErr),
     );
   }
+}
+
+/**
+ * What a RingPipe's 'data' listeners and iterators get: a Buffer per message (message mode) or
+ * per chunk (byte mode).
+ */
+export interface RingPipe {
+  on(event: 'data', listener: (chunk: Buffer) => void): this;
+  on(event: 'error', listener: (err: Error) => void): this;
+  on(event: 'close' | 'drain' | 'end' | 'finish' | 'pause' | 'readable' | 'resume', listener: () => void): this;
+  on(event: string | symbol, listener: (...args: any[]) => void): this;
+  once(event: 'data', listener: (chunk: Buffer) => void): this;
+  once(event: 'error', listener: (err: Error) => void): this;
+  once(event: 'close' | 'drain' | 'end' | 'finish' | 'pause' | 'readable' | 'resume', listener: () => void): this;
+  once(event: string | symbol, listener: (...args: any[]) => void): this;
+  addListener(event: 'data', listener: (chunk: Buffer) => void): this;
+  addListener(event: string | symbol, listener: (...args: any[]) => void): this;
+  prependListener(event: 'data', listener: (chunk: Buffer) => void): this;
+  prependListener(event: string | symbol, listener: (...args: any[]) => void): this;
+  read(size?: number): Buffer | null;
+}
+
+/** Resolves when `wait` is over, or at once when `signal` aborts (the wait is cancelled then). */
+function untilDoneOrAborted(wait: Wait, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return wait.promise;
+  const cancel = (): void => wait.cancel();
+  signal.addEventListener('abort', cancel, { once: true });
+  return wait.promise.finally(() => signal.removeEventListener('abort', cancel));
+}
+
+function aborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
 }
 
 function asBuffer(message: string | Uint8Array): Buffer {

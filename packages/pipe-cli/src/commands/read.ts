@@ -1,8 +1,8 @@
 import { once } from 'node:events';
 import { closeSync, openSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { createPipe, type RingPipe } from '@ringpipe/client';
 import { isFileLike, isRegularFile, receiveToFd } from '../fd-transfer.js';
+import { terminalKeys } from '../keys.js';
 import { Progress, progressWanted } from '../progress.js';
 import { noteIgnoredFlags, pipeOptions, type OpenFlags } from './open-options.js';
 
@@ -23,7 +23,11 @@ export async function readCommand(name: string, flags: ReadFlags): Promise<void>
   if (flags.prompt && process.stdin.isTTY && process.stdout.isTTY) {
     await readOnEnter(pipe, flags.count);
   } else {
+    const endOnCtrlD = process.stdin.isTTY === true;
+    // At a terminal, Ctrl-D (the end of stdin) ends the reading: what was not printed stays in the pipe.
+    if (endOnCtrlD) process.stdin.once('end', () => pipe.destroy()).resume();
     await readAll(pipe, flags.count);
+    if (endOnCtrlD) process.stdin.destroy();
   }
   pipe.destroy();
   // The client's FFI library (koffi) fsyncs stdout at exit, which for an output file waits until the disk has it all.
@@ -45,7 +49,7 @@ async function readAll(pipe: RingPipe, count: number | undefined): Promise<void>
       await receiveToFd(pipe, STDOUT, progress);
       return;
     }
-    for await (const message of pipe as AsyncIterable<Buffer>) {
+    for await (const message of pipe) {
       progress.add(message.length);
       if (!process.stdout.write(newline ? Buffer.concat([message, Buffer.from(newline)]) : message)) {
         await once(process.stdout, 'drain');
@@ -57,22 +61,51 @@ async function readAll(pipe: RingPipe, count: number | undefined): Promise<void>
   }
 }
 
+/**
+ * One message per Enter. Ctrl-D ends at any moment, also while Enter waits for a message
+ * (which then stays in the pipe); Ctrl-C exits 130.
+ */
 async function readOnEnter(pipe: RingPipe, count: number | undefined): Promise<void> {
-  const keys = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
-  keys.setPrompt(`${pipe.name}: Enter reads a message, Ctrl-D quits `);
-  const messages = (pipe as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  const { keys } = terminalKeys(`${pipe.name}: Enter reads a message, Ctrl-D quits `);
+  const messages = pipe[Symbol.asyncIterator]();
+  let enters = 0;
+  let ended = false;
+  let wake = (): void => {};
+  keys.on('line', () => {
+    enters++;
+    wake();
+  });
+  const quit = new Promise<void>((resolve) =>
+    keys.once('close', () => {
+      ended = true;
+      wake();
+      resolve();
+    }),
+  );
+  const enterOrQuit = (): Promise<void> => new Promise((resolve) => (enters > 0 || ended ? resolve() : (wake = resolve)));
   let received = 0;
+  let next: Promise<IteratorResult<Buffer, undefined>> | undefined;
   keys.prompt();
-  for await (const _ of keys) {
-    const next = await messages.next();
-    if (next.done) {
+  for (;;) {
+    await enterOrQuit();
+    if (ended) break;
+    enters--;
+    next = messages.next();
+    const got = await Promise.race([next, quit]);
+    if (!got) break;
+    next = undefined;
+    if (got.done) {
       process.stderr.write('(every writer has left)\n');
       break;
     }
-    process.stdout.write(Buffer.concat([next.value, Buffer.from('\n')]));
+    process.stdout.write(Buffer.concat([got.value, Buffer.from('\n')]));
     if (count !== undefined && ++received >= count) break;
     keys.prompt();
   }
+  if (ended) process.stderr.write('\n'); // Ctrl-D leaves the cursor after the prompt
   keys.close();
   await messages.return?.();
+  // A message taken just as Ctrl-D came is printed rather than lost; a wait still pending takes nothing.
+  const last = await next;
+  if (last && !last.done) process.stdout.write(Buffer.concat([last.value, Buffer.from('\n')]));
 }

@@ -1,19 +1,25 @@
 import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import { finished, pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { createPipe, type RingPipe } from '@ringpipe/client';
 import { isFileLike, sendFromFd } from '../fd-transfer.js';
+import { terminalKeys } from '../keys.js';
 import { byteLines } from '../lines.js';
 import { Progress, progressWanted } from '../progress.js';
 import { noteIgnoredFlags, pipeOptions, type OpenFlags } from './open-options.js';
 
+export interface WriteFlags extends OpenFlags {
+  wait?: boolean;
+}
+
 /**
  * `ringpipe write NAME [TEXT...]`: TEXT as one message; else stdin, one message
- * per line (raw bytes with --bytes); at a terminal, a prompt per line.
+ * per line (raw bytes with --bytes); at a terminal, a prompt per line. Like a
+ * FIFO's writer, it waits for a first reader when the ring is full, and fails
+ * with ERR_RINGPIPE_NO_READERS (exit 141) once its readers have left.
  */
-export async function writeCommand(name: string, text: string[], flags: OpenFlags): Promise<void> {
-  const pipe = createPipe(name, pipeOptions(flags, 'write'));
+export async function writeCommand(name: string, text: string[], flags: WriteFlags): Promise<void> {
+  const pipe = createPipe(name, { ...pipeOptions(flags, 'write'), noReaders: 'wait-first' });
   noteIgnoredFlags(pipe, flags);
   // Registered first: a write error (such as a message too big) rejects this instead of going unhandled.
   const done = finished(pipe);
@@ -28,13 +34,14 @@ export async function writeCommand(name: string, text: string[], flags: OpenFlag
     } else if (flags.bytes) {
       await pipeline(process.stdin, counting(progress), pipe, { end: false });
     } else if (process.stdin.isTTY === true) {
-      const lines = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
-      lines.setPrompt(`${pipe.name}> `);
-      lines.prompt();
-      for await (const entry of lines) {
+      const { keys, pending } = terminalKeys(`${pipe.name}> `);
+      keys.prompt();
+      for await (const entry of keys) {
         await send(pipe, line(entry), progress);
-        lines.prompt();
+        keys.prompt();
       }
+      // Ctrl-D on a line with text sends it, then ends.
+      if (pending()) await send(pipe, line(pending()), progress);
       process.stderr.write('\n'); // Ctrl-D leaves the cursor after the last prompt
     } else {
       // Lines are bytes: split on "\n" without decoding, so any bytes pass unchanged.
@@ -42,6 +49,7 @@ export async function writeCommand(name: string, text: string[], flags: OpenFlag
         await send(pipe, pipe.mode === 'byte' ? Buffer.concat([entry, NEWLINE]) : entry, progress);
       }
     }
+    if (flags.wait) await pipe.drained();
   } finally {
     progress.stop();
   }

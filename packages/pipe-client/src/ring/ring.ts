@@ -119,6 +119,8 @@ export class Ring {
   private peeked?: { slot: number; tail: number; len: number; size: number; skip: number };
   /** Position of the first record of the last reservation. */
   private reservedAt = 0;
+  /** `msgs_in` right after this handle's last reservation: its last record is read once `msgs_out + abandoned` reaches it. */
+  writtenThrough = 0;
   /** Each slot's last `reserve`: where its records start, and their lengths (for `abandon`). */
   private readonly reservations = new Map<number, { at: number; lengths: number[] }>();
 
@@ -473,6 +475,7 @@ export class Ring {
       if (count > 0) {
         addCounter(i32, H.msgsIn, count);
         addCounter(i32, H.bytesIn, bytes);
+        this.writtenThrough = readCounter(i32, H.msgsIn);
         Atomics.store(i32, H.head, head);
       }
     } finally {
@@ -797,6 +800,11 @@ export class Ring {
   }
 
   // ---- statistics ------------------------------------------------------------
+
+  /** Records taken from the ring so far: read whole (`msgs_out`) or skipped (`abandoned`). */
+  readThrough(): number {
+    return readCounter(this.i32, H.msgsOut) + (Atomics.load(this.i32, H.abandoned) >>> 0);
+  }
 
   /** Statistics; only live handles are counted. */
   stats(): RingStats {

@@ -1,4 +1,4 @@
-import { closeSync, constants, fchmodSync, fstatSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fstatSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { Socket } from 'node:net';
 import type { Wait } from '../../backend.js';
 import type { WakeWord } from '../../mapped-endpoint.js';
@@ -7,6 +7,10 @@ import { Off } from '../../ring/layout.js';
 
 const OPEN_FLAGS = constants.O_RDWR | constants.O_NOFOLLOW | constants.O_NONBLOCK | 0o2000000; /* O_CLOEXEC */
 const RING = Buffer.from([1]);
+/** Where a woken bell's leftover bytes go: one buffer for every bell of the process. */
+const DRAIN = Buffer.alloc(64 * 1024);
+/** A FIFO holds at most 1 MiB (an unprivileged F_SETPIPE_SZ's limit): 16 reads drain it, a peer that keeps writing costs no more. */
+const DRAIN_READS = 16;
 
 /**
  * The FIFOs beside a segment that libuv watches for sleepers (docs/ring-format.md, Bells), one
@@ -82,7 +86,13 @@ class Bell {
   private timer?: NodeJS.Timeout | undefined;
 
   private constructor(private readonly fd: number) {
-    const onread = { buffer: Buffer.alloc(256), callback: () => this.wakeAll() };
+    const onread = {
+      buffer: Buffer.alloc(256),
+      callback: () => {
+        this.drain();
+        this.wakeAll();
+      },
+    };
     try {
       this.socket = new Socket({ fd, readable: true, writable: false, onread } as ConstructorParameters<typeof Socket>[0]);
     } catch {
@@ -161,6 +171,17 @@ class Bell {
     clearTimeout(this.timer);
     if (this.socket) this.socket.destroy();
     else closeSync(this.fd);
+  }
+
+  /** Reads what is left in the FIFO, so that a full bell costs one wake, not one per 256 bytes. */
+  private drain(): void {
+    for (let i = 0; i < DRAIN_READS; i++) {
+      try {
+        if (readSync(this.fd, DRAIN, 0, DRAIN.length, null) < DRAIN.length) return;
+      } catch {
+        return; // EAGAIN: empty
+      }
+    }
   }
 
   private wakeAll(): void {
