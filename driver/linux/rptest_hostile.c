@@ -4,7 +4,8 @@
  * processes at once) can make the kernel do: a ring of records to skip
  * under poll() and read(), a record that keeps growing under read() and
  * SIGKILL, a commit that fails under write(), racing creators of one name,
- * and pinning ring pages with vmsplice().
+ * and pinning ring pages with vmsplice(). A ring left with records to skip
+ * or garbage counts as unread and would be kept: each test removes its own.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -25,19 +26,6 @@
 #include <unistd.h>
 
 #include "rptest.h"
-
-/* A ring left with records to skip or garbage counts as unread: it would be kept. */
-static void remove_pipe(const char *name)
-{
-	struct ringpipe_remove r;
-	int fd = dev_open(O_RDONLY);
-
-	memset(&r, 0, sizeof(r));
-	r.name_len = strlen(name);
-	memcpy(r.name, name, r.name_len);
-	ioctl(fd, RINGPIPE_IOC_REMOVE, &r);
-	close(fd);
-}
 
 #define W0(state, len) ((uint32_t)(state) << 30 | (len))
 #define REC_RESERVED 1u
