@@ -1,19 +1,20 @@
 // Peer of bench/bridge.mjs, run inside a simulated host:
-//   write NAME COUNT GAP_MS   COUNT messages of 64 B carrying their send time; a pause of GAP_MS after each (0: none)
-//   read NAME COUNT           prints {"ms": first-to-last, "latencies": [...us]} once COUNT arrived
+//   write NAME COUNT SIZE GAP_MS   COUNT messages of SIZE bytes carrying their send time; a pause of GAP_MS after each (0: none)
+//   read NAME COUNT                prints {"ms": first-to-last, "latencies": [...us]} once COUNT arrived
 import { createPipe } from '@ringpipe/client';
 
-const [role, name, countText, gapText] = process.argv.slice(2);
+const [role, name, countText, sizeText, gapText] = process.argv.slice(2);
 const count = Number(countText);
 const now = () => performance.timeOrigin + performance.now();
 
 if (role === 'write') {
   const pipe = createPipe(name, { access: 'write' });
-  const message = Buffer.alloc(64);
+  const gap = Number(gapText);
   for (let i = 0; i < count; i++) {
+    const message = Buffer.alloc(Number(sizeText));
     message.writeDoubleLE(now(), 0);
-    if (!pipe.write(Buffer.from(message))) await new Promise((r) => pipe.once('drain', r));
-    if (Number(gapText) > 0) await new Promise((r) => setTimeout(r, Number(gapText)));
+    if (!pipe.write(message)) await new Promise((r) => pipe.once('drain', r));
+    if (gap > 0) await new Promise((r) => setTimeout(r, gap));
   }
   process.stdout.write('written\n');
   setInterval(() => {}, 1 << 30); // the pipe lives while a handle has it

@@ -1,7 +1,10 @@
 // Figures, not assertions: ringpipe bridge --to/--from across two simulated hosts (a private /dev/shm
-// each, so root) through one local nats-server, next to a plain @nats-io JetStream publisher (awaiting
-// each ack) and pull consumer (acking each) moving the same 64 B messages, in the same run.
-//   node bench/bridge.mjs [COUNT]
+// each, so root) through one local nats-server, next to a plain @nats-io JetStream publisher keeping the
+// same window of publishes in flight and a pull consumer with the same batch size (max ack pending),
+// on the same server and the same kind of stream (work queue, file store, message ids), in the same run.
+// Two mixed rows say where the difference goes: the bridge's --to with the plain consumer, and the
+// plain publisher with the bridge's --from.
+//   node bench/bridge.mjs [COUNT_64B] [COUNT_16KIB]
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createServer, connect as tcp } from 'node:net';
@@ -9,14 +12,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect } from '@nats-io/transport-node';
-import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { AckPolicy, jetstream, jetstreamManager, RetentionPolicy } from '@nats-io/jetstream';
 
-const COUNT = Number(process.argv[2] ?? 5000);
+const WINDOW = 256; // the bridge's defaults (--window, --batch)
+const BATCH = 256;
+/** Pipes large enough for a whole window of 16 KiB messages (the default, 1 MiB, holds 64). */
+const CAPACITY = String(8 << 20);
+const SIZES = [
+  [64, Number(process.argv[2] ?? 20000)],
+  [16384, Number(process.argv[3] ?? 5000)],
+];
 const PACED = 500; // latency phase: one message every 2 ms
 const PEER = fileURLToPath(new URL('./bridge-peer.mjs', import.meta.url));
 const CLI = fileURLToPath(new URL('../packages/pipe-cli/bin/ringpipe.js', import.meta.url));
 const now = () => performance.timeOrigin + performance.now();
 const children = [];
+let serial = 0;
 
 if (process.getuid?.() !== 0) throw new Error('bench/bridge.mjs needs root (unshare -m, mount)');
 const port = await freePort();
@@ -25,62 +36,99 @@ children.push(server);
 process.on('exit', () => children.forEach((c) => c.kill('SIGKILL')));
 await listening(port);
 const url = `nats://127.0.0.1:${port}`;
-console.log(`${spawnSync('nats-server', ['--version'], { encoding: 'utf8' }).stdout.trim()}, ${COUNT} messages of 64 B, then ${PACED} at one per 2 ms for latency`);
+console.log(
+  `${spawnSync('nats-server', ['--version'], { encoding: 'utf8' }).stdout.trim()}; window ${WINDOW}, batch ${BATCH}; ` +
+    `rate: ${SIZES.map(([s, n]) => `${n} messages of ${s} B`).join(', ')} as fast as they go; latency: ${PACED} at one per 2 ms`,
+);
 
-const rows = [];
-rows.push(['ringpipe bridge --to/--from (two hosts)', ...(await bridged('BENCHA', COUNT, 0)).slice(0, 1), ...(await bridged('BENCHB', PACED, 2)).slice(1)]);
-rows.push(['plain @nats-io JetStream publish/consume', ...(await plain('PLAINA', COUNT, 0)).slice(0, 1), ...(await plain('PLAINB', PACED, 2)).slice(1)]);
-console.log('\n| path | messages/s | one-way p50 (us) | one-way p99 (us) |\n|---|---:|---:|---:|');
-for (const [label, rate, p50, p99] of rows) console.log(`| ${label} | ${Math.round(rate).toLocaleString('en')} | ${p50.toFixed(0)} | ${p99.toFixed(0)} |`);
+const PATHS = [
+  ['ringpipe bridge --to/--from (two hosts)', 'bridge', 'bridge'],
+  ['plain @nats-io publisher / pull consumer', 'plain', 'plain'],
+  ['bridge --to, plain consumer', 'bridge', 'plain'],
+  ['plain publisher, bridge --from', 'plain', 'bridge'],
+];
+const table = [];
+for (const [size, count] of SIZES) {
+  for (const [label, sender, receiver] of PATHS) {
+    const [rate] = await run(sender, receiver, count, size, 0);
+    const [, p50, p99] = await run(sender, receiver, PACED, size, 2);
+    table.push([`${label}`, size, rate, p50, p99]);
+  }
+}
+console.log('\n| path | size | messages/s | vs plain | one-way p50 (us) | one-way p99 (us) |\n|---|---:|---:|---:|---:|---:|');
+for (const [label, size, rate, p50, p99] of table) {
+  const plain = table.find((r) => r[1] === size && r[0].startsWith('plain @nats-io'))[2];
+  console.log(`| ${label} | ${size === 16384 ? '16 KiB' : `${size} B`} | ${Math.round(rate).toLocaleString('en')} | ${(rate / plain).toFixed(2)}x | ${p50.toFixed(0)} | ${p99.toFixed(0)} |`);
+}
 process.exit(0);
 
-async function bridged(name, count, gap) {
-  const [a, b] = [await host(), await host()];
-  const inA = (args) => run(a, args);
-  const inB = (args) => run(b, args);
-  const reader = inB([PEER, 'read', name, String(count)]);
-  const to = inA([CLI, 'bridge', name, '--to', url]);
-  const from = inB([CLI, 'bridge', name, '--from', url]);
-  await until(() => to.err().includes(': running') && from.err().includes(': running'));
-  inA([PEER, 'write', name, String(count), String(gap)]);
-  await until(() => reader.out().includes('\n'), 300_000);
-  const result = summary(JSON.parse(reader.out()), count);
-  for (const c of [to, from]) c.child.kill('SIGTERM');
-  a.kill('SIGKILL');
-  b.kill('SIGKILL');
+/** One transfer of `count` messages of `size` bytes from `sender` to `receiver` ('bridge' or 'plain'): [rate, p50, p99]. */
+async function run(sender, receiver, count, size, gap) {
+  const name = `BENCH${++serial}`;
+  const subject = `ringpipe.${name}`;
+  const stream = `RINGPIPE_${name}`;
+  const nc = await connect({ servers: url });
+  const jsm = await jetstreamManager(nc);
+  // The stream and consumer as the bridge makes them (jetstream-setup.ts).
+  await jsm.streams.add({ name: stream, subjects: [subject], retention: RetentionPolicy.Workqueue, duplicate_window: 120e9 });
+  await jsm.consumers.add(stream, { durable_name: 'ringpipe-from', ack_policy: AckPolicy.Explicit, max_ack_pending: BATCH, ack_wait: 5e9 });
+  const hosts = [];
+  let received;
+  if (receiver === 'bridge') {
+    const b = await host();
+    hosts.push(b);
+    const reader = run_(b, [PEER, 'read', name, String(count)]);
+    const from = run_(b, [CLI, 'bridge', name, '--from', url, '--batch', String(BATCH), '--capacity', CAPACITY]);
+    await until(() => from.err().includes(': running'));
+    received = until(() => reader.out().includes('\n'), 300_000).then(() => JSON.parse(reader.out()));
+  } else {
+    received = consumePlain(nc, stream, count);
+  }
+  if (sender === 'bridge') {
+    const a = await host();
+    hosts.push(a);
+    const to = run_(a, [CLI, 'bridge', name, '--to', url, '--window', String(WINDOW), '--capacity', CAPACITY]);
+    await until(() => to.err().includes(': running'));
+    run_(a, [PEER, 'write', name, String(count), String(size), String(gap)]);
+  } else {
+    void publishPlain(nc, subject, count, size, gap);
+  }
+  const result = summary(await received, count);
+  for (const h of hosts) h.kill('SIGKILL');
+  await jsm.streams.delete(stream).catch(() => {});
+  await nc.close();
   return result;
 }
 
-async function plain(name, count, gap) {
-  const pub = await connect({ servers: url });
-  const sub = await connect({ servers: url });
-  const jsm = await jetstreamManager(pub);
-  await jsm.streams.add({ name, subjects: [name.toLowerCase()] });
-  await jsm.consumers.add(name, { durable_name: 'c', ack_policy: AckPolicy.Explicit, max_ack_pending: 1 });
-  const messages = await jetstream(sub).consumers.get(name, 'c').then((c) => c.consume({ max_messages: 1 }));
-  const received = (async () => {
-    const latencies = [];
-    let first = 0;
-    for await (const m of messages) {
-      const t = now();
-      if (first === 0) first = t;
-      latencies.push((t - Buffer.from(m.data).readDoubleLE(0)) * 1000);
-      m.ack();
-      if (latencies.length >= count) break;
-    }
-    return { ms: now() - first, latencies };
-  })();
-  const js = jetstream(pub);
-  const message = Buffer.alloc(64);
+/** Keeps up to WINDOW publishes in flight, each with a message id (as the bridge does). */
+async function publishPlain(nc, subject, count, size, gap) {
+  const js = jetstream(nc);
+  const inFlight = new Set();
   for (let i = 0; i < count; i++) {
+    const message = Buffer.alloc(size);
     message.writeDoubleLE(now(), 0);
-    await js.publish(name.toLowerCase(), message);
+    const p = js.publish(subject, message, { msgID: `plain/${i}` }).finally(() => inFlight.delete(p));
+    inFlight.add(p);
+    if (inFlight.size >= WINDOW) await Promise.race(inFlight);
     if (gap > 0) await new Promise((r) => setTimeout(r, gap));
   }
-  const result = summary(await received, count);
-  await pub.close();
-  await sub.close();
-  return result;
+  await Promise.all(inFlight);
+}
+
+/** A pull consumer acking each message, BATCH messages per pull. */
+async function consumePlain(nc, stream, count) {
+  const messages = await jetstream(nc).consumers.get(stream, 'ringpipe-from').then((c) => c.consume({ max_messages: BATCH }));
+  const latencies = [];
+  let first = 0;
+  for await (const m of messages) {
+    const t = now();
+    if (first === 0) first = t;
+    latencies.push((t - Buffer.from(m.data.buffer, m.data.byteOffset, 8).readDoubleLE(0)) * 1000);
+    m.ack();
+    if (latencies.length >= count) break;
+  }
+  await messages.close();
+  return { ms: now() - first, latencies };
 }
 
 function summary({ ms, latencies }, count) {
@@ -90,7 +138,7 @@ function summary({ ms, latencies }, count) {
 }
 
 async function host() {
-  const child = spawn('unshare', ['-m', '--propagation', 'private', 'sh', '-c', 'mount -t tmpfs -o size=64M,mode=1777 tmpfs /dev/shm && echo ready && exec sleep infinity'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn('unshare', ['-m', '--propagation', 'private', 'sh', '-c', 'mount -t tmpfs -o size=512M,mode=1777 tmpfs /dev/shm && echo ready && exec sleep infinity'], { stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
   let out = '';
   child.stdout.setEncoding('utf8').on('data', (t) => (out += t));
@@ -98,7 +146,7 @@ async function host() {
   return child;
 }
 
-function run(hostProcess, args) {
+function run_(hostProcess, args) {
   const child = spawn('nsenter', ['-t', String(hostProcess.pid), '-m', '--', process.execPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let out = '';
@@ -112,7 +160,7 @@ async function until(test, timeoutMs = 20_000) {
   const end = Date.now() + timeoutMs;
   while (!test()) {
     if (Date.now() > end) throw new Error('bench: timed out');
-    await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 5));
   }
 }
 

@@ -29,7 +29,7 @@
  * The atomics below are the same in every target: gcc (kbuild, mingw-w64
  * for the Windows driver, user space) and clang provide the __atomic
  * builtins. Every access to a shared header word goes through them; the
- * 64-bit ones serve only tail64, an 8-aligned pair on 64-bit targets.
+ * 64-bit ones serve tail64 and the cursor words, 8-aligned on 64-bit targets.
  */
 #ifndef RP_OS_H
 #define RP_OS_H

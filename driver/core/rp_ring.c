@@ -13,6 +13,13 @@ size_t rp_ring_segment_size(uint32_t capacity)
 	return (size_t)RP_HEADER_SIZE + capacity;
 }
 
+uint32_t rp_ring_max_record(const struct rp_ring *r)
+{
+	if (r->mode == RP_MODE_BYTE)
+		return r->capacity / 2u - RP_REC_HDR;
+	return r->capacity - RP_REC_HDR;
+}
+
 static bool rp_args_ok(const void *base, size_t size, uint32_t capacity,
 		       uint32_t mode, const struct rp_env *env)
 {

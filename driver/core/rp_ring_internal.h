@@ -1,4 +1,17 @@
-/* Word access shared by the rp_ring_*.c files. Not part of the API. */
+/*
+ * Word access shared by the rp_ring_*.c files. Not part of the API.
+ *
+ * Who calls whom (each file only the ones named after it), so that no file
+ * depends on a later one:
+ *   rp_ring.c        geometry (rp_ring_max_record), init, validation, positions
+ *   rp_ring_wait.c   seq words, waiting counts, wakes
+ *   rp_ring_slot.c   attach, roles, liveness, rp_ring_owner       -> wait
+ *   rp_ring_lock.c   wlock / rlock                                -> slot
+ *   rp_ring_write.c  Write, reserve, commit, abandon              -> rp_ring.c, slot, lock, wait
+ *   rp_ring_read.c   Read, the batch read, skips                  -> slot, lock, wait
+ *   rp_ring_state.c  readable / writable / EOF, statistics        -> rp_ring.c, slot
+ * The inline helpers below call only rp_ring.c.
+ */
 #ifndef RP_RING_INTERNAL_H
 #define RP_RING_INTERNAL_H
 

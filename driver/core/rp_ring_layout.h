@@ -27,6 +27,12 @@
 #define RP_OFF_WRITERS_WAITING 76u
 #define RP_OFF_MSGS_IN 80u /* u32 lo, u32 hi */
 #define RP_OFF_BYTES_IN 88u
+/* Cursor batches: committed cursor and the one in flight (u64 each), its span and writer. */
+#define RP_OFF_CURSOR 96u
+#define RP_OFF_CURSOR_NEXT 104u
+#define RP_OFF_CURSOR_FROM 112u
+#define RP_OFF_CURSOR_TO 116u
+#define RP_OFF_CURSOR_OWNER 120u
 #define RP_OFF_TAIL 128u /* low half of tail64 */
 #define RP_OFF_TAIL_SKIP 132u /* high half of tail64 */
 #define RP_OFF_TAIL64 128u

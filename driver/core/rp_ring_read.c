@@ -40,6 +40,30 @@ static int rp_take_record(struct rp_ring *r, uint32_t tail, uint32_t skip,
 }
 
 /*
+ * Whether the record at pos, reserved by the dead writer token, belongs to a
+ * cursor batch that reached its commit point (cursor == cursor_next). The
+ * owner word is loaded before and after the others: a writer starting a new
+ * batch clears it first and sets it last.
+ */
+static bool rp_cursor_covers(const struct rp_ring *r, uint32_t pos,
+			     uint32_t token)
+{
+	uint32_t owner = rp_load32(rp_hw(r, RP_OFF_CURSOR_OWNER));
+	uint64_t cur, next;
+	uint32_t from, to;
+
+	if (owner == 0 || owner != token)
+		return false;
+	cur = rp_load64((uint64_t *)(void *)(r->base + RP_OFF_CURSOR));
+	next = rp_load64((uint64_t *)(void *)(r->base + RP_OFF_CURSOR_NEXT));
+	from = rp_load32(rp_hw(r, RP_OFF_CURSOR_FROM));
+	to = rp_load32(rp_hw(r, RP_OFF_CURSOR_TO));
+	if (rp_load32(rp_hw(r, RP_OFF_CURSOR_OWNER)) != owner)
+		return false;
+	return cur == next && pos - from < to - from;
+}
+
+/*
  * Steps 2 and 3 under rlock. Each pass skips a record, takes a second look
  * at a reservation whose word0 changed (once per record), or returns.
  * Only peers that keep making records to skip can use up the rp_walk_limit
@@ -68,12 +92,25 @@ static int rp_read_locked(struct rp_ring *r, void *buf, uint32_t room,
 			return rp_take_record(r, tail, skip, rp_rec_len(word0),
 					      buf, room, res);
 		if (rp_rec_state(word0) == RP_REC_RESERVED) {
-			enum rp_owner o = rp_ring_owner(r, rp_load32(rp_dw(r, tail) + 1));
+			uint32_t token = rp_load32(rp_dw(r, tail) + 1);
+			enum rp_owner o = rp_ring_owner(r, token);
 
 			if (o == RP_OWNER_WRITING)
 				return RP_BUSY;
 			if (o == RP_OWNER_IDLE) {
 				if (looked || rp_load32(rp_dw(r, tail)) == word0)
+					return RP_CORRUPT;
+				looked = true;
+				continue;
+			}
+			/* Dead writer: committed under a cursor batch's commit
+			 * point, else skipped unless a settle changed it. */
+			if (rp_cursor_covers(r, tail, token))
+				return rp_take_record(r, tail, skip,
+						      rp_rec_len(word0), buf,
+						      room, res);
+			if (rp_load32(rp_dw(r, tail)) != word0) {
+				if (looked)
 					return RP_CORRUPT;
 				looked = true;
 				continue;

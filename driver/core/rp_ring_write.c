@@ -5,13 +5,6 @@ struct rp_batch {
 	uint32_t n, len, last;
 };
 
-uint32_t rp_ring_max_record(const struct rp_ring *r)
-{
-	if (r->mode == RP_MODE_BYTE)
-		return r->capacity / 2u - RP_REC_HDR;
-	return r->capacity - RP_REC_HDR;
-}
-
 static uint32_t rp_batch_count(const struct rp_batch *b)
 {
 	return b->n + (b->last != 0 || b->n == 0);

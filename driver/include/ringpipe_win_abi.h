@@ -3,7 +3,7 @@
  *
  * The one header both sides include (the driver, the C test clients), and
  * the one the TypeScript client mirrors in
- * packages/pipe-client/src/windows/abi.ts (checked by a host test). It holds
+ * packages/pipe-client/src/backends/windows-driver/abi.ts (checked by a host test). It holds
  * no kernel types: fixed-size integers only, every struct naturally aligned
  * with its size a multiple of 8, so one layout serves 32- and 64-bit callers.
  *
@@ -23,7 +23,14 @@
 
 #include <stdint.h>
 
-#define RINGPIPE_ABI_VERSION 1u
+/*
+ * 2 added ttl_ms to ringpipe_bind_in, IOCTL_RINGPIPE_REMOVE, the kept fields of
+ * ringpipe_pipe_info and the charge of ringpipe_version. The driver still takes
+ * version 1 requests (the 88-byte bind, a 192-byte STAT buffer, LIST with no
+ * input, a 16-byte VERSION buffer) and answers them in the version 1 layout.
+ */
+#define RINGPIPE_ABI_VERSION 2u
+#define RINGPIPE_ABI_VERSION_MIN 1u
 
 #define RINGPIPE_NT_DEVICE_NAME L"\\Device\\RingPipe"
 #define RINGPIPE_DOS_DEVICE_NAME L"\\DosDevices\\RingPipe"
@@ -64,6 +71,12 @@
 #define IOCTL_RINGPIPE_WAKE RINGPIPE_CTL(0x807)
 /* out: ringpipe_version. Works on any handle, bound or not. */
 #define IOCTL_RINGPIPE_VERSION RINGPIPE_CTL(0x808)
+/*
+ * in: ringpipe_name. Removes the name like mq_unlink: handles open keep the
+ * old pipe, the next bind creates a new one, a kept pipe's unread messages
+ * are discarded. The creator's session or an administrator only.
+ */
+#define IOCTL_RINGPIPE_REMOVE RINGPIPE_CTL(0x809)
 
 /* ringpipe_bind_in.flags */
 #define RINGPIPE_BIND_CREATE 0x01u     /* create the pipe if no handle has it */
@@ -82,7 +95,10 @@ struct ringpipe_bind_in {
 	uint32_t perm;        /* creating: 0666 bits, owner = caller's session */
 	uint32_t name_len;    /* bytes of name used, 1..64 */
 	char name[RINGPIPE_NAME_MAX];
-}; /* 88 bytes */
+	/* Version 2 only (a version 1 request stops here, at 88 bytes): */
+	uint64_t ttl_ms; /* creating: remove the pipe once kept this long; 0: never */
+}; /* 96 bytes (88 in version 1) */
+#define RINGPIPE_BIND_IN_V1_SIZE 88u
 
 struct ringpipe_bind_out {
 	uint32_t abi_version;
@@ -128,7 +144,19 @@ struct ringpipe_pipe_info {
 	uint32_t mapped;      /* handles that have the ring mapped */
 	uint32_t ring_status; /* 0 ok, else the core's status (6: corrupt) */
 	uint64_t msgs_in, bytes_in, msgs_out, bytes_out;
-}; /* 192 bytes */
+	/* Version 2 only (a 192-byte buffer gets the fields above): */
+	uint32_t kept;          /* 1: no handle has it open, it holds unread messages */
+	uint32_t reserved;
+	uint64_t ttl_ms;        /* 0: none */
+	uint64_t kept_since_ms; /* kept: when its last handle left (ms since 1970) */
+	uint64_t reserved2;
+}; /* 224 bytes (192 in version 1) */
+#define RINGPIPE_PIPE_INFO_V1_SIZE 192u
+
+/* LIST's optional input: the entry size the caller reads (192 or 224); none: 192. */
+struct ringpipe_list_in {
+	uint32_t entry_size;
+}; /* 4 bytes */
 
 struct ringpipe_list_header {
 	uint32_t count;    /* pipes open */
@@ -160,6 +188,12 @@ struct ringpipe_version {
 	uint32_t pipes;       /* pipes open */
 	uint32_t allocations; /* driver pool blocks and ring segments alive */
 	uint32_t memory;      /* RINGPIPE_MEMORY_* new pipes get */
-}; /* 16 bytes */
+	/* Version 2 only (a 16-byte buffer gets the fields above): */
+	uint32_t kept;        /* pipes kept with no handle */
+	uint32_t reserved;
+	uint64_t charged;     /* ring bytes charged to the caller's session */
+	uint64_t limit;       /* the most one session may be charged */
+}; /* 40 bytes (16 in version 1) */
+#define RINGPIPE_VERSION_V1_SIZE 16u
 
 #endif

@@ -52,7 +52,7 @@ NTSTATUS RpCreate(PDEVICE_OBJECT Device, PIRP Irp)
 		ACCESS_MASK want = sp->Parameters.Create.SecurityContext != NULL
 					   ? sp->Parameters.Create.SecurityContext->DesiredAccess
 					   : 0;
-		RP_BIND_REQUEST req = { canon, 0, RINGPIPE_BIND_CREATE, 0, 0, 0600 };
+		RP_BIND_REQUEST req = { canon, 0, RINGPIPE_BIND_CREATE, 0, 0, 0600, 0 };
 
 		if (want & (FILE_READ_DATA | GENERIC_READ | GENERIC_ALL))
 			req.Flags |= RINGPIPE_BIND_READ;
@@ -62,6 +62,7 @@ NTSTATUS RpCreate(PDEVICE_OBJECT Device, PIRP Irp)
 				       fo->FileName.Length / sizeof(WCHAR), canon) != RP_NAME_OK) {
 			status = STATUS_OBJECT_NAME_INVALID;
 		} else {
+			RpReapExpired(RpDeviceExtension(Device));
 			req.NameLen = RpNameLen(canon);
 			status = RpBind(RpDeviceExtension(Device), fo, file, &req, NULL);
 		}
@@ -96,8 +97,9 @@ NTSTATUS RpClose(PDEVICE_OBJECT Device, PIRP Irp)
 	PAGED_CODE();
 	if (file != NULL) {
 		RpShutdownFile(file, fo);
+		/* The last handle of a pipe with unread messages keeps it (lifetime.c). */
 		if (file->Pipe != NULL)
-			rp_registry_put(&RpDeviceExtension(Device)->Registry, file->Pipe);
+			RpLifeRelease(RpDeviceExtension(Device), file->Pipe);
 		fo->FsContext = NULL;
 		fo->FsContext2 = NULL;
 		RpPoolFree(file);

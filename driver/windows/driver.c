@@ -35,12 +35,14 @@ VOID RpUnload(PDRIVER_OBJECT DriverObject)
 
 	PAGED_CODE();
 	/*
-	 * The I/O manager unloads only once every handle is closed, so every
-	 * pipe is gone: the registry is empty and holds no memory.
+	 * The I/O manager unloads only once every handle is closed, so the
+	 * only pipes left are kept ones (unread messages, no handle).
 	 */
 	if (device != NULL) {
 		PRP_DEVICE_EXTENSION dx = RpDeviceExtension(device);
 
+		/* No handle is open; what remains are kept pipes: free them. */
+		RpDropAllKept(dx);
 		if (rp_registry_destroy(&dx->Registry) != RP_OK)
 			DbgPrint("ringpipe: unload with pipes still open\n");
 		if (!IsListEmpty(&dx->Memory))
@@ -63,8 +65,6 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 	PRP_DEVICE_EXTENSION dx;
 	NTSTATUS status;
 
-	UNREFERENCED_PARAMETER(RegistryPath);
-
 	status = IoCreateDeviceSecure(DriverObject, sizeof(RP_DEVICE_EXTENSION), &name,
 				      RINGPIPE_DEVICE_TYPE, FILE_DEVICE_SECURE_OPEN, FALSE,
 				      &RpSddl, &RpClassGuid, &device);
@@ -79,6 +79,10 @@ NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 	dx->HostedInProcess = (ULONG_PTR)&DriverEntry < 0x800000000000ull;
 	KeInitializeMutex(&dx->MemoryLock, 0);
 	InitializeListHead(&dx->Memory);
+	KeInitializeMutex(&dx->LifeLock, 0);
+	InitializeListHead(&dx->Kept);
+	InitializeListHead(&dx->Owners);
+	RpReadLimits(dx, RegistryPath);
 	ops.ctx = dx;
 	ops.ring_alloc = RpRingAlloc;
 	ops.ring_free = RpRingFree;

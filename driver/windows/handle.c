@@ -35,11 +35,17 @@ VOID RpUnmapFile(PRP_PIPE_CTX Ctx, PRP_FILE File)
 	InterlockedDecrement(&Ctx->Mapped);
 }
 
-/* Finds or creates the pipe (the registry lock is held only inside rp_registry_open). */
+/*
+ * Finds or creates the pipe (the registry lock is held only inside
+ * rp_registry_open). A create charges the ring to the caller's session
+ * first; a lookup that found the pipe gives the charge back.
+ */
 static NTSTATUS RpOpenPipe(PRP_DEVICE_EXTENSION Dx, const RP_BIND_REQUEST *Req,
 			   struct rp_pipe **Pipe, bool *Created)
 {
 	struct rp_open_req req;
+	SIZE_T charge = 0;
+	NTSTATUS status;
 	int st;
 
 	RtlZeroMemory(&req, sizeof(req));
@@ -54,15 +60,60 @@ static NTSTATUS RpOpenPipe(PRP_DEVICE_EXTENSION Dx, const RP_BIND_REQUEST *Req,
 	req.perm = Req->Perm;
 	req.capacity = Req->Capacity != 0 ? Req->Capacity : RINGPIPE_CAPACITY_DEFAULT;
 	req.mode = Req->Mode != 0 ? Req->Mode : RINGPIPE_MODE_MESSAGE;
+	if ((Req->Flags & RINGPIPE_BIND_CREATE) && rp_ring_capacity_ok(req.capacity)) {
+		charge = rp_ring_segment_size(req.capacity);
+		status = RpCharge(Dx, req.uid, charge);
+		/* Over the limit: joining a pipe that exists is still fine. */
+		if (status == STATUS_QUOTA_EXCEEDED && !(Req->Flags & RINGPIPE_BIND_EXCL)) {
+			req.flags &= ~RP_OPEN_CREATE;
+			charge = 0;
+		} else if (!NT_SUCCESS(status)) {
+			return status;
+		}
+	}
 	st = rp_registry_open(&Dx->Registry, &req, Pipe, Created);
-	if (st != RP_OK)
-		return RpStatusFromCore(st);
+	if (st != RP_OK || !*Created) {
+		RpUncharge(Dx, req.uid, charge);
+		if (st == RP_ENOENT && (Req->Flags & RINGPIPE_BIND_CREATE))
+			return STATUS_QUOTA_EXCEEDED;
+		if (st != RP_OK)
+			return RpStatusFromCore(st);
+	} else {
+		PRP_PIPE_CTX ctx = (*Pipe)->os;
+
+		ctx->ChargeUid = req.uid;
+		ctx->Charged = charge;
+		RpLifeSetTtl(Dx, *Pipe, Req->TtlMs);
+	}
 	/* Opening an existing pipe with the other mode fails before it counts as a writer. */
 	if (Req->Mode != 0 && (*Pipe)->mode != Req->Mode) {
 		rp_registry_put(&Dx->Registry, *Pipe);
 		return STATUS_OBJECT_TYPE_MISMATCH;
 	}
 	return STATUS_SUCCESS;
+}
+
+/*
+ * RpOpenPipe, then the pipe's lifetime takes the handle (a kept pipe stops
+ * being kept). A pipe removed between the lookup and here is looked up
+ * again: the name now means a new pipe.
+ */
+static NTSTATUS RpOpenLive(PRP_DEVICE_EXTENSION Dx, const RP_BIND_REQUEST *Req,
+			   struct rp_pipe **Pipe, bool *Created)
+{
+	NTSTATUS status = STATUS_OBJECT_NAME_NOT_FOUND;
+	int attempt;
+
+	for (attempt = 0; attempt < 4; attempt++) {
+		status = RpOpenPipe(Dx, Req, Pipe, Created);
+		if (!NT_SUCCESS(status))
+			return status;
+		status = RpLifeBind(Dx, *Pipe);
+		if (NT_SUCCESS(status))
+			return status;
+		rp_registry_put(&Dx->Registry, *Pipe);
+	}
+	return status;
 }
 
 /* Binds the lowest free slot of the ring to the file object and attaches it. */
@@ -103,7 +154,7 @@ NTSTATUS RpBind(PRP_DEVICE_EXTENSION Dx, PFILE_OBJECT FileObject, PRP_FILE File,
 
 	if (InterlockedCompareExchange(&File->Binding, 1, 0) != 0)
 		return STATUS_INVALID_DEVICE_STATE;
-	status = RpOpenPipe(Dx, Req, &pipe, &created);
+	status = RpOpenLive(Dx, Req, &pipe, &created);
 	if (!NT_SUCCESS(status))
 		goto out_unclaim;
 	File->Flags = Req->Flags;
@@ -119,7 +170,7 @@ NTSTATUS RpBind(PRP_DEVICE_EXTENSION Dx, PFILE_OBJECT FileObject, PRP_FILE File,
 
 out_put:
 	File->Flags = 0;
-	rp_registry_put(&Dx->Registry, pipe);
+	RpLifeRelease(Dx, pipe);
 out_unclaim:
 	InterlockedExchange(&File->Binding, 0);
 	return status;

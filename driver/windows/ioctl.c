@@ -63,6 +63,43 @@ static VOID RpPipeInfo(PRP_DEVICE_EXTENSION Dx, struct rp_pipe *Pipe,
 	Out->pending_waits = RpQueueCount(&ctx->Waits);
 	Out->memory = ctx->Memory->Kind;
 	Out->mapped = (uint32_t)ctx->Mapped;
+	RpLifeInfo(Dx, Pipe, Out);
+}
+
+/* A reference on the pipe of that name (not created, no access asked). */
+static NTSTATUS RpLookup(PRP_DEVICE_EXTENSION Dx, const char *Name, ULONG NameLen,
+			 struct rp_pipe **Pipe)
+{
+	struct rp_open_req req;
+
+	if (NameLen > RINGPIPE_NAME_MAX)
+		return STATUS_OBJECT_NAME_INVALID;
+	RtlZeroMemory(&req, sizeof(req));
+	req.name = Name;
+	req.name_len = NameLen;
+	req.uid = PsGetCurrentProcessSessionId();
+	return RpStatusFromCore(rp_registry_open(&Dx->Registry, &req, Pipe, NULL));
+}
+
+/* The lifetime fields of a listed pipe, looked up by name (it may have gone since). */
+static VOID RpListedLifeInfo(PRP_DEVICE_EXTENSION Dx, struct ringpipe_pipe_info *Entry)
+{
+	struct rp_pipe *pipe;
+	ULONG len = 0;
+
+	while (len < RINGPIPE_NAME_MAX && Entry->name[len] != '\0')
+		len++;
+	if (!NT_SUCCESS(RpLookup(Dx, Entry->name, len, &pipe)))
+		return;
+	RpLifeInfo(Dx, pipe, Entry);
+	rp_registry_put(&Dx->Registry, pipe);
+}
+
+/* The size of ringpipe_pipe_info a caller gets for an output of OutLen bytes. */
+static ULONG RpInfoSize(ULONG OutLen)
+{
+	return OutLen >= sizeof(struct ringpipe_pipe_info) ? sizeof(struct ringpipe_pipe_info)
+							    : RINGPIPE_PIPE_INFO_V1_SIZE;
 }
 
 static NTSTATUS RpIoctlBind(PRP_DEVICE_EXTENSION Dx, PIRP Irp, ULONG InLen, ULONG OutLen,
@@ -76,13 +113,16 @@ static NTSTATUS RpIoctlBind(PRP_DEVICE_EXTENSION Dx, PIRP Irp, ULONG InLen, ULON
 	BOOLEAN created = FALSE;
 	NTSTATUS status;
 
-	if (InLen != sizeof(in))
+	/* Version 1 callers send the 88 bytes before ttl_ms. */
+	if (InLen != sizeof(in) && InLen != RINGPIPE_BIND_IN_V1_SIZE)
 		return STATUS_INFO_LENGTH_MISMATCH;
 	if (OutLen < sizeof(out))
 		return STATUS_BUFFER_TOO_SMALL;
-	RtlCopyMemory(&in, Irp->AssociatedIrp.SystemBuffer, sizeof(in));
-	if (in.abi_version != RINGPIPE_ABI_VERSION || (in.flags & ~RINGPIPE_BIND_ALL) != 0 ||
-	    in.mode > RINGPIPE_MODE_BYTE)
+	RtlZeroMemory(&in, sizeof(in));
+	RtlCopyMemory(&in, Irp->AssociatedIrp.SystemBuffer, InLen);
+	if (in.abi_version < RINGPIPE_ABI_VERSION_MIN || in.abi_version > RINGPIPE_ABI_VERSION ||
+	    (InLen == sizeof(in)) != (in.abi_version >= 2) ||
+	    (in.flags & ~RINGPIPE_BIND_ALL) != 0 || in.mode > RINGPIPE_MODE_BYTE)
 		return STATUS_INVALID_PARAMETER;
 	if (in.name_len > RINGPIPE_NAME_MAX)
 		return STATUS_OBJECT_NAME_INVALID;
@@ -94,11 +134,13 @@ static NTSTATUS RpIoctlBind(PRP_DEVICE_EXTENSION Dx, PIRP Irp, ULONG InLen, ULON
 	req.Capacity = in.capacity;
 	req.Mode = in.mode;
 	req.Perm = in.perm;
+	req.TtlMs = in.ttl_ms;
+	RpReapExpired(Dx);
 	status = RpBind(Dx, sp->FileObject, file, &req, &created);
 	if (!NT_SUCCESS(status))
 		return status;
 	RtlZeroMemory(&out, sizeof(out));
-	out.abi_version = RINGPIPE_ABI_VERSION;
+	out.abi_version = in.abi_version;
 	out.capacity = file->Pipe->capacity;
 	out.mode = file->Pipe->mode;
 	out.slot = file->Handle.slot;
@@ -118,35 +160,29 @@ static NTSTATUS RpIoctlStat(PRP_DEVICE_EXTENSION Dx, PIRP Irp, ULONG InLen, ULON
 	PRP_FILE file = RpFileOf(Irp);
 	struct ringpipe_pipe_info out;
 	struct ringpipe_name in;
-	struct rp_open_req req;
 	struct rp_pipe *pipe;
-	int st;
+	NTSTATUS status;
 
 	if (InLen != 0 && InLen != sizeof(in))
 		return STATUS_INFO_LENGTH_MISMATCH;
-	if (OutLen < sizeof(out))
+	if (OutLen < RINGPIPE_PIPE_INFO_V1_SIZE)
 		return STATUS_BUFFER_TOO_SMALL;
+	RpReapExpired(Dx);
 	if (InLen == 0) {
 		if (RpBoundCtx(file) == NULL)
 			return STATUS_INVALID_DEVICE_STATE;
 		RpPipeInfo(Dx, file->Pipe, &out);
 	} else {
 		RtlCopyMemory(&in, Irp->AssociatedIrp.SystemBuffer, sizeof(in));
-		if (in.name_len > RINGPIPE_NAME_MAX)
-			return STATUS_OBJECT_NAME_INVALID;
-		RtlZeroMemory(&req, sizeof(req));
-		req.name = in.name;
-		req.name_len = in.name_len;
-		req.uid = PsGetCurrentProcessSessionId();
-		st = rp_registry_open(&Dx->Registry, &req, &pipe, NULL);
-		if (st != RP_OK)
-			return RpStatusFromCore(st);
+		status = RpLookup(Dx, in.name, in.name_len, &pipe);
+		if (!NT_SUCCESS(status))
+			return status;
 		RpPipeInfo(Dx, pipe, &out);
 		out.refs--; /* our own, taken for the lookup */
 		rp_registry_put(&Dx->Registry, pipe);
 	}
-	RtlCopyMemory(Irp->AssociatedIrp.SystemBuffer, &out, sizeof(out));
-	*Info = sizeof(out);
+	RtlCopyMemory(Irp->AssociatedIrp.SystemBuffer, &out, RpInfoSize(OutLen));
+	*Info = RpInfoSize(OutLen);
 	return STATUS_SUCCESS;
 }
 
@@ -155,17 +191,27 @@ static NTSTATUS RpIoctlStat(PRP_DEVICE_EXTENSION Dx, PIRP Irp, ULONG InLen, ULON
  * so a caller whose buffer was short grows it to the count and asks again.
  * The pool copy is bounded by the pipes that exist, whatever the buffer size.
  */
-static NTSTATUS RpIoctlList(PRP_DEVICE_EXTENSION Dx, PIRP Irp, ULONG OutLen, ULONG_PTR *Info)
+static NTSTATUS RpIoctlList(PRP_DEVICE_EXTENSION Dx, PIRP Irp, ULONG InLen, ULONG OutLen,
+			    ULONG_PTR *Info)
 {
 	struct ringpipe_list_header header;
 	struct rp_pipe_info *infos = NULL;
 	struct ringpipe_pipe_info entry;
+	struct ringpipe_list_in in = { RINGPIPE_PIPE_INFO_V1_SIZE };
 	UCHAR *dst = Irp->AssociatedIrp.SystemBuffer;
-	ULONG max, exist, i;
+	ULONG max, exist, i, size;
 
+	if (InLen != 0 && InLen != sizeof(in))
+		return STATUS_INFO_LENGTH_MISMATCH;
+	if (InLen != 0)
+		RtlCopyMemory(&in, Irp->AssociatedIrp.SystemBuffer, sizeof(in));
+	if (in.entry_size != RINGPIPE_PIPE_INFO_V1_SIZE && in.entry_size != sizeof(entry))
+		return STATUS_INVALID_PARAMETER;
+	size = in.entry_size;
 	if (OutLen < sizeof(header))
 		return STATUS_BUFFER_TOO_SMALL;
-	max = (OutLen - sizeof(header)) / sizeof(entry);
+	RpReapExpired(Dx);
+	max = (OutLen - sizeof(header)) / size;
 	exist = rp_registry_count(&Dx->Registry);
 	if (max > exist)
 		max = exist;
@@ -185,11 +231,13 @@ static NTSTATUS RpIoctlList(PRP_DEVICE_EXTENSION Dx, PIRP Irp, ULONG OutLen, ULO
 		entry.perm = infos[i].perm;
 		entry.ring_status = (uint32_t)infos[i].ring_status;
 		RpInfoFromStats(&entry, &infos[i].stats);
-		RtlCopyMemory(dst + sizeof(header) + i * sizeof(entry), &entry, sizeof(entry));
+		if (size == sizeof(entry))
+			RpListedLifeInfo(Dx, &entry);
+		RtlCopyMemory(dst + sizeof(header) + i * size, &entry, size);
 	}
 	RtlCopyMemory(dst, &header, sizeof(header));
 	RpPoolFree(infos);
-	*Info = sizeof(header) + header.returned * sizeof(entry);
+	*Info = sizeof(header) + header.returned * size;
 	return STATUS_SUCCESS;
 }
 
@@ -293,16 +341,43 @@ static NTSTATUS RpIoctlVersion(PRP_DEVICE_EXTENSION Dx, PIRP Irp, ULONG OutLen,
 {
 	struct ringpipe_version out;
 
-	if (OutLen < sizeof(out))
+	ULONG size = OutLen >= sizeof(out) ? sizeof(out) : RINGPIPE_VERSION_V1_SIZE;
+
+	if (OutLen < RINGPIPE_VERSION_V1_SIZE)
 		return STATUS_BUFFER_TOO_SMALL;
+	RpReapExpired(Dx);
 	RtlZeroMemory(&out, sizeof(out));
 	out.abi_version = RINGPIPE_ABI_VERSION;
 	out.pipes = rp_registry_count(&Dx->Registry);
 	out.allocations = (uint32_t)RpPoolOutstanding();
 	out.memory = RpPreferredMemory();
-	RtlCopyMemory(Irp->AssociatedIrp.SystemBuffer, &out, sizeof(out));
-	*Info = sizeof(out);
+	out.kept = RpKeptCount(Dx);
+	out.charged = RpCharged(Dx, PsGetCurrentProcessSessionId());
+	out.limit = Dx->MaxUserBytes;
+	RtlCopyMemory(Irp->AssociatedIrp.SystemBuffer, &out, size);
+	*Info = size;
 	return STATUS_SUCCESS;
+}
+
+/* REMOVE: the name goes (mq_unlink); open handles keep the old pipe. */
+static NTSTATUS RpIoctlRemove(PRP_DEVICE_EXTENSION Dx, PIRP Irp, ULONG InLen)
+{
+	struct ringpipe_name in;
+	struct rp_pipe *pipe;
+	NTSTATUS status;
+	ULONG uid;
+
+	if (InLen != sizeof(in))
+		return STATUS_INFO_LENGTH_MISMATCH;
+	RtlCopyMemory(&in, Irp->AssociatedIrp.SystemBuffer, sizeof(in));
+	RpReapExpired(Dx);
+	status = RpLookup(Dx, in.name, in.name_len, &pipe);
+	if (!NT_SUCCESS(status))
+		return status;
+	uid = PsGetCurrentProcessSessionId();
+	status = RpLifeRemove(Dx, pipe, uid, uid != pipe->uid ? RpCallerIsAdmin() : FALSE);
+	rp_registry_put(&Dx->Registry, pipe);
+	return status;
 }
 
 /* WAIT is queued (its IRP completes when the seq word moves, or is cancelled). */
@@ -345,7 +420,7 @@ NTSTATUS RpDeviceControl(PDEVICE_OBJECT Device, PIRP Irp)
 		status = RpIoctlStat(dx, Irp, in, out, &info);
 		break;
 	case IOCTL_RINGPIPE_LIST:
-		status = RpIoctlList(dx, Irp, out, &info);
+		status = RpIoctlList(dx, Irp, in, out, &info);
 		break;
 	case IOCTL_RINGPIPE_MAP:
 		status = RpIoctlMap(Irp, out, &info);
@@ -361,6 +436,9 @@ NTSTATUS RpDeviceControl(PDEVICE_OBJECT Device, PIRP Irp)
 		break;
 	case IOCTL_RINGPIPE_VERSION:
 		status = RpIoctlVersion(dx, Irp, out, &info);
+		break;
+	case IOCTL_RINGPIPE_REMOVE:
+		status = RpIoctlRemove(dx, Irp, in);
 		break;
 	default:
 		status = STATUS_INVALID_DEVICE_REQUEST;

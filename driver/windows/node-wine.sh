@@ -35,6 +35,8 @@ prepare_app() {
   for pkg in client cli bridge; do
     mkdir -p "$APP/node_modules/@ringpipe/$pkg" &&
       cp -r "$ROOT/packages/pipe-$pkg/package.json" "$ROOT/packages/pipe-$pkg/dist" "$APP/node_modules/@ringpipe/$pkg/" || return 1
+    # The CLI's entry (bin/ringpipe.js) runs dist/cli.js, which only exports run().
+    if [[ -d $ROOT/packages/pipe-$pkg/bin ]]; then cp -r "$ROOT/packages/pipe-$pkg/bin" "$APP/node_modules/@ringpipe/$pkg/" || return 1; fi
   done
   cp "$HERE/test/client-wine.mjs" "$HERE/test/security-wine.mjs" "$APP/"
 }
@@ -75,16 +77,16 @@ run_node_tests() {
 
 run_cli_tests() {
   local backend out
-  local -a cli=(wine "$NODE_WIN_DIR/package/bin/node.exe" node_modules/@ringpipe/cli/dist/cli.js)
+  local -a cli=(wine "$NODE_WIN_DIR/package/bin/node.exe" node_modules/@ringpipe/cli/bin/ringpipe.js)
   for backend in driver shm; do
     out=$LOGS/cli-$backend
     # The reader first (a pipe lives while a handle has it), then the writer.
-    timeout -k 5 120 wine "$NODE_WIN_DIR/package/bin/node.exe" node_modules/@ringpipe/cli/dist/cli.js \
+    timeout -k 5 120 wine "$NODE_WIN_DIR/package/bin/node.exe" node_modules/@ringpipe/cli/bin/ringpipe.js \
       read "CLI$backend" --count 1 --no-prompt --backend "$backend" >"$out-read.out" 2>"$out-read.err" </dev/null &
     local reader=$!
     local attached=0
     for _ in $(seq 1 40); do
-      if timeout 60 wine "$NODE_WIN_DIR/package/bin/node.exe" node_modules/@ringpipe/cli/dist/cli.js \
+      if timeout 60 wine "$NODE_WIN_DIR/package/bin/node.exe" node_modules/@ringpipe/cli/bin/ringpipe.js \
         stat "CLI$backend" --json >"$out-stat0.out" 2>"$out-stat0.err" </dev/null; then
         attached=1
         break
@@ -103,11 +105,11 @@ run_cli_tests() {
     fi
   done
   # ls and stat while a driver pipe is open (a follow reader holds it).
-  timeout -k 5 120 wine "$NODE_WIN_DIR/package/bin/node.exe" node_modules/@ringpipe/cli/dist/cli.js \
+  timeout -k 5 120 wine "$NODE_WIN_DIR/package/bin/node.exe" node_modules/@ringpipe/cli/bin/ringpipe.js \
     read CLILS --follow --no-prompt --backend driver >"$LOGS/cli-ls-holder.out" 2>"$LOGS/cli-ls-holder.err" </dev/null &
   local holder=$!
   for _ in $(seq 1 40); do
-    timeout 60 wine "$NODE_WIN_DIR/package/bin/node.exe" node_modules/@ringpipe/cli/dist/cli.js stat CLILS \
+    timeout 60 wine "$NODE_WIN_DIR/package/bin/node.exe" node_modules/@ringpipe/cli/bin/ringpipe.js stat CLILS \
       >/dev/null 2>&1 </dev/null && break
     sleep 0.2
   done
@@ -115,7 +117,7 @@ run_cli_tests() {
   if grep -q '"CLILS"' "$LOGS/cli-ls.out"; then record cli-ls-lists ok "ls --json lists CLILS"; else record cli-ls-lists FAIL "CLILS not in ls --json"; fi
   step cli-stat 120 "${cli[@]}" stat CLILS --json
   if grep -q '"backend": *"driver"' "$LOGS/cli-stat.out"; then record cli-stat-driver ok "stat reports the driver backend"; else record cli-stat-driver FAIL "$(head -c 300 "$LOGS/cli-stat.out")"; fi
-  step cli-stat-missing-exit1 60 bash -c "! wine '$NODE_WIN_DIR/package/bin/node.exe' node_modules/@ringpipe/cli/dist/cli.js stat NOSUCHPIPE"
+  step cli-stat-missing-exit1 60 bash -c "! wine '$NODE_WIN_DIR/package/bin/node.exe' node_modules/@ringpipe/cli/bin/ringpipe.js stat NOSUCHPIPE"
   kill "$holder" 2>/dev/null
   wait "$holder" 2>/dev/null
 }

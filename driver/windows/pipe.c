@@ -71,6 +71,7 @@ int RpPipeInit(void *Ctx, struct rp_pipe *Pipe)
 		goto out_free;
 	}
 	KeInitializeMutex(&pctx->Mutex, 0);
+	InitializeListHead(&pctx->KeptLink);
 	if (!NT_SUCCESS(RpQueuesInit(pctx, dx->Device))) {
 		st = RP_ENOMEM;
 		goto out_free;
@@ -95,9 +96,11 @@ void RpPipeFree(void *Ctx, struct rp_pipe *Pipe)
 {
 	PRP_PIPE_CTX pctx = Pipe->os;
 
-	UNREFERENCED_PARAMETER(Ctx);
 	if (pctx == NULL)
 		return;
+	ASSERT(!pctx->Kept && pctx->Files == 0);
+	/* The ring is freed right after this: its charge goes with it. */
+	RpUncharge(Ctx, pctx->ChargeUid, pctx->Charged);
 	ASSERT(RpQueueCount(&pctx->Reads) == 0 && RpQueueCount(&pctx->Writes) == 0 &&
 	       RpQueueCount(&pctx->Waits) == 0);
 	RpQueuesFree(pctx);

@@ -17,6 +17,9 @@
  *     buffer: IOCTL output is built in a local copy first.
  *   RP_PIPE_CTX::QueueLock (spin lock) guards the three IRP lists and counts.
  *   RP_DEVICE_EXTENSION::MemoryLock (KMUTEX) guards the list of ring segments.
+ *   RP_DEVICE_EXTENSION::LifeLock (KMUTEX, lifetime.c) guards the kept pipes,
+ *     every pipe's Files/Kept/Removed/ttl, and the sessions' charges; taken
+ *     with no other lock held, it may take the registry lock inside.
  */
 #ifndef RINGPIPE_H
 #define RINGPIPE_H
@@ -155,6 +158,16 @@ typedef struct _RP_PIPE_CTX {
 	BOOLEAN RetryArmed;   /* Mutex */
 	BOOLEAN SawLocked;    /* Mutex: the current pump met RP_LOCKED */
 	ULONG RetryDelayMs;   /* Mutex */
+	/* Lifetime (lifetime.c), under the device's LifeLock. */
+	ULONG Files;          /* bound file objects, each holding a reference */
+	BOOLEAN Kept;         /* no file object; the kept reference is on Kept */
+	BOOLEAN Removed;      /* the name was taken away (REMOVE, ttl, unload) */
+	LIST_ENTRY KeptLink;  /* RP_DEVICE_EXTENSION::Kept while Kept */
+	ULONGLONG KeptSinceMs;
+	ULONGLONG TtlMs;      /* 0: none */
+	/* The charge made before the ring was allocated, given back when it is freed. */
+	ULONG ChargeUid;
+	SIZE_T Charged;
 } RP_PIPE_CTX, *PRP_PIPE_CTX;
 
 typedef struct _RP_FILE {
@@ -174,7 +187,15 @@ typedef struct _RP_DEVICE_EXTENSION {
 	KMUTEX MemoryLock;
 	LIST_ENTRY Memory;
 	BOOLEAN HostedInProcess; /* the "kernel" is an ordinary process (Wine) */
+	KMUTEX LifeLock;         /* lifetime.c */
+	LIST_ENTRY Kept;         /* kept pipes: RP_PIPE_CTX::KeptLink */
+	ULONG KeptCount;
+	LIST_ENTRY Owners;       /* charges by session */
+	ULONGLONG MaxUserBytes;
 } RP_DEVICE_EXTENSION, *PRP_DEVICE_EXTENSION;
+
+/* Ring bytes one session may be charged unless Parameters\MaxUserBytes says otherwise. */
+#define RP_MAX_USER_BYTES_DEFAULT (256ull << 20)
 
 /* What a handle asks for when it binds to a pipe (IOCTL_RINGPIPE_BIND or a path open). */
 typedef struct _RP_BIND_REQUEST {
@@ -184,12 +205,29 @@ typedef struct _RP_BIND_REQUEST {
 	ULONG Capacity;   /* 0: RINGPIPE_CAPACITY_DEFAULT when created */
 	ULONG Mode;       /* 0: the existing pipe's, else message mode */
 	ULONG Perm;       /* used when created */
+	ULONGLONG TtlMs;  /* used when created; 0: none */
 } RP_BIND_REQUEST, *PRP_BIND_REQUEST;
 
 /* pipe.c: the registry's callbacks for a pipe's driver context */
 extern const struct rp_env RpBootEnv;
 int RpPipeInit(void *Ctx, struct rp_pipe *Pipe);
 void RpPipeFree(void *Ctx, struct rp_pipe *Pipe);
+
+/* lifetime.c: kept pipes, removal, expiry, charges */
+ULONGLONG RpNowMs(VOID);
+NTSTATUS RpCharge(PRP_DEVICE_EXTENSION Dx, ULONG Uid, SIZE_T Bytes);
+VOID RpUncharge(PRP_DEVICE_EXTENSION Dx, ULONG Uid, SIZE_T Bytes);
+ULONGLONG RpCharged(PRP_DEVICE_EXTENSION Dx, ULONG Uid);
+NTSTATUS RpLifeBind(PRP_DEVICE_EXTENSION Dx, struct rp_pipe *Pipe);
+VOID RpLifeRelease(PRP_DEVICE_EXTENSION Dx, struct rp_pipe *Pipe);
+VOID RpLifeSetTtl(PRP_DEVICE_EXTENSION Dx, struct rp_pipe *Pipe, ULONGLONG TtlMs);
+VOID RpLifeInfo(PRP_DEVICE_EXTENSION Dx, struct rp_pipe *Pipe, struct ringpipe_pipe_info *Out);
+ULONG RpKeptCount(PRP_DEVICE_EXTENSION Dx);
+VOID RpReapExpired(PRP_DEVICE_EXTENSION Dx);
+NTSTATUS RpLifeRemove(PRP_DEVICE_EXTENSION Dx, struct rp_pipe *Pipe, ULONG Uid, BOOLEAN Admin);
+VOID RpDropAllKept(PRP_DEVICE_EXTENSION Dx);
+VOID RpReadLimits(PRP_DEVICE_EXTENSION Dx, PUNICODE_STRING RegistryPath);
+BOOLEAN RpCallerIsAdmin(VOID);
 
 /* memory.c */
 PRP_MEMORY RpMemoryFind(PRP_DEVICE_EXTENSION Dx, PVOID KernelVa);

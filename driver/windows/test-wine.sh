@@ -137,7 +137,9 @@ else
 fi
 
 # ---- scenarios of rptest.exe --------------------------------------------------
-for scenario in version pending cancel refcount names mapped locked errors eof full many; do
+# kept-write and kept-read are two processes: the second reads what the first left.
+for scenario in version pending cancel refcount names mapped locked errors eof full many \
+  kept-write kept-read kept; do
   step "rptest-$scenario" 90 wine "$BIN/rptest.exe" "$scenario" || show_failure "rptest-$scenario"
 done
 
@@ -150,6 +152,8 @@ fi
 
 # ---- nothing left behind, then DriverUnload --------------------------------------
 step rptest-leaks 60 wine "$BIN/rptest.exe" leaks || show_failure rptest-leaks
+# Two pipes kept with no handle: DriverUnload must free them with everything else.
+step rptest-kept-leave 60 wine "$BIN/rptest.exe" kept-leave || show_failure rptest-kept-leave
 step driver-stop 60 wine net stop ringpipe || show_failure driver-stop
 await_driver_log 'ringpipe: unloaded' || true
 if driver_log | grep -q 'ringpipe: unloaded, 0 allocations outstanding'; then

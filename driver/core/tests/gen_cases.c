@@ -46,6 +46,11 @@
 #define WRITERS_WAITING 0x4cu
 #define READERS_WAITING 0x90u
 #define WRITERS_EVER 0xc4u
+#define CURSOR 0x60u
+#define CURSOR_NEXT 0x68u
+#define CURSOR_FROM 0x70u
+#define CURSOR_TO 0x74u
+#define CURSOR_OWNER 0x78u
 #define WRITING(slot) (0x10cu + 16u * (slot))
 #define DATA 0x1000u
 #define COMMITTED(len) (0x80000000u | (len))
@@ -253,6 +258,37 @@ static const struct gen_op two_reservations_one_slot[] = {
 	READ_NOT(1, -1, "empty"),
 };
 
+/*
+ * Cursor batches (docs/ring-format.md): a writer that reserved "hello" at 0
+ * as a cursor batch (cursor_next 7, span 0..16, owner token 1) and copied it,
+ * then died. Its records are committed if cursor == cursor_next (it reached
+ * the commit point), skipped otherwise, and only under its span and token.
+ */
+#define CURSOR_BATCH_OF_HELLO(owner) \
+	ATTACH(100, "writer"), ATTACH(200, "reader"), RESERVE(0, 5, "ok"), \
+	POKE(DATA + 8, 0x6c6c6568u), POKE(DATA + 12, 0x6fu), \
+	POKE(CURSOR_NEXT, 7), POKE(CURSOR_FROM, 0), POKE(CURSOR_TO, 16), \
+	POKE(CURSOR_OWNER, (owner))
+
+static const struct gen_op cursor_batch_committed[] = {
+	CURSOR_BATCH_OF_HELLO(1), POKE(CURSOR, 7), READ_NOT(1, -1, "busy"),
+	CRASH(0), READ(1, "hello"), READ_NOT(1, -1, "empty"),
+};
+
+static const struct gen_op cursor_batch_not_committed[] = {
+	CURSOR_BATCH_OF_HELLO(1), POKE(CURSOR, 6), CRASH(0), READ_NOT(1, -1, "empty"),
+};
+
+static const struct gen_op cursor_batch_other_owner[] = {
+	CURSOR_BATCH_OF_HELLO(9), POKE(CURSOR, 7), CRASH(0), READ_NOT(1, -1, "empty"),
+};
+
+/* The span covers the first record only: the second is skipped. */
+static const struct gen_op cursor_batch_span[] = {
+	CURSOR_BATCH_OF_HELLO(1), RESERVE(0, 3, "ok"), POKE(CURSOR, 7), CRASH(0),
+	READ(1, "hello"), READ_NOT(1, -1, "empty"),
+};
+
 /* A 24-byte payload at 56..63 and 0..15, read 5, 7, 3 and 9 bytes at a time. */
 static const struct gen_op byte_partial_reads[] = {
 	ATTACH(100, "writer"), ATTACH(200, "reader"),
@@ -409,6 +445,13 @@ const struct gen_case gen_cases[] = {
 	{ "abandon_op", 128, "message", abandon_op, N(abandon_op) },
 	{ "two_reservations_one_slot", 64, "message", two_reservations_one_slot,
 	  N(two_reservations_one_slot) },
+	{ "cursor_batch_committed", 64, "message", cursor_batch_committed,
+	  N(cursor_batch_committed) },
+	{ "cursor_batch_not_committed", 64, "message", cursor_batch_not_committed,
+	  N(cursor_batch_not_committed) },
+	{ "cursor_batch_other_owner", 64, "message", cursor_batch_other_owner,
+	  N(cursor_batch_other_owner) },
+	{ "cursor_batch_span", 64, "message", cursor_batch_span, N(cursor_batch_span) },
 	{ "byte_partial_reads", 64, "byte", byte_partial_reads, N(byte_partial_reads) },
 	{ "byte_split_written", 64, "byte", byte_split_written, N(byte_split_written) },
 	{ "hold_write_lock", 64, "message", hold_write_lock, N(hold_write_lock) },

@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync, appendFileSync, existsSync, rmSync } from 
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import koffi from 'koffi';
-import { createPipe, statPipe, listPipes } from '@ringpipe/client';
+import { createPipe, statPipe, listPipes, removePipe } from '@ringpipe/client';
 import { attributes, securityTests, userSid } from './security-wine.mjs';
 
 const self = fileURLToPath(import.meta.url);
@@ -110,6 +110,23 @@ function endpointIo(pipe) {
   return ep && 'ring' in ep && 'transport' in ep ? 'mapped' : undefined;
 }
 
+/** The code of the RingPipeError `fn` throws ('' when it returns). */
+function codeOf(fn) {
+  try {
+    fn();
+    return '';
+  } catch (err) {
+    return err?.code ?? String(err);
+  }
+}
+
+/** Resolves with `value` after `ms`; `cancel` clears the timer (it would keep node.exe alive). */
+function timeout(ms, value) {
+  let timer;
+  const promise = new Promise((r) => (timer = setTimeout(() => r(value), ms)));
+  return { promise, cancel: () => clearTimeout(timer) };
+}
+
 /** Polls `cond` every 50 ms for up to `ms`. */
 async function until(cond, ms) {
   const end = Date.now() + ms;
@@ -199,13 +216,69 @@ async function main(backend, resultsFile) {
     check(code === 'ERR_RINGPIPE_BAD_NAME', `bad name refused (${code})`);
     a.destroy();
     await new Promise((r) => a.once('close', r));
-    let gone = '';
-    try {
-      statPipe(name);
-    } catch (err) {
-      gone = err.code;
+    if (backend === 'driver') {
+      // Its message is unread: the driver keeps the pipe until it is read, removed or expires.
+      const kept = statPipe(name);
+      check(kept.kept === true && kept.unreadMessages === 1 && kept.unreadBytes === 1 && kept.handles === 0 &&
+        typeof kept.keptSince === 'number' && kept.keptSince <= Date.now() && kept.ttl === undefined,
+        `closed with a message unread: kept (${JSON.stringify(kept)})`);
+      check(listPipes().some((p) => p.name === name.toUpperCase() && p.kept === true && p.unreadMessages === 1), 'listPipes shows it kept');
+      removePipe(name);
     }
-    check(gone === 'ERR_RINGPIPE_NOT_FOUND', `closed pipe is gone (${gone})`);
+    check(codeOf(() => statPipe(name)) === 'ERR_RINGPIPE_NOT_FOUND', `closed${backend === 'driver' ? ' and removed' : ''}: gone`);
+    check(codeOf(() => removePipe(name)) === 'ERR_RINGPIPE_NOT_FOUND', 'removePipe of a missing pipe: ERR_RINGPIPE_NOT_FOUND');
+  });
+
+  await test('unread messages after every handle closed', async () => {
+    // A writer process writes 20 messages and exits before any reader opens the pipe.
+    const name = `KEPT${backend}`;
+    const { code, result } = await runChild(['writer', backend, name, '20', '100'], tmp);
+    check(code === 0 && result?.ok, `writer process wrote 20 and exited (${code}, ${result?.error ?? ''})`);
+    if (backend === 'driver') {
+      const info = statPipe(name);
+      check(info.kept && info.unreadMessages === 20 && info.unreadBytes === 2000 && info.handles === 0,
+        `kept with 20 unread messages, 2000 bytes (${JSON.stringify(info)})`);
+      const got = [];
+      const reader = createPipe(name, { backend, access: 'read' });
+      for await (const m of reader) got.push(m);
+      check(got.length === 20 && got.every((m, i) => m.equals(message(i, 100))), `a new process read all 20 in order, then EOF (${got.length})`);
+      await new Promise((r) => (reader.closed ? r() : reader.once('close', r)));
+      check(codeOf(() => statPipe(name)) === 'ERR_RINGPIPE_NOT_FOUND', 'read empty and closed: gone');
+    } else {
+      // Documented: a Local\ section goes with its last handle, unread messages with it.
+      check(codeOf(() => statPipe(name)) === 'ERR_RINGPIPE_NOT_FOUND', 'shm on Windows: the pipe went with its last handle (documented)');
+      const fresh = createPipe(name, { backend, access: 'read' });
+      check(fresh.stats().messagesIn === 0, `the next open gets a new, empty pipe (${fresh.stats().messagesIn} in)`);
+      fresh.destroy();
+    }
+  });
+
+  await test('removePipe', async () => {
+    const name = `RM${backend}`;
+    const old = createPipe(name, { backend });
+    old.write('old');
+    await new Promise((r) => setTimeout(r, 50));
+    if (backend === 'driver') {
+      removePipe(name);
+      check(codeOf(() => statPipe(name)) === 'ERR_RINGPIPE_NOT_FOUND', 'removed while open: the name is gone');
+      const fresh = createPipe(name, { backend });
+      check(statPipe(name).messagesIn === 0, 'the next open creates a new pipe');
+      const [m] = await old.readBatch(1);
+      check(String(m) === 'old', 'the open handle still reads the old pipe');
+      fresh.write('new');
+      await new Promise((r) => setTimeout(r, 50));
+      fresh.destroy();
+      old.destroy();
+      await new Promise((r) => setTimeout(r, 50));
+      check(statPipe(name).kept === true, 'the new pipe is kept with its message');
+      removePipe(name.toLowerCase());
+      check(codeOf(() => statPipe(name)) === 'ERR_RINGPIPE_NOT_FOUND', 'removePipe of a kept pipe discards it');
+    } else {
+      check(codeOf(() => removePipe(name, { backend })) === 'ERR_RINGPIPE_BUSY', 'shm on Windows: an open pipe cannot be removed: ERR_RINGPIPE_BUSY (documented)');
+      old.destroy();
+      await new Promise((r) => setTimeout(r, 50));
+      check(codeOf(() => removePipe(name, { backend })) === 'ERR_RINGPIPE_NOT_FOUND', 'closed: ERR_RINGPIPE_NOT_FOUND');
+    }
   });
 
   await test('waiting pipes leave the event loop and the threadpool free', async () => {
@@ -235,23 +308,32 @@ async function main(backend, resultsFile) {
     const echo = runChild(['echo', backend, name, String(rounds), '0'], tmp);
     const replies = pong[Symbol.asyncIterator]();
     const times = [];
-    // Round 0 waits for the echo process to start; it is not timed.
-    ping.write(message(0, 16));
-    await replies.next();
-    for (let i = 1; i < rounds; i++) {
+    // Counted, not timed: a round whose reply does not come within ROUND_MS (a lost wake-up
+    // that no re-check rescued) counts, and ends the test. Times are for the log only.
+    const ROUND_MS = 10000;
+    let timedOut = 0;
+    let answered = 0;
+    for (let i = 0; i < rounds; i++) {
       const t0 = performance.now();
       ping.write(message(i, 16));
-      const { value, done } = await replies.next();
-      if (done || !value.equals(message(i, 16))) break;
-      times.push(performance.now() - t0);
+      const limit = timeout(ROUND_MS, 'timeout');
+      const reply = await Promise.race([replies.next(), limit.promise]);
+      limit.cancel();
+      if (reply === 'timeout') {
+        timedOut++;
+        break;
+      }
+      if (reply.done || !reply.value.equals(message(i, 16))) break;
+      answered++;
+      // Round 0 waits for the echo process to start.
+      if (i > 0) times.push(performance.now() - t0);
     }
     ping.end();
     const { code, result } = await echo;
-    const slow = times.filter((t) => t >= 200).length;
     const sorted = [...times].sort((a, b) => a - b);
     check(code === 0 && result?.echoed === rounds, `echo process answered ${result?.echoed} of ${rounds} (${result?.error ?? ''})`);
-    check(times.length === rounds - 1 && slow === 0,
-      `round trips: ${times.length}, waits that hit the 250 ms timeout: ${slow}, median ${sorted[times.length >> 1]?.toFixed(2)} ms, max ${sorted.at(-1)?.toFixed(1)} ms`);
+    check(answered === rounds && timedOut === 0,
+      `round trips: ${answered} of ${rounds} answered, rounds whose wait hit the ${ROUND_MS / 1000} s timeout: ${timedOut} (median ${sorted[times.length >> 1]?.toFixed(2)} ms, max ${sorted.at(-1)?.toFixed(1)} ms, for information)`);
     pong.destroy();
   });
 
@@ -274,7 +356,23 @@ async function main(backend, resultsFile) {
     reader.destroy();
   });
 
-  if (backend === 'shm') await securityTests({ check, test, startChild, readResult, until, tmp });
+  if (backend === 'shm') {
+    await test('a name held by an object of another type', async () => {
+      // A mutex under the pipe's section name: createPipe and statPipe both refuse it.
+      const k32 = koffi.load('kernel32.dll');
+      const CreateMutexW = k32.func('uintptr_t __stdcall CreateMutexW(void *sa, int owner, const char16_t *name)');
+      const CloseHandle = k32.func('int __stdcall CloseHandle(uintptr_t h)');
+      const me = userSid();
+      const h = CreateMutexW(attributes(`O:${me}D:P(A;;GA;;;${me})`), 0, 'Local\\ringpipe.MUTEXNAME');
+      check(h !== 0 && h !== 0n, 'a mutex named Local\\ringpipe.MUTEXNAME');
+      const created = codeOf(() => createPipe('MUTEXNAME', { backend }).destroy());
+      check(created === 'ERR_RINGPIPE_UNTRUSTED', `createPipe: ${created}`);
+      const stat = codeOf(() => statPipe('MUTEXNAME'));
+      check(stat === 'ERR_RINGPIPE_UNTRUSTED', `statPipe: ${stat} (was ERR_RINGPIPE_CLOSED)`);
+      CloseHandle(h);
+    });
+    await securityTests({ check, test, startChild, readResult, until, tmp });
+  }
   if (backend === 'driver' && rptest) {
     await test('listPipes with 1100 driver pipes open', async () => {
       rmSync('rptest-release', { force: true });

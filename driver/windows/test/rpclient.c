@@ -31,20 +31,28 @@ DWORD rp_ioctl(HANDLE h, DWORD code, const void *in, DWORD in_len, void *out, DW
 DWORD rp_bind(HANDLE h, const char *name, uint32_t flags, uint32_t capacity, uint32_t mode,
 	      uint32_t perm, struct ringpipe_bind_out *out)
 {
+	return rp_bind_ex(h, name, flags, capacity, mode, perm, 0, sizeof(struct ringpipe_bind_in),
+			  out);
+}
+
+DWORD rp_bind_ex(HANDLE h, const char *name, uint32_t flags, uint32_t capacity, uint32_t mode,
+		 uint32_t perm, uint64_t ttl_ms, DWORD in_len, struct ringpipe_bind_out *out)
+{
 	struct ringpipe_bind_in in;
 	struct ringpipe_bind_out local;
 	size_t len = strlen(name);
 
 	memset(&in, 0, sizeof(in));
-	in.abi_version = RINGPIPE_ABI_VERSION;
+	in.abi_version = in_len == RINGPIPE_BIND_IN_V1_SIZE ? 1 : RINGPIPE_ABI_VERSION;
 	in.flags = flags;
 	in.capacity = capacity;
 	in.mode = mode;
 	in.perm = perm;
 	in.name_len = (uint32_t)(len > RINGPIPE_NAME_MAX ? RINGPIPE_NAME_MAX + 1 : len);
 	memcpy(in.name, name, len > RINGPIPE_NAME_MAX ? RINGPIPE_NAME_MAX : len);
-	return rp_ioctl(h, IOCTL_RINGPIPE_BIND, &in, sizeof(in), out ? out : &local,
-			sizeof(local), NULL);
+	in.ttl_ms = ttl_ms;
+	return rp_ioctl(h, IOCTL_RINGPIPE_BIND, &in, in_len, out ? out : &local, sizeof(local),
+			NULL);
 }
 
 HANDLE rp_open_name(const char *name, BOOL *via_path)
@@ -141,4 +149,22 @@ DWORD rp_stat_name(HANDLE h, const char *name, struct ringpipe_pipe_info *out)
 DWORD rp_version(HANDLE h, struct ringpipe_version *out)
 {
 	return rp_ioctl(h, IOCTL_RINGPIPE_VERSION, NULL, 0, out, sizeof(*out), NULL);
+}
+
+DWORD rp_remove(HANDLE h, const char *name)
+{
+	struct ringpipe_name in;
+	size_t len = strlen(name);
+
+	memset(&in, 0, sizeof(in));
+	in.name_len = (uint32_t)len;
+	memcpy(in.name, name, len > RINGPIPE_NAME_MAX ? RINGPIPE_NAME_MAX : len);
+	return rp_ioctl(h, IOCTL_RINGPIPE_REMOVE, &in, sizeof(in), NULL, 0, NULL);
+}
+
+DWORD rp_list(HANDLE h, void *out, DWORD out_len, DWORD *got)
+{
+	struct ringpipe_list_in in = { sizeof(struct ringpipe_pipe_info) };
+
+	return rp_ioctl(h, IOCTL_RINGPIPE_LIST, &in, sizeof(in), out, out_len, got);
 }

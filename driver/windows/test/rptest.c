@@ -6,35 +6,23 @@
  * fails the check instead of hanging.
  *
  * Scenarios: version pending cancel refcount names mapped errors eof full
- * many leaks, and `hold`, which keeps MANY_PIPES pipes open for the client's
- * list test until the file rptest-release appears in the current folder. The mapped one links driver/core (user-space build) and reads and
+ * many leaks, the kept ones of rptest_kept.c (kept-write, kept-read, kept,
+ * kept-leave), and `hold`, which keeps MANY_PIPES pipes open for the
+ * client's list test until the file rptest-release appears in the current
+ * folder. The mapped one links driver/core (user-space build) and reads and
  * writes the ring the driver mapped into this process.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "rpclient.h"
+#include "rptest.h"
 #include "rp_registry.h"
 
-static int passed, failed;
-
-#define CHECK(cond, ...)                                                                   \
-	do {                                                                               \
-		if (cond) {                                                                \
-			passed++;                                                          \
-			printf("ok   ");                                                   \
-		} else {                                                                   \
-			failed++;                                                          \
-			printf("FAIL ");                                                   \
-		}                                                                          \
-		printf(__VA_ARGS__);                                                       \
-		printf("  [line %d]\n", __LINE__);                                         \
-		fflush(stdout);                                                            \
-	} while (0)
+int passed, failed;
 
 /* Both ends of a pipe through BIND (what runs under Wine). */
-static HANDLE open_bound(const char *name, uint32_t flags, uint32_t capacity, uint32_t mode,
-			 struct ringpipe_bind_out *out)
+HANDLE open_bound(const char *name, uint32_t flags, uint32_t capacity, uint32_t mode,
+		  struct ringpipe_bind_out *out)
 {
 	HANDLE h = rp_open_device();
 	DWORD err;
@@ -49,8 +37,6 @@ static HANDLE open_bound(const char *name, uint32_t flags, uint32_t capacity, ui
 	}
 	return h;
 }
-
-#define RW (RINGPIPE_BIND_CREATE | RINGPIPE_BIND_READ | RINGPIPE_BIND_WRITE)
 
 static uint32_t live_allocations(void)
 {
@@ -143,6 +129,10 @@ static void t_cancel(void)
 		CHECK(err == ERROR_OPERATION_ABORTED, "cancelled write: ERROR_OPERATION_ABORTED (%lu)",
 		      err);
 		CloseHandle(w);
+		CHECK(rp_stat_name(b, "CANCELW", &info) == 0 && info.kept == 1 &&
+			      info.msgs_in == 1 && info.pending_writes == 0,
+		      "closed: CANCELW kept with the one written message, the cancelled one not in");
+		CHECK(rp_remove(b, "CANCELW") == 0, "REMOVE it");
 	}
 	CloseHandle(b);
 }
@@ -164,14 +154,14 @@ static void t_refcount(void)
 	CloseHandle(h[0]);
 	CHECK(rp_stat_name(probe, "REFS", &info) == 0 && info.refs == 2 && info.attached == 2,
 	      "one closed: refs %u, slots %u", info.refs, info.attached);
-	err = rp_ioctl(probe, IOCTL_RINGPIPE_LIST, NULL, 0, list, sizeof(list), &got);
+	err = rp_list(probe, list, sizeof(list), &got);
 	CHECK(err == 0 && hdr->count >= 1 && got == 8 + hdr->returned * sizeof(info),
 	      "LIST: %u pipes, %u returned, %lu bytes", hdr->count, hdr->returned, got);
 	CloseHandle(h[1]);
 	CloseHandle(h[2]);
 	err = rp_stat_name(probe, "REFS", &info);
 	CHECK(err == ERROR_FILE_NOT_FOUND, "all closed: the pipe is gone (error %lu)", err);
-	err = rp_ioctl(probe, IOCTL_RINGPIPE_LIST, NULL, 0, list, sizeof(list), &got);
+	err = rp_list(probe, list, sizeof(list), &got);
 	for (i = 0; err == 0 && i < (int)hdr->returned; i++) {
 		struct ringpipe_pipe_info *e = (void *)(list + 8 + i * sizeof(info));
 
@@ -487,7 +477,8 @@ static void t_full(void)
 	HANDLE w = open_bound("FULL", RW, 256, RINGPIPE_MODE_MESSAGE, NULL);
 	HANDLE r = open_bound("FULL", RW, 0, 0, NULL);
 	HANDLE bw = open_bound("BYTES", RW, 128, RINGPIPE_MODE_BYTE, NULL);
-	HANDLE br = open_bound("BYTES", RW, 0, 0, NULL);
+	HANDLE br = open_bound("BYTES", RW, 0, 0, NULL), h;
+	struct ringpipe_pipe_info info;
 	char msg[100], buf[512], stream[600], back[600];
 	OVERLAPPED ov;
 	DWORD err, got, put, total = 0;
@@ -521,6 +512,16 @@ static void t_full(void)
 	CloseHandle(r);
 	CloseHandle(bw);
 	CloseHandle(br);
+	/* Two messages were never read: the driver keeps FULL until REMOVE. */
+	h = rp_open_device();
+	CHECK(rp_stat_name(h, "FULL", &info) == 0 && info.kept == 1 &&
+		      info.msgs_in - info.msgs_out == 2,
+	      "closed with 2 messages unread: FULL is kept (kept %u)", info.kept);
+	CHECK(rp_remove(h, "FULL") == 0 && rp_stat_name(h, "FULL", &info) == ERROR_FILE_NOT_FOUND,
+	      "and goes with REMOVE");
+	CHECK(rp_stat_name(h, "BYTES", &info) == ERROR_FILE_NOT_FOUND,
+	      "BYTES, read empty, went with its last handle");
+	CloseHandle(h);
 }
 
 /* After everything closed: no pipe, and the driver's allocations are back to none. */
@@ -529,7 +530,9 @@ static void t_leaks(void)
 	struct ringpipe_version v;
 	HANDLE h = rp_open_device();
 
-	CHECK(rp_version(h, &v) == 0 && v.pipes == 0, "no pipe open (%u)", v.pipes);
+	CHECK(rp_version(h, &v) == 0 && v.pipes == 0 && v.kept == 0 && v.charged == 0,
+	      "no pipe open (%u), none kept (%u), nothing charged (%llu)", v.pipes, v.kept,
+	      (unsigned long long)v.charged);
 	CHECK(v.allocations == 1, "one allocation alive: this handle's context (%u)",
 	      v.allocations);
 	CloseHandle(h);
@@ -570,11 +573,10 @@ static void t_many(void)
 	DWORD err, got;
 
 	CHECK(n == MANY_PIPES, "%d pipes open", n);
-	err = rp_ioctl(probe, IOCTL_RINGPIPE_LIST, NULL, 0, list,
-		       8 + 10 * sizeof(struct ringpipe_pipe_info), &got);
+	err = rp_list(probe, list, 8 + 10 * sizeof(struct ringpipe_pipe_info), &got);
 	CHECK(err == 0 && hdr->count >= MANY_PIPES && hdr->returned == 10,
 	      "a short buffer: count %u, returned %u", hdr->count, hdr->returned);
-	err = rp_ioctl(probe, IOCTL_RINGPIPE_LIST, NULL, 0, list, sizeof(list), &got);
+	err = rp_list(probe, list, sizeof(list), &got);
 	for (i = 0; err == 0 && i < (int)hdr->returned; i++) {
 		struct ringpipe_pipe_info *e = (void *)(list + 8 + i * sizeof(*e));
 
@@ -612,7 +614,9 @@ int wmain(int argc, wchar_t **argv)
 			  { L"locked", t_locked },
 			  { L"errors", t_errors },   { L"eof", t_eof },
 			  { L"full", t_full },       { L"many", t_many },
-			  { L"hold", t_hold },       { L"leaks", t_leaks } };
+			  { L"hold", t_hold },       { L"leaks", t_leaks },
+			  { L"kept-write", t_kept_write }, { L"kept-read", t_kept_read },
+			  { L"kept", t_kept },       { L"kept-leave", t_kept_leave } };
 	size_t i;
 
 	if (argc != 2)
@@ -625,6 +629,6 @@ int wmain(int argc, wchar_t **argv)
 		}
 	}
 usage:
-	fprintf(stderr, "usage: rptest version|pending|cancel|refcount|names|mapped|errors|eof|full|many|hold|leaks\n");
+	fprintf(stderr, "usage: rptest version|pending|cancel|refcount|names|mapped|errors|eof|full|many|hold|leaks|kept-write|kept-read|kept|kept-leave\n");
 	return 2;
 }

@@ -14,6 +14,7 @@ import { displayServers } from './servers.js';
 import { StatusFile } from './status/publish.js';
 import type { BridgeStatus } from './status/record.js';
 import { pumpTo } from './to.js';
+import { isNotReady } from './nats-errors.js';
 
 const STATUS_EVERY_MS = 1_000;
 
@@ -90,9 +91,9 @@ export class BridgeHandle extends EventEmitter<BridgeEvents> {
 
   /**
    * How far behind the bridge is, in messages. to: the messages in the local pipe,
-   * the one being published included (readView leaves it in the ring until JetStream
-   * acknowledged it; on the Linux driver's system-call path it is out of the ring
-   * and not counted). from: the messages of the shared consumer that no `from`
+   * those in flight included (the read window leaves them in the ring until JetStream
+   * acknowledged them; on the Linux driver's system-call path the one in hand is out
+   * of the ring and not counted). from: the messages of the shared consumer that no `from`
    * bridge has acknowledged yet, as JetStream last said (asked every second).
    */
   get lag(): number {
@@ -184,17 +185,17 @@ export class BridgeHandle extends EventEmitter<BridgeEvents> {
       this.watchConnection(connected.nc);
       await this.untilSetUp(signal, async () => {
         await ensureStream(connected.jsm, names, options.stream);
-        if (options.direction === 'from') await ensureConsumer(connected.jsm, names);
+        if (options.direction === 'from') await ensureConsumer(connected.jsm, names, options.batch);
       });
       if (signal.aborted) return;
       this.setState('running', `${options.direction === 'to' ? 'publishing to' : 'consuming from'} ${names.stream} at ${connected.nc.getServer()}`);
       const js = jetstream(connected.nc);
       const report = (why: string): void => this.retry(why);
       if (options.direction === 'to') {
-        await pumpTo(this.pipe, js, names, signal, this.counters, report);
+        await pumpTo(this.pipe, js, names, signal, this.counters, report, options.window);
       } else {
         void watchConsumerPending(connected.jsm, names, AbortSignal.any([signal, watching.signal]), (n) => (this.counters.pending = n));
-        await pumpFrom(this.pipe, js, names, signal, this.counters);
+        await pumpFrom(this.pipe, js, connected.jsm, names, signal, this.counters, options.batch);
       }
     } catch (err) {
       this.failure = err instanceof Error ? err : new Error(String(err));
@@ -215,7 +216,7 @@ export class BridgeHandle extends EventEmitter<BridgeEvents> {
       try {
         return await setUp();
       } catch (err) {
-        if (signal.aborted || !/temporarily unavailable|timeout|timed out|no responders|insufficient resources|leader/i.test(message(err))) throw err;
+        if (signal.aborted || !isNotReady(err)) throw err;
         this.retry(`JetStream is not ready: ${message(err)}; retrying in ${delay} ms`);
         await sleep(delay, signal);
         delay = Math.min(delay * 2, 5_000);

@@ -5,6 +5,7 @@ import { connect, credsAuthenticator, jetstreamManager } from './nats.js';
 import { BridgeError, BridgeErrorCode } from './errors.js';
 import type { ResolvedBridgeOptions } from './options.js';
 import { displayServers } from './servers.js';
+import { isAuthError } from './nats-errors.js';
 
 export interface Connected {
   nc: NatsConnection;
@@ -57,11 +58,6 @@ function connectOptions(options: ResolvedBridgeOptions): Parameters<typeof conne
     ...(options.token !== undefined ? { token: options.token } : {}),
     ...(options.credsFile !== undefined ? { authenticator: credsAuthenticator(readFileSync(options.credsFile)) } : {}),
   };
-}
-
-function isAuthError(err: unknown): boolean {
-  const text = `${(err as Error)?.name ?? ''} ${message(err)}`.toLowerCase();
-  return text.includes('authorization') || text.includes('authentication');
 }
 
 export function message(err: unknown): string {

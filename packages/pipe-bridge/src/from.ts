@@ -1,62 +1,196 @@
 import type { RingPipe } from '@ringpipe/client';
-import type { JetStreamClient, JsMsg } from '@nats-io/jetstream';
+import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
+import { sleep } from './connection.js';
 import type { Counters } from './counters.js';
-import { RecentNumbers } from './counters.js';
+import { RecentKeys } from './recent-keys.js';
 import { ACK_WAIT_MS } from './jetstream-setup.js';
 import type { BridgeNames } from './names.js';
+import { decodeRun, encodeRun, MAX_RUN, type Run } from './run-cursor.js';
 
 const STOP_GRACE_MS = 2_000;
+/** How many message ids of committed messages a bridge remembers. */
+const RECENT_IDS = 65_536;
+const ACK_CONFIRM_TIMEOUT_MS = 5_000;
+/** How often a run waiting for older messages asks the consumer's ack floor. */
+const FLOOR_POLL_MS = 10;
+/** A run waits at most this long for older messages (one another bridge holds, or one redelivered here). */
+const FLOOR_WAIT_MS = 3 * ACK_WAIT_MS;
+/** Test hook: `after-commit` makes the bridge kill itself (SIGKILL) between a run's ring commit and its acks. */
+const TEST_KILL = process.env.RINGPIPE_BRIDGE_TEST_KILL;
 
 /**
- * JetStream -> local pipe, through the pipe's shared durable consumer. A message is
- * acked only once it is committed to the local ring (the write callback), so a crash
- * before that leaves it to be delivered again. Redeliveries of a message this
- * bridge already committed (an ack lost on the way) are acked and skipped.
+ * JetStream -> local pipe, through the pipe's shared durable consumer, in runs of
+ * consecutive stream sequences. Each run is committed to the local ring with one
+ * writeBatch whose cursor names it together with the runs before it whose acks the
+ * server has not confirmed yet (they are consecutive, or the run waits for those
+ * confirmations), then acknowledged. A run is committed only once every older message is
+ * acknowledged (the consumer's ack floor) or committed here: so `floor`, the last
+ * sequence committed here or the ack floor, whichever is higher, bounds everything
+ * that is done, and a message at or below it is a redelivery, acked and skipped.
+ * The ring's cursor keeps the floor across a crash between a commit and its acks.
  */
-export async function pumpFrom(pipe: RingPipe, js: JetStreamClient, names: BridgeNames, signal: AbortSignal, counters: Counters): Promise<void> {
+export async function pumpFrom(
+  pipe: RingPipe,
+  js: JetStreamClient,
+  jsm: JetStreamManager,
+  names: BridgeNames,
+  signal: AbortSignal,
+  counters: Counters,
+  batch: number,
+): Promise<void> {
   const consumer = await js.consumers.get(names.stream, names.consumer);
+  const queue: JsMsg[] = [];
+  let arrived: (() => void) | undefined;
   // Short pulls (heartbeats every 2.5 s): after a node or the consumer's leader is lost, pulling resumes within seconds.
-  const messages = await consumer.consume({ max_messages: 1, expires: 5_000 });
+  const messages: ConsumerMessages = await consumer.consume({
+    max_messages: batch,
+    expires: 5_000,
+    callback: (m) => {
+      queue.push(m);
+      arrived?.();
+    },
+  });
+  // Every message received and not acknowledged yet: the server must not deliver it elsewhere meanwhile.
+  const keepAlive = setInterval(() => {
+    for (const m of queue) m.working();
+  }, ACK_WAIT_MS / 3);
   let giveUp: NodeJS.Timeout | undefined;
   const stop = (): void => {
     void messages.stop();
+    arrived?.();
     // A write waiting for room in a full ring would hold the stop forever: give it a moment, then drop the
-    // write (its message is not acked, so the server delivers it again).
+    // write (its messages are not acked, so the server delivers them again).
     giveUp = setTimeout(() => pipe.destroy(), STOP_GRACE_MS);
   };
   signal.addEventListener('abort', stop, { once: true });
-  const committed = new RecentNumbers(65_536);
+  let ended = false;
+  void messages.closed().then(() => {
+    ended = true;
+    arrived?.();
+  });
+  const cursored = pipe.cursor() !== undefined;
+  // The last run committed here (after a restart: the one the ring's cursor names).
+  let own: Run | undefined = cursored ? decodeRun(pipe.cursor()!) : undefined;
+  // Every message up to `floor` is acknowledged, or committed here.
+  let floor = await ackFloor(jsm, names);
+  // Whether every message before `own` is done: then the runs that follow it on move the floor.
+  let anchored = own !== undefined && own.first - 1 <= floor;
+  // The ids of the messages committed lately: a server killed with -9 may lose messages it had delivered
+  // already (its file store writes after it answers), and store them again when the `to` bridge re-publishes.
+  const committedIds = new RecentKeys<string>(RECENT_IDS);
+  const isDone = (m: JsMsg): boolean => {
+    if (m.seq <= floor || (own !== undefined && m.seq >= own.first && m.seq <= own.last)) return true;
+    const id = messageIdOf(m);
+    return id !== undefined && committedIds.has(id);
+  };
+  const maxBytes = Math.max(1, Math.floor(pipe.capacity / 4));
+  let waitingSince: number | undefined;
+  // The runs the cursor names whose acks are not all confirmed: from `from`, with the confirmations awaited;
+  // `unacked`: the last sequence of the run a crashed bridge committed and nobody acked yet.
+  let unconfirmed: { from: number; confirmations: Promise<void>[]; unacked?: number } | undefined =
+    own !== undefined && own.last > floor ? { from: own.first, confirmations: [], unacked: own.last } : undefined;
   try {
-    for await (const m of messages) {
-      if (committed.has(m.seq)) {
-        counters.duplicates++;
-        m.ack();
+    while (!signal.aborted) {
+      queue.sort((a, b) => a.seq - b.seq);
+      const done: JsMsg[] = [];
+      while (queue.length > 0 && isDone(queue[0]!)) done.push(queue.shift()!);
+      if (done.length > 0) {
+        counters.duplicates += done.length;
+        await acknowledge(done);
         continue;
       }
+      if (queue.length === 0) {
+        if (ended) return;
+        await new Promise<void>((resolve) => (arrived = resolve));
+        arrived = undefined;
+        continue;
+      }
+      const next = queue[0]!.seq;
+      if (next - 1 > floor && next - 1 !== own?.last) {
+        // Older messages are still out (another bridge's, or to be redelivered here after a crash): they go first.
+        floor = Math.max(floor, await ackFloor(jsm, names));
+        waitingSince ??= Date.now();
+        // Past FLOOR_WAIT_MS the run goes on out of order (nothing is skipped for it: the floor stays).
+        if (next - 1 > floor && Date.now() - waitingSince < FLOOR_WAIT_MS) {
+          await Promise.race([sleep(FLOOR_POLL_MS, signal), new Promise<void>((resolve) => (arrived = resolve))]);
+          arrived = undefined;
+          continue;
+        }
+      }
+      waitingSince = undefined;
+      const run = takeRun(queue, batch, maxBytes);
+      const committed: Run = { first: run[0]!.seq, last: run.at(-1)!.seq };
+      // The cursor names every run since the oldest whose acks are not confirmed yet, while they are
+      // consecutive; a run that cannot join them waits for those confirmations first.
+      if (unconfirmed && !(own !== undefined && committed.first === own.last + 1 && committed.last - unconfirmed.from < batch)) {
+        await Promise.all(unconfirmed.confirmations);
+        // After a restart the cursor names a run nobody has acked yet: it stays named until the ack floor passes it.
+        if (unconfirmed.unacked !== undefined && floor < unconfirmed.unacked) {
+          floor = Math.max(floor, await ackFloor(jsm, names));
+          if (floor < unconfirmed.unacked) {
+            queue.unshift(...run);
+            await Promise.race([sleep(FLOOR_POLL_MS, signal), new Promise<void>((resolve) => (arrived = resolve))]);
+            arrived = undefined;
+            continue;
+          }
+        }
+        unconfirmed = undefined;
+      }
+      const named: Run = { first: unconfirmed?.from ?? committed.first, last: committed.last };
       try {
-        await commit(pipe, m);
+        await pipe.writeBatch(
+          run.map((m) => m.data),
+          cursored ? { cursor: encodeRun(named) } : undefined,
+        );
       } catch (err) {
         if (signal.aborted) return;
         throw err;
       }
-      committed.add(m.seq);
-      m.ack();
-      counters.messages++;
+      if (TEST_KILL === 'after-commit') process.kill(process.pid, 'SIGKILL');
+      for (const m of run) {
+        const id = messageIdOf(m);
+        if (id !== undefined) committedIds.add(id);
+      }
+      anchored = committed.first - 1 <= floor || (anchored && committed.first - 1 === own?.last);
+      if (anchored) floor = Math.max(floor, committed.last);
+      own = named;
+      counters.messages += run.length;
+      unconfirmed = { ...unconfirmed, from: named.first, confirmations: [...(unconfirmed?.confirmations ?? []), acknowledge(run)] };
     }
   } finally {
     signal.removeEventListener('abort', stop);
+    clearInterval(keepAlive);
     clearTimeout(giveUp);
   }
 }
 
-/** Writes the message into the ring; while the ring is full, tells the server the message is still being worked on. */
-function commit(pipe: RingPipe, m: JsMsg): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const keepAlive = setInterval(() => m.working(), ACK_WAIT_MS / 3);
-    pipe.write(m.data, (err) => {
-      clearInterval(keepAlive);
-      if (err) reject(err);
-      else resolve();
-    });
-  });
+function messageIdOf(m: JsMsg): string | undefined {
+  return m.headers?.get('Nats-Msg-Id') || undefined;
+}
+
+/** The leading messages of the (sorted) queue with consecutive sequences: at most `batch` and MAX_RUN, about `maxBytes`. */
+function takeRun(queue: JsMsg[], batch: number, maxBytes: number): JsMsg[] {
+  let n = 1;
+  let bytes = queue[0]!.data.length;
+  while (n < queue.length && n < batch && n < MAX_RUN && queue[n]!.seq === queue[n - 1]!.seq + 1 && bytes + queue[n]!.data.length <= maxBytes) {
+    bytes += queue[n]!.data.length;
+    n++;
+  }
+  return queue.splice(0, n);
+}
+
+/** The consumer's ack floor: every message up to this stream sequence is acknowledged. 0 when the server does not answer. */
+async function ackFloor(jsm: JetStreamManager, names: BridgeNames): Promise<number> {
+  try {
+    return (await jsm.consumers.info(names.stream, names.consumer)).ack_floor.stream_seq;
+  } catch {
+    return 0;
+  }
+}
+
+/** Acks each message; the last one's ack is confirmed by the server (so are those before it, which it handles in order). */
+async function acknowledge(ms: JsMsg[]): Promise<void> {
+  for (let i = 0; i < ms.length - 1; i++) ms[i]!.ack();
+  // A server that does not confirm (gone meanwhile) may deliver the run again: it is at or below the floor then.
+  await ms.at(-1)!.ackAck({ timeout: ACK_CONFIRM_TIMEOUT_MS }).catch(() => false);
 }

@@ -3,6 +3,7 @@ import { AckPolicy, DeliverPolicy, DiscardPolicy, RetentionPolicy, StorageType, 
 import { BridgeError, BridgeErrorCode } from './errors.js';
 import { message } from './connection.js';
 import type { BridgeNames } from './names.js';
+import { isNotFound } from './nats-errors.js';
 import type { ResolvedBridgeOptions } from './options.js';
 
 /** How long the server waits for a `from` bridge's ack before it delivers the message again. */
@@ -43,9 +44,10 @@ export async function ensureStream(jsm: JetStreamManager, names: BridgeNames, st
 
 /**
  * The one durable pull consumer every `from` bridge of the pipe shares, so each
- * message reaches one of them. One unacknowledged message at a time keeps the order.
+ * message reaches one of them. At most `maxAckPending` (a batch) unacknowledged at a
+ * time: each bridge's share arrives in order.
  */
-export async function ensureConsumer(jsm: JetStreamManager, names: BridgeNames): Promise<void> {
+export async function ensureConsumer(jsm: JetStreamManager, names: BridgeNames, maxAckPending: number): Promise<void> {
   try {
     await jsm.consumers.info(names.stream, names.consumer);
     return;
@@ -58,7 +60,7 @@ export async function ensureConsumer(jsm: JetStreamManager, names: BridgeNames):
       ack_policy: AckPolicy.Explicit,
       deliver_policy: DeliverPolicy.All,
       ack_wait: nanos(ACK_WAIT_MS),
-      max_ack_pending: 1,
+      max_ack_pending: maxAckPending,
       filter_subject: names.subject,
     });
   } catch (err) {
@@ -66,10 +68,6 @@ export async function ensureConsumer(jsm: JetStreamManager, names: BridgeNames):
       throw streamError(`cannot create consumer ${names.consumer} of ${names.stream}`, err);
     });
   }
-}
-
-function isNotFound(err: unknown): boolean {
-  return /not found/i.test(message(err));
 }
 
 function streamError(what: string, err: unknown): BridgeError {

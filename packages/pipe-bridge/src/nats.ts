@@ -4,5 +4,5 @@
 import transport from '@nats-io/transport-node';
 import jetstreamModule from '@nats-io/jetstream';
 
-export const { connect, credsAuthenticator, nanos } = transport;
-export const { jetstream, jetstreamManager, AckPolicy, DeliverPolicy, DiscardPolicy, RetentionPolicy, StorageType } = jetstreamModule;
+export const { connect, credsAuthenticator, nanos, errors } = transport;
+export const { jetstream, jetstreamManager, AckPolicy, DeliverPolicy, DiscardPolicy, RetentionPolicy, StorageType, JetStreamApiError, JetStreamApiCodes } = jetstreamModule;

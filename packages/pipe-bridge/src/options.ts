@@ -1,6 +1,12 @@
 import * as z from 'zod/mini';
 import { en } from 'zod/v4/locales';
 import { badOption } from './errors.js';
+import { MAX_RUN } from './run-cursor.js';
+
+/** Publishes in flight by default (`--window`): see "Across hosts" in the README for the bench behind it. */
+export const DEFAULT_WINDOW = 256;
+/** Messages per batch by default (`--batch`). */
+export const DEFAULT_BATCH = 256;
 
 // zod/mini, bundled into dist (see tsup.config.ts), as in the client.
 z.config(en());
@@ -49,6 +55,8 @@ const optionsSchema = z
     token: z.optional(z.string()),
     credsFile: z.optional(z.string()),
     signal: z.optional(z.instanceof(AbortSignal)),
+    window: z._default(integer(1, MAX_RUN), DEFAULT_WINDOW),
+    batch: z._default(integer(1, MAX_RUN), DEFAULT_BATCH),
     statusFile: z._default(z.boolean(), true),
   })
   .check(
@@ -91,6 +99,10 @@ export interface BridgeOptions {
   credsFile?: string;
   /** Stops the bridge when aborted, as stop() does. */
   signal?: AbortSignal;
+  /** to: publishes in flight at most, each awaiting JetStream's acknowledgement (1 to 4096). Default 256. */
+  window?: number;
+  /** from: messages committed to the pipe together at most, and the consumer's max ack pending when this bridge creates it (1 to 4096). Default 256. */
+  batch?: number;
   /** Publish the bridge's state, lag and counts in a status file that `ringpipe ls` (listBridges) shows. Default true. */
   statusFile?: boolean;
 }
@@ -100,7 +112,9 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const sameOptions: Same<BridgeOptions, z.input<typeof optionsSchema>> = true;
 void sameOptions;
 /** The options with their defaults filled in. */
-export type ResolvedBridgeOptions = Omit<BridgeOptions, 'servers' | 'stream' | 'pipe' | 'statusFile'> & {
+export type ResolvedBridgeOptions = Omit<BridgeOptions, 'servers' | 'stream' | 'pipe' | 'statusFile' | 'window' | 'batch'> & {
+  window: number;
+  batch: number;
   servers: string[];
   stream: Required<BridgeStreamOptions>;
   pipe: NonNullable<BridgeOptions['pipe']>;

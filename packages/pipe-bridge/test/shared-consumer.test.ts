@@ -90,10 +90,10 @@ describe.skipIf(reason !== undefined)('several --from bridges on different hosts
     }
   }, 150_000);
 
-  it('one of the two --from hosts killed -9 mid-stream: the other takes the rest, nothing lost, at most the message in hand duplicated', async () => {
+  it('one of the two --from hosts killed -9 mid-stream and not restarted: the other takes the rest, nothing lost, at most the batch whose acks were on their way duplicated', async () => {
     const { both, perHost } = await twoFromHosts('SHAREDKILL', true);
     expect(both).toMatchObject({ lost: 0, corrupt: 0 });
-    expect(both.duplicates).toBeLessThanOrEqual(1);
+    expect(both.duplicates).toBeLessThanOrEqual(256);
     for (const t of perHost) {
       expect(t.outOfOrder).toEqual([]);
       expect(t.unique).toBeGreaterThan(0);

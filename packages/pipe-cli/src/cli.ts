@@ -17,7 +17,13 @@ function openOptions(command: Command, bytesMode: boolean): Command {
   return command
     .option('--capacity <size>', `ring size when this call creates the pipe: 4k to 1G, e.g. 65536, 64k, 1M, 1MiB (${defaults})`, capacity)
     .option('--permissions <octal>', 'permission bits when this call creates the pipe (default 600)', octal('--permissions'))
-    .option('--owner <user>', "join a pipe of this user (name or uid); by default only one's own or root's", owner('--owner'))
+    .option(
+      '--owner <user>',
+      process.platform === 'win32'
+        ? "join a pipe of this user (a SID such as S-1-5-21-...-1001); by default only one's own or SYSTEM's"
+        : "join a pipe of this user (name or uid); by default only one's own or root's",
+      owner('--owner'),
+    )
     .addOption(new Option('--backend <backend>', 'where the ring lives: auto, shm or driver').argParser(choice('--backend', ['auto', 'shm', 'driver'])).default('auto'));
 }
 
@@ -62,6 +68,8 @@ export function createCli(context: CliContext): Command {
     .option('--max-bytes <size>', 'stream limit in bytes (units as --capacity); when full, --to waits', size('--max-bytes', 1))
     .option('--max-msgs <n>', 'stream limit in messages; when full, --to waits', integer('--max-msgs', 1))
     .option('--duplicate-window <ms>', 'how long JetStream remembers message ids (at least 100; default 120000)', integer('--duplicate-window', 100))
+    .option('--window <n>', '--to: publishes in flight at most (1 to 4096; default 256)', integer('--window', 1, 4096))
+    .option('--batch <n>', '--from: messages committed to the pipe together at most (1 to 4096; default 256)', integer('--batch', 1, 4096))
     .option('--user <user>', 'NATS user')
     .option('--password-file <file>', 'NATS password: the first line of this file (or set RINGPIPE_NATS_PASSWORD)')
     .option('--token-file <file>', 'NATS token: the first line of this file (or set RINGPIPE_NATS_TOKEN)')

@@ -64,6 +64,16 @@ export interface Endpoint {
   /** The next message as it lies in the ring, held (other readers wait) until `releasePeek`. */
   peek?(): Buffer | null | typeof EOF;
   releasePeek?(consume: boolean): void;
+  /** All `chunks` or none, committed with `cursor` (Ring.writeWithCursor); 'already' when that cursor is the ring's. */
+  writeWithCursor?(chunks: readonly Uint8Array[], cursor: bigint): typeof WROTE | typeof NO_ROOM | 'already';
+  /** The cursor of the last batch committed with one. */
+  cursor?(): bigint;
+  /** While a peek is held: more messages after it, still in the ring, with their positions (see Ring.peekMore). */
+  peekMore?(max: number): { data: Buffer; position: number }[];
+  /** Consumes the held messages' first `count` (see Ring.releaseShown). */
+  releaseShown?(count: number): void;
+  /** Waits until peekMore may show another message. */
+  waitShowable?(): Wait;
   /** One record of `length` bytes filled in place by `fill`. */
   writeInPlace?(length: number, fill: (view: Buffer) => void): typeof WROTE | typeof NO_ROOM;
 

@@ -2,7 +2,7 @@ import { EOF, NO_ROOM, WROTE, settledWait, type Endpoint, type Wait } from './ba
 import { ErrorCode, RingPipeError, closedError } from './errors.js';
 import { closeAtExit, forgetAtExit } from './exit-hook.js';
 import { HEADER_SIZE, MODE_MESSAGE, Off, W, recordSize } from './ring/layout.js';
-import { EMPTY, LOCKED, OK, TOO_BIG, TOO_SMALL, type Ring, type RingStats, type WriteCursor } from './ring/ring.js';
+import { ALREADY, EMPTY, LOCKED, OK, TOO_BIG, TOO_SMALL, type Ring, type RingStats, type WriteCursor } from './ring/ring.js';
 import { LockBackoff } from './wait/lock-backoff.js';
 import { pollBriefly } from './wait/poll-briefly.js';
 import { PollWindow } from './wait/poll-window.js';
@@ -126,6 +126,35 @@ export class MappedEndpoint implements Endpoint {
 
   releasePeek(consume: boolean): void {
     if (!this.released) this.ring.releasePeek(consume);
+  }
+
+  writeWithCursor(chunks: readonly Uint8Array[], cursor: bigint): typeof WROTE | typeof NO_ROOM | 'already' {
+    this.usable();
+    const result = this.ring.writeWithCursor(this.slot, chunks, cursor);
+    if (result === ALREADY) return 'already';
+    if (result === TOO_BIG) {
+      throw new RingPipeError(ErrorCode.MessageTooBig, `a batch with a cursor must fit pipe ${this.name} whole (${this.capacity} bytes with the records' headers)`);
+    }
+    return this.wrote(result);
+  }
+
+  cursor(): bigint {
+    this.usable();
+    return this.ring.cursor();
+  }
+
+  peekMore(max: number): { data: Buffer; position: number }[] {
+    this.usable();
+    return this.ring.peekMore(max);
+  }
+
+  releaseShown(count: number): void {
+    if (!this.released) this.ring.releaseShown(count);
+  }
+
+  waitShowable(): Wait {
+    if (this.closed) return settledWait();
+    return this.waitFor(Off.dataSeq, () => this.ring.readyAfterShown());
   }
 
   writeInPlace(length: number, fill: (view: Buffer) => void): typeof WROTE | typeof NO_ROOM {

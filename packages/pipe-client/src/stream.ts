@@ -2,6 +2,7 @@ import { Duplex } from 'node:stream';
 import { EOF, NO_ROOM, type Endpoint, type Wait } from './backend.js';
 import { ErrorCode, RingPipeError, abortedBy, closedError } from './errors.js';
 import { resolveCallOptions, type CallOptions } from './options.js';
+import { EndpointWindow, type ReadWindow } from './read-window.js';
 import { ReaderPresence, readThrough, type NoReaders } from './reader-presence.js';
 import type { RingStats, WriteCursor } from './ring/ring.js';
 
@@ -255,6 +256,17 @@ export class RingPipe extends Duplex {
   }
 
   /**
+   * The messages in the ring from the oldest on, shown without being consumed and
+   * consumed in order by `release` (`@ringpipe/bridge --to` keeps a window of them in
+   * flight). On a mapped ring the window holds the reader lock while it shows messages,
+   * as readView does. Read through it or through the stream, not both.
+   */
+  readWindow(): ReadWindow {
+    this.startReading();
+    return new EndpointWindow(this.endpoint);
+  }
+
+  /**
    * Copies the next message into `target` and returns its length, or null once
    * every writer has left. A message longer than `target` stays in the ring and
    * the promise rejects with ERR_RINGPIPE_MESSAGE_TOO_BIG.
@@ -264,7 +276,7 @@ export class RingPipe extends Duplex {
     if (signal?.aborted) throw abortedBy(signal);
     const got = await this.untilReadable(() => {
       if (this.endpoint.readInto) return wrap(this.endpoint.readInto(target));
-      const [message] = this.takeBuffered(1);
+      const message: Buffer | undefined = this.takeBuffered(1)[0];
       const next = message ?? this.endpoint.read();
       if (next === null || next === EOF) return next;
       if (next.length > target.length) {
@@ -285,14 +297,16 @@ export class RingPipe extends Duplex {
    * rejects with an AbortError: the messages before the one that waited are in the ring, the
    * rest are not written. A batch queued behind stream writes is written whole.
    */
-  writeBatch(messages: ReadonlyArray<string | Uint8Array>, options?: CallOptions): Promise<void> {
+  writeBatch(messages: ReadonlyArray<string | Uint8Array>, options?: CallOptions & { cursor?: bigint }): Promise<void> {
+    const { cursor, ...callOptions } = options ?? {};
     let signal: AbortSignal | undefined;
     try {
-      ({ signal } = resolveCallOptions(options));
+      ({ signal } = resolveCallOptions(callOptions));
     } catch (err) {
       return Promise.reject(err);
     }
     if (signal?.aborted) return Promise.reject(abortedBy(signal));
+    if (cursor !== undefined) return this.writeCursorBatch(messages.map(asBuffer), cursor);
     if (messages.length === 0) return Promise.resolve();
     const chunks = messages.map(asBuffer);
     const tooBig = this.endpoint.mode === 'message' ? chunks.find((chunk) => chunk.length > this.endpoint.maxRecord) : undefined;
@@ -312,17 +326,54 @@ export class RingPipe extends Duplex {
         signal,
       ),
     );
-    if (!settled) {
-      const gate = batch.then(
-        () => {},
-        () => {},
-      );
-      this.batchInFlight = gate;
-      void gate.then(() => {
-        if (this.batchInFlight === gate) this.batchInFlight = undefined;
-      });
-    }
+    if (!settled) this.holdWritesBehind(batch);
     return batch;
+  }
+
+  /** The cursor of the last batch written with one (writeBatch's `cursor`); undefined where the pipe has none (no mapped ring). */
+  cursor(): bigint | undefined {
+    return this.endpoint.cursor?.();
+  }
+
+  /** writeBatch with a cursor: all or nothing, committed with the cursor, after the direct batches before it. */
+  private writeCursorBatch(chunks: Buffer[], cursor: bigint): Promise<void> {
+    const endpoint = this.endpoint;
+    if (typeof cursor !== 'bigint' || cursor < 0n || cursor >= 1n << 64n) {
+      return Promise.reject(new RingPipeError(ErrorCode.BadOption, `invalid option "cursor": expected a bigint from 0 to 2^64 - 1`));
+    }
+    if (!endpoint.writeWithCursor || this.endpoint.mode !== 'message') {
+      return Promise.reject(new RingPipeError(ErrorCode.BadOption, `pipe ${this.name}: a cursor needs a message-mode pipe whose ring this process maps`));
+    }
+    const tooBig = chunks.find((chunk) => chunk.length > endpoint.maxRecord);
+    if (tooBig) return Promise.reject(this.tooBigError(tooBig.length));
+    const bytes = chunks.reduce((sum, chunk) => sum + 8 + ((chunk.length + 7) & ~7), 0);
+    const before = this.batchInFlight;
+    const batch = (async () => {
+      await before;
+      this.startWriting();
+      for (;;) {
+        if (this.destroyed) throw closedError(this.name);
+        if (endpoint.writeWithCursor!(chunks, cursor) !== NO_ROOM) return;
+        const wait = endpoint.waitWritable(Math.max(0, bytes - 8));
+        this.pendingWrite = wait;
+        await wait.promise;
+        this.pendingWrite = undefined;
+      }
+    })();
+    this.holdWritesBehind(batch);
+    return batch;
+  }
+
+  /** Stream writes, end() and later direct batches wait behind `batch` (a direct batch not all in yet). */
+  private holdWritesBehind(batch: Promise<void>): void {
+    const gate = batch.then(
+      () => {},
+      () => {},
+    );
+    this.batchInFlight = gate;
+    void gate.then(() => {
+      if (this.batchInFlight === gate) this.batchInFlight = undefined;
+    });
   }
 
   private writeBatchThroughStream(messages: Buffer[]): Promise<void> {
@@ -403,8 +454,13 @@ export class RingPipe extends Duplex {
     while (this.writableLength > 0 || this.batchInFlight) {
       if (this.destroyed) throw this.errored ?? closedError(this.name);
       if (signal?.aborted) throw abortedBy(signal);
-      const sent = this.batchInFlight ?? new Promise<void>((resolve) => this.sendWaiters.push(resolve));
-      await (signal ? Promise.race([sent, aborted(signal)]) : sent);
+      let stopWaiting = (): void => {};
+      const sent = new Promise<void>((resolve) => {
+        stopWaiting = resolve;
+        this.sendWaiters.push(resolve);
+        void this.batchInFlight?.then(resolve);
+      });
+      await untilDoneOrAborted({ promise: sent, cancel: () => stopWaiting() }, signal);
     }
   }
 
@@ -613,10 +669,6 @@ function untilDoneOrAborted(wait: Wait, signal: AbortSignal | undefined): Promis
   const cancel = (): void => wait.cancel();
   signal.addEventListener('abort', cancel, { once: true });
   return wait.promise.finally(() => signal.removeEventListener('abort', cancel));
-}
-
-function aborted(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
 }
 
 function asBuffer(message: string | Uint8Array): Buffer {

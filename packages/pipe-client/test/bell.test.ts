@@ -2,7 +2,7 @@
 // sleeping Node handle waits in its own event loop, rung by TypeScript and C wakers alike.
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import { chownSync, closeSync, constants, existsSync, openSync, readSync, readdirSync, statSync, unlinkSync } from 'node:fs';
+import { chownSync, closeSync, constants, existsSync, openSync, readSync, readdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BELL_WAITER, OS_WAITER } from '../src/ring/layout.js';
@@ -140,4 +140,35 @@ describe('the bells', () => {
     const expected = [shmPath(name), bellOf(name, 'data'), bellOf(name, 'space')].map((path) => path.slice('/dev/shm/'.length));
     expect(filesOf(name).sort()).toEqual(expected.sort());
   });
+
+  it('a bell a peer filled costs a sleeper one wake, not one per 256 bytes', async () => {
+    const name = uniqueName('BELLFULL');
+    const reader = open(name, { access: 'read' });
+    open(name, { access: 'write' }); // attached and silent: the reader keeps waiting
+    // Count the reader's sleeps on its bell (each wake, spurious or not, ends one).
+    const transport = (reader as unknown as { endpoint: { transport: { sleep: (...args: unknown[]) => unknown } } }).endpoint.transport;
+    const sleep = transport.sleep;
+    let sleeps = 0;
+    transport.sleep = (...args: unknown[]) => (sleeps++, sleep.apply(transport, args));
+    const pending = reader.readBatch(1);
+    pending.catch(() => {});
+    await until('the reader sleeping', () => sleeps > 0);
+    const fd = openSync(bellOf(name), constants.O_RDWR | constants.O_NONBLOCK);
+    let rung = 0;
+    try {
+      for (;;) rung += writeSync(fd, Buffer.alloc(4096, 1));
+    } catch (err) {
+      expect((err as NodeJS.ErrnoException).code).toBe('EAGAIN');
+    } finally {
+      closeSync(fd);
+    }
+    expect(rung).toBeGreaterThanOrEqual(65536);
+    const before = sleeps;
+    // Time for the reader to take every ring, one way or the other (256 wakes take a few ms).
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(drainBell(bellOf(name))).toBe(0);
+    // One wake for the full bell (two, if a re-check of 250 ms fell in between); 256 without the drain.
+    expect(sleeps - before).toBeLessThanOrEqual(3);
+  });
 });
+

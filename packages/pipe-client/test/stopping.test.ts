@@ -155,6 +155,13 @@ describe('writers and absent readers', () => {
     got.push(...(await reader.readBatch(1)).map(String));
     await done;
     expect(got).toEqual(sent);
+    // An aborted signal ends the wait, behind a write still queued for room or on the readers.
+    for (let i = 0; i < 10; i++) writer.write(Buffer.alloc(1000));
+    const waiting = new AbortController();
+    const stopped = writer.drained({ signal: waiting.signal });
+    setTimeout(() => waiting.abort(), 50);
+    await expect(stopped).rejects.toMatchObject({ name: 'AbortError' });
+    for (let taken = 0; taken < 10; ) taken += (await reader.readBatch(10 - taken)).length;
     // After end() too: the handle stays open until drained() settles.
     writer.write('last');
     writer.end();

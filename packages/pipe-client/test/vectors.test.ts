@@ -52,6 +52,7 @@ const CASES = {
     'corrupt_head_misaligned', 'corrupt_tail_misaligned', 'corrupt_used_over_capacity', 'corrupt_state_0',
     'corrupt_len_over_max_record', 'corrupt_size_over_used', 'corrupt_tail_skip_ge_len', 'corrupt_tail_skip_message',
     'corrupt_tail_skip_empty', 'corrupt_byte_len_0', 'reserved_not_writing', 'abandon_op', 'two_reservations_one_slot',
+    'cursor_batch_committed', 'cursor_batch_not_committed', 'cursor_batch_other_owner', 'cursor_batch_span',
     'byte_partial_reads', 'byte_split_written', 'hold_write_lock', 'hold_read_lock', 'lock_of_unknown_token', 'wake_nobody',
     'wake_data_bell', 'wake_data_os_and_bell', 'wake_space_bell', 'wake_abandon_and_skip', 'wake_end_bell',
     'wake_crash_silent', 'wake_hostile_counts', 'wake_after_unwait',

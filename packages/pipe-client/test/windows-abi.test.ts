@@ -14,7 +14,7 @@ const dir = mkdtempSync(join(tmpdir(), 'ringpipe-abi-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const fields: Record<string, Record<string, string>> = {
-  ringpipe_bind_in: { abiVersion: 'abi_version', flags: 'flags', capacity: 'capacity', mode: 'mode', perm: 'perm', nameLen: 'name_len', name: 'name' },
+  ringpipe_bind_in: { abiVersion: 'abi_version', flags: 'flags', capacity: 'capacity', mode: 'mode', perm: 'perm', nameLen: 'name_len', name: 'name', ttlMs: 'ttl_ms' },
   ringpipe_bind_out: { abiVersion: 'abi_version', capacity: 'capacity', mode: 'mode', slot: 'slot', token: 'token', created: 'created', maxRecord: 'max_record', name: 'name' },
   ringpipe_name: { nameLen: 'name_len', name: 'name' },
   ringpipe_pipe_info: {
@@ -23,19 +23,22 @@ const fields: Record<string, Record<string, string>> = {
     readersWaiting: 'readers_waiting', writersWaiting: 'writers_waiting', dataSeq: 'data_seq', spaceSeq: 'space_seq',
     pendingReads: 'pending_reads', pendingWrites: 'pending_writes', pendingWaits: 'pending_waits', memory: 'memory', mapped: 'mapped',
     ringStatus: 'ring_status', msgsIn: 'msgs_in', bytesIn: 'bytes_in', msgsOut: 'msgs_out', bytesOut: 'bytes_out',
+    kept: 'kept', ttlMs: 'ttl_ms', keptSinceMs: 'kept_since_ms',
   },
+  ringpipe_list_in: { entrySize: 'entry_size' },
   ringpipe_list_header: { count: 'count', returned: 'returned' },
   ringpipe_map_out: { address: 'address', length: 'size', memory: 'memory', slot: 'slot', token: 'token', capacity: 'capacity', mode: 'mode' },
   ringpipe_wait_in: { which: 'which', seq: 'seq' },
-  ringpipe_version: { abiVersion: 'abi_version', pipes: 'pipes', allocations: 'allocations', memory: 'memory' },
+  ringpipe_version: { abiVersion: 'abi_version', pipes: 'pipes', allocations: 'allocations', memory: 'memory', kept: 'kept', charged: 'charged', limit: 'limit' },
 };
 const mirrors: Record<string, Record<string, number>> = {
   ringpipe_bind_in: abi.BindIn, ringpipe_bind_out: abi.BindOut, ringpipe_name: abi.NameIn, ringpipe_pipe_info: abi.PipeInfo,
-  ringpipe_list_header: abi.ListHeader, ringpipe_map_out: abi.MapOut, ringpipe_wait_in: abi.WaitIn, ringpipe_version: abi.Version,
+  ringpipe_list_in: abi.ListIn, ringpipe_list_header: abi.ListHeader, ringpipe_map_out: abi.MapOut, ringpipe_wait_in: abi.WaitIn, ringpipe_version: abi.Version,
 };
 const codes: Record<string, string> = {
   bind: 'IOCTL_RINGPIPE_BIND', stat: 'IOCTL_RINGPIPE_STAT', list: 'IOCTL_RINGPIPE_LIST', map: 'IOCTL_RINGPIPE_MAP', unmap: 'IOCTL_RINGPIPE_UNMAP',
   endWrite: 'IOCTL_RINGPIPE_END_WRITE', wait: 'IOCTL_RINGPIPE_WAIT', wake: 'IOCTL_RINGPIPE_WAKE', version: 'IOCTL_RINGPIPE_VERSION',
+  remove: 'IOCTL_RINGPIPE_REMOVE',
 };
 
 function fromHeader(): Record<string, number> {

@@ -53,17 +53,19 @@ export class Host {
     return new Host(holder);
   }
 
-  /** Runs a command inside this host. */
-  run(command: string, args: string[]): Proc {
-    return track(spawn('nsenter', ['-t', String(this.holder.child.pid), '-m', '--', command, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
+  /** Runs a command inside this host, with `env` added to the environment. */
+  run(command: string, args: string[], env: Record<string, string> = {}): Proc {
+    return track(
+      spawn('nsenter', ['-t', String(this.holder.child.pid), '-m', '--', command, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } }),
+    );
   }
 
   node(script: string, args: string[]): Proc {
     return this.run(process.execPath, [FIXTURES + script, ...args]);
   }
 
-  ringpipe(args: string[]): Proc {
-    return this.run(process.execPath, [CLI, ...args]);
+  ringpipe(args: string[], env: Record<string, string> = {}): Proc {
+    return this.run(process.execPath, [CLI, ...args], env);
   }
 
   stop(): void {

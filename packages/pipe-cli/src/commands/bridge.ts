@@ -13,6 +13,8 @@ export interface BridgeFlags extends OpenFlags {
   maxBytes?: number;
   maxMsgs?: number;
   duplicateWindow?: number;
+  window?: number;
+  batch?: number;
   user?: string;
   passwordFile?: string;
   tokenFile?: string;
@@ -49,6 +51,8 @@ export async function bridgeCommand(name: string, flags: BridgeFlags, context: C
       ...(flags.maxMsgs !== undefined ? { maxMsgs: flags.maxMsgs } : {}),
       ...(flags.duplicateWindow !== undefined ? { duplicateWindow: flags.duplicateWindow } : {}),
     },
+    ...(flags.window !== undefined ? { window: flags.window } : {}),
+    ...(flags.batch !== undefined ? { batch: flags.batch } : {}),
     ...(flags.user !== undefined ? { user: flags.user } : {}),
     ...(password !== undefined ? { pass: password } : {}),
     ...(token !== undefined ? { token } : {}),

@@ -9,6 +9,7 @@ import { deviceExists } from './linux-driver/device.js';
 import { openLinuxDriverEndpoint } from './linux-driver/open.js';
 import { openLinuxShmEndpoint } from './linux-shm/open.js';
 import { listWindowsPipes, statWindowsPipe, windowsDriverAvailable } from './windows-info.js';
+import { removeWindowsPipe } from './windows-remove.js';
 import { openWindowsDriverEndpoint } from './windows-driver/open.js';
 import { openWindowsShmEndpoint } from './windows-shm/open.js';
 import { tuneMallocForReading } from '../platform/linux/malloc-tuning.js';
@@ -35,7 +36,8 @@ function openOn(canonical: string, options: ResolvedOptions): Endpoint {
   const mode = options.mode === undefined ? undefined : options.mode === 'byte' ? MODE_BYTE : MODE_MESSAGE;
   const { capacity, permissions, access, follow } = options;
   if (process.platform === 'win32') {
-    const request = { capacity, mode, permissions, access, follow, ownerSid: options.ownerSid };
+    const ttl = (options as { ttl?: number }).ttl;
+    const request = { capacity, mode, permissions, access, follow, ownerSid: options.ownerSid, ttl };
     const driver = options.backend === 'driver' || (options.backend === 'auto' && windowsDriverAvailable());
     return driver ? openWindowsDriverEndpoint(canonical, request) : openWindowsShmEndpoint(canonical, request);
   }
@@ -50,6 +52,15 @@ function openOn(canonical: string, options: ResolvedOptions): Endpoint {
 
 export function statPipeInfo(canonical: string): PipeInfo {
   return process.platform === 'win32' ? statWindowsPipe(canonical) : statLinuxPipe(canonical);
+}
+
+/** removePipe on this platform's backends. */
+export function removePipeNamed(canonical: string, options: ResolvedOptions): void {
+  if (process.platform === 'win32') {
+    removeWindowsPipe(canonical, options.backend, options.ownerSid);
+    return;
+  }
+  throw new RingPipeError(ErrorCode.BackendUnavailable, `removePipe is not available on ${process.platform} yet`);
 }
 
 export function listPipeInfos(): PipeInfo[] {

@@ -28,6 +28,12 @@ export const Off = {
   writersWaiting: 76,
   msgsIn: 80,
   bytesIn: 88,
+  /** Cursor batches (see Ring.writeWithCursor): the committed cursor (u64), the one in flight (u64), its records' span and writer. */
+  cursor: 96,
+  cursorNext: 104,
+  cursorFrom: 112,
+  cursorTo: 116,
+  cursorOwner: 120,
 
   /** tail64: tail (low half) and tailSkip (high half), stored together. */
   tail: 128,

@@ -47,6 +47,11 @@ export const LOCKED = -5;
 export const TOO_BIG = -6;
 /** A request the format has no record for (a byte-mode reservation of 0 bytes). */
 export const INVAL = -7;
+/** writeWithCursor: the batch's cursor is the ring's already (that batch was committed); nothing written. */
+export const ALREADY = -8;
+
+/** Where a test stops writeWithCursor, as a writer killed there would: after the reservation, the copies, or the commit point. */
+export type CursorStop = 'reserved' | 'copied' | 'committed';
 /** Write made progress (the cursor moved). */
 export const OK = 0;
 
@@ -90,8 +95,13 @@ const H = {
   abandoned: W(Off.abandoned),
   attachSeq: W(Off.attachSeq),
   writersEver: W(Off.writersEver),
+  cursorFrom: W(Off.cursorFrom),
+  cursorTo: W(Off.cursorTo),
+  cursorOwner: W(Off.cursorOwner),
 } as const;
 const TAIL64 = Off.tail / 8;
+const CURSOR64 = Off.cursor / 8;
+const CURSOR_NEXT64 = Off.cursorNext / 8;
 const DATA_WORD = W(HEADER_SIZE);
 const DEFAULT_LOCK_ATTEMPTS = 100;
 const slotWord = (slot: number, field: number): number => W(SLOT_OFFSET + slot * SLOT_SIZE + field);
@@ -117,6 +127,8 @@ export class Ring {
   private readonly sawWriter = new Set<number>();
   /** The message a `peek` holds, under the reader lock. */
   private peeked?: { slot: number; tail: number; len: number; size: number; skip: number };
+  /** The messages `peekMore` showed after the peeked one (their lengths), and the position after the last. */
+  private shown?: { lengths: number[]; end: number };
   /** Position of the first record of the last reservation. */
   private reservedAt = 0;
   /** `msgs_in` right after this handle's last reservation: its last record is read once `msgs_out + abandoned` reaches it. */
@@ -360,6 +372,119 @@ export class Ring {
     if (Atomics.load(this.i32, H.readersWaiting) !== 0) this.bumpAndWake(H.dataSeq, Off.dataSeq, H.readersWaiting);
   }
 
+  /** The cursor of the last batch committed with one (0n before any): see writeWithCursor. */
+  cursor(): bigint {
+    return BigInt.asUintN(64, Atomics.load(this.i64, CURSOR64));
+  }
+
+  /**
+   * Message mode: all `messages` or none, committed together with `cursor` (an
+   * unsigned 64-bit value), docs/ring-format.md "Cursor batches": the records are
+   * reserved with the batch's span, copied, then one store of `cursor` commits them
+   * all; a reader treats a dead writer's reservations under a committed span as
+   * committed. OK; FULL when they do not all fit now; LOCKED while another live
+   * writer's cursor batch is in flight; ALREADY when `cursor` is the ring's cursor
+   * (that batch was committed); TOO_BIG when they could never fit together.
+   */
+  writeWithCursor(slot: number, messages: readonly Uint8Array[], cursor: bigint, stop?: CursorStop): number {
+    let total = 0;
+    for (const m of messages) {
+      if (m.length > this.maxRecord) return TOO_BIG;
+      total += recordSize(m.length);
+    }
+    if (this.mode !== MODE_MESSAGE || total > this.capacity) return TOO_BIG;
+    this.setWriter(slot);
+    if (messages.length === 0) return OK;
+    const value = BigInt.asIntN(64, cursor);
+    const writing = slotWord(slot, SlotOff.writing);
+    const token = this.tokenOf(slot);
+    Atomics.add(this.i32, writing, 1);
+    let reserved = FULL;
+    try {
+      reserved = this.reserveCursorBatch(token, messages, value, total);
+    } finally {
+      if (reserved < 0) Atomics.sub(this.i32, writing, 1);
+    }
+    if (reserved < 0) return reserved;
+    let at = this.reservedAt;
+    if (stop === 'reserved') return OK;
+    for (let p = at, i = 0; i < messages.length; p = (p + recordSize(messages[i]!.length)) | 0, i++) this.copyIn(messages[i]!, (p & this.mask) + RECORD_HEADER);
+    if (stop === 'copied') return OK;
+    Atomics.store(this.i64, CURSOR64, value); // the commit point of the whole batch
+    if (stop === 'committed') return OK;
+    let lost = false;
+    for (const m of messages) {
+      const reserved = (STATE_RESERVED << 30) | m.length;
+      if (Atomics.compareExchange(this.i32, DATA_WORD + ((at & this.mask) >> 2), reserved, (STATE_COMMITTED << 30) | m.length) !== reserved) lost = true;
+      at = (at + recordSize(m.length)) | 0;
+    }
+    Atomics.compareExchange(this.i32, H.cursorOwner, token, 0);
+    this.endWrite(slot);
+    if (lost) throw corrupt('a peer changed a record between its reservation and its commit');
+    return OK;
+  }
+
+  /** Steps 1-3 of a cursor batch under the writer lock: 0 with `reservedAt` set, or FULL, LOCKED, ALREADY. */
+  private reserveCursorBatch(token: number, messages: readonly Uint8Array[], value: bigint, total: number): number {
+    const i32 = this.i32;
+    if (!this.lock(H.wlock, token)) return LOCKED;
+    try {
+      let { head, tail, used } = this.positions();
+      if (Atomics.load(this.i64, CURSOR64) === value) return ALREADY;
+      if (used + total > this.capacity) return FULL;
+      const owner = Atomics.load(i32, H.cursorOwner);
+      if (owner !== 0) {
+        if (this.tokenLive(owner)) return LOCKED;
+        if (Atomics.load(this.i64, CURSOR64) === Atomics.load(this.i64, CURSOR_NEXT64)) this.settleDeadBatch(owner, head, tail, used);
+      }
+      Atomics.store(i32, H.cursorOwner, 0);
+      Atomics.store(this.i64, CURSOR_NEXT64, value);
+      Atomics.store(i32, H.cursorFrom, head);
+      Atomics.store(i32, H.cursorTo, (head + total) | 0);
+      Atomics.store(i32, H.cursorOwner, token);
+      this.reservedAt = head;
+      let bytes = 0;
+      for (const m of messages) {
+        const word = DATA_WORD + ((head & this.mask) >> 2);
+        i32[word + 1] = token;
+        i32[word] = (STATE_RESERVED << 30) | m.length;
+        head = (head + recordSize(m.length)) | 0;
+        bytes += m.length;
+      }
+      used += total;
+      addCounter(i32, H.msgsIn, messages.length);
+      addCounter(i32, H.bytesIn, bytes);
+      Atomics.store(i32, H.head, head);
+      return 0;
+    } finally {
+      this.unlock(H.wlock, token);
+    }
+  }
+
+  /**
+   * A dead writer's batch that reached its commit point: its records still in the
+   * ring are committed (compare-and-swap from RESERVED), so that the new batch may
+   * take over the cursor fields. Under the writer lock: nothing overwrites them meanwhile.
+   */
+  private settleDeadBatch(owner: number, head: number, tail: number, used: number): void {
+    const from = Atomics.load(this.i32, H.cursorFrom);
+    const to = Atomics.load(this.i32, H.cursorTo);
+    const behindFrom = (head - from) >>> 0;
+    const behindTo = (head - to) >>> 0;
+    if (behindTo > behindFrom || behindTo >= used) return; // consumed already, or no span of this ring
+    let at = behindFrom <= used ? from : tail;
+    while (at !== to) {
+      const word = DATA_WORD + ((at & this.mask) >> 2);
+      const word0 = Atomics.load(this.i32, word);
+      const len = word0 & LEN_MASK;
+      if (word0 >>> 30 === 0 || len > this.maxRecord || recordSize(len) > ((to - at) >>> 0)) throw corrupt(`bad record at position ${at >>> 0} in a cursor batch`);
+      if (word0 >>> 30 === STATE_RESERVED && Atomics.load(this.i32, word + 1) === owner) {
+        Atomics.compareExchange(this.i32, word, word0, (STATE_COMMITTED << 30) | len);
+      }
+      at = (at + recordSize(len)) | 0;
+    }
+  }
+
   /**
    * Steps 1-3 of Write only: the records stay RESERVED and the slot's
    * `writing` flag stays set (a writer stopped before its commit). For the
@@ -573,9 +698,93 @@ export class Ring {
     const peeked = this.peeked;
     if (!peeked) return;
     this.peeked = undefined;
+    this.shown = undefined;
     if (consume) this.consume(peeked.tail, peeked.len, peeked.size, peeked.skip, peeked.len - peeked.skip);
     this.unlock(H.rlock, this.tokenOf(peeked.slot));
     if (consume && Atomics.load(this.i32, H.writersWaiting) !== 0) this.bumpAndWake(H.spaceSeq, Off.spaceSeq, H.writersWaiting);
+  }
+
+  /**
+   * While a peek holds the reader lock (message mode): up to `max` more committed
+   * messages after those shown so far, in ring order, each where it lies (a copy
+   * when it wraps) with its position. Stops at the first record that is not
+   * committed (the Read that reaches it judges it); [] when none is ready.
+   */
+  peekMore(max: number): { data: Buffer; position: number }[] {
+    const peeked = this.peeked;
+    if (!peeked || this.mode !== MODE_MESSAGE) return [];
+    const shown = (this.shown ??= { lengths: [], end: (peeked.tail + peeked.size) | 0 });
+    const head = Atomics.load(this.i32, H.head);
+    const out: { data: Buffer; position: number }[] = [];
+    let at = shown.end;
+    while (out.length < max && at !== head) {
+      const len = this.committedLengthAt(at, head);
+      if (len < 0) break;
+      out.push({ data: this.viewAt(at, len), position: at >>> 0 });
+      shown.lengths.push(len);
+      at = (at + recordSize(len)) | 0;
+    }
+    shown.end = at;
+    return out;
+  }
+
+  /** Whether peekMore would show a message now. */
+  readyAfterShown(): boolean {
+    const peeked = this.peeked;
+    if (!peeked) return false;
+    const at = this.shown?.end ?? (peeked.tail + peeked.size) | 0;
+    const head = Atomics.load(this.i32, H.head);
+    return at !== head && this.committedLengthAt(at, head) >= 0;
+  }
+
+  /**
+   * Consumes the peeked message and the first `count - 1` that peekMore showed
+   * after it, with one store of tail. The reader lock stays held while shown
+   * messages remain (the first of them is then the peeked one); else it is let go.
+   */
+  releaseShown(count: number): void {
+    const peeked = this.peeked;
+    if (!peeked || count < 1) return;
+    const lengths = [peeked.len, ...(this.shown?.lengths ?? [])];
+    const end = this.shown?.end ?? (peeked.tail + peeked.size) | 0;
+    const taken = lengths.slice(0, count);
+    let at = peeked.tail;
+    let bytes = 0;
+    for (const len of taken) {
+      at = (at + recordSize(len)) | 0;
+      bytes += len;
+    }
+    Atomics.store(this.i32, H.tail, at);
+    addCounter(this.i32, H.msgsOut, taken.length);
+    addCounter(this.i32, H.bytesOut, bytes);
+    const rest = lengths.slice(taken.length);
+    if (rest.length === 0) {
+      this.peeked = undefined;
+      this.shown = undefined;
+      this.unlock(H.rlock, this.tokenOf(peeked.slot));
+    } else {
+      this.peeked = { slot: peeked.slot, tail: at, len: rest[0]!, size: recordSize(rest[0]!), skip: 0 };
+      this.shown = { lengths: rest.slice(1), end };
+    }
+    if (Atomics.load(this.i32, H.writersWaiting) !== 0) this.bumpAndWake(H.spaceSeq, Off.spaceSeq, H.writersWaiting);
+  }
+
+  /** The length of the committed record at `at` (before `head`), or -1 for anything else. */
+  private committedLengthAt(at: number, head: number): number {
+    const avail = (head - at) >>> 0;
+    if (avail > this.capacity) return -1;
+    const word0 = Atomics.load(this.i32, DATA_WORD + ((at & this.mask) >> 2));
+    const len = word0 & LEN_MASK;
+    return word0 >>> 30 === STATE_COMMITTED && len <= this.maxRecord && recordSize(len) <= avail ? len : -1;
+  }
+
+  /** The payload of the record at `at` where it lies, or a copy when it wraps. */
+  private viewAt(at: number, len: number): Buffer {
+    const off = (at + RECORD_HEADER) & this.mask;
+    if (off + len <= this.capacity) return Buffer.from(this.data.buffer, this.data.byteOffset + off, len);
+    const copy = Buffer.allocUnsafe(len);
+    this.copyOut(at + RECORD_HEADER, copy, len);
+    return copy;
   }
 
   /**
@@ -648,12 +857,33 @@ export class Ring {
       const writing = owners.filter((slot) => Atomics.load(this.i32, slotWord(slot, SlotOff.writing)) !== 0);
       // Liveness costs system calls: without checkOwners a writing owner is taken to be alive.
       if (writing.length > 0 && (!checkOwners || writing.some((slot) => this.slotLive(slot)))) return BUSY;
-      if (!owners.some((slot) => this.slotLive(slot))) return maySkip ? this.skipRecord(tail, size) : BUSY;
+      if (!owners.some((slot) => this.slotLive(slot))) {
+        // A dead writer's reservation: committed if its cursor batch reached the commit point, else skipped.
+        if (this.coveredByCursor(tail, Atomics.load(this.i32, word + 1))) return take(tail, len, size, skip);
+        if (Atomics.load(this.i32, word) === word0) return maySkip ? this.skipRecord(tail, size) : BUSY;
+        if (secondLook) throw corrupt(`the record at position ${tail >>> 0} keeps changing`);
+        continue;
+      }
       // A live owner that is not writing: its commit must show on a second look, or the reservation is forged.
       if (secondLook || Atomics.load(this.i32, word) === word0) {
         throw corrupt(`a reservation at position ${tail >>> 0} that its owner is not writing`);
       }
     }
+  }
+
+  /**
+   * Whether the record at `position`, reserved by the dead writer `token`, belongs to a
+   * cursor batch that reached its commit point. The owner word is loaded before and
+   * after the other fields: a writer starting a new batch clears it first and sets it last.
+   */
+  private coveredByCursor(position: number, token: number): boolean {
+    const owner = Atomics.load(this.i32, H.cursorOwner);
+    if (owner === 0 || owner !== token) return false;
+    const committed = Atomics.load(this.i64, CURSOR64) === Atomics.load(this.i64, CURSOR_NEXT64);
+    const from = Atomics.load(this.i32, H.cursorFrom);
+    const to = Atomics.load(this.i32, H.cursorTo);
+    if (Atomics.load(this.i32, H.cursorOwner) !== owner) return false;
+    return committed && ((position - from) >>> 0) < ((to - from) >>> 0);
   }
 
   private skipRecord(tail: number, size: number): typeof SKIPPED {

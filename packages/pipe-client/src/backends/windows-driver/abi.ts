@@ -1,7 +1,7 @@
 // driver/include/ringpipe_win_abi.h in TypeScript: IOCTL codes and byte offsets of the
 // structs. test/windows-abi.test.ts compiles the header and checks every number here.
 
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 2;
 export const DEVICE_PATH = '\\\\.\\RingPipe';
 export const NAME_FIELD = 68;
 
@@ -16,6 +16,7 @@ export const IOCTL = {
   wait: ctl(0x806),
   wake: ctl(0x807),
   version: ctl(0x808),
+  remove: ctl(0x809),
 } as const;
 
 export const BIND = { create: 0x01, excl: 0x02, read: 0x04, write: 0x08, writerNow: 0x10, follow: 0x20 } as const;
@@ -24,7 +25,7 @@ export const WAKE_SPACE = 2;
 export const MEMORY_MDL = 1;
 export const MEMORY_SECTION = 2;
 
-export const BindIn = { size: 88, abiVersion: 0, flags: 4, capacity: 8, mode: 12, perm: 16, nameLen: 20, name: 24 } as const;
+export const BindIn = { size: 96, abiVersion: 0, flags: 4, capacity: 8, mode: 12, perm: 16, nameLen: 20, name: 24, ttlMs: 88 } as const;
 export const BindOut = {
   size: 104,
   abiVersion: 0,
@@ -38,7 +39,7 @@ export const BindOut = {
 } as const;
 export const NameIn = { size: 72, nameLen: 0, name: 4 } as const;
 export const PipeInfo = {
-  size: 192,
+  size: 224,
   name: 0,
   refs: 68,
   owner: 72,
@@ -67,11 +68,15 @@ export const PipeInfo = {
   bytesIn: 168,
   msgsOut: 176,
   bytesOut: 184,
+  kept: 192,
+  ttlMs: 200,
+  keptSinceMs: 208,
 } as const;
+export const ListIn = { size: 4, entrySize: 0 } as const;
 export const ListHeader = { size: 8, count: 0, returned: 4 } as const;
 export const MapOut = { size: 40, address: 0, length: 8, memory: 16, slot: 20, token: 24, capacity: 28, mode: 32 } as const;
 export const WaitIn = { size: 8, which: 0, seq: 4 } as const;
-export const Version = { size: 16, abiVersion: 0, pipes: 4, allocations: 8, memory: 12 } as const;
+export const Version = { size: 40, abiVersion: 0, pipes: 4, allocations: 8, memory: 12, kept: 16, charged: 24, limit: 32 } as const;
 
 /** NTSTATUS values the driver completes requests with (OVERLAPPED.Internal). */
 export const STATUS = {
@@ -86,4 +91,5 @@ export const STATUS = {
   invalidBufferSize: 0xc0000206,
   cancelled: 0xc0000120,
   fileCorrupt: 0xc0000102,
+  quotaExceeded: 0xc0000044,
 } as const;

@@ -23,6 +23,14 @@ import {
 export interface WinPipeInfo extends RingStats {
   name: string;
   backend: 'shm' | 'driver';
+  /** No handle has it open; it holds unread messages (the driver keeps it). */
+  kept: boolean;
+  unreadMessages: number;
+  unreadBytes: number;
+  /** ms since the epoch when its last handle left; present when kept. */
+  keptSince?: number;
+  /** ms; present when set. */
+  ttl?: number;
 }
 
 /** An OVERLAPPED with its own manual-reset event. Internal (offset 0) is the request's NTSTATUS. */
@@ -89,6 +97,7 @@ function statusFromWin32(err: number): number {
     123: STATUS.objectNameInvalid,
     183: STATUS.objectNameCollision,
     1392: STATUS.fileCorrupt,
+    1816: STATUS.quotaExceeded,
   };
   return map[err] ?? (0xe0000000 | err) >>> 0;
 }
@@ -142,6 +151,8 @@ export function bindError(status: number, name: string): RingPipeError {
       return new RingPipeError(ErrorCode.TooManyHandles, `pipe ${name} has all of its 128 handles open`);
     case STATUS.fileCorrupt:
       return new RingPipeError(ErrorCode.Corrupt, `pipe ${name} is corrupt`);
+    case STATUS.quotaExceeded:
+      return new RingPipeError(ErrorCode.NoSpace, `pipe ${name}: its ring would take this session past the driver's limit of ring memory (MaxUserBytes)`);
     default:
       return statusError(status, `ringpipe driver: binding ${name}`);
   }
@@ -164,9 +175,16 @@ export function infoFromDriver(out: Buffer, at: number): WinPipeInfo {
   const u32 = (off: number): number => out.readUInt32LE(at + off);
   const u64 = (off: number): number => Number(out.readBigUInt64LE(at + off));
   const nameEnd = out.indexOf(0, at);
+  const kept = u32(PipeInfo.kept) === 1;
+  const ttl = u64(PipeInfo.ttlMs);
   return {
     name: out.toString('latin1', at, nameEnd < 0 || nameEnd > at + 64 ? at + 64 : nameEnd),
     backend: 'driver',
+    kept,
+    unreadMessages: u64(PipeInfo.msgsIn) - u64(PipeInfo.msgsOut),
+    unreadBytes: u64(PipeInfo.bytesIn) - u64(PipeInfo.bytesOut),
+    ...(kept ? { keptSince: u64(PipeInfo.keptSinceMs) } : {}),
+    ...(ttl !== 0 ? { ttl } : {}),
     capacity: u32(PipeInfo.capacity),
     mode: u32(PipeInfo.mode) === MODE_BYTE ? 'byte' : 'message',
     usedBytes: u32(PipeInfo.used),

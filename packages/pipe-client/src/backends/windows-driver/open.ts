@@ -20,6 +20,8 @@ export interface WinOpenRequest {
   follow: boolean;
   /** shm: the SID an existing pipe's objects must belong to; undefined: our own. */
   ownerSid: string | undefined;
+  /** driver: ms a pipe may stay kept (no handle, messages unread) before it is removed; set by its creator. */
+  ttl?: number | undefined;
 }
 
 /**
@@ -68,6 +70,7 @@ function bind(h: bigint, canonical: string, request: WinOpenRequest, sync: Overl
   input.writeUInt32LE(request.permissions & 0o666, BindIn.perm);
   input.writeUInt32LE(canonical.length, BindIn.nameLen);
   input.write(canonical, BindIn.name, 'latin1');
+  input.writeBigUInt64LE(BigInt(request.ttl ?? 0), BindIn.ttlMs);
   const out = Buffer.alloc(BindOut.size);
   const bound = deviceIoControl(h, IOCTL.bind, input, out, sync);
   if (bound.status !== STATUS.success) throw bindError(bound.status, canonical);

@@ -39,7 +39,8 @@ export interface Trust {
 }
 
 /** A failed Create*: ERROR_INVALID_HANDLE there means the name is held by an object of another type. */
-function createError(what: string, code: number = k32().GetLastError() as number): RingPipeError {
+/** A failed create or open of a named object: another type's object under the name is untrusted. */
+export function createError(what: string, code: number = k32().GetLastError() as number): RingPipeError {
   if (code === ERROR_INVALID_HANDLE) return new RingPipeError(ErrorCode.Untrusted, `${what} is an object of another type, not ringpipe's`);
   return winError(what, code);
 }

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { RecentNumbers } from '../src/counters.js';
+import { RecentKeys } from '../src/recent-keys.js';
 
 /** The obvious definition: a number is recent if it is among the last `limit` added. */
 function naive(added: number[], limit: number, n: number): boolean {
   return added.slice(-limit).includes(n);
 }
 
-describe('RecentNumbers', () => {
+describe('RecentKeys', () => {
   it('remembers exactly the last `limit` numbers added', () => {
-    const recent = new RecentNumbers(3);
+    const recent = new RecentKeys<number>(3);
     for (const n of [10, 11, 12]) recent.add(n);
     expect([10, 11, 12, 13].map((n) => recent.has(n))).toEqual([true, true, true, false]);
     recent.add(13);
@@ -19,7 +19,7 @@ describe('RecentNumbers', () => {
   });
 
   it('a number added twice stays until its last copy leaves the window', () => {
-    const recent = new RecentNumbers(2);
+    const recent = new RecentKeys<number>(2);
     recent.add(7);
     recent.add(7);
     expect(recent.has(7)).toBe(true);
@@ -27,7 +27,7 @@ describe('RecentNumbers', () => {
     expect(recent.has(7)).toBe(true);
     recent.add(9);
     expect(recent.has(7)).toBe(false);
-    const one = new RecentNumbers(1);
+    const one = new RecentKeys<number>(1);
     one.add(5);
     one.add(5);
     expect(one.has(5)).toBe(true);
@@ -35,7 +35,7 @@ describe('RecentNumbers', () => {
 
   it('agrees with the naive definition over many wraps of the window, repeats included', () => {
     const limit = 64;
-    const recent = new RecentNumbers(limit);
+    const recent = new RecentKeys<number>(limit);
     const added: number[] = [];
     let seed = 12345;
     const random = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % 200;
@@ -50,7 +50,7 @@ describe('RecentNumbers', () => {
 
   it('keeps the bridge size (65,536) across far more numbers than that', () => {
     const limit = 65_536;
-    const recent = new RecentNumbers(limit);
+    const recent = new RecentKeys<number>(limit);
     const total = 4 * limit + 123;
     for (let n = 1; n <= total; n++) recent.add(n);
     expect(recent.has(total - limit)).toBe(false);
@@ -60,7 +60,7 @@ describe('RecentNumbers', () => {
   });
 
   it('refuses a limit that is no positive integer', () => {
-    expect(() => new RecentNumbers(0)).toThrow(RangeError);
-    expect(() => new RecentNumbers(1.5)).toThrow(RangeError);
+    expect(() => new RecentKeys<number>(0)).toThrow(RangeError);
+    expect(() => new RecentKeys<number>(1.5)).toThrow(RangeError);
   });
 });
