@@ -6,6 +6,7 @@ import { MODE_BYTE, MODE_MESSAGE } from '../ring/layout.js';
 import type { RingStats } from '../ring/ring.js';
 import { listLinuxPipes, statLinuxPipe } from './linux-info.js';
 import { deviceExists } from './linux-driver/device.js';
+import { removeLinuxDriverPipe } from './linux-driver/info.js';
 import { openLinuxDriverEndpoint } from './linux-driver/open.js';
 import { openLinuxShmEndpoint } from './linux-shm/open.js';
 import { listWindowsPipes, statWindowsPipe, windowsDriverAvailable } from './windows-info.js';
@@ -46,7 +47,10 @@ function openOn(canonical: string, options: ResolvedOptions): Endpoint {
   }
   if (access !== 'write') tuneMallocForReading();
   const driver = options.backend === 'driver' || (options.backend === 'auto' && deviceExists());
-  if (driver) return openLinuxDriverEndpoint(canonical, { capacity, mode, permissions, access, follow, owner: options.owner });
+  if (driver) {
+    const ttl = (options as { ttl?: number }).ttl;
+    return openLinuxDriverEndpoint(canonical, { capacity, mode, permissions, access, follow, owner: options.owner, ttl });
+  }
   return openLinuxShmEndpoint(canonical, { capacity, mode, permissions, owner: options.owner }, follow);
 }
 
@@ -58,6 +62,10 @@ export function statPipeInfo(canonical: string): PipeInfo {
 export function removePipeNamed(canonical: string, options: ResolvedOptions): void {
   if (process.platform === 'win32') {
     removeWindowsPipe(canonical, options.backend, options.ownerSid);
+    return;
+  }
+  if (process.platform === 'linux' && (options.backend === 'driver' || (options.backend === 'auto' && deviceExists()))) {
+    removeLinuxDriverPipe(canonical);
     return;
   }
   throw new RingPipeError(ErrorCode.BackendUnavailable, `removePipe is not available on ${process.platform} yet`);
