@@ -283,3 +283,16 @@ test('listPipes and statPipe report driver pipes; the last close keeps one with 
   assert.ok(!listPipes().some((p) => p.name === 'LISTED.PIPE'));
   assert.throws(() => statPipe('listed.pipe'), { code: 'ERR_RINGPIPE_NOT_FOUND' });
 });
+
+test('removePipe on the driver backend: a kept pipe goes with its unread messages; then ERR_RINGPIPE_NOT_FOUND', async () => {
+  const { removePipe } = await import('@ringpipe/client');
+  const w = createPipe('remove-me', { backend: 'driver', access: 'write' });
+  w.end('unread');
+  await once(w, 'finish');
+  w.destroy();
+  if (!w.closed) await once(w, 'close');
+  assert.equal(statPipe('remove-me').kept, true, 'kept for its unread message');
+  removePipe('remove-me', { backend: 'driver' });
+  assert.throws(() => statPipe('remove-me'), { code: 'ERR_RINGPIPE_NOT_FOUND' });
+  assert.throws(() => removePipe('remove-me', { backend: 'driver' }), { code: 'ERR_RINGPIPE_NOT_FOUND' });
+});
