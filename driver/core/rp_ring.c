@@ -90,7 +90,8 @@ int rp_ring_check_header(const void *header, uint32_t *capacity, uint32_t *mode)
 	    rp_load32(rp_hw(&probe, RP_OFF_DATA_OFFSET)) != RP_DATA_OFFSET)
 		return RP_CORRUPT;
 	for (off = RP_OFF_LINE0_ZERO; off < RP_OFF_HEAD; off += 4)
-		if (rp_load32(rp_hw(&probe, off)) != 0)
+		if (off != RP_OFF_TTL_MS && off != RP_OFF_TTL_MS + 4 &&
+		    rp_load32(rp_hw(&probe, off)) != 0)
 			return RP_CORRUPT;
 	*capacity = cap;
 	*mode = md;

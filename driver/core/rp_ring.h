@@ -113,7 +113,7 @@ struct rp_stats {
  * Setup (rp_ring.c). rp_ring_init writes a fresh header into base, which
  * must be 8-byte aligned and hold rp_ring_segment_size bytes; RP_INVAL on
  * bad arguments. rp_ring_validate checks line 0 of an existing header
- * (magic, version 2, sizes, offsets, zeros at 28..63) and fills r from it:
+ * (magic, version 2, sizes, offsets, zeros at 28..31 and 40..63) and fills r from it:
  * RP_CORRUPT otherwise (a version 1 segment too). Everything else is
  * checked where it is read. rp_ring_check_header does the same on the
  * header page alone (its first 64 bytes are read), for a caller that
@@ -216,6 +216,19 @@ bool rp_ring_eof(struct rp_handle *h);
 bool rp_ring_readable(const struct rp_ring *r);
 bool rp_ring_writable(const struct rp_ring *r, uint32_t len);
 int rp_ring_stats(const struct rp_ring *r, struct rp_stats *st);
+
+/*
+ * What a reader opening the ring now would still get (docs/ring-format.md,
+ * Lifetime): the committed records from tail to head and the reservations of
+ * live writers; abandoned records and dead writers' reservations do not
+ * count. In byte mode msgs counts the pieces of writes, and bytes leaves out
+ * what was read of the first. A broken record ends the count there; at most
+ * capacity / 8 records are looked at.
+ */
+struct rp_unread {
+	uint64_t msgs, bytes;
+};
+void rp_ring_unread(const struct rp_ring *r, struct rp_unread *u);
 
 /*
  * Waiting (rp_ring_wait.c); which is RP_WAKE_DATA (readers) or

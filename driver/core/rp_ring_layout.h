@@ -20,7 +20,8 @@
 #define RP_OFF_SLOT_COUNT 16u
 #define RP_OFF_SLOT_OFFSET 20u
 #define RP_OFF_DATA_OFFSET 24u
-#define RP_OFF_LINE0_ZERO 28u /* zeros up to line 1 */
+#define RP_OFF_LINE0_ZERO 28u /* zeros up to line 1, but for ttl_ms */
+#define RP_OFF_TTL_MS 32u /* u64 lo, hi: a kept pipe's time to live, 0 none */
 #define RP_OFF_HEAD 64u
 #define RP_OFF_WLOCK 68u
 #define RP_OFF_SPACE_SEQ 72u
@@ -51,6 +52,7 @@
 #define RP_OFF_BYTES_OUT 160u
 #define RP_OFF_ATTACH_SEQ 192u
 #define RP_OFF_WRITERS_EVER 196u
+#define RP_OFF_KEPT_SINCE_MS 200u /* u64 lo, hi: when the last handle left a kept pipe */
 
 /* Slot fields, relative to RP_SLOT_OFFSET + index * RP_SLOT_SIZE. */
 #define RP_SLOT_PID 0u

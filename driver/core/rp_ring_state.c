@@ -127,3 +127,31 @@ int rp_ring_stats(const struct rp_ring *r, struct rp_stats *st)
 		st->used = r->capacity;
 	return pos == RP_CORRUPT ? RP_CORRUPT : RP_OK;
 }
+
+void rp_ring_unread(const struct rp_ring *r, struct rp_unread *u)
+{
+	uint32_t head = rp_load32(rp_hw(r, RP_OFF_HEAD));
+	uint32_t tail = rp_load32(rp_hw(r, RP_OFF_TAIL));
+	uint32_t skip = r->mode == RP_MODE_BYTE ? rp_load32(rp_hw(r, RP_OFF_TAIL_SKIP)) : 0;
+	uint32_t used, at, word0, len, state;
+
+	u->msgs = 0;
+	u->bytes = 0;
+	if (rp_positions_bad(r, head, tail))
+		return;
+	used = head - tail;
+	for (at = 0; at < used; at += rp_rec_size(len)) {
+		word0 = rp_load32(rp_dw(r, tail + at));
+		len = rp_rec_len(word0);
+		if (rp_word0_bad(r, word0, used - at, skip))
+			return;
+		state = rp_rec_state(word0);
+		if (state == RP_REC_COMMITTED ||
+		    (state == RP_REC_RESERVED &&
+		     rp_ring_token_live(r, rp_load32(rp_dw(r, tail + at) + 1)))) {
+			u->msgs++;
+			u->bytes += len - skip;
+		}
+		skip = 0;
+	}
+}

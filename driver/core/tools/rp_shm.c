@@ -11,7 +11,11 @@
  * after N messages), --size N (recv: expected message size; required in
  * byte mode, where the stream is cut into SIZE-byte messages),
  * --timeout SECONDS (give up waiting), --flip K (send: corrupt message K,
- * to test that recv notices).
+ * to test that recv notices), --ttl MS (time to live of a pipe this
+ * process creates, once kept).
+ *
+ * A pipe whose last handle leaves with messages unread is kept for the next
+ * opener (docs/ring-format.md, Lifetime); stat prints it with "kept 1".
  *
  * Messages and checksum: msg_pattern.h. send prints
  * "sent COUNT messages BYTES bytes checksum HEX", recv and expect print
@@ -32,7 +36,7 @@ static int usage(void)
 {
 	fprintf(stderr,
 		"usage: rp_shm send NAME COUNT SIZE [--capacity N] [--mode message|byte]\n"
-		"                 [--timeout S] [--flip K]\n"
+		"                 [--timeout S] [--flip K] [--ttl MS]\n"
 		"       rp_shm recv NAME [--count N] [--size N] [--capacity N]\n"
 		"                 [--mode message|byte] [--timeout S]\n"
 		"       rp_shm expect COUNT SIZE\n"
@@ -61,8 +65,9 @@ static int cmd_expect(const struct cli *c)
 static int cmd_stat(const struct cli *c)
 {
 	struct rp_stats st;
+	struct shm_life life;
 	char err[256];
-	int rc = shm_stat_pipe(c->name, &st, err, sizeof(err));
+	int rc = shm_stat_pipe(c->name, &st, &life, err, sizeof(err));
 
 	if (rc != RP_OK && rc != RP_CORRUPT) {
 		fprintf(stderr, "rp_shm: %s\n", err);
@@ -72,13 +77,18 @@ static int cmd_stat(const struct cli *c)
 	       "msgs_in %llu\nbytes_in %llu\nmsgs_out %llu\nbytes_out %llu\n"
 	       "abandoned %u\nattach_seq %u\nwriters_ever %u\ndata_seq %u\n"
 	       "space_seq %u\nreaders_waiting %u\nwriters_waiting %u\n"
-	       "attached %u\nreaders %u\nwriters %u\n",
+	       "attached %u\nreaders %u\nwriters %u\n"
+	       "kept %u\nunread_msgs %llu\nunread_bytes %llu\nttl_ms %llu\nkept_since_ms %llu\n",
 	       st.capacity, st.mode == RP_MODE_BYTE ? "byte" : "message", st.head,
 	       st.tail, st.used, st.tail_skip, (unsigned long long)st.msgs_in,
 	       (unsigned long long)st.bytes_in, (unsigned long long)st.msgs_out,
 	       (unsigned long long)st.bytes_out, st.abandoned, st.attach_seq,
 	       st.writers_ever, st.data_seq, st.space_seq, st.readers_waiting,
-	       st.writers_waiting, st.attached, st.readers, st.writers);
+	       st.writers_waiting, st.attached, st.readers, st.writers,
+	       life.kept, (unsigned long long)life.unread.msgs,
+	       (unsigned long long)life.unread.bytes,
+	       (unsigned long long)life.ttl_ms,
+	       (unsigned long long)life.kept_since_ms);
 	if (rc == RP_CORRUPT)
 		fprintf(stderr, "rp_shm: positions are corrupt\n");
 	return rc == RP_OK ? EXIT_OK : EXIT_FAIL;

@@ -46,6 +46,8 @@ static int option(struct cli *c, const char *opt, const char *val)
 		c->timeout_ms = v * 1000;
 	else if (strcmp(opt, "--flip") == 0)
 		c->flip = v;
+	else if (strcmp(opt, "--ttl") == 0)
+		c->ttl_ms = v;
 	else
 		return -1;
 	return 0;

@@ -21,6 +21,7 @@ struct cli {
 	uint32_t mode;       /* 0: as the pipe is (message if created) */
 	uint64_t timeout_ms; /* 0: wait for ever */
 	uint64_t flip;
+	uint64_t ttl_ms;     /* a pipe this process creates: its time to live once kept */
 };
 
 /* 0, or -1 for a usage error (reported on stderr). */

@@ -100,7 +100,7 @@ int cmd_recv(const struct cli *c)
 	char err[256];
 	int rc, st;
 
-	st = shm_open_pipe(&r.seg, c->name, c->capacity, c->mode, 0600,
+	st = shm_open_pipe(&r.seg, c->name, c->capacity, c->mode, 0600, c->ttl_ms,
 			   RP_ROLE_READER, err, sizeof(err));
 	if (st != RP_OK) {
 		fprintf(stderr, "rp_shm: %s\n", err);

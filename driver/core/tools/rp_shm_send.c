@@ -47,7 +47,7 @@ int cmd_send(const struct cli *c)
 
 	if (msg == NULL)
 		return EXIT_FAIL;
-	st = shm_open_pipe(&s.seg, c->name, c->capacity, c->mode, 0600,
+	st = shm_open_pipe(&s.seg, c->name, c->capacity, c->mode, 0600, c->ttl_ms,
 			   RP_ROLE_WRITER, err, sizeof(err));
 	if (st != RP_OK) {
 		fprintf(stderr, "rp_shm: %s\n", err);

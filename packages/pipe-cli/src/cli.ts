@@ -3,7 +3,7 @@ import { ErrorCode } from '@ringpipe/client';
 import { Command, CommanderError, Option } from 'commander';
 import { BRIDGE_MISSING, bridgeInstalled } from './bridge-package.js';
 import type { CliContext } from './cli-context.js';
-import { lsCommand, statCommand } from './commands/info.js';
+import { lsCommand, rmCommand, statCommand } from './commands/info.js';
 import { readCommand } from './commands/read.js';
 import { writeCommand } from './commands/write.js';
 import { reportError, wantsJson } from './error-report.js';
@@ -24,6 +24,7 @@ function openOptions(command: Command, bytesMode: boolean): Command {
         : "join a pipe of this user (name or uid); by default only one's own or root's",
       owner('--owner'),
     )
+    .option('--ttl <ms>', 'when this call creates the pipe: how long it may keep unread messages once no handle has it', integer('--ttl', 1))
     .addOption(new Option('--backend <backend>', 'where the ring lives: auto, shm or driver').argParser(choice('--backend', ['auto', 'shm', 'driver'])).default('auto'));
 }
 
@@ -85,7 +86,7 @@ export function createCli(context: CliContext): Command {
 
   program
     .command('ls')
-    .description('list open pipes: name, capacity, bytes used, readers, writers, totals; then the bridges running on them')
+    .description('list open and kept pipes: name, capacity, bytes used, readers, writers, totals, unread messages and bytes, how long kept; then the bridges running on them')
     .option('--json', 'print JSON (errors too, on stderr)')
     .action(lsCommand);
 
@@ -95,6 +96,14 @@ export function createCli(context: CliContext): Command {
     .argument('<name>', 'pipe name (case-insensitive)')
     .option('--json', 'print JSON (errors too, on stderr)')
     .action(statCommand);
+
+  program
+    .command('rm')
+    .description('remove a pipe: open handles keep the old one, the unread messages of a kept pipe are discarded')
+    .argument('<name>', 'pipe name (case-insensitive)')
+    .option('--owner <user>', "a pipe of this user (name or uid); by default one's own", owner('--owner'))
+    .addOption(new Option('--backend <backend>', 'where the ring lives: auto, shm or driver').argParser(choice('--backend', ['auto', 'shm', 'driver'])).default('auto'))
+    .action(rmCommand);
 
   return program;
 }

@@ -14,7 +14,24 @@ const COLUMNS: Array<[string, (p: PipeInfo) => string]> = [
   ['HANDLES', (p) => String(p.handles)],
   ['MSGS IN', (p) => String(p.messagesIn)],
   ['MSGS OUT', (p) => String(p.messagesOut)],
+  ['UNREAD', (p) => String(p.unreadMessages)],
+  ['UNREAD BYTES', (p) => String(p.unreadBytes)],
+  ['KEPT FOR', (p) => (p.kept ? keptFor(p.keptSince) : '-')],
 ];
+
+/** How long a kept pipe has waited for a reader, as 45s, 12m, 3h or 2d ('?' before a lister stamped it). */
+function keptFor(since: number | undefined, now = Date.now()): string {
+  if (since === undefined) return '?';
+  const s = Math.max(0, Math.floor((now - since) / 1000));
+  if (s < 120) return `${s}s`;
+  if (s < 7200) return `${Math.floor(s / 60)}m`;
+  return s < 172_800 ? `${Math.floor(s / 3600)}h` : `${Math.floor(s / 86_400)}d`;
+}
+
+/** Control characters (C0, DEL, C1) as \xHH: a name or a field from another user never reaches the terminal raw. */
+export function escapeControls(text: string): string {
+  return text.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
 
 const BRIDGE_COLUMNS: Array<[string, (b: BridgeStatus) => string]> = [
   ['BRIDGE', (b) => b.name],
@@ -40,7 +57,7 @@ export function bridgeTable(bridges: BridgeStatus[]): string {
 }
 
 function table<T>(columns: Array<[string, (row: T) => string]>, items: T[]): string {
-  const rows = [columns.map(([title]) => title), ...items.map((item) => columns.map(([, cell]) => cell(item)))];
+  const rows = [columns.map(([title]) => title), ...items.map((item) => columns.map(([, cell]) => escapeControls(cell(item))))];
   const widths = columns.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   return rows.map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n') + '\n';
 }
@@ -61,6 +78,10 @@ export function pipeDetails(p: PipeInfo): string {
     ['messages out', p.messagesOut],
     ['bytes out', p.bytesOut],
     ['abandoned', p.abandoned],
+    ['kept', p.kept ? `yes, for ${keptFor(p.keptSince)}` : 'no'],
+    ['unread', p.unreadMessages],
+    ['unread bytes', p.unreadBytes],
+    ['ttl', p.ttl === undefined ? 'none' : `${p.ttl} ms`],
   ];
-  return lines.map(([key, value]) => `${(key + ':').padEnd(14)}${value}`).join('\n') + '\n';
+  return lines.map(([key, value]) => `${(key + ':').padEnd(14)}${escapeControls(String(value))}`).join('\n') + '\n';
 }

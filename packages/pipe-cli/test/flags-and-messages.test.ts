@@ -131,7 +131,7 @@ describe('--json errors are JSON, on stderr', () => {
 
   it('without --json, the same error is a line of text', async () => {
     const run = await ringpipe(['stat', 'NOBODY-HAS-THIS']).done;
-    expect(run.stderr).toBe('ringpipe: no pipe named NOBODY-HAS-THIS is open\n');
+    expect(run.stderr).toBe('ringpipe: no pipe named NOBODY-HAS-THIS is open or kept\n');
   });
 });
 

@@ -1,12 +1,12 @@
 import { addAbortSignal } from 'node:stream';
-import { listPipeInfos, openEndpoint, removePipeNamed, statPipeInfo, type PipeInfo } from './backends/choose.js';
+import { listPipeInfos, openEndpoint, removePipeOn, statPipeInfo, type PipeInfo } from './backends/choose.js';
 import { canonicalName } from './name.js';
-import { resolveOptions, type PipeOptions } from './options.js';
+import { resolveOptions, resolveRemoveOptions, type PipeOptions, type RemoveOptions } from './options.js';
 import { RingPipe } from './stream.js';
 
 export { AbortError, BAD_INPUT_CODES, ErrorCode, RingPipeError } from './errors.js';
 export { canonicalName, NAME_MAX } from './name.js';
-export { DEFAULT_CAPACITY, MAX_CAPACITY, MIN_CAPACITY, type CallOptions, type PipeOptions } from './options.js';
+export { DEFAULT_CAPACITY, MAX_CAPACITY, MIN_CAPACITY, type CallOptions, type PipeOptions, type RemoveOptions } from './options.js';
 export type { NoReaders } from './reader-presence.js';
 export type { RingStats } from './ring/ring.js';
 export { RingPipe, type Access } from './stream.js';
@@ -28,20 +28,22 @@ export function createPipe(name: string, options?: PipeOptions): RingPipe {
 
 export type { PipeInfo } from './backends/choose.js';
 
-/** Statistics of an open pipe, read without attaching to it. Throws NotFound when no live process has it open. */
+/** Statistics of an open or kept pipe, read without attaching to it. Throws NotFound when there is neither. */
 export function statPipe(name: string): PipeInfo {
   return statPipeInfo(canonicalName(name));
 }
 
 /**
- * Removes the pipe `name` like mq_unlink: handles open keep the old pipe, the next
- * open creates a new one, a kept pipe's unread messages are discarded.
+ * Removes the pipe `name`, like mq_unlink: handles already open keep working on the old pipe,
+ * the next open creates a new one, and the unread messages of a kept pipe are discarded.
+ * Throws NotFound when there is no such pipe, PermissionDenied for someone else's.
  */
-export function removePipe(name: string, options?: Pick<PipeOptions, 'backend' | 'owner'>): void {
-  removePipeNamed(canonicalName(name), resolveOptions(options));
+export function removePipe(name: string, options?: RemoveOptions): void {
+  const canonical = canonicalName(name);
+  removePipeOn(canonical, resolveRemoveOptions(options));
 }
 
-/** Every pipe open on this machine that the caller may read, sorted by name. */
+/** Every pipe open or kept on this machine that the caller may read, sorted by name. */
 export function listPipes(): PipeInfo[] {
   return listPipeInfos();
 }

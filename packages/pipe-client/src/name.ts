@@ -23,3 +23,8 @@ export function canonicalName(name: unknown): string {
   }
   return name.toUpperCase();
 }
+
+/** Whether `name` is a pipe name in its canonical form (what a directory entry must be to be listed). */
+export function isCanonicalName(name: string): boolean {
+  return name.length > 0 && name.length <= NAME_MAX && NAME_PATTERN.test(name) && name !== '.' && name !== '..' && name === name.toUpperCase();
+}

@@ -43,7 +43,15 @@ export interface PipeOptions {
   noReaders?: 'wait' | 'fail' | 'wait-first';
   /** Aborting it destroys the pipe with an AbortError, as it does a Node stream's. */
   signal?: AbortSignal;
+  /**
+   * Milliseconds a pipe this handle creates may stay kept (unread messages, no handle) before
+   * it is removed with them. Only the creator's value counts. Default: no limit.
+   */
+  ttl?: number;
 }
+
+/** Options of `removePipe`: which backend, and whose pipe (as in createPipe). */
+export type RemoveOptions = Pick<PipeOptions, 'backend' | 'owner'>;
 
 const integer = (min: number, max: number) => z.number().check(z.int(), z.minimum(min), z.maximum(max));
 
@@ -75,7 +83,10 @@ const optionsSchema = z.strictObject({
   owner: z.optional(z.union([integer(0, 0xfffffffe), z.string().check(z.regex(/^[A-Za-z0-9._][A-Za-z0-9._-]*\$?$/))])),
   noReaders: z._default(z.enum(['wait', 'fail', 'wait-first']), 'wait'),
   signal: z.optional(abortSignal()),
+  ttl: z.optional(integer(1, Number.MAX_SAFE_INTEGER)),
 });
+
+const removeSchema = z.pick(optionsSchema, { backend: true, owner: true });
 
 // The schema takes exactly what PipeOptions declares (a compile-time check).
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -95,6 +106,14 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   const { owner, ...rest } = parsed(optionsSchema.safeParse(options ?? {}));
   if (process.platform === 'win32') return { ...rest, capacity: nextPowerOfTwo(rest.capacity), owner: undefined, ownerSid: ownerSid(owner) };
   return { ...rest, capacity: nextPowerOfTwo(rest.capacity), owner: ownerUid(owner), ownerSid: undefined };
+}
+
+export type ResolvedRemoveOptions = Pick<ResolvedOptions, 'backend' | 'owner' | 'ownerSid'>;
+
+export function resolveRemoveOptions(options: unknown): ResolvedRemoveOptions {
+  const { backend, owner } = parsed(removeSchema.safeParse(options ?? {}));
+  if (process.platform === 'win32') return { backend, owner: undefined, ownerSid: ownerSid(owner) };
+  return { backend, owner: ownerUid(owner), ownerSid: undefined };
 }
 
 function parsed<T>(result: { success: true; data: T } | { success: false; error: z.core.$ZodError }): T {

@@ -4,6 +4,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { statPipe } from '../src/index.js';
 import { killPeers, pipeOpened, startNode, uniqueName } from './helpers/processes.js';
 
 const CORE = fileURLToPath(new URL('../../../driver/core', import.meta.url));
@@ -53,5 +54,48 @@ describe('C and Node on one live ring', () => {
     expect(got.code).toBe(0);
     expect(got.stderr).toBe('');
     expect(got.lines.at(-1)).toBe(expected(count, size));
+  });
+});
+
+/** `rp_shm stat NAME` as key/value pairs. */
+function statC(name: string): Record<string, string> {
+  const out = execFileSync(RP_SHM, ['stat', name], { encoding: 'utf8' });
+  return Object.fromEntries(out.trim().split('\n').map((line) => line.split(' ') as [string, string]));
+}
+
+describe('C and Node on a kept ring', () => {
+  it('Node sends and leaves before C opens: C sees it kept, then receives every message', async () => {
+    const name = uniqueName('C-KEPT');
+    // 600 records of 72 bytes fit its 64 KiB ring: the sender ends without waiting for room.
+    const sender = startNode(NODE_SIDE, ['send', name, '600', '64']);
+    expect((await sender.done).code).toBe(0);
+    expect(statC(name)).toMatchObject({ kept: '1', attached: '0', unread_msgs: '600', unread_bytes: String(600 * 64) });
+    const got = await runC(['recv', name, '--timeout', '60']);
+    expect(got.code).toBe(0);
+    expect(got.stdout).toBe(expected(600, 64));
+  });
+
+  it('C sends and leaves before Node opens: Node sees it kept, then receives every message', async () => {
+    const name = uniqueName('C-KEPT');
+    const sent = await runC(['send', name, '3000', '64', '--capacity', '1048576', '--ttl', '600000', '--timeout', '60']);
+    expect(sent.code).toBe(0);
+    expect(statPipe(name)).toMatchObject({ kept: true, handles: 0, unreadMessages: 3000, unreadBytes: 3000 * 64, ttl: 600000 });
+    const receiver = startNode(NODE_SIDE, ['recv', name]);
+    const got = await receiver.done;
+    expect(got.code).toBe(0);
+    expect(got.lines.at(-1)).toBe(expected(3000, 64));
+  });
+
+  it('C never adopts a ring kept past its ttl', async () => {
+    const name = uniqueName('C-TTL');
+    const sent = await runC(['send', name, '10', '64', '--ttl', '1', '--timeout', '60']);
+    expect(sent.code).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const receiver = runC(['recv', name, '--timeout', '60']);
+    await pipeOpened(name);
+    expect(statC(name)).toMatchObject({ msgs_in: '0', kept: '0' });
+    const sender = startNode(NODE_SIDE, ['send', name, '5', '64']);
+    const [got] = await Promise.all([receiver, sender.done]);
+    expect(got.stdout).toBe(expected(5, 64));
   });
 });

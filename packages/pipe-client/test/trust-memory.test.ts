@@ -1,5 +1,6 @@
 // Memory that cannot vanish: space reserved at creation, the header checked before the rest is mapped.
-import { closeSync, existsSync, ftruncateSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { once } from 'node:events';
+import { closeSync, existsSync, ftruncateSync, openSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { thrownCode } from './helpers/outcomes.js';
 import { skipLoudly } from './helpers/peer-as-user.js';
@@ -116,14 +117,19 @@ describe('memory', () => {
     }
   });
 
-  it('listing pipes gives back the memory of our files whose handles all died', async () => {
+  it('listing pipes removes nothing; the next open gives back the memory of a file whose handles all died with nothing unread', async () => {
     const name = uniqueName('LEFTOVER');
-    const holder = startPeer(['hold', name, '65536']);
+    const holder = startPeer(['hold', name, '65536', '0']);
     await holder.ready;
     holder.child.kill('SIGKILL');
     await holder.done;
-    expect(existsSync(shmPath(name))).toBe(true);
+    const inode = statSync(shmPath(name)).ino;
     expect(listPipes().map((pipe) => pipe.name)).not.toContain(name.toUpperCase());
+    expect(statSync(shmPath(name)).ino).toBe(inode);
+    const pipe = createPipe(name);
+    expect(statSync(shmPath(name)).ino).not.toBe(inode);
+    pipe.destroy();
+    await once(pipe, 'close');
     expect(existsSync(shmPath(name))).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import { listPipes, statPipe } from '@ringpipe/client';
+import { listPipes, removePipe, statPipe } from '@ringpipe/client';
 import { runningBridges } from '../bridge-package.js';
 import { bridgeTable, pipeDetails, pipeTable, withBridges } from '../output.js';
 
@@ -15,4 +15,8 @@ export function lsCommand(flags: { json?: boolean }): void {
 export function statCommand(name: string, flags: { json?: boolean }): void {
   const info = statPipe(name);
   process.stdout.write(flags.json ? `${JSON.stringify(info)}\n` : pipeDetails(info));
+}
+
+export function rmCommand(name: string, flags: { backend: 'auto' | 'shm' | 'driver'; owner?: number | string }): void {
+  removePipe(name, { backend: flags.backend, ...(flags.owner !== undefined ? { owner: flags.owner } : {}) });
 }

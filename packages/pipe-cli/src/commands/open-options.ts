@@ -7,6 +7,7 @@ export interface OpenFlags {
   capacity?: number;
   permissions?: number;
   owner?: number | string;
+  ttl?: number;
 }
 
 /** A byte-mode pipe the CLI creates carries bulk data: a larger ring lets both ends run with fewer waits. */
@@ -21,6 +22,7 @@ export function pipeOptions(flags: OpenFlags, access: 'read' | 'write'): PipeOpt
     ...(capacity !== undefined ? { capacity } : {}),
     ...(flags.permissions !== undefined ? { permissions: flags.permissions } : {}),
     ...(flags.owner !== undefined ? { owner: flags.owner } : {}),
+    ...(flags.ttl !== undefined ? { ttl: flags.ttl } : {}),
   };
 }
 

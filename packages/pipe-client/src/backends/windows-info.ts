@@ -21,7 +21,7 @@ export function windowsDriverAvailable(): boolean {
   return h !== 0n;
 }
 
-export const notFound = (canonical: string): RingPipeError => new RingPipeError(ErrorCode.NotFound, `no pipe named ${canonical} is open`);
+export const notFound = (canonical: string): RingPipeError => new RingPipeError(ErrorCode.NotFound, `no pipe named ${canonical} is open or kept`);
 
 /** The driver's ringpipe_name for `canonical`. */
 export function nameIn(canonical: string): Buffer {

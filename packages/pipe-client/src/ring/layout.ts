@@ -6,7 +6,7 @@ export const HEADER_SIZE = 4096;
 export const SLOT_COUNT = 128;
 export const SLOT_OFFSET = 256;
 export const SLOT_SIZE = 16;
-/** Line 0 ends with zeros from here to 64; a segment with anything there is not ours. */
+/** Line 0 ends with zeros from here to 64 (but for `ttl_ms`); a segment with anything else there is not ours. */
 export const LINE0_ZERO_FROM = 28;
 
 export const MODE_MESSAGE = 1;
@@ -21,6 +21,8 @@ export const Off = {
   slotCount: 16,
   slotOffset: 20,
   dataOffset: 24,
+  /** u64 (lo, hi): the creator's time to live of a kept pipe in ms, 0 for none; written once. */
+  ttlMs: 32,
 
   head: 64,
   wlock: 68,
@@ -47,6 +49,8 @@ export const Off = {
 
   attachSeq: 192,
   writersEver: 196,
+  /** u64 (lo, hi): ms since the epoch when the last handle left a pipe it kept; 0 while attached. */
+  keptSinceMs: 200,
 } as const;
 
 /**

@@ -23,6 +23,8 @@ import {
   maxRecord,
   recordSize,
 } from './layout.js';
+import { headerStats, readCounter, writeCounter, type RingStats } from './header-stats.js';
+import { countUnread, type Unread } from './unread.js';
 
 /** What the ring needs from its surroundings: slot liveness as the kernel vouches for it, a CPU yield, and futex wakes. */
 export interface RingPlatform {
@@ -55,22 +57,7 @@ export type CursorStop = 'reserved' | 'copied' | 'committed';
 /** Write made progress (the cursor moved). */
 export const OK = 0;
 
-export interface RingStats {
-  capacity: number;
-  mode: 'message' | 'byte';
-  usedBytes: number;
-  messagesIn: number;
-  bytesIn: number;
-  messagesOut: number;
-  bytesOut: number;
-  abandoned: number;
-  handles: number;
-  writers: number;
-  readers: number;
-  writersEver: number;
-  /** Shared memory: where reading stands in the ring, in bytes modulo 2^32 (the format's `tail`). */
-  readPosition?: number;
-}
+export type { RingStats } from './header-stats.js';
 
 /** Where a write stands in its chunks: the next chunk, and in byte mode how much of it went in already. */
 export interface WriteCursor {
@@ -153,7 +140,7 @@ export class Ring {
   }
 
   /** Writes a fresh header into a zeroed segment that nobody else can see yet. */
-  static init(segment: ArrayBuffer, capacity: number, mode: number): void {
+  static init(segment: ArrayBuffer, capacity: number, mode: number, ttlMs = 0): void {
     new Uint8Array(segment, 0, HEADER_SIZE).fill(0);
     const view = new DataView(segment);
     view.setUint16(Off.version, VERSION, true);
@@ -163,6 +150,7 @@ export class Ring {
     view.setUint32(Off.slotCount, SLOT_COUNT, true);
     view.setUint32(Off.slotOffset, SLOT_OFFSET, true);
     view.setUint32(Off.dataOffset, HEADER_SIZE, true);
+    view.setBigUint64(Off.ttlMs, BigInt(ttlMs), true);
     view.setUint32(Off.magic, MAGIC, true);
   }
 
@@ -188,7 +176,9 @@ export class Ring {
     ) {
       bad('layout fields');
     }
-    for (let at = LINE0_ZERO_FROM; at < 64; at += 4) if (view.getUint32(at, true) !== 0) bad(`reserved bytes at ${at}`);
+    for (let at = LINE0_ZERO_FROM; at < 64; at += 4) {
+      if (at !== Off.ttlMs && at !== Off.ttlMs + 4 && view.getUint32(at, true) !== 0) bad(`reserved bytes at ${at}`);
+    }
     return { capacity, mode };
   }
 
@@ -1038,33 +1028,39 @@ export class Ring {
 
   /** Statistics; only live handles are counted. */
   stats(): RingStats {
+    return headerStats(this.i32, this.capacity, this.mode, (slot) => this.slotLive(slot));
+  }
+
+  /** What a reader opening the ring now would still get (abandoned records and dead writers' reservations left out). */
+  unread(): Unread {
     const i32 = this.i32;
-    let handles = 0;
-    let writers = 0;
-    let readers = 0;
-    for (let slot = 0; slot < SLOT_COUNT; slot++) {
-      if (Atomics.load(i32, slotWord(slot, SlotOff.token)) === 0 || !this.slotLive(slot)) continue;
-      handles++;
-      const role = Atomics.load(i32, slotWord(slot, SlotOff.role));
-      if (role & ROLE_WRITER) writers++;
-      if (role & ROLE_READER) readers++;
-    }
-    const used = (Atomics.load(i32, H.head) - Atomics.load(i32, H.tail)) >>> 0;
-    return {
+    return countUnread({
       capacity: this.capacity,
-      mode: this.mode === MODE_MESSAGE ? 'message' : 'byte',
-      usedBytes: Math.min(used, this.capacity),
-      messagesIn: readCounter(i32, H.msgsIn),
-      bytesIn: readCounter(i32, H.bytesIn),
-      messagesOut: readCounter(i32, H.msgsOut),
-      bytesOut: readCounter(i32, H.bytesOut),
-      abandoned: Atomics.load(i32, H.abandoned) >>> 0,
-      handles,
-      writers,
-      readers,
-      writersEver: Atomics.load(i32, H.writersEver) >>> 0,
-      readPosition: Atomics.load(i32, H.tail) >>> 0,
-    };
+      mode: this.mode,
+      maxRecord: this.maxRecord,
+      head: Atomics.load(i32, H.head),
+      tail: Atomics.load(i32, H.tail),
+      tailSkip: Atomics.load(i32, H.tailSkip),
+      recordAt: (position) => {
+        const word = DATA_WORD + ((position & this.mask) >> 2);
+        return { word0: Atomics.load(i32, word), owner: Atomics.load(i32, word + 1) };
+      },
+      tokenLive: (token) => this.tokenLive(token),
+    });
+  }
+
+  /** The creator's time to live of the pipe once kept, in ms; 0 for none. */
+  get ttlMs(): number {
+    return readCounter(this.i32, W(Off.ttlMs));
+  }
+
+  /** When the last handle left the pipe and kept it (ms since the epoch); 0 while some handle has it. */
+  get keptSinceMs(): number {
+    return readCounter(this.i32, W(Off.keptSinceMs));
+  }
+
+  set keptSinceMs(ms: number) {
+    writeCounter(this.i32, W(Off.keptSinceMs), ms);
   }
 }
 
@@ -1079,6 +1075,3 @@ function addCounter(i32: Int32Array, word: number, n: number): void {
   if (lo > 0xffffffff) i32[word + 1] = (i32[word + 1]! + Math.floor(lo / 0x100000000)) | 0;
 }
 
-function readCounter(i32: Int32Array, word: number): number {
-  return (i32[word + 1]! >>> 0) * 0x100000000 + (i32[word]! >>> 0);
-}

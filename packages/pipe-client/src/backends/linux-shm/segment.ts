@@ -4,6 +4,7 @@ import { HEADER_SIZE, MODE_BYTE, MODE_MESSAGE, SLEEP_BELL, SLEEP_OS, SLOT_COUNT,
 import type { WakeWord } from '../../mapped-endpoint.js';
 import { Ring, type RingPlatform } from '../../ring/ring.js';
 import { Bells, removeBells } from './bell.js';
+import { createLockFile, openLockFile, removeLockFile } from './lock-file.js';
 import {
   PROT_READ,
   allocate,
@@ -23,12 +24,12 @@ export const SHM_PREFIX = 'ringpipe.';
 
 export const segmentPath = (canonical: string): string => `${SHM_DIR}/${SHM_PREFIX}${canonical}`;
 
-/** Byte of the file whose OFD lock is the lifetime lock L (docs/ring-format.md, Lifetime); bytes 0..127 are the slots'. */
-const LIFETIME_LOCK = SLOT_COUNT;
+/** Byte of the lock file whose OFD lock is the lifetime lock L (docs/ring-format.md, Lifetime); bytes 0..127 are the slots'. */
+export const LIFETIME_LOCK = SLOT_COUNT;
 /** Tries at L before an open reports BUSY: a holder is inside a few system calls, unless it is stopped. */
 const LIFETIME_TRIES = 2000;
 const O_TMPFILE = 0o20000000 | constants.O_DIRECTORY;
-const OPEN_FLAGS = constants.O_NOFOLLOW | constants.O_NONBLOCK | 0o2000000; /* O_CLOEXEC */
+export const OPEN_FLAGS = constants.O_NOFOLLOW | constants.O_NONBLOCK | 0o2000000; /* O_CLOEXEC */
 
 export interface SegmentRequest {
   capacity: number;
@@ -37,6 +38,8 @@ export interface SegmentRequest {
   permissions: number;
   /** The uid an existing pipe must belong to (root is trusted too); undefined: our own. */
   owner: number | undefined;
+  /** Time to live of the pipe once kept, in ms (0: none); only a new pipe takes it. */
+  ttl: number;
 }
 
 /** One attachment of this process to a pipe's shared segment: the Lifetime section of docs/ring-format.md. */
@@ -45,6 +48,8 @@ export class Segment {
   constructor(
     readonly path: string,
     private readonly fd: number,
+    /** The pipe's lock file (lock-file.ts): its slot locks and L. */
+    private readonly lockFd: number,
     readonly mapping: Mapping,
     readonly ring: Ring,
     readonly slot: number,
@@ -70,16 +75,23 @@ export class Segment {
     return this.ring.tokenOf(this.slot);
   }
 
-  /** Detaches, and removes the segment when no handle is attached any more. Synchronous and never waits, so it also runs at exit. */
+  /**
+   * Detaches; the last handle keeps the pipe when something is unread (stamping when), else
+   * removes it. Synchronous and never waits, so it also runs at exit.
+   */
   close(): void {
     this.ring.detach(this.slot);
-    ofdUnlock(this.fd, this.slot);
-    if (tryLifetimeLock(this.fd, 8)) {
-      if (!ofdLocked(this.fd, 0, SLOT_COUNT) && stillLinked(this.fd, this.path)) removeSegment(this.path, this.inode);
-      ofdUnlock(this.fd, LIFETIME_LOCK);
+    ofdUnlock(this.lockFd, this.slot);
+    if (tryLifetimeLock(this.lockFd, 8)) {
+      if (!ofdLocked(this.lockFd, 0, SLOT_COUNT) && stillLinked(this.fd, this.path)) {
+        if (this.ring.unread().messages > 0) this.ring.keptSinceMs = Date.now();
+        else removeSegment(this.path, this.inode);
+      }
+      ofdUnlock(this.lockFd, LIFETIME_LOCK);
     }
     this.bells?.close();
     unmap(this.mapping);
+    closeSync(this.lockFd);
     closeSync(this.fd);
   }
 }
@@ -91,10 +103,19 @@ function openExisting(path: string): number | undefined {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
-    if (code === 'ELOOP' || code === 'EISDIR' || code === 'ENXIO') {
+    // A socket, FIFO or device we may not open is refused before its permissions are looked at.
+    if (code === 'ELOOP' || code === 'EISDIR' || code === 'ENXIO' || (code === 'EACCES' && !isRegularFile(path))) {
       throw new RingPipeError(ErrorCode.Untrusted, `${path} is not a ringpipe segment (${code}); remove it or use another name`, { cause: err });
     }
     throw fromSystemError(err, path);
+  }
+}
+
+function isRegularFile(path: string): boolean {
+  try {
+    return lstatSync(path).isFile();
+  } catch {
+    return true; // gone meanwhile: the caller's error stands
   }
 }
 
@@ -105,14 +126,23 @@ function create(path: string, request: SegmentRequest): Segment | undefined {
   try {
     fd = openSync(SHM_DIR, O_TMPFILE | constants.O_RDWR | 0o2000000, 0o600);
   } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOSPC' || code === 'EDQUOT') {
+      throw new RingPipeError(ErrorCode.NoSpace, `${SHM_DIR} has no free inode or room for a new pipe`, { cause: err });
+    }
     throw new RingPipeError(ErrorCode.BackendUnavailable, `cannot create a segment in ${SHM_DIR}: ${(err as Error).message}`, { cause: err });
   }
   let mapping: Mapping | undefined;
   let bells: Bells | undefined;
   let inode: number | undefined;
+  let lockFd: number | undefined;
   const abandon = (): void => {
     bells?.close();
     if (inode !== undefined) removeBells(path, inode);
+    if (lockFd !== undefined) {
+      removeLockFile(path, inode!);
+      closeSync(lockFd);
+    }
     if (mapping) unmap(mapping);
     closeSync(fd);
   };
@@ -128,13 +158,19 @@ function create(path: string, request: SegmentRequest): Segment | undefined {
       throw err;
     }
     mapping = mapShared(fd, total);
-    Ring.init(mapping.buffer, request.capacity, request.mode ?? MODE_MESSAGE);
-    const platform = shmPlatform(fd, mapping);
+    Ring.init(mapping.buffer, request.capacity, request.mode ?? MODE_MESSAGE, request.ttl);
+    inode = fstatSync(fd).ino;
+    lockFd = createLockFile(SHM_DIR, path, inode, request.permissions);
+    if (lockFd === undefined) {
+      abandon();
+      return undefined;
+    }
+    const platform = shmPlatform(lockFd, mapping);
     const ring = new Ring(mapping.buffer, platform);
-    ofdLock(fd, 0);
+    ofdLock(lockFd, 0);
+    olderReleasesSeeUs(fd, 0);
     platform.ownSlot = 0;
     ring.attach(0, process.pid);
-    inode = fstatSync(fd).ino;
     bells = platform.bells = Bells.create(path, inode, request.permissions);
     try {
       linkUnnamed(fd, path);
@@ -143,50 +179,69 @@ function create(path: string, request: SegmentRequest): Segment | undefined {
       abandon();
       return undefined;
     }
-    return new Segment(path, fd, mapping, ring, 0, bells, inode, true);
+    return new Segment(path, fd, lockFd, mapping, ring, 0, bells, inode, true);
   } catch (err) {
     abandon();
     throw fromSystemError(err, path);
   }
 }
 
-/** Attaches to an existing file under L; undefined when it was left over (then removed) or removed meanwhile. */
+/**
+ * Attaches to an existing file under L, adopting a kept pipe; undefined when the file was left
+ * over with nothing unread, or expired (then removed), or removed meanwhile.
+ */
 function join(fd: number, path: string, canonical: string, request: SegmentRequest): Segment | undefined {
   let mapping: Mapping | undefined;
   let slot = -1;
   let holdsL = false;
   let bells: Bells | undefined;
+  let lockFd: number | undefined;
   const release = (): void => {
     bells?.close();
-    if (slot >= 0) ofdUnlock(fd, slot);
     if (mapping) unmap(mapping);
-    if (holdsL) ofdUnlock(fd, LIFETIME_LOCK);
+    if (lockFd !== undefined) {
+      if (slot >= 0) ofdUnlock(lockFd, slot);
+      if (holdsL) ofdUnlock(lockFd, LIFETIME_LOCK);
+      closeSync(lockFd);
+    }
     closeSync(fd);
+  };
+  const replace = (inode: number): undefined => {
+    // Only holders of L unlink, so the path still names the file we checked.
+    if (stillLinked(fd, path)) removeSegment(path, inode, true);
+    release();
+    return undefined;
   };
   try {
     const stats = fstatSync(fd);
     checkTrusted(stats, path, request.owner);
-    holdsL = tryLifetimeLock(fd, LIFETIME_TRIES);
-    if (!holdsL) throw new RingPipeError(ErrorCode.Busy, `pipe ${canonical} is being opened or closed by a process that is stopped; try again`);
-    if (!ofdLocked(fd, 0, SLOT_COUNT)) {
-      // Every handle died: replace the file (only holders of L unlink, so the path still names it).
-      if (stillLinked(fd, path)) {
-        unlinkSync(path);
-        removeBells(path, stats.ino);
-      }
+    lockFd = openLockFile(path, stats, true);
+    if (lockFd === undefined) {
+      replaceLockless(fd, stats, path);
       release();
       return undefined;
     }
-    const { capacity } = readHeader(fd, stats, path);
+    holdsL = tryLifetimeLock(lockFd, LIFETIME_TRIES);
+    if (!holdsL) throw new RingPipeError(ErrorCode.Busy, `pipe ${canonical} is being opened or closed by a process that is stopped; try again`);
+    const live = ofdLocked(lockFd, 0, SLOT_COUNT);
+    let capacity: number;
+    try {
+      ({ capacity } = readHeader(fd, stats, path));
+    } catch (err) {
+      if (live) throw err;
+      return replace(stats.ino); // every handle died and left something that is no pipe
+    }
     mapping = mapShared(fd, HEADER_SIZE + capacity);
-    const platform = shmPlatform(fd, mapping);
+    const platform = shmPlatform(lockFd, mapping);
     const ring = new Ring(mapping.buffer, platform);
+    if (!live && (keptPastTtl(ring.ttlMs, ring.keptSinceMs, Date.now()) || ring.unread().messages === 0)) return replace(stats.ino);
     if (request.mode !== undefined && request.mode !== ring.mode) {
       const want = request.mode === MODE_BYTE ? 'byte' : 'message';
       throw new RingPipeError(ErrorCode.ModeMismatch, `pipe ${canonical} exists in ${ring.stats().mode} mode, not ${want} mode`);
     }
-    for (let s = 0; s < SLOT_COUNT && slot < 0; s++) if (ofdLock(fd, s)) slot = s;
+    for (let s = 0; s < SLOT_COUNT && slot < 0; s++) if (ofdLock(lockFd, s)) slot = s;
     if (slot < 0) throw new RingPipeError(ErrorCode.TooManyHandles, `pipe ${canonical} has all of its ${SLOT_COUNT} handles open`);
+    olderReleasesSeeUs(fd, slot);
     platform.ownSlot = slot;
     bells = platform.bells = Bells.open(path, stats.ino, stats.uid);
     ring.attach(slot, process.pid);
@@ -195,16 +250,52 @@ function join(fd: number, path: string, canonical: string, request: SegmentReque
       release();
       return undefined;
     }
-    ofdUnlock(fd, LIFETIME_LOCK);
-    return new Segment(path, fd, mapping, ring, slot, bells, stats.ino, false);
+    ring.keptSinceMs = 0;
+    ofdUnlock(lockFd, LIFETIME_LOCK);
+    return new Segment(path, fd, lockFd, mapping, ring, slot, bells, stats.ino, false);
   } catch (err) {
     release();
     throw fromSystemError(err, path);
   }
 }
 
+/**
+ * Releases before the lock file judge liveness by locks on the segment file's own bytes and
+ * remove a file where they see none: each handle also locks its slot's byte there when it can
+ * (a read lock someone holds may stop it; nothing of this release looks at these locks of a
+ * file that has a lock file).
+ */
+function olderReleasesSeeUs(fd: number, slot: number): void {
+  ofdLock(fd, slot);
+}
+
+/**
+ * A file at the path with no lock file: removed meanwhile, made by hand, or by an older
+ * ringpipe release, whose handles lock the bytes of the file itself (docs/ring-format.md,
+ * Lifetime). One such handle alive: refused (CORRUPT, or what its header says). None: replaced,
+ * under the older release's L (byte 128 of the file).
+ */
+function replaceLockless(fd: number, stats: Stats, path: string): void {
+  if (!stillLinked(fd, path)) return;
+  if (ofdLocked(fd, 0, SLOT_COUNT)) {
+    readHeader(fd, stats, path);
+    throw new RingPipeError(ErrorCode.Corrupt, `${path} is in use by an older ringpipe release (it has no lock file)`);
+  }
+  if (!tryLifetimeLock(fd, LIFETIME_TRIES)) throw new RingPipeError(ErrorCode.Busy, `${path}: its lifetime lock stays held; try again`);
+  try {
+    if (stillLinked(fd, path)) removeSegment(path, stats.ino, true);
+  } finally {
+    releaseLifetimeLock(fd);
+  }
+}
+
+/** Whether a pipe kept since `keptSince` (0: not stamped yet) has outlived its time to live (0: none) at `now`. */
+export function keptPastTtl(ttl: number, keptSince: number, now: number): boolean {
+  return ttl > 0 && keptSince > 0 && now - keptSince >= ttl;
+}
+
 /** Refuses a file that is not a regular file, or whose owner is neither the one asked for nor root. */
-function checkTrusted(stats: Stats, path: string, owner: number | undefined): void {
+export function checkTrusted(stats: Stats, path: string, owner: number | undefined): void {
   if (!stats.isFile()) throw new RingPipeError(ErrorCode.Untrusted, `${path} is not a ringpipe segment (not a regular file)`);
   const expected = owner ?? process.geteuid!();
   if (stats.uid !== expected && stats.uid !== 0) {
@@ -216,7 +307,7 @@ function checkTrusted(stats: Stats, path: string, owner: number | undefined): vo
 }
 
 /** Maps the header page alone and checks it, then the file's size and allocation, before the rest is mapped. */
-function readHeader(fd: number, stats: Stats, path: string): { capacity: number; mode: number } {
+export function readHeader(fd: number, stats: Stats, path: string): { capacity: number; mode: number } {
   if (stats.size < HEADER_SIZE) throw new RingPipeError(ErrorCode.Corrupt, `${path} is shorter than a ringpipe header`);
   const header = mapShared(fd, HEADER_SIZE, PROT_READ);
   let fields: { capacity: number; mode: number };
@@ -231,55 +322,8 @@ function readHeader(fd: number, stats: Stats, path: string): { capacity: number;
   return fields;
 }
 
-/** Maps an existing segment read-only for statistics; undefined when the name has no pipe with a live handle. */
-export function withSegmentReadOnly<T>(canonical: string, use: (ring: Ring) => T): T | undefined {
-  const path = segmentPath(canonical);
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_RDONLY | OPEN_FLAGS);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ELOOP' || code === 'EISDIR' || code === 'ENXIO') return undefined;
-    throw fromSystemError(err, path);
-  }
-  try {
-    const stats = fstatSync(fd);
-    if (!stats.isFile() || !ofdLocked(fd, 0, SLOT_COUNT)) return undefined;
-    const { capacity } = readHeader(fd, stats, path);
-    const mapping = mapShared(fd, HEADER_SIZE + capacity, PROT_READ);
-    try {
-      return use(new Ring(mapping.buffer, shmPlatform(fd, mapping)));
-    } finally {
-      unmap(mapping);
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/**
- * Removes the pipe's file if it is ours and left over (no handle has it open: every one
- * died), as the next open of its name would; its memory goes back to /dev/shm.
- */
-export function removeIfLeftOver(canonical: string): void {
-  const path = segmentPath(canonical);
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_RDWR | OPEN_FLAGS);
-  } catch {
-    return;
-  }
-  try {
-    const stats = fstatSync(fd);
-    if (!stats.isFile() || stats.uid !== process.geteuid!() || !tryLifetimeLock(fd, 8)) return;
-    if (!ofdLocked(fd, 0, SLOT_COUNT) && stillLinked(fd, path)) removeSegment(path, stats.ino);
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /** Takes L without waiting, trying a few times (yielding the CPU): a holder is inside a few system calls. */
-function tryLifetimeLock(fd: number, tries: number): boolean {
+export function tryLifetimeLock(fd: number, tries: number): boolean {
   for (let i = 0; i < tries; i++) {
     if (ofdLock(fd, LIFETIME_LOCK)) return true;
     yieldCpu();
@@ -287,8 +331,13 @@ function tryLifetimeLock(fd: number, tries: number): boolean {
   return false;
 }
 
+/** Releases L. */
+export function releaseLifetimeLock(fd: number): void {
+  ofdUnlock(fd, LIFETIME_LOCK);
+}
+
 /** Whether the path itself (not a link's target) still names the file we have open: same device, same inode. */
-function stillLinked(fd: number, path: string): boolean {
+export function stillLinked(fd: number, path: string): boolean {
   try {
     const named = lstatSync(path);
     const open = fstatSync(fd);
@@ -298,28 +347,30 @@ function stillLinked(fd: number, path: string): boolean {
   }
 }
 
-/** Removes a segment whose handles are all gone, and its bells. */
-function removeSegment(path: string, inode: number): void {
+/** Removes a segment (a holder of L), then its bells and lock file; `strict` reports a failed unlink. */
+export function removeSegment(path: string, inode: number, strict = false): void {
   try {
     unlinkSync(path);
-  } catch {
-    // already gone, or not ours to remove: the next opener finds it with no live handle
+  } catch (err) {
+    // Already gone, or not ours to remove: the next opener finds it with no live handle.
+    if (strict && (err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   removeBells(path, inode);
+  removeLockFile(path, inode);
 }
 
 interface ShmPlatform extends RingPlatform {
-  /** This handle's slot: its own lock is invisible to F_OFD_GETLK on its own file description. */
+  /** This handle's slot: its own lock is invisible to F_OFD_GETLK on its own open file description. */
   ownSlot: number;
   /** The pipe's bells, rung for sleepers counted as BELL_WAITER. */
   bells?: Bells | undefined;
 }
 
-/** A slot is live while some open file description holds the lock on its byte of the file. */
-function shmPlatform(fd: number, mapping: Mapping): ShmPlatform {
+/** A slot is live while some open file description holds the lock on its byte of the lock file. */
+function shmPlatform(lockFd: number, mapping: Mapping): ShmPlatform {
   const platform: ShmPlatform = {
     ownSlot: -1,
-    alive: (slot) => slot === platform.ownSlot || ofdLocked(fd, slot),
+    alive: (slot) => slot === platform.ownSlot || ofdLocked(lockFd, slot),
     yieldCpu,
     wake: (byteOffset, waiting) => {
       const sleepers = sleeperKinds(waiting);
