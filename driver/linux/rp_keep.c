@@ -22,6 +22,7 @@
 #include <linux/workqueue.h>
 
 #include "rp_dev.h"
+#include "rp_ring_internal.h"
 
 static u64 rp_now_ms(void)
 {
@@ -73,17 +74,46 @@ void rp_keep_init(struct rp_kpipe *kp)
 }
 
 /*
+ * Whether a Read would return a record: past the records it would skip
+ * (every writer is gone, so every reservation is dead), a committed one.
+ * No file is left, hence no mapping: the ring holds still while the kernel
+ * walks it (at most capacity / 8 records, rescheduling). A broken record or
+ * position ends the walk: a corrupt ring is not kept.
+ */
+static bool rp_has_unread(const struct rp_ring *r)
+{
+	u64 t64 = rp_load64(rp_tail64(r));
+	u32 tail = (u32)t64, skip = (u32)(t64 >> 32);
+	u32 head = rp_load32(rp_hw(r, RP_OFF_HEAD));
+	unsigned int i;
+
+	if (rp_positions_bad(r, head, tail) ||
+	    (skip && (head == tail || r->mode == RP_MODE_MESSAGE)))
+		return false;
+	for (i = 1; head != tail; i++) {
+		u32 word0 = rp_load32(rp_dw(r, tail));
+
+		if (rp_word0_bad(r, word0, head - tail, skip))
+			return false;
+		if (rp_rec_state(word0) == RP_REC_COMMITTED)
+			return true;
+		tail += rp_rec_size(rp_rec_len(word0));
+		skip = 0;
+		if (!(i % RP_KWALK_MAX))
+			cond_resched();
+	}
+	return false;
+}
+
+/*
  * Under attach_lock, when the last handle has just gone: whether the pipe
- * stays for its unread messages (a record a reader would get: the bounded
- * look of poll(), with every slot dead now). A corrupt ring is not kept.
+ * stays for its unread messages.
  */
 bool rp_keep_at_last_close(struct rp_pipe *p)
 {
 	struct rp_kpipe *kp = rp_kpipe(p);
-	struct rp_stats st;
 
-	if (kp->removed || rp_ring_stats(&p->ring, &st) != RP_OK || !st.used ||
-	    !rp_ring_readable(&p->ring))
+	if (kp->removed || !rp_has_unread(&p->ring))
 		return false;
 	kp->kept = true;
 	kp->kept_since_ms = rp_now_ms();

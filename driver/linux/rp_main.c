@@ -37,7 +37,7 @@ static int __init rp_init(void)
 	int ret;
 
 	rp_limits_init();
-	rp_wq = alloc_workqueue("ringpipe", 0, 0);
+	rp_wq = alloc_workqueue("ringpipe", WQ_UNBOUND, 0);
 	if (!rp_wq)
 		return -ENOMEM;
 	rp_registry_init(&rp_reg, &rp_registry_ops, &rp_boot_env);

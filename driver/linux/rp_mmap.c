@@ -12,14 +12,12 @@
  * (which wants VM_USERMAP) is not used: each page goes in with
  * vm_insert_page(), as remap_vmalloc_range() itself does.
  *
- * VM_IO keeps get_user_pages() off the mapping: its slow path refuses such
- * a VMA, and from 6.5 on its fast path sends pages that belong to no file
- * (ours) to the slow path whenever CONFIG_SECRETMEM is set (Debian's
- * kernels). What remains is the fast path of older kernels (6.1) for short
- * pins (vmsplice() into a pipe): a page it pins stays allocated, and
- * charged to the creator's memory cgroup, until that pipe buffer is
- * consumed or closed; such pins are bounded by the pinning user's pipe
- * buffers (fs.pipe-user-pages-soft), not by max_user_bytes.
+ * VM_IO keeps the slow path of get_user_pages() off the mapping (long-term
+ * pins: io_uring fixed buffers, O_DIRECT; process_vm_readv()). Its fast
+ * path is the kernel's: vmsplice() of a ring page is refused on 6.12 but
+ * pins it on 6.1 and 7.3, until that pipe buffer is consumed; such pins are
+ * bounded by the splicing user's pipe buffers (fs.pipe-user-pages-soft),
+ * not by max_user_bytes, and stay charged to the creator's memory cgroup.
  */
 #include <linux/errno.h>
 #include <linux/fs.h>
@@ -49,8 +47,7 @@ int rp_mmap(struct file *file, struct vm_area_struct *vma)
 	rp_vm_flags_clear(vma, VM_MAYEXEC);
 	/*
 	 * No mremap() growth past the ring, no ring in core dumps, and no
-	 * get_user_pages() on it (VM_IO): io_uring fixed buffers, vmsplice()
-	 * and O_DIRECT cannot pin ring pages past the ring's life and charge.
+	 * slow-path get_user_pages() on it (VM_IO, see above).
 	 */
 	rp_vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP | VM_IO);
 	for (off = 0; off < len; off += PAGE_SIZE) {

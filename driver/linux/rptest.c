@@ -500,8 +500,8 @@ int as_uid(uid_t uid, int (*fn)(void *), void *arg)
 
 
 /* A child of uid that binds name (creating it with perm) and holds it until released. */
-struct holder hold_as(uid_t uid, const char *name, unsigned int perm,
-			     unsigned int capacity)
+struct holder hold_with(uid_t uid, const char *name, int oflags, unsigned int flags,
+			unsigned int perm, unsigned int capacity, int other)
 {
 	struct holder h = { -1, -1 };
 	int ready[2], ctl[2];
@@ -516,9 +516,11 @@ struct holder hold_as(uid_t uid, const char *name, unsigned int perm,
 
 		close(ready[0]);
 		close(ctl[1]);
+		if (other >= 0)
+			close(other);
 		become(uid);
-		fd = dev_open(O_RDWR);
-		rp_bind_request(&b, name, RINGPIPE_BIND_CREATE, perm, capacity, 0);
+		fd = dev_open(oflags);
+		rp_bind_request(&b, name, flags, perm, capacity, 0);
 		c = ioctl(fd, RINGPIPE_IOC_BIND, &b) ? 'e' : 'r';
 		if (write(ready[1], &c, 1) != 1)
 			_exit(1);
@@ -537,6 +539,25 @@ struct holder hold_as(uid_t uid, const char *name, unsigned int perm,
 	}
 	close(ready[0]);
 	return h;
+}
+
+struct holder hold_as(uid_t uid, const char *name, unsigned int perm,
+		      unsigned int capacity)
+{
+	return hold_with(uid, name, O_RDWR, RINGPIPE_BIND_CREATE, perm, capacity, -1);
+}
+
+int remove_pipe(const char *name)
+{
+	struct ringpipe_remove r;
+	int fd = dev_open(O_RDONLY), ret;
+
+	memset(&r, 0, sizeof(r));
+	r.name_len = strlen(name);
+	memcpy(r.name, name, r.name_len);
+	ret = ioctl(fd, RINGPIPE_IOC_REMOVE, &r) ? errno : 0;
+	close(fd);
+	return ret;
 }
 
 void release(struct holder *h)
@@ -1152,6 +1173,8 @@ static int cmd_hold(const char *name)
 
 int main(int argc, char **argv)
 {
+	/* Line by line: a run killed at its time limit still shows how far it got. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc == 2 && !strcmp(argv[1], "selftest"))
 		return selftest();
 	if (argc == 2 && !strcmp(argv[1], "lifetime")) {

@@ -50,6 +50,14 @@ int as_uid(uid_t uid, int (*fn)(void *), void *arg);
 /* A child of uid that binds name (creating it with perm) and holds it until released. */
 struct holder hold_as(uid_t uid, const char *name, unsigned int perm,
 		      unsigned int capacity);
+/*
+ * The same with the open flags and bind flags given; the child closes
+ * @other (another holder's control end, which would keep that one alive), or -1.
+ */
+struct holder hold_with(uid_t uid, const char *name, int oflags, unsigned int flags,
+			unsigned int perm, unsigned int capacity, int other);
+/* RINGPIPE_IOC_REMOVE of name: 0 or the errno. */
+int remove_pipe(const char *name);
 void release(struct holder *h);
 int bind_errno(int oflags, const char *name, unsigned int flags,
 	       unsigned int perm, unsigned int capacity);

@@ -41,15 +41,7 @@ static struct ringpipe_usage usage_of(uid_t uid)
 
 static int remove_name(void *name)
 {
-	struct ringpipe_remove r;
-	int fd = dev_open(O_RDONLY), ret;
-
-	memset(&r, 0, sizeof(r));
-	r.name_len = strlen(name);
-	memcpy(r.name, name, r.name_len);
-	ret = ioctl(fd, RINGPIPE_IOC_REMOVE, &r) ? errno : 0;
-	close(fd);
-	return ret;
+	return remove_pipe(name);
 }
 
 /* Creates NAME (0644, 64 KiB, ttl_ms from the name's table below), writes k0..k2, closes. */
@@ -199,47 +191,10 @@ static void test_ttl(void)
 	CHECK(i < 400, "kept again at the reader's close (2 unread), it expires again (%d polls)", i);
 }
 
-/* A child of uid bound read-only to an existing name until released. */
-static struct holder hold_reader(uid_t uid, const char *name)
-{
-	struct holder h = { -1, -1 };
-	int ready[2], ctl[2];
-	char c = 0;
-
-	if (pipe(ready) || pipe(ctl))
-		return h;
-	h.pid = fork();
-	if (h.pid == 0) {
-		int fd;
-
-		close(ready[0]);
-		close(ctl[1]);
-		become(uid);
-		fd = dev_open(O_RDONLY);
-		c = bind_to(fd, name, 0, 0, 0, NULL) ? 'e' : 'r';
-		if (write(ready[1], &c, 1) != 1)
-			_exit(1);
-		while (read(ctl[0], &c, 1) > 0)
-			;
-		_exit(0);
-	}
-	close(ready[1]);
-	close(ctl[0]);
-	if (read(ready[0], &c, 1) != 1 || c != 'r') {
-		close(ctl[1]);
-		waitpid(h.pid, NULL, 0);
-		h.pid = -1;
-	} else {
-		h.ctl = ctl[1];
-	}
-	close(ready[0]);
-	return h;
-}
-
 static void test_charge_moves(void)
 {
 	struct holder owner = hold_as(1000, "rpt-chg", 0644, KEPT_CAP);
-	struct holder reader = hold_reader(1001, "rpt-chg");
+	struct holder reader = hold_with(1001, "rpt-chg", O_RDONLY, 0, 0, 0, owner.ctl);
 	struct ringpipe_usage a, b;
 
 	a = usage_of(1000);

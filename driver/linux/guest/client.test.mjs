@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
 import { createPipe, listPipes, statPipe } from '@ringpipe/client';
-import { RPTEST, perWriter, run, startPeer, waitFor } from './helpers.mjs';
+import { CLI, RPTEST, perWriter, run, startPeer, waitFor } from './helpers.mjs';
 
 const ready = (peer) => waitFor(peer.child, 'ready');
 
@@ -158,7 +158,7 @@ test('a second uid is denied where the permission bits say so', async () => {
   await waitFor(root.child, '"ok":true');
   root.child.stdin.end();
   // uid 1001 does not even see it listed.
-  const ls = await run(process.execPath, [CLI_PATH(), 'ls', '--json'], { uid: 1001, gid: 1001 });
+  const ls = await run(process.execPath, [CLI, 'ls', '--json'], { uid: 1001, gid: 1001 });
   assert.ok(!JSON.parse(ls.stdout).some((p) => p.name === 'PERM-600'), 'another user lists a 0600 pipe');
   owner.child.stdin.end();
   await owner.done;
@@ -189,7 +189,7 @@ test('a pipe squatted by another uid is not joined unless its owner is trusted (
     assert.deepEqual([victim.result.ok, victim.result.code], [false, 'ERR_RINGPIPE_UNTRUSTED'], access);
   }
   // Not attached and nothing written: the squatter's pipe holds its one handle and no message.
-  const stat = await run(process.execPath, [CLI_PATH(), 'stat', 'squat', '--json']);
+  const stat = await run(process.execPath, [CLI, 'stat', 'squat', '--json']);
   const info = JSON.parse(stat.stdout);
   assert.equal(info.owner, 1001, 'statPipe reports the owner uid');
   assert.deepEqual([info.handles, info.messagesIn, info.writersEver], [1, 0, 0], stat.stdout);
@@ -210,7 +210,6 @@ test('a pipe squatted by another uid is not joined unless its owner is trusted (
   await rootPipe.done;
 });
 
-const CLI_PATH = () => new URL('../node_modules/@ringpipe/cli/bin/ringpipe.js', import.meta.url).pathname;
 
 test('a writer killed with SIGKILL while blocked in write(): the reader drains and gets EOF', async () => {
   const r = startPeer(['read', 'killed-blocked', 'wait']);
@@ -283,4 +282,17 @@ test('listPipes and statPipe report driver pipes; the last close keeps one with 
   if (!reader.closed) await once(reader, 'close');
   assert.ok(!listPipes().some((p) => p.name === 'LISTED.PIPE'));
   assert.throws(() => statPipe('listed.pipe'), { code: 'ERR_RINGPIPE_NOT_FOUND' });
+});
+
+test('removePipe on the driver backend: a kept pipe goes with its unread messages; then ERR_RINGPIPE_NOT_FOUND', async () => {
+  const { removePipe } = await import('@ringpipe/client');
+  const w = createPipe('remove-me', { backend: 'driver', access: 'write' });
+  w.end('unread');
+  await once(w, 'finish');
+  w.destroy();
+  if (!w.closed) await once(w, 'close');
+  assert.equal(statPipe('remove-me').kept, true, 'kept for its unread message');
+  removePipe('remove-me', { backend: 'driver' });
+  assert.throws(() => statPipe('remove-me'), { code: 'ERR_RINGPIPE_NOT_FOUND' });
+  assert.throws(() => removePipe('remove-me', { backend: 'driver' }), { code: 'ERR_RINGPIPE_NOT_FOUND' });
 });
