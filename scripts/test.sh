@@ -10,6 +10,8 @@ bash scripts/setup.sh
 
 make -C driver/core test fuzz
 pnpm typecheck
+# No import circles among the packages' sources.
+node scripts/check-cycles.mjs
 # A test that skips fails this run (RINGPIPE_NO_SKIPS, scripts/vitest-skip-guard.ts) unless it is
 # named below with the reason it may skip here, one "part of its file and name: why" per line.
 # This machine runs as root with nats-server and unshare: every suite can run, none is allowed to skip.

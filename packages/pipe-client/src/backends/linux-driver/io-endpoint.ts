@@ -5,7 +5,7 @@ import { ErrorCode, RingPipeError, closedError } from '../../errors.js';
 import type { RingStats, WriteCursor } from '../../ring/ring.js';
 import { Ioctl, MODE_BYTE, RECV_EOF, ROLE_READ_BEGIN, ROLE_READ_END, ROLE_WRITE_BEGIN, ROLE_WRITE_END, Recv } from './abi.js';
 import { closeDevice, driverError, ioctl, ioctlU32, statOn, writeFd } from './device.js';
-import type { Bound, DriverRequest } from './open.js';
+import type { Bound, DriverRequest } from './bind.js';
 import { POLLIN, POLLOUT, pollWaiter } from './poll-waiter.js';
 import { WaitSet } from '../../wait/wait-set.js';
 

@@ -9,23 +9,11 @@ import { mapShared, unmap, yieldCpu } from '../../platform/linux/libc.js';
 import { PEER_CHECK_MS, POLL_BEFORE_SLEEP_US } from '../../wait/timing.js';
 import { BIND_CREATE, BIND_FOLLOW, Bind, Ioctl, MODE_BYTE, MODE_MESSAGE, WAKE_DATA, WAKE_SPACE } from './abi.js';
 import { closeDevice, deviceExists, driverError, ioctl, ioctlU32, openDevice, putName, unavailable } from './device.js';
+import type { Bound, DriverRequest } from './bind.js';
 import { DriverIoEndpoint } from './io-endpoint.js';
 import { POLLIN, POLLOUT, pollWaiter } from './poll-waiter.js';
 
 const errno = osConstants.errno;
-
-export interface DriverRequest {
-  capacity: number;
-  /** MODE_MESSAGE or MODE_BYTE; undefined adopts the existing pipe's mode (message for a new one). */
-  mode: number | undefined;
-  permissions: number;
-  access: 'read' | 'write' | 'readwrite';
-  follow: boolean;
-  /** The uid an existing pipe must belong to (root's are trusted too); undefined: the caller's euid. */
-  owner: number | undefined;
-  /** Milliseconds a new pipe may stay kept with no handle (unread messages); undefined: no limit. */
-  ttl?: number | undefined;
-}
 
 /**
  * How a handle moves messages: 'mapped' reads and writes the ring in the
@@ -35,18 +23,6 @@ export interface DriverRequest {
  * forces system calls (tests, benchmarks).
  */
 export type DriverIo = 'mapped' | 'syscall';
-
-export interface Bound {
-  fd: number;
-  /** Whether this bind created the pipe, and the uid that owns it. */
-  created: boolean;
-  owner: number;
-  readWrite: boolean;
-  capacity: number;
-  mode: number;
-  slot: number;
-  maxRecord: number;
-}
 
 /** `backend: 'driver'` on Linux: /dev/ringpipe bound to the name, then mapped (or used through read and write). */
 export function openLinuxDriverEndpoint(canonical: string, request: DriverRequest): Endpoint & { readonly io: DriverIo } {
@@ -151,7 +127,6 @@ function openBound(name: string, request: DriverRequest): Bound {
   }
   throw driverError(denied ?? -errno.EACCES, `pipe ${name} (driver)`);
 }
-
 
 /**
  * Whether to join an existing pipe of `owner`: one's own (or the `owner` option's uid), or
