@@ -12,8 +12,10 @@ import { within } from './helpers/outcomes.js';
 
 const CAPACITY = 4096;
 const LEN = 8; // records of 16 bytes
-const SEEN = 50_000;
-const MAX_MESSAGES = 20_000_000;
+// Enough samples inside single Reads that a wrong order shows (hundreds of times at 50,000 when
+// mutated); a starved observer on a loaded machine gets there later, so the cap is generous.
+const SEEN = 20_000;
+const MAX_MESSAGES = 80_000_000;
 
 // control: [0] stop, [1] samples where msgs_out moved by one, [2] samples with msgs_out ahead of tail.
 const OBSERVER = `
@@ -56,5 +58,5 @@ describe('a Read stores tail before it counts msgs_out', () => {
     expect(failed).toBe(0);
     expect(Atomics.load(control, 1), `the observer saw msgs_out move by one ${Atomics.load(control, 1)} times in ${moved} messages`).toBeGreaterThanOrEqual(SEEN);
     expect(Atomics.load(control, 2), 'samples with msgs_out ahead of tail').toBe(0);
-  }, 120_000);
+  }, 400_000);
 });
