@@ -163,14 +163,24 @@ run_kernel() {
   say "$kver: initramfs $(du -h "$WORK/initramfs.cpio" | cut -f1); booting (limit ${TIME_LIMIT}s)"
 
   log=$WORK/console-$kver.log
-  local boot=$SECONDS qemu_status
-  set +e
-  timeout "$TIME_LIMIT" qemu-system-x86_64 -accel tcg -m 2G -smp 2 -nographic -no-reboot \
-    -kernel "$vmlinuz" -initrd "$WORK/initramfs.cpio" \
-    -append "console=ttyS0 quiet panic=-1 oops=panic hung_task_panic=1 softlockup_panic=1" \
-    </dev/null >"$log" 2>&1
-  qemu_status=$?
-  set -e
+  local boot qemu_status attempt
+  # qemu itself dying of a signal before the guest printed anything (seen once: SIGSEGV during
+  # the BIOS under load) is the emulator's failure, not a result: boot once more, and say so.
+  for attempt in 1 2; do
+    boot=$SECONDS
+    set +e
+    timeout "$TIME_LIMIT" qemu-system-x86_64 -accel tcg -m 2G -smp 2 -nographic -no-reboot \
+      -kernel "$vmlinuz" -initrd "$WORK/initramfs.cpio" \
+      -append "console=ttyS0 quiet panic=-1 oops=panic hung_task_panic=1 softlockup_panic=1" \
+      </dev/null >"$log" 2>&1
+    qemu_status=$?
+    set -e
+    if ((qemu_status > 128 && qemu_status != 124)) && ! grep -q 'guest:' "$log"; then
+      say "$kver: qemu died of signal $((qemu_status - 128)) after $((SECONDS - boot))s before the guest started (attempt $attempt)"
+      continue
+    fi
+    break
+  done
   tr -d '\r' <"$log" | sed -e 's/^.*guest:/guest:/' | sed -n '/^guest:/,/RINGPIPE-DMESG-BEGIN/p' | grep -v '^\s*$'
   say "$kver: qemu exited $qemu_status after $((SECONDS - boot))s"
   if grep -qE "$SPLAT" "$log"; then
