@@ -61,6 +61,7 @@ const CASES = {
     'spec_skip_limit', 'spec_commit_cas_fails', 'spec_byte_write_too_full_for_one_byte', 'spec_byte_partial_read_wakes_no_writer',
     'spec_attach_token_wrap', 'spec_counter_carry', 'spec_two_bells', 'spec_too_big_takes_no_writer_role',
     'spec_byte_reserve_0_is_inval', 'spec_token_0_is_nobodys', 'spec_skip_resets_tail_skip',
+    'spec_reservation_of_an_ended_writer',
   ],
 } as const;
 
