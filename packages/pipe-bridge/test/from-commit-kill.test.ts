@@ -1,6 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Host, killAll, until, type Proc } from './helpers/hosts.js';
-import { freePort, NatsServer, skipReason } from './helpers/nats-server.js';
+import { describe, expect, it } from 'vitest';
+import { until, type Proc } from './helpers/hosts.js';
+import { skipReason } from './helpers/nats-server.js';
+import { serverAndHosts } from './helpers/server-and-hosts.js';
 import { tally } from './helpers/tally.js';
 
 const reason = skipReason();
@@ -10,42 +11,28 @@ const KILLS = 3;
 const PER_WRITER = 600;
 
 describe.skipIf(reason !== undefined)('a --from bridge killed between its ring commit and its acks', () => {
-  let server: NatsServer;
-  const hosts: Host[] = [];
-
-  beforeAll(async () => {
-    server = new NatsServer(await freePort());
-    await server.start();
-  });
-  afterAll(async () => {
-    await server?.kill9();
-  });
-  afterEach(() => {
-    for (const h of hosts.splice(0)) h.stop();
-    killAll();
-  });
+  const fixture = serverAndHosts();
 
   it(`delivers nothing twice when restarted (${KILLS} kills, each right after a commit, by the RINGPIPE_BRIDGE_TEST_KILL hook)`, async () => {
-    const [a, b] = [await Host.start(), await Host.start()];
-    hosts.push(a, b);
+    const [a, b] = [await fixture.start(), await fixture.start()];
     const name = 'COMMITKILL';
     const running = async (p: Proc): Promise<void> =>
       until('the bridge running', () => p.stderr().includes(': running'), 30_000).catch((err: Error) => {
         throw new Error(`${err.message}; it said: ${p.stderr()}`);
       });
-    const to = a.ringpipe(['bridge', name, '--to', server.url]);
+    const to = a.ringpipe(['bridge', name, '--to', fixture.server().url]);
     await running(to);
     const reader = b.node('reader.mjs', [name]);
     for (const w of ['w1', 'w2']) a.node('writer.mjs', [name, w, String(PER_WRITER)]);
     const lines = (): number => reader.stdout().split('\n').length - 1;
     let before = 0;
     for (let k = 0; k < KILLS; k++) {
-      const dying = b.ringpipe(['bridge', name, '--from', server.url], { RINGPIPE_BRIDGE_TEST_KILL: 'after-commit' });
+      const dying = b.ringpipe(['bridge', name, '--from', fixture.server().url], { RINGPIPE_BRIDGE_TEST_KILL: 'after-commit' });
       expect(await dying.exited, dying.stderr()).toBe(-1); // killed by its own SIGKILL
       await until(`the reader printing what kill ${k + 1} committed`, () => lines() > before, 10_000);
       before = lines();
     }
-    const from = b.ringpipe(['bridge', name, '--from', server.url]);
+    const from = b.ringpipe(['bridge', name, '--from', fixture.server().url]);
     await running(from);
     await until('every message', () => tally(reader.stdout(), ['w1', 'w2'], PER_WRITER).unique >= 2 * PER_WRITER, 60_000).catch(() => {});
     await new Promise((r) => setTimeout(r, 1_500)); // late duplicates, if any

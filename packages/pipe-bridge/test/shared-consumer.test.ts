@@ -1,7 +1,8 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, Host, killAll, until, type Proc } from './helpers/hosts.js';
+import { describe, expect, it } from 'vitest';
+import { eventually, until, type Host, type Proc } from './helpers/hosts.js';
 import { listed } from './helpers/ls.js';
-import { freePort, NatsServer, skipReason } from './helpers/nats-server.js';
+import { skipReason } from './helpers/nats-server.js';
+import { serverAndHosts } from './helpers/server-and-hosts.js';
 import { tally, type Tally } from './helpers/tally.js';
 
 const reason = skipReason();
@@ -11,23 +12,10 @@ const WRITERS = ['w1', 'w2'];
 const PER_WRITER = 1500;
 
 describe.skipIf(reason !== undefined)('several --from bridges on different hosts share the one durable consumer', () => {
-  let server: NatsServer;
-  const hosts: Host[] = [];
-
-  beforeAll(async () => {
-    server = new NatsServer(await freePort());
-    await server.start();
-  });
-  afterAll(async () => {
-    await server?.kill9();
-  });
-  afterEach(() => {
-    for (const h of hosts.splice(0)) h.stop();
-    killAll();
-  });
+  const fixture = serverAndHosts();
 
   const bridgeOn = async (host: Host, name: string, direction: 'to' | 'from'): Promise<Proc> => {
-    const p = host.ringpipe(['bridge', name, `--${direction}`, server.url]);
+    const p = host.ringpipe(['bridge', name, `--${direction}`, fixture.server().url]);
     await until(`the ${direction} bridge running`, () => p.stderr().includes(': running'), 30_000).catch((err: Error) => {
       throw new Error(`${err.message}; it said: ${p.stderr()}`);
     });
@@ -40,8 +28,7 @@ describe.skipIf(reason !== undefined)('several --from bridges on different hosts
    * Counts what the two readers printed, once nothing more can come.
    */
   async function twoFromHosts(name: string, killOne: boolean): Promise<{ both: Tally; perHost: Tally[]; committed: number[] }> {
-    const [a, b, c] = [await Host.start(), await Host.start(), await Host.start()];
-    hosts.push(a, b, c);
+    const [a, b, c] = [await fixture.start(), await fixture.start(), await fixture.start()];
     const to = await bridgeOn(a, name, 'to');
     const readers = [b.node('reader.mjs', [name]), c.node('reader.mjs', [name])];
     const froms = [await bridgeOn(b, name, 'from'), await bridgeOn(c, name, 'from')];
