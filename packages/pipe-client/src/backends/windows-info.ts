@@ -1,14 +1,9 @@
-import koffi from 'koffi';
 import { ErrorCode, RingPipeError } from '../errors.js';
-import { HEADER_SIZE } from '../ring/layout.js';
-import { Ring } from '../ring/ring.js';
 import { IOCTL, ListHeader, ListIn, NameIn, PipeInfo, STATUS } from './windows-driver/abi.js';
 import { deviceIoControl, infoFromDriver, openDevice, statusError, withDevice, type WinPipeInfo } from './windows-driver/device.js';
-import { winError } from '../platform/windows/errors.js';
-import { FILE_MAP_READ, SECTION_STAT, closeHandle, k32 } from '../platform/windows/kernel32.js';
-import { createError, objectBase } from '../platform/windows/named-objects.js';
-import { checkOwner, trustedOwners } from '../platform/windows/security.js';
-import { shmAlive, viewSize } from './windows-shm/open.js';
+import { closeHandle } from '../platform/windows/kernel32.js';
+import { keptFileNames, keptFolder } from '../platform/windows/kept-files.js';
+import { notFound, statShmPipe } from './windows-shm/inspect.js';
 import { shmPipeNames } from './windows-shm/list.js';
 
 export type { WinPipeInfo } from './windows-driver/device.js';
@@ -21,7 +16,7 @@ export function windowsDriverAvailable(): boolean {
   return h !== 0n;
 }
 
-export const notFound = (canonical: string): RingPipeError => new RingPipeError(ErrorCode.NotFound, `no pipe named ${canonical} is open or kept`);
+export { notFound };
 
 /** The driver's ringpipe_name for `canonical`. */
 export function nameIn(canonical: string): Buffer {
@@ -38,48 +33,6 @@ export function statWindowsPipe(canonical: string): WinPipeInfo {
     return deviceIoControl(h, IOCTL.stat, nameIn(canonical), out, ov).status === STATUS.success ? infoFromDriver(out, 0) : undefined;
   });
   return fromDriver ?? statShmPipe(canonical);
-}
-
-/** The section `base` of pipe `canonical`, opened to look at it. */
-export function openShmSection(canonical: string, base: string): bigint {
-  const mapping = k32().OpenFileMappingW(SECTION_STAT, 0, base) as bigint;
-  if (mapping !== 0n) return mapping;
-  const err = k32().GetLastError() as number;
-  if (err === 2) throw notFound(canonical);
-  // A name held by an object of another type (a mutex): untrusted, as createPipe says.
-  throw createError(`opening ${base}`, err);
-}
-
-/** An shm pipe's statistics, if its section belongs to a trusted owner and a live handle has it. */
-function statShmPipe(canonical: string): WinPipeInfo {
-  const base = objectBase(canonical);
-  const mapping = openShmSection(canonical, base);
-  try {
-    checkOwner(mapping, trustedOwners(undefined), base);
-    const address = k32().MapViewOfFile(mapping, FILE_MAP_READ, 0, 0, 0) as bigint;
-    if (address === 0n) throw winError(`MapViewOfFile of ${base}`);
-    try {
-      const length = viewSize(address);
-      if (length < HEADER_SIZE) throw notFound(canonical);
-      const ring = new Ring(koffi.view(address, length) as ArrayBuffer, { alive: shmAlive(base), yieldCpu: () => {}, wake: () => {} });
-      const stats = ring.stats();
-      // A section whose handles all died is no open pipe: the next open starts it afresh.
-      if (stats.handles === 0) throw notFound(canonical);
-      // A section lives only while a handle has it: never kept.
-      return {
-        name: canonical,
-        backend: 'shm',
-        ...stats,
-        kept: false,
-        unreadMessages: stats.messagesIn - stats.messagesOut,
-        unreadBytes: stats.bytesIn - stats.bytesOut,
-      };
-    } finally {
-      k32().UnmapViewOfFile(address);
-    }
-  } finally {
-    closeHandle(mapping);
-  }
 }
 
 /** Attempts at a complete driver list while pipes come and go. */
@@ -111,12 +64,19 @@ function listDriverPipes(): WinPipeInfo[] {
 }
 
 /**
- * The driver's pipes, then the shm pipes of this session (their sections, found in
- * the session's object directory) that belong to the caller and are open.
+ * The driver's pipes, then the shm pipes: those open in this session (their name pages,
+ * found in the session's object directory) that belong to the caller, and those kept in
+ * the caller's folder.
  */
 export function listWindowsPipes(): WinPipeInfo[] {
   const pipes = listDriverPipes();
-  for (const name of shmPipeNames() ?? []) {
+  const names = new Set(shmPipeNames() ?? []);
+  try {
+    for (const name of keptFileNames(keptFolder())) names.add(name);
+  } catch {
+    // no folder of ours to look in: no kept pipes
+  }
+  for (const name of [...names].sort()) {
     try {
       pipes.push(statShmPipe(name));
     } catch {

@@ -74,7 +74,7 @@ export function inspectShmPipe(canonical: string): ShmPipeState | undefined {
 }
 
 /** Which slots are live, as far as the caller may know (see livenessOf). */
-interface Liveness {
+export interface Liveness {
   alive(slot: number): boolean;
   any(): boolean;
   close(): void;
@@ -114,12 +114,12 @@ function processExists(pid: number): boolean {
 }
 
 /** The header page read with pread; `whole` is false when the file is shorter (the rest reads as 0). */
-function readHeaderPage(fd: number): { page: Uint8Array; whole: boolean } {
+export function readHeaderPage(fd: number): { page: Uint8Array; whole: boolean } {
   const page = new Uint8Array(HEADER_SIZE);
   return { page, whole: readSync(fd, page, 0, HEADER_SIZE, 0) === HEADER_SIZE };
 }
 
-function readState(fd: number, stats: Stats, path: string, { page, whole }: { page: Uint8Array; whole: boolean }, liveness: Liveness): ShmPipeState {
+export function readState(fd: number, stats: Stats, path: string, { page, whole }: { page: Uint8Array; whole: boolean }, liveness: Liveness): ShmPipeState {
   if (!whole) throw new RingPipeError(ErrorCode.Corrupt, `${path} is shorter than a ringpipe header`);
   const { capacity, mode } = Ring.validate(page.buffer as ArrayBuffer);
   if (stats.size !== HEADER_SIZE + capacity) throw new RingPipeError(ErrorCode.Corrupt, `${path} has ${stats.size} bytes, not the ${HEADER_SIZE + capacity} its header says`);

@@ -1,40 +1,32 @@
 import koffi from 'koffi';
 import type { Endpoint } from '../../backend.js';
 import { ErrorCode, RingPipeError } from '../../errors.js';
-import { HEADER_SIZE, MODE_BYTE, MODE_MESSAGE, OS_WAITER, W } from '../../ring/layout.js';
+import { MODE_BYTE, OS_WAITER, W } from '../../ring/layout.js';
 import { Ring } from '../../ring/ring.js';
-import { MAX_CAPACITY, MIN_CAPACITY } from '../../options.js';
 import type { WinOpenRequest } from '../windows-driver/open.js';
-import { winError } from '../../platform/windows/errors.js';
-import { FILE_MAP_READ, FILE_MAP_WRITE, closeHandle, k32 } from '../../platform/windows/kernel32.js';
-import { busy, createMutex, createSection, objectBase, takeMutex, type Trust } from '../../platform/windows/named-objects.js';
+import { identityAt, keptFilePath, keptFolder, removeKeptFile, sameFile, type FileIdentity } from '../../platform/windows/kept-files.js';
+import { closeHandle, k32 } from '../../platform/windows/kernel32.js';
+import { busy, createMutex, objectBase, takeMutex, type Trust } from '../../platform/windows/named-objects.js';
 import { MappedEndpoint, type RingTransport } from '../../mapped-endpoint.js';
 import { ringPlatform, wakeCode } from '../../platform/windows/ring-platform.js';
 import { handleWaiter } from '../../platform/windows/waiter.js';
 import { trustedOwners } from '../../platform/windows/security.js';
 import { ShmWaker } from './wake.js';
-import { anySlotLive, claimSlot, slotLive, type HeldSlot } from './slot-liveness.js';
+import { anySlotLive, claimSlot, type HeldSlot } from './slot-liveness.js';
+import { findIncarnation, shmAlive, unmapIncarnation, type Incarnation } from './incarnation.js';
+import { NamePage } from './name-page.js';
 
 /** How long an opener waits for BASE#lock before it reports BUSY (a holder attaches in milliseconds). */
 const LOCK_WAIT_MS = 1000;
-
-/** The size of the view at address (the whole mapping: views are mapped whole). */
-export function viewSize(address: bigint): number {
-  const info = Buffer.alloc(48);
-  k32().VirtualQuery(address, info, info.length);
-  return Number(info.readBigUInt64LE(24));
-}
-
-/** Slot liveness of the ring at `base` (pid 0: never attached, or detached). */
-export const shmAlive =
-  (base: string) =>
-  (slot: number, pid: number): boolean =>
-    pid !== 0 && slotLive(base, slot);
+/** How long a closer waits for it; without it the closer leaves the decision to the next opener. */
+const CLOSE_LOCK_WAIT_MS = 250;
 
 /**
- * `backend: 'shm'`: the ring in the section Local\ringpipe.NAME, joined under the
- * mutex BASE#lock (waited for at most 1 s), the slot held through its mutex, and
- * wake-ups through ShmWaker. See named-objects.ts for the objects.
+ * `backend: 'shm'`: under the mutex BASE#lock (waited for at most 1 s), the ring of the
+ * incarnation the name page Local\ringpipe.NAME names (name-page.ts), or the pipe kept in
+ * the user's file, or a new one (incarnation.ts); the slot held through its mutex, and
+ * wake-ups through ShmWaker. The lock stays open: the last closer decides under it whether
+ * the pipe is kept (something unread) or its file removed. See named-objects.ts.
  */
 export function openWindowsShmEndpoint(canonical: string, request: WinOpenRequest): Endpoint {
   const base = objectBase(canonical);
@@ -44,36 +36,31 @@ export function openWindowsShmEndpoint(canonical: string, request: WinOpenReques
     closeHandle(lock);
     throw busy(`pipe ${canonical}'s lock (${base}#lock)`);
   }
-  let section = 0n;
-  let address = 0n;
+  let page: NamePage | undefined;
+  let inc: Incarnation | undefined;
   let held: HeldSlot | undefined;
   let waker: ShmWaker | undefined;
   try {
-    const size = HEADER_SIZE + request.capacity;
-    const created = createSection(base, size, trust);
-    section = created.h;
-    address = k32().MapViewOfFile(section, FILE_MAP_READ | FILE_MAP_WRITE, 0, 0, 0) as bigint;
-    if (address === 0n) throw winError(`MapViewOfFile of ${base}`);
-    const length = created.existed ? viewSize(address) : size;
-    const buffer = koffi.view(address, length) as ArrayBuffer;
-    // A section whose slots nobody holds (every handle crashed, or it was just made) starts afresh.
-    const fresh = !created.existed || !anySlotLive(base);
-    if (fresh) initialise(buffer, length, request.mode ?? MODE_MESSAGE, canonical);
+    page = NamePage.open(base, trust);
+    inc = findIncarnation(canonical, base, page, { ...request, ttl: request.ttl ?? 0 }, trust);
+    const { base: ringBase, generation } = inc;
+    const buffer = koffi.view(inc.address, inc.length) as ArrayBuffer;
     let wake = (_code: number): void => {};
-    const ring = new Ring(buffer, ringPlatform(shmAlive(base), (code) => wake(code)));
+    const ring = new Ring(buffer, ringPlatform(shmAlive(ringBase), (code) => wake(code)));
     if (request.mode !== undefined && request.mode !== ring.mode) {
       const want = request.mode === MODE_BYTE ? 'byte' : 'message';
       throw new RingPipeError(ErrorCode.ModeMismatch, `pipe ${canonical} exists in ${ring.stats().mode} mode, not ${want} mode`);
     }
-    held = claimSlot(base, trust);
+    held = claimSlot(ringBase, trust);
     if (!held) throw new RingPipeError(ErrorCode.TooManyHandles, `pipe ${canonical} has all of its 128 handles open`);
     const slot = held.slot;
-    const shmWaker = (waker = ShmWaker.open(base, slot, trust));
+    const shmWaker = (waker = ShmWaker.open(ringBase, slot, trust));
     wake = (code) => shmWaker.wake(code);
     ring.attach(slot, process.pid);
+    ring.keptSinceMs = 0;
+    if (inc.file) page.set(generation, inc.file);
     k32().ReleaseMutex(lock);
-    closeHandle(lock);
-    const mine = { section, address, held };
+    const mine = { inc, page, held };
     const transport: RingTransport = {
       sleep: (which, words, seq) => shmWaker.sleep(wakeCode(which), words, W(which), seq),
       waiterKind: OS_WAITER,
@@ -81,31 +68,63 @@ export function openWindowsShmEndpoint(canonical: string, request: WinOpenReques
       // The process-wide wait may still hold our events: close them only once it let go.
       quiesce: () => handleWaiter.quiesce(),
       release() {
-        // No lock needed: the slot stops being live when its mutex is released, after the detach.
+        // The slot stops being live when its mutex is released, after the detach.
         ring.detach(slot);
         mine.held.release();
         shmWaker.close();
-        k32().UnmapViewOfFile(mine.address);
-        closeHandle(mine.section);
+        lastCloser(canonical, lock, mine.page, mine.inc, ring);
       },
     };
-    return Object.assign(new MappedEndpoint(canonical, 'shm', ring, buffer, slot, request.follow, transport), { created: fresh });
+    return Object.assign(new MappedEndpoint(canonical, 'shm', ring, buffer, slot, request.follow, transport), { created: inc.created });
   } catch (err) {
     waker?.close();
     held?.release();
-    if (address !== 0n) k32().UnmapViewOfFile(address);
-    closeHandle(section);
+    if (inc) {
+      unmapIncarnation(inc);
+      if (inc.madeFile) removeKeptFile(inc.madeFile);
+    }
+    page?.close();
     k32().ReleaseMutex(lock);
     closeHandle(lock);
     throw err;
   }
 }
 
-/** A fresh header over a section of `length` bytes, which must be a header page and a ring a power of two long. */
-function initialise(buffer: ArrayBuffer, length: number, mode: number, canonical: string): void {
-  const capacity = length - HEADER_SIZE;
-  if (capacity < MIN_CAPACITY || capacity > MAX_CAPACITY || (capacity & (capacity - 1)) !== 0) {
-    throw new RingPipeError(ErrorCode.Corrupt, `the section of pipe ${canonical} is ${length} bytes long, not a ringpipe segment`);
+/**
+ * Lets go of the ring. A closer that finds, under BASE#lock, no live handle left on its
+ * incarnation (still the name's) keeps the pipe when something is unread (stamping when)
+ * and else removes its kept file (when it is the user's own: another user's closer leaves
+ * it to its owner's next open, which replaces a file with nothing unread). Never waits long,
+ * so it also runs at exit.
+ */
+function lastCloser(canonical: string, lock: bigint, page: NamePage, inc: Incarnation, ring: Ring): void {
+  const locked = takeMutex(lock, CLOSE_LOCK_WAIT_MS, 'the pipe lock');
+  try {
+    let remove = false;
+    const file = page.file;
+    if (locked && page.generation === inc.generation && !anySlotLive(inc.base)) {
+      if (ring.unread().messages > 0) ring.keptSinceMs = Date.now();
+      else remove = true;
+    }
+    unmapIncarnation(inc);
+    if (remove) {
+      page.set(0n);
+      removeOwnFile(canonical, file);
+    }
+  } finally {
+    page.close();
+    if (locked) k32().ReleaseMutex(lock);
+    closeHandle(lock);
   }
-  Ring.init(buffer, capacity, mode);
+}
+
+/** Removes the pipe's file in our folder if it is `file` (not a newer incarnation's, not another user's). */
+function removeOwnFile(canonical: string, file: FileIdentity): void {
+  try {
+    const path = keptFilePath(keptFolder(), canonical);
+    const at = identityAt(path);
+    if (at && sameFile(at, file)) removeKeptFile(path);
+  } catch {
+    // not ours to remove: the next open of the name replaces a file with nothing unread
+  }
 }

@@ -12,6 +12,7 @@ export function winError(what: string, code: number = k32().GetLastError() as nu
       return new RingPipeError(ErrorCode.Closed, `the handle is closed: ${detail}`);
     case 8: // ERROR_NOT_ENOUGH_MEMORY
     case 14: // ERROR_OUTOFMEMORY
+    case 112: // ERROR_DISK_FULL
     case 1450: // ERROR_NO_SYSTEM_RESOURCES
     case 1455: // ERROR_COMMITMENT_LIMIT
       return new RingPipeError(ErrorCode.NoSpace, `no room for the ring: ${detail}`);

@@ -8,7 +8,15 @@ export const GENERIC_READ = 0x80000000;
 export const GENERIC_WRITE = 0x40000000;
 export const FILE_SHARE_READ = 1;
 export const FILE_SHARE_WRITE = 2;
+export const FILE_SHARE_DELETE = 4;
+export const CREATE_NEW = 1;
 export const OPEN_EXISTING = 3;
+export const DELETE = 0x00010000;
+export const FILE_ATTRIBUTE_DIRECTORY = 0x10;
+export const FILE_ATTRIBUTE_NORMAL = 0x80;
+export const FILE_ATTRIBUTE_REPARSE_POINT = 0x400;
+export const FILE_FLAG_BACKUP_SEMANTICS = 0x02000000;
+export const FILE_FLAG_OPEN_REPARSE_POINT = 0x00200000;
 export const FILE_FLAG_OVERLAPPED = 0x40000000;
 export const PAGE_READWRITE = 4;
 export const FILE_MAP_READ = 4;
@@ -34,6 +42,8 @@ export const ERROR_ALREADY_EXISTS = 183;
 export const ERROR_IO_PENDING = 997;
 export const ERROR_ACCESS_DENIED = 5;
 export const ERROR_FILE_NOT_FOUND = 2;
+export const ERROR_PATH_NOT_FOUND = 3;
+export const ERROR_FILE_EXISTS = 80;
 export const ERROR_INVALID_HANDLE = 6;
 export const ERROR_HANDLE_EOF = 38;
 export const ERROR_INSUFFICIENT_BUFFER = 122;
@@ -85,6 +95,10 @@ function bindRaw() {
       'uintptr_t __stdcall CreateFileW(const char16_t *name, uint32_t access, uint32_t share, void *sa, uint32_t disposition, uint32_t flags, uintptr_t tmpl)',
     ),
     CloseHandle: lib.func('int __stdcall CloseHandle(uintptr_t h)'),
+    CreateDirectoryW: lib.func('int __stdcall CreateDirectoryW(const char16_t *name, void *sa)'),
+    GetFileInformationByHandle: lib.func('int __stdcall GetFileInformationByHandle(uintptr_t h, void *info)'),
+    MoveFileExW: lib.func('int __stdcall MoveFileExW(const char16_t *from, const char16_t *to, uint32_t flags)'),
+    DeleteFileW: lib.func('int __stdcall DeleteFileW(const char16_t *name)'),
     DeviceIoControl: lib.func(
       'int __stdcall DeviceIoControl(uintptr_t h, uint32_t code, void *inBuf, uint32_t inLen, void *outBuf, uint32_t outLen, void *returned, void *ov)',
     ),

@@ -22,12 +22,15 @@ import { checkOwner, securityAttributes } from './security.js';
 // created with the owner-only (or `permissions`-widened) descriptor of security.ts,
 // and every one that existed already is joined only if its owner is trusted.
 //
-//   Local\ringpipe.NAME               the ring (a pagefile-backed section)
-//   Local\ringpipe.NAME#lock          mutex around attaching and re-initialising
-//   Local\ringpipe.NAME#slotN         mutex held by the handle attached to slot N (liveness)
-//   Local\ringpipe.NAME#wait          one page: which slots sleep on data_seq / space_seq
-//   Local\ringpipe.NAME#slotN#data    auto-reset event of slot N's sleeping reader
-//   Local\ringpipe.NAME#slotN#space   ... and of its sleeping writer
+//   Local\ringpipe.NAME               the name page: which incarnation G the name stands for
+//                                     (backends/windows-shm/name-page.ts)
+//   Local\ringpipe.NAME#lock          mutex around attaching, the last close, removing
+//   Local\ringpipe.NAME#gG            the ring: a section over the pipe's kept file
+//                                     (kept-files.ts), so what is unread outlives it
+//   Local\ringpipe.NAME#gG#slotN      mutex held by the handle attached to slot N (liveness)
+//   Local\ringpipe.NAME#gG#wait       one page: which slots sleep on data_seq / space_seq
+//   Local\ringpipe.NAME#gG#slotN#data auto-reset event of slot N's sleeping reader
+//   Local\ringpipe.NAME#gG#slotN#space ... and of its sleeping writer
 //
 // '#' is not a name character, so no pipe's objects can be another pipe's.
 

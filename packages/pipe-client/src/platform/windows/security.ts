@@ -15,12 +15,13 @@ import { EVENT_USE, INVALID_HANDLE, MUTEX_USE, SECTION_JOIN, SECTION_STAT, close
 // them is the DACL of the creator's security descriptor, built from the `permissions`
 // bits; whom an opener trusts is the owner of an object that existed already.
 
-export type ObjectKind = 'section' | 'mutex' | 'event';
+/** 'file': the files and folder that keep shm pipes on disk, always owner-only (others reach a pipe through its section). */
+export type ObjectKind = 'section' | 'mutex' | 'event' | 'file';
 
 export const SYSTEM_SID = 'S-1-5-18';
 const AUTHENTICATED_USERS = 'AU';
 /** Full access of each kind, for the owner and SYSTEM. */
-const ALL_ACCESS: Record<ObjectKind, number> = { section: 0x000f001f, mutex: 0x001f0001, event: 0x001f0003 };
+const ALL_ACCESS: Record<ObjectKind, number> = { section: 0x000f001f, mutex: 0x001f0001, event: 0x001f0003, file: 0x001f01ff };
 
 const hex = (mask: number): string => `0x${mask.toString(16)}`;
 
@@ -33,7 +34,7 @@ const hex = (mask: number): string => `0x${mask.toString(16)}`;
  * nothing (a section cannot be mapped write-only). The owner bits are not looked at.
  */
 export function sddlFor(kind: ObjectKind, permissions: number, user: string): string {
-  const shared = ((permissions >> 3) | permissions) & 0o7;
+  const shared = kind === 'file' ? 0 : ((permissions >> 3) | permissions) & 0o7;
   let others = 0;
   if (shared & 0o4 && shared & 0o2) others = kind === 'section' ? SECTION_JOIN : kind === 'mutex' ? MUTEX_USE : EVENT_USE;
   else if (shared & 0o4 && kind === 'section') others = SECTION_STAT;
