@@ -110,6 +110,11 @@ function endpointIo(pipe) {
   return ep && 'ring' in ep && 'transport' in ep ? 'mapped' : undefined;
 }
 
+/** The file that keeps an shm pipe (platform/windows/kept-files.ts). */
+function keptFile(name) {
+  return `${process.env.LOCALAPPDATA}\\ringpipe\\ringpipe.${name.toUpperCase()}.ring`;
+}
+
 /** The code of the RingPipeError `fn` throws ('' when it returns). */
 function codeOf(fn) {
   try {
@@ -216,17 +221,16 @@ async function main(backend, resultsFile) {
     check(code === 'ERR_RINGPIPE_BAD_NAME', `bad name refused (${code})`);
     a.destroy();
     await new Promise((r) => a.once('close', r));
-    if (backend === 'driver') {
-      // Its message is unread: the driver keeps the pipe until it is read, removed or expires.
-      const kept = statPipe(name);
-      check(kept.kept === true && kept.unreadMessages === 1 && kept.unreadBytes === 1 && kept.handles === 0 &&
-        typeof kept.keptSince === 'number' && kept.keptSince <= Date.now() && kept.ttl === undefined,
-        `closed with a message unread: kept (${JSON.stringify(kept)})`);
-      check(listPipes().some((p) => p.name === name.toUpperCase() && p.kept === true && p.unreadMessages === 1), 'listPipes shows it kept');
-      removePipe(name);
-    }
-    check(codeOf(() => statPipe(name)) === 'ERR_RINGPIPE_NOT_FOUND', `closed${backend === 'driver' ? ' and removed' : ''}: gone`);
+    // Its message is unread: the pipe is kept until it is read, removed or expires.
+    const kept = statPipe(name);
+    check(kept.kept === true && kept.unreadMessages === 1 && kept.unreadBytes === 1 && kept.handles === 0 &&
+      typeof kept.keptSince === 'number' && kept.keptSince <= Date.now() && kept.ttl === undefined,
+      `closed with a message unread: kept (${JSON.stringify(kept)})`);
+    check(listPipes().some((p) => p.name === name.toUpperCase() && p.kept === true && p.unreadMessages === 1), 'listPipes shows it kept');
+    removePipe(name);
+    check(codeOf(() => statPipe(name)) === 'ERR_RINGPIPE_NOT_FOUND', 'closed and removed: gone');
     check(codeOf(() => removePipe(name)) === 'ERR_RINGPIPE_NOT_FOUND', 'removePipe of a missing pipe: ERR_RINGPIPE_NOT_FOUND');
+    if (backend === 'shm') check(!existsSync(keptFile(name)), `its kept file is gone (${keptFile(name)})`);
   });
 
   await test('unread messages after every handle closed', async () => {
@@ -234,23 +238,69 @@ async function main(backend, resultsFile) {
     const name = `KEPT${backend}`;
     const { code, result } = await runChild(['writer', backend, name, '20', '100'], tmp);
     check(code === 0 && result?.ok, `writer process wrote 20 and exited (${code}, ${result?.error ?? ''})`);
-    if (backend === 'driver') {
-      const info = statPipe(name);
-      check(info.kept && info.unreadMessages === 20 && info.unreadBytes === 2000 && info.handles === 0,
-        `kept with 20 unread messages, 2000 bytes (${JSON.stringify(info)})`);
-      const got = [];
-      const reader = createPipe(name, { backend, access: 'read' });
-      for await (const m of reader) got.push(m);
-      check(got.length === 20 && got.every((m, i) => m.equals(message(i, 100))), `a new process read all 20 in order, then EOF (${got.length})`);
-      await new Promise((r) => (reader.closed ? r() : reader.once('close', r)));
-      check(codeOf(() => statPipe(name)) === 'ERR_RINGPIPE_NOT_FOUND', 'read empty and closed: gone');
-    } else {
-      // Documented: a Local\ section goes with its last handle, unread messages with it.
-      check(codeOf(() => statPipe(name)) === 'ERR_RINGPIPE_NOT_FOUND', 'shm on Windows: the pipe went with its last handle (documented)');
-      const fresh = createPipe(name, { backend, access: 'read' });
-      check(fresh.stats().messagesIn === 0, `the next open gets a new, empty pipe (${fresh.stats().messagesIn} in)`);
-      fresh.destroy();
-    }
+    const info = statPipe(name);
+    check(info.kept && info.unreadMessages === 20 && info.unreadBytes === 2000 && info.handles === 0,
+      `kept with 20 unread messages, 2000 bytes (${JSON.stringify(info)})`);
+    if (backend === 'shm') check(existsSync(keptFile(name)), 'its kept file is there');
+    const got = [];
+    const reader = createPipe(name, { backend, access: 'read' });
+    check(reader.created === false, 'the reader adopted the kept pipe (created: false)');
+    for await (const m of reader) got.push(m);
+    check(got.length === 20 && got.every((m, i) => m.equals(message(i, 100))), `a new process read all 20 in order, then EOF (${got.length})`);
+    await new Promise((r) => (reader.closed ? r() : reader.once('close', r)));
+    check(codeOf(() => statPipe(name)) === 'ERR_RINGPIPE_NOT_FOUND', 'read empty and closed: gone');
+    if (backend === 'shm') check(!existsSync(keptFile(name)), 'read empty and closed: its kept file is gone');
+    const fresh = createPipe(name, { backend, access: 'read' });
+    check(fresh.created === true && fresh.stats().messagesIn === 0, `the next open makes a new, empty pipe (${fresh.stats().messagesIn} in)`);
+    fresh.destroy();
+    await new Promise((r) => (fresh.closed ? r() : fresh.once('close', r)));
+    check(codeOf(() => statPipe(name)) === 'ERR_RINGPIPE_NOT_FOUND', 'a pipe closed with nothing ever written: gone');
+  });
+
+  await test('a killed last handle leaves its unread message kept', async () => {
+    const name = `CRASH${backend}`;
+    const child = startChild(['hang-writer', backend, name, '1', '20'], tmp);
+    const attached = await until(() => readResult(tmp)?.attached === true, 20000);
+    check(attached, 'the writer attached and wrote');
+    child.process.kill();
+    await child.exited;
+    const info = await until(() => {
+      try {
+        return statPipe(name).handles === 0;
+      } catch {
+        return false;
+      }
+    }, 5000) ? statPipe(name) : undefined;
+    check(info?.kept === true && info.unreadMessages === 1 && info.unreadBytes === 20 && typeof info.keptSince === 'number',
+      `killed with a message unread: kept (${JSON.stringify(info)})`);
+    if (!info?.kept) return; // a reader would wait for a writer that never comes
+    const reader = createPipe(name, { backend, access: 'read' });
+    const got = [];
+    for await (const m of reader) got.push(m);
+    check(got.length === 1 && got[0].equals(message(0, 20)), `the next reader got it, then EOF (${got.length})`);
+    await new Promise((r) => (reader.closed ? r() : reader.once('close', r)));
+    check(codeOf(() => statPipe(name)) === 'ERR_RINGPIPE_NOT_FOUND', 'read empty and closed: gone');
+  });
+
+  await test('ttl', async () => {
+    const name = `TTL${backend}`;
+    const w = createPipe(name, { backend, ttl: 400 });
+    w.write('soon gone');
+    w.destroy();
+    await new Promise((r) => (w.closed ? r() : w.once('close', r)));
+    const info = statPipe(name);
+    check(info.kept === true && info.ttl === 400 && info.unreadMessages === 1, `kept with its ttl (${JSON.stringify(info)})`);
+    const joined = createPipe(name, { backend, ttl: 99999 });
+    check(joined.created === false, 'an open within the ttl adopts it (its ttl stands)');
+    joined.destroy();
+    await new Promise((r) => (joined.closed ? r() : joined.once('close', r)));
+    check(statPipe(name).ttl === 400, `the creator's ttl stands (${statPipe(name).ttl})`);
+    await new Promise((r) => setTimeout(r, 700));
+    check(codeOf(() => statPipe(name)) === 'ERR_RINGPIPE_NOT_FOUND', 'past its ttl: statPipe finds nothing (and removes it)');
+    check(!listPipes().some((p) => p.name === name), 'listPipes does not list it');
+    const next = createPipe(name, { backend });
+    check(next.created === true && next.stats().messagesIn === 0, 'the next open makes a new pipe');
+    next.destroy();
   });
 
   await test('removePipe', async () => {
@@ -258,27 +308,26 @@ async function main(backend, resultsFile) {
     const old = createPipe(name, { backend });
     old.write('old');
     await new Promise((r) => setTimeout(r, 50));
-    if (backend === 'driver') {
-      removePipe(name);
-      check(codeOf(() => statPipe(name)) === 'ERR_RINGPIPE_NOT_FOUND', 'removed while open: the name is gone');
-      const fresh = createPipe(name, { backend });
-      check(statPipe(name).messagesIn === 0, 'the next open creates a new pipe');
-      const [m] = await old.readBatch(1);
-      check(String(m) === 'old', 'the open handle still reads the old pipe');
-      fresh.write('new');
-      await new Promise((r) => setTimeout(r, 50));
-      fresh.destroy();
-      old.destroy();
-      await new Promise((r) => setTimeout(r, 50));
-      check(statPipe(name).kept === true, 'the new pipe is kept with its message');
-      removePipe(name.toLowerCase());
-      check(codeOf(() => statPipe(name)) === 'ERR_RINGPIPE_NOT_FOUND', 'removePipe of a kept pipe discards it');
-    } else {
-      check(codeOf(() => removePipe(name, { backend })) === 'ERR_RINGPIPE_BUSY', 'shm on Windows: an open pipe cannot be removed: ERR_RINGPIPE_BUSY (documented)');
-      old.destroy();
-      await new Promise((r) => setTimeout(r, 50));
-      check(codeOf(() => removePipe(name, { backend })) === 'ERR_RINGPIPE_NOT_FOUND', 'closed: ERR_RINGPIPE_NOT_FOUND');
-    }
+    removePipe(name);
+    check(codeOf(() => statPipe(name)) === 'ERR_RINGPIPE_NOT_FOUND', 'removed while open: the name is gone');
+    const fresh = createPipe(name, { backend });
+    check(fresh.created === true && statPipe(name).messagesIn === 0, 'the next open creates a new pipe');
+    const [m] = await old.readBatch(1);
+    check(String(m) === 'old', 'the open handle still reads the old pipe');
+    old.write('old again');
+    const [m2] = await old.readBatch(1);
+    check(String(m2) === 'old again' && fresh.stats().messagesIn === 0, 'and writes to it, not to the new one');
+    fresh.write('new');
+    await new Promise((r) => setTimeout(r, 50));
+    fresh.destroy();
+    old.destroy();
+    await new Promise((r) => setTimeout(r, 50));
+    check(statPipe(name).kept === true && statPipe(name).unreadMessages === 1, 'the new pipe is kept with its message (the old one is not)');
+    removePipe(name.toLowerCase());
+    check(codeOf(() => statPipe(name)) === 'ERR_RINGPIPE_NOT_FOUND', 'removePipe of a kept pipe discards it');
+    const after = createPipe(name, { backend });
+    check(after.created === true && after.stats().messagesIn === 0, 'the next open after removing a kept pipe makes a new one');
+    after.destroy();
   });
 
   await test('waiting pipes leave the event loop and the threadpool free', async () => {

@@ -4,7 +4,8 @@
 // explicit owner in their descriptor (O:BA, the Administrators group, which Wine lets
 // a process set); a second user cannot be had under Wine.
 import koffi from 'koffi';
-import { createPipe } from '@ringpipe/client';
+import { existsSync, mkdirSync, rmdirSync, truncateSync, writeFileSync } from 'node:fs';
+import { createPipe, statPipe } from '@ringpipe/client';
 
 const READ_CONTROL = 0x20000;
 const OWNER_AND_DACL = 0x1 | 0x4;
@@ -13,6 +14,7 @@ const ADMINISTRATORS = 'S-1-5-32-544';
 const k32 = koffi.load('kernel32.dll');
 const adv = koffi.load('advapi32.dll');
 const api = {
+  CreateFileW: k32.func('uintptr_t __stdcall CreateFileW(const char16_t *name, uint32_t access, uint32_t share, void *sa, uint32_t disposition, uint32_t flags, uintptr_t tmpl)'),
   OpenFileMappingW: k32.func('uintptr_t __stdcall OpenFileMappingW(uint32_t access, int inherit, const char16_t *name)'),
   OpenMutexW: k32.func('uintptr_t __stdcall OpenMutexW(uint32_t access, int inherit, const char16_t *name)'),
   OpenEventW: k32.func('uintptr_t __stdcall OpenEventW(uint32_t access, int inherit, const char16_t *name)'),
@@ -76,6 +78,31 @@ function sddlOfNamed(kind, name) {
   }
 }
 
+/** Owner and DACL of a file or folder, as SDDL. */
+function sddlOfFile(path) {
+  const h = big(api.CreateFileW(path, READ_CONTROL, 7, null, 3, 0x02000000, 0));
+  if (h === 0xffffffffffffffffn) return `cannot open ${path}: ${api.GetLastError()}`;
+  try {
+    return sddlOf(h);
+  } finally {
+    api.CloseHandle(h);
+  }
+}
+
+/** The objects' base of the pipe's live incarnation: Local\ringpipe.NAME#gG, G from its name page. */
+function incarnationBase(name) {
+  const base = `Local\\ringpipe.${name}`;
+  const h = big(api.OpenFileMappingW(4, 0, base));
+  if (h === 0n) return `${base}#(no name page: ${api.GetLastError()})`;
+  const view = big(api.MapViewOfFile(h, 4, 0, 0, 0));
+  const generation = Buffer.from(koffi.view(view, 16)).readBigUInt64LE(8);
+  api.UnmapViewOfFile(view);
+  api.CloseHandle(h);
+  return `${base}#g${generation.toString(16).padStart(16, '0')}`;
+}
+
+const keptFile = (name) => `${process.env.LOCALAPPDATA}\\ringpipe\\ringpipe.${name}.ring`;
+
 /** SECURITY_ATTRIBUTES over an SDDL string (leaked: a test). */
 export function attributes(sddl) {
   const sd = ptrOut();
@@ -102,17 +129,23 @@ export async function securityTests({ check, test, startChild, readResult, until
 
   await test('the objects are owner-only (owner and DACL read back)', async () => {
     const pipe = createPipe('SECOWN', { backend: 'shm' });
+    const base = incarnationBase('SECOWN');
     for (const [kind, name] of [
       ['section', 'Local\\ringpipe.SECOWN'],
-      ['section', 'Local\\ringpipe.SECOWN#wait'],
-      ['mutex', 'Local\\ringpipe.SECOWN#slot0'],
-      ['event', 'Local\\ringpipe.SECOWN#slot0#data'],
+      ['section', base],
+      ['section', `${base}#wait`],
+      ['mutex', `${base}#slot0`],
+      ['event', `${base}#slot0#data`],
     ]) {
       const sddl = sddlOfNamed(kind, name);
       const owner = ownerOfSddl(sddl);
       const trustees = aceTrustees(sddl);
       const ok = owner === me && sddl.includes('D:P') && trustees.length === 2 && trustees.includes(me) && trustees.includes('SY');
       check(ok, `${name}: ${sddl} (owner ${me} and SYSTEM only)`);
+    }
+    for (const path of [keptFile('SECOWN'), `${process.env.LOCALAPPDATA}\\ringpipe`]) {
+      const sddl = sddlOfFile(path);
+      check(ownerOfSddl(sddl) === me, `${path}: owned by ${ownerOfSddl(sddl)} (${sddl})`);
     }
     pipe.destroy();
   });
@@ -164,5 +197,35 @@ export async function securityTests({ check, test, startChild, readResult, until
     await child.exited;
     const after = errorCode(() => createPipe('SQUAT', { backend: 'shm' }));
     check(after === 'none', `once the squatter is gone (its mutex abandoned) the pipe opens (${after})`);
+  });
+
+  await test('a forged, truncated or foreign kept file gives a typed answer', async () => {
+    // Junk under a kept file's name: no pipe, and the next open replaces it.
+    writeFileSync(keptFile('FORGED'), Buffer.alloc(8192, 0x5a));
+    check(errorCode(() => statPipe('FORGED')).startsWith('ERR_RINGPIPE_NOT_FOUND'), 'statPipe of a junk file: ERR_RINGPIPE_NOT_FOUND');
+    const forged = createPipe('FORGED', { backend: 'shm' });
+    check(forged.created === true, 'createPipe over a junk file makes a new pipe');
+    forged.write('x');
+    const [got] = await forged.readBatch(1);
+    check(String(got) === 'x', 'which works');
+    forged.destroy();
+    // A kept pipe whose file was truncated.
+    const kept = createPipe('TRUNC', { backend: 'shm', capacity: 8192 });
+    kept.write('kept');
+    kept.destroy();
+    await new Promise((r) => (kept.closed ? r() : kept.once('close', r)));
+    check(statPipe('TRUNC').kept === true, 'TRUNC is kept');
+    truncateSync(keptFile('TRUNC'), 5000);
+    check(errorCode(() => statPipe('TRUNC')).startsWith('ERR_RINGPIPE_NOT_FOUND'), 'truncated: statPipe gives ERR_RINGPIPE_NOT_FOUND');
+    const again = createPipe('TRUNC', { backend: 'shm' });
+    check(again.created === true && again.stats().messagesIn === 0, 'truncated: the next open makes a new pipe');
+    again.destroy();
+    // A folder under the name.
+    mkdirSync(keptFile('DIRNAME'));
+    const code = errorCode(() => createPipe('DIRNAME', { backend: 'shm' }));
+    check(code.startsWith('ERR_RINGPIPE_UNTRUSTED'), `a folder under the kept file's name: ${code}`);
+    check(errorCode(() => statPipe('DIRNAME')).startsWith('ERR_RINGPIPE_NOT_FOUND'), 'statPipe of it: ERR_RINGPIPE_NOT_FOUND');
+    rmdirSync(keptFile('DIRNAME'));
+    check(!existsSync(keptFile('DIRNAME')), 'removed by hand');
   });
 }
