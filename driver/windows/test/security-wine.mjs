@@ -67,21 +67,17 @@ function sddlOf(h) {
   return wideString(str);
 }
 
+/** Owner and DACL of a named object, or (kind 'file') of a file or folder, as SDDL. */
 function sddlOfNamed(kind, name) {
-  const open = kind === 'section' ? api.OpenFileMappingW : kind === 'mutex' ? api.OpenMutexW : api.OpenEventW;
-  const h = big(open(READ_CONTROL, 0, name));
-  if (h === 0n) return `cannot open ${name}: ${api.GetLastError()}`;
-  try {
-    return sddlOf(h);
-  } finally {
-    api.CloseHandle(h);
-  }
-}
-
-/** Owner and DACL of a file or folder, as SDDL. */
-function sddlOfFile(path) {
-  const h = big(api.CreateFileW(path, READ_CONTROL, 7, null, 3, 0x02000000, 0));
-  if (h === 0xffffffffffffffffn) return `cannot open ${path}: ${api.GetLastError()}`;
+  const open = {
+    section: () => api.OpenFileMappingW(READ_CONTROL, 0, name),
+    mutex: () => api.OpenMutexW(READ_CONTROL, 0, name),
+    event: () => api.OpenEventW(READ_CONTROL, 0, name),
+    // OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS (folders too); INVALID_HANDLE_VALUE on failure.
+    file: () => api.CreateFileW(name, READ_CONTROL, 7, null, 3, 0x02000000, 0),
+  };
+  const h = big(open[kind]());
+  if (h === 0n || h === 0xffffffffffffffffn) return `cannot open ${name}: ${api.GetLastError()}`;
   try {
     return sddlOf(h);
   } finally {
@@ -144,7 +140,7 @@ export async function securityTests({ check, test, startChild, readResult, until
       check(ok, `${name}: ${sddl} (owner ${me} and SYSTEM only)`);
     }
     for (const path of [keptFile('SECOWN'), `${process.env.LOCALAPPDATA}\\ringpipe`]) {
-      const sddl = sddlOfFile(path);
+      const sddl = sddlOfNamed('file', path);
       check(ownerOfSddl(sddl) === me, `${path}: owned by ${ownerOfSddl(sddl)} (${sddl})`);
     }
     pipe.destroy();
