@@ -104,6 +104,24 @@ run_cli_tests() {
       record "cli-$backend-read" FAIL "exit $rrc, printed: $(tr '\n' '|' <"$out-read.txt") $(tr '\n' '|' <"$out-read.err" | head -c 300)"
     fi
   done
+  # shm: a message written before any reader is kept; ls shows it, read gets it, rm removes one.
+  step cli-shm-kept-write 120 "${cli[@]}" write CLIKEPT "written before any reader" --backend shm
+  step cli-shm-kept-ls 120 "${cli[@]}" ls --json
+  if tr -d ' \r\n' <"$LOGS/cli-shm-kept-ls.out" | grep -q '"name":"CLIKEPT","backend":"shm"[^}]*"kept":true[^}]*"unreadMessages":1'; then
+    record cli-shm-kept-listed ok "ls --json shows CLIKEPT kept with 1 unread"
+  else
+    record cli-shm-kept-listed FAIL "$(head -c 400 "$LOGS/cli-shm-kept-ls.out")"
+  fi
+  step cli-shm-kept-read 120 "${cli[@]}" read CLIKEPT --count 1 --no-prompt --backend shm
+  if [[ $(tr -d '\r' <"$LOGS/cli-shm-kept-read.out") == 'written before any reader' ]]; then
+    record cli-shm-kept-printed ok "a later reader printed the kept message"
+  else
+    record cli-shm-kept-printed FAIL "printed: $(tr '\n' '|' <"$LOGS/cli-shm-kept-read.out")"
+  fi
+  step cli-shm-rm-write 120 "${cli[@]}" write CLIRM "to be removed" --backend shm
+  step cli-shm-rm 120 "${cli[@]}" rm CLIRM --backend shm
+  step cli-shm-rm-stat-exit1 60 bash -c "! wine '$NODE_WIN_DIR/package/bin/node.exe' node_modules/@ringpipe/cli/bin/ringpipe.js stat CLIRM"
+  step cli-shm-rm-again-exit1 60 bash -c "! wine '$NODE_WIN_DIR/package/bin/node.exe' node_modules/@ringpipe/cli/bin/ringpipe.js rm CLIRM --backend shm"
   # ls and stat while a driver pipe is open (a follow reader holds it).
   timeout -k 5 120 wine "$NODE_WIN_DIR/package/bin/node.exe" node_modules/@ringpipe/cli/bin/ringpipe.js \
     read CLILS --follow --no-prompt --backend driver >"$LOGS/cli-ls-holder.out" 2>"$LOGS/cli-ls-holder.err" </dev/null &
