@@ -2,7 +2,7 @@ import { ErrorCode, RingPipeError } from '../errors.js';
 import { IOCTL, ListHeader, ListIn, NameIn, PipeInfo, STATUS } from './windows-driver/abi.js';
 import { deviceIoControl, infoFromDriver, openDevice, statusError, withDevice, type WinPipeInfo } from './windows-driver/device.js';
 import { closeHandle } from '../platform/windows/kernel32.js';
-import { keptFileNames, keptFolder } from '../platform/windows/kept-files.js';
+import { existingKeptFolder, keptFileNames } from '../platform/windows/kept-files.js';
 import { notFound, statShmPipe } from './windows-shm/inspect.js';
 import { shmPipeNames } from './windows-shm/list.js';
 
@@ -72,9 +72,10 @@ export function listWindowsPipes(): WinPipeInfo[] {
   const pipes = listDriverPipes();
   const names = new Set(shmPipeNames() ?? []);
   try {
-    for (const name of keptFileNames(keptFolder())) names.add(name);
+    const folder = existingKeptFolder();
+    if (folder) for (const name of keptFileNames(folder)) names.add(name);
   } catch {
-    // no folder of ours to look in: no kept pipes
+    // no folder of ours to look in (not ours, or LOCALAPPDATA unset): no kept pipes
   }
   for (const name of [...names].sort()) {
     try {

@@ -8,7 +8,7 @@ import type { WinPipeInfo } from '../windows-driver/device.js';
 import { readHeaderPage, readState, type Liveness, type ShmPipeState } from '../linux-shm/inspect.js';
 import { keptPastTtl } from '../linux-shm/segment.js';
 import { winError } from '../../platform/windows/errors.js';
-import { keptFilePath, keptFolder, removeKeptFile } from '../../platform/windows/kept-files.js';
+import { existingKeptFolder, keptFilePath, removeKeptFile } from '../../platform/windows/kept-files.js';
 import { FILE_MAP_READ, SECTION_STAT, closeHandle, k32 } from '../../platform/windows/kernel32.js';
 import { busy, createMutex, objectBase, takeMutex } from '../../platform/windows/named-objects.js';
 import { checkOwner, trustedOwners } from '../../platform/windows/security.js';
@@ -84,7 +84,9 @@ const NONE_LIVE: Liveness = { alive: () => false, any: () => false, close: () =>
  * past its ttl is removed on the way; one whose last handle died is stamped kept now.
  */
 function inspectKept(canonical: string, base: string): ShmPipeState | undefined {
-  const path = keptFilePath(keptFolder(), canonical);
+  const folder = existingKeptFolder();
+  if (!folder) return undefined;
+  const path = keptFilePath(folder, canonical);
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -206,9 +208,9 @@ export function removeShmPipe(canonical: string, ownerSid: string | undefined): 
           page.close();
         }
       }
-      const path = keptFilePath(keptFolder(), canonical);
       if (!removed) removed = inspectKept(canonical, base) !== undefined;
-      removeKeptFile(path);
+      const folder = existingKeptFolder();
+      if (folder) removeKeptFile(keptFilePath(folder, canonical));
       if (!removed) throw notFound(canonical);
     } finally {
       k32().ReleaseMutex(lock);

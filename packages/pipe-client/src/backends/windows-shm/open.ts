@@ -4,7 +4,7 @@ import { ErrorCode, RingPipeError } from '../../errors.js';
 import { MODE_BYTE, OS_WAITER, W } from '../../ring/layout.js';
 import { Ring } from '../../ring/ring.js';
 import type { WinOpenRequest } from '../windows-driver/open.js';
-import { identityAt, keptFilePath, keptFolder, removeKeptFile, sameFile, type FileIdentity } from '../../platform/windows/kept-files.js';
+import { existingKeptFolder, identityAt, keptFilePath, removeKeptFile, sameFile, type FileIdentity } from '../../platform/windows/kept-files.js';
 import { closeHandle, k32 } from '../../platform/windows/kernel32.js';
 import { busy, createMutex, objectBase, takeMutex, type Trust } from '../../platform/windows/named-objects.js';
 import { MappedEndpoint, type RingTransport } from '../../mapped-endpoint.js';
@@ -98,30 +98,49 @@ export function openWindowsShmEndpoint(canonical: string, request: WinOpenReques
  * so it also runs at exit.
  */
 function lastCloser(canonical: string, lock: bigint, page: NamePage, inc: Incarnation, ring: Ring): void {
-  const locked = takeMutex(lock, CLOSE_LOCK_WAIT_MS, 'the pipe lock');
+  let locked = false;
+  let mapped = true;
+  const unmap = (): void => {
+    if (mapped) unmapIncarnation(inc);
+    mapped = false;
+  };
   try {
-    let remove = false;
-    const file = page.file;
+    locked = takeMutex(lock, CLOSE_LOCK_WAIT_MS, 'the pipe lock');
     if (locked && page.generation === inc.generation && !anySlotLive(inc.base)) {
-      if (ring.unread().messages > 0) ring.keptSinceMs = Date.now();
-      else remove = true;
+      const file = page.file;
+      if (unreadOrBroken(ring)) {
+        ring.keptSinceMs = Date.now();
+      } else {
+        unmap();
+        page.set(0n);
+        removeOwnFile(canonical, file);
+      }
     }
-    unmapIncarnation(inc);
-    if (remove) {
-      page.set(0n);
-      removeOwnFile(canonical, file);
-    }
+  } catch {
+    // the lock failed us: the section goes as it is, the next opener decides
   } finally {
+    unmap();
     page.close();
     if (locked) k32().ReleaseMutex(lock);
     closeHandle(lock);
   }
 }
 
+/** Whether the ring has something unread, or cannot say (a ring a peer broke is kept for a look, never removed unasked). */
+function unreadOrBroken(ring: Ring): boolean {
+  try {
+    return ring.unread().messages > 0;
+  } catch {
+    return true;
+  }
+}
+
 /** Removes the pipe's file in our folder if it is `file` (not a newer incarnation's, not another user's). */
 function removeOwnFile(canonical: string, file: FileIdentity): void {
   try {
-    const path = keptFilePath(keptFolder(), canonical);
+    const folder = existingKeptFolder();
+    if (!folder) return;
+    const path = keptFilePath(folder, canonical);
     const at = identityAt(path);
     if (at && sameFile(at, file)) removeKeptFile(path);
   } catch {

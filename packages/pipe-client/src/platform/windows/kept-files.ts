@@ -84,25 +84,45 @@ const untrusted = (path: string, why: string): RingPipeError =>
  * A folder that is a link, or not this user's, is refused (ERR_RINGPIPE_UNTRUSTED).
  */
 export function keptFolder(): string {
-  const local = process.env.LOCALAPPDATA;
-  if (!local || !/^[A-Za-z]:\\/.test(local)) {
-    throw new RingPipeError(ErrorCode.BackendUnavailable, 'LOCALAPPDATA is not set to a local folder: the shm backend keeps its pipes there');
-  }
-  const path = `\\\\?\\${local.replace(/[\\/]+$/, '')}\\ringpipe`;
+  const path = folderPath();
   if (!k32().CreateDirectoryW(path, securityAttributes('file', 0o600))) {
     const err = k32().GetLastError() as number;
     if (err !== ERROR_ALREADY_EXISTS) throw winError(`creating ${path}`, err);
   }
+  if (!checkFolder(path)) throw winError(`opening ${path}`, ERROR_PATH_NOT_FOUND);
+  return path;
+}
+
+/** The folder as keptFolder checks it, if there is one (looking makes nothing). */
+export function existingKeptFolder(): string | undefined {
+  const path = folderPath();
+  return checkFolder(path) ? path : undefined;
+}
+
+function folderPath(): string {
+  const local = process.env.LOCALAPPDATA;
+  if (!local || !/^[A-Za-z]:\\/.test(local)) {
+    throw new RingPipeError(ErrorCode.BackendUnavailable, 'LOCALAPPDATA is not set to a local folder: the shm backend keeps its pipes there');
+  }
+  return `\\\\?\\${local.replace(/[\\/]+$/, '')}\\ringpipe`;
+}
+
+/** False when there is no folder at `path`; throws when it is not a plain folder of ours. */
+function checkFolder(path: string): boolean {
   const h = k32().CreateFileW(path, READ_CONTROL, SHARE_ALL, null, OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT, 0n) as bigint;
-  if (h === INVALID_HANDLE) throw winError(`opening ${path}`);
+  if (h === INVALID_HANDLE) {
+    const err = k32().GetLastError() as number;
+    if (err === ERROR_FILE_NOT_FOUND || err === ERROR_PATH_NOT_FOUND) return false;
+    throw winError(`opening ${path}`, err);
+  }
   try {
     const { attributes } = fileInfo(h, path);
     if (!(attributes & FILE_ATTRIBUTE_DIRECTORY) || attributes & FILE_ATTRIBUTE_REPARSE_POINT) throw untrusted(path, 'is not a plain folder');
     checkOwner(h, [currentUserSid()], path);
+    return true;
   } finally {
     closeHandle(h);
   }
-  return path;
 }
 
 export const keptFilePath = (folder: string, canonical: string): string => `${folder}\\${PREFIX}${canonical}${RING_SUFFIX}`;
