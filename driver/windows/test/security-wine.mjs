@@ -195,7 +195,9 @@ export async function securityTests({ check, test, startChild, readResult, until
     check(after === 'none', `once the squatter is gone (its mutex abandoned) the pipe opens (${after})`);
   });
 
-  await test('a forged, truncated or foreign kept file gives a typed answer', async () => {
+  // A kept file of another owner (refused by kept-files.ts) cannot be made here: Wine gives a
+  // file its creator as owner, whatever the descriptor asks.
+  await test('a forged or truncated kept file, or a folder under its name, gives a typed answer', async () => {
     // Junk under a kept file's name: no pipe, and the next open replaces it.
     writeFileSync(keptFile('FORGED'), Buffer.alloc(8192, 0x5a));
     check(errorCode(() => statPipe('FORGED')).startsWith('ERR_RINGPIPE_NOT_FOUND'), 'statPipe of a junk file: ERR_RINGPIPE_NOT_FOUND');
@@ -220,7 +222,8 @@ export async function securityTests({ check, test, startChild, readResult, until
     mkdirSync(keptFile('DIRNAME'));
     const code = errorCode(() => createPipe('DIRNAME', { backend: 'shm' }));
     check(code.startsWith('ERR_RINGPIPE_UNTRUSTED'), `a folder under the kept file's name: ${code}`);
-    check(errorCode(() => statPipe('DIRNAME')).startsWith('ERR_RINGPIPE_NOT_FOUND'), 'statPipe of it: ERR_RINGPIPE_NOT_FOUND');
+    const statCode = errorCode(() => statPipe('DIRNAME'));
+    check(statCode.startsWith('ERR_RINGPIPE_UNTRUSTED'), `statPipe of it: ${statCode}`);
     rmdirSync(keptFile('DIRNAME'));
     check(!existsSync(keptFile('DIRNAME')), 'removed by hand');
   });

@@ -8,7 +8,7 @@ import type { WinPipeInfo } from '../windows-driver/device.js';
 import { readHeaderPage, readState, type Liveness, type ShmPipeState } from '../linux-shm/inspect.js';
 import { keptPastTtl } from '../linux-shm/segment.js';
 import { winError } from '../../platform/windows/errors.js';
-import { existingKeptFolder, keptFilePath, removeKeptFile } from '../../platform/windows/kept-files.js';
+import { existingKeptFolder, keptFilePath, openKeptFile, removeKeptFile } from '../../platform/windows/kept-files.js';
 import { FILE_MAP_READ, SECTION_STAT, closeHandle, k32 } from '../../platform/windows/kernel32.js';
 import { busy, createMutex, objectBase, takeMutex } from '../../platform/windows/named-objects.js';
 import { checkOwner, trustedOwners } from '../../platform/windows/security.js';
@@ -87,6 +87,10 @@ function inspectKept(canonical: string, base: string): ShmPipeState | undefined 
   const folder = existingKeptFolder();
   if (!folder) return undefined;
   const path = keptFilePath(folder, canonical);
+  // A plain file of ours (else ERR_RINGPIPE_UNTRUSTED), read through node:fs below.
+  const checked = openKeptFile(path, false);
+  if (!checked) return undefined;
+  closeHandle(checked.h);
   let fd: number;
   try {
     fd = openSync(path, 'r');
