@@ -35,6 +35,14 @@ async function child(role, backend, name, count, size, out) {
       }
       await new Promise((r, j) => pipe.end((e) => (e ? j(e) : r())));
       result.sent = count;
+    } else if (role === 'tagged-writer') {
+      // Writes `count` messages "TAG:i" (TAG: this process's pid) and exits.
+      const pipe = createPipe(name, { backend, access: 'write', capacity: 4096 });
+      for (let i = 0; i < count; i++) {
+        if (!pipe.write(`${process.pid}:${i}`)) await new Promise((r) => pipe.once('drain', r));
+      }
+      await new Promise((r, j) => pipe.end((e) => (e ? j(e) : r())));
+      result.sent = count;
     } else if (role === 'echo') {
       // Reads PING<name> and writes each message back on PONG<name>, `count` times.
       const ping = createPipe(`PING${name}`, { backend, access: 'read', capacity: 4096 });
@@ -280,6 +288,53 @@ async function main(backend, resultsFile) {
     check(got.length === 1 && got[0].equals(message(0, 20)), `the next reader got it, then EOF (${got.length})`);
     await new Promise((r) => (reader.closed ? r() : reader.once('close', r)));
     check(codeOf(() => statPipe(name)) === 'ERR_RINGPIPE_NOT_FOUND', 'read empty and closed: gone');
+  });
+
+  await test('writers and readers that come and go at once: nothing lost, nothing twice', async () => {
+    // Each round: 4 writer processes of 30 messages start together, a reader opens while they
+    // open, write and close, and reads to EOF; a second reader takes what is left once every
+    // writer exited. Last closers and openers meet under the pipe's lock.
+    const name = `CHURN${backend}`;
+    let lost = 0;
+    let twice = 0;
+    let failedWriters = 0;
+    let outOfOrder = 0;
+    const rounds = 4;
+    for (let round = 0; round < rounds; round++) {
+      const writers = [0, 1, 2, 3].map((k) => runChild(['tagged-writer', backend, name, '30', '0'], `${tmp}.${k}`));
+      await new Promise((r) => setTimeout(r, 150 * round));
+      const seen = new Map();
+      const take = async () => {
+        const reader = createPipe(name, { backend, access: 'read', capacity: 4096 });
+        for await (const m of reader) {
+          const [tag, i] = String(m).split(':');
+          const got = seen.get(tag) ?? [];
+          got.push(Number(i));
+          seen.set(tag, got);
+        }
+        await new Promise((r) => (reader.closed ? r() : reader.once('close', r)));
+      };
+      await take();
+      const results = await Promise.all(writers);
+      failedWriters += results.filter((w) => w.code !== 0 || !w.result?.ok).length;
+      try {
+        statPipe(name);
+        await take(); // what the writers wrote after the first reader's EOF
+      } catch {
+        // nothing left: the pipe is gone
+      }
+      const tags = [...seen.keys()];
+      for (const tag of tags) {
+        const got = seen.get(tag);
+        twice += got.length - new Set(got).size;
+        lost += 30 - new Set(got).size;
+        if (got.some((v, i) => v !== i)) outOfOrder++;
+      }
+      lost += 30 * (4 - tags.length);
+      check(codeOf(() => statPipe(name)) === 'ERR_RINGPIPE_NOT_FOUND', `round ${round}: read empty and closed, the pipe is gone`);
+    }
+    check(failedWriters === 0 && lost === 0 && twice === 0 && outOfOrder === 0,
+      `${rounds} rounds of 4 writers x 30 messages: ${failedWriters} writers failed, ${lost} lost, ${twice} twice, ${outOfOrder} writers out of order`);
   });
 
   await test('ttl', async () => {
