@@ -1,0 +1,45 @@
+// Runs a shell script with a /dev/shm of its own (as root: a mount namespace and a tmpfs), so the
+// docs' fixed pipe names meet neither other tests' pipes nor pipes left behind on the machine.
+import { spawn } from 'node:child_process';
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
+
+const isRoot = process.getuid?.() === 0;
+
+export function runScript(script: string, options: { cwd: string; env?: Record<string, string>; timeoutMs?: number }): Promise<RunResult> {
+  const privateShm = 'mount -t tmpfs -o size=256M,mode=1777 tmpfs /dev/shm || exit 97\n';
+  const [command, args] = isRoot
+    ? ['unshare', ['-m', '--propagation', 'private', 'bash', '-c', privateShm + script]]
+    : ['bash', ['-c', script]];
+  return new Promise((resolve) => {
+    const child = spawn(command as string, args as string[], {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // gone already
+      }
+    }, options.timeoutMs ?? 30_000);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr, timedOut });
+    });
+  });
+}
