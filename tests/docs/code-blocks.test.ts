@@ -84,7 +84,7 @@ describe('the docs run', () => {
   for (const { page, blocks, items, needsNats } of pages) {
     const runnable = items.some((item) => !('lang' in item) || isProgram(item) || item.directive?.startsWith('run') || item.directive?.startsWith('output'));
     if (!runnable) continue;
-    it(page, async () => {
+    it(page, { timeout: 240_000 }, async () => {
       const dir = join(WORK, page.replace(/[/.]/g, '_'));
       rmSync(dir, { recursive: true, force: true });
       mkdirSync(dir, { recursive: true });
