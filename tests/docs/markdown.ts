@@ -24,9 +24,9 @@ export interface InlineRun {
   script: string;
 }
 
-/** README.md and every page under docs/ (the ring format's own vectors and model excluded). */
+/** README.md, the packages' READMEs and every page under docs/ (the ring format's vectors and model excluded). */
 export function docPages(): string[] {
-  const pages = ['README.md'];
+  const pages = ['README.md', ...readdirSync(join(ROOT, 'packages')).map((p) => `packages/${p}/README.md`)];
   const walk = (dir: string): void => {
     for (const entry of readdirSync(join(ROOT, dir), { withFileTypes: true })) {
       const path = join(dir, entry.name);
