@@ -57,7 +57,7 @@ export function parsePage(page: string): { blocks: Block[]; runs: InlineRun[]; i
       while (!text.includes('-->')) text += `\n${lines[++i]}`;
       text = text.slice(0, text.indexOf('-->')).trim();
       if (text === 'nats') needsNats = true;
-      const inline = /^run\s*\n([\s\S]+)$/.exec(text);
+      const inline = /^run(?:\s*\n|: )([\s\S]+)$/.exec(text);
       if (inline) {
         const run = { page, line: start + 1, script: inline[1]!.trim() };
         runs.push(run);
