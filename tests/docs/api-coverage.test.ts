@@ -101,6 +101,47 @@ describe('docs/api.md covers the public API', () => {
     expect(ringPipe).toEqual(expect.arrayContaining(['readBatch', 'drained', 'name', 'stats']));
   });
 
+  it("each function's and method's heading names its parameters as the declarations do", () => {
+    const client = read(DECLARATIONS['@ringpipe/client'][0]!);
+    const bridge = read(DECLARATIONS['@ringpipe/bridge'][0]!);
+    /** `name(a: T, b?: U)` declarations in a text: name -> parameter names (types may nest brackets and span lines). */
+    const signatures = (code: string, pattern: RegExp): Map<string, string[]> => {
+      const out = new Map<string, string[]>();
+      for (const m of code.matchAll(pattern)) {
+        const params: string[] = [];
+        let depth = 0;
+        let current = '';
+        for (let i = m.index + m[0].length; i < code.length; i++) {
+          const ch = code[i]!;
+          if (depth === 0 && ch === ')') break;
+          if ('([{<'.includes(ch)) depth++;
+          if (')]}>'.includes(ch) && code[i - 1] !== '=') depth--;
+          if (depth === 0 && ch === ',') {
+            params.push(current);
+            current = '';
+          } else current += ch;
+        }
+        params.push(current);
+        const names = params.map((p) => p.trim().replace(/\??:[\s\S]*$/, '')).filter(Boolean);
+        if (!out.has(m[1]!)) out.set(m[1]!, names);
+      }
+      return out;
+    };
+    const expected = new Map<string, string[]>();
+    for (const [name, params] of signatures(body(client, 'class', 'RingPipe'), /^ {4}(\w+)\(/gm)) if (!name.startsWith('_') && name !== 'constructor') expected.set(`pipe.${name}`, params);
+    for (const [name, params] of signatures(client, /^declare function (\w+)\(/gm)) expected.set(name, params);
+    for (const [name, params] of signatures(bridge, /^declare function (\w+)\(/gm)) expected.set(name, params);
+    expect(expected.size).toBeGreaterThan(15);
+    const wrong: string[] = [];
+    for (const [name, params] of expected) {
+      const heading = headings(api).flatMap(codeSpans).find((s) => s.startsWith(`${name}(`));
+      if (!heading) continue; // a heading of another form (pipe.writeBatch with a cursor) is checked by the coverage test
+      const documented = heading.slice(name.length + 1, heading.lastIndexOf(')')).replace(/[[\]]/g, '').split(',').map((p) => p.trim()).filter(Boolean);
+      if (documented.join(',') !== params.join(',')) wrong.push(`${heading}: the declarations say (${params.join(', ')})`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
   it('every field of the public interfaces is in its section', () => {
     const client = read(DECLARATIONS['@ringpipe/client'][0]!);
     const bridge = read(DECLARATIONS['@ringpipe/bridge'][0]!);
