@@ -1,6 +1,7 @@
-// Runs a shell script with a /dev/shm of its own (as root: a mount namespace and a tmpfs), so the
-// docs' fixed pipe names meet neither other tests' pipes nor pipes left behind on the machine.
-import { spawn } from 'node:child_process';
+// Runs a shell script with a /dev/shm of its own (a mount namespace and a tmpfs; for a user other
+// than root, inside a user namespace), so the docs' fixed pipe names meet neither other tests'
+// pipes nor pipes left behind on the machine.
+import { spawn, spawnSync } from 'node:child_process';
 
 export interface RunResult {
   code: number | null;
@@ -11,12 +12,15 @@ export interface RunResult {
 }
 
 const isRoot = process.getuid?.() === 0;
+/** Without root, a user namespace gives the mount namespace, where the kernel allows them. */
+const userNamespace = !isRoot && spawnSync('unshare', ['-r', '-m', 'true'], { timeout: 10_000 }).status === 0;
 
 export function runScript(script: string, options: { cwd: string; env?: Record<string, string>; timeoutMs?: number }): Promise<RunResult> {
   const privateShm = 'mount -t tmpfs -o size=256M,mode=1777 tmpfs /dev/shm || exit 97\n';
-  const [command, args] = isRoot
-    ? ['unshare', ['-m', '--propagation', 'private', 'bash', '-c', privateShm + script]]
-    : ['bash', ['-c', script]];
+  const [command, args] =
+    isRoot || userNamespace
+      ? ['unshare', [...(isRoot ? [] : ['-r']), '-m', '--propagation', 'private', 'bash', '-c', privateShm + script]]
+      : ['bash', ['-c', script]];
   return new Promise((resolve) => {
     const child = spawn(command as string, args as string[], {
       cwd: options.cwd,
