@@ -265,6 +265,25 @@ async function main(backend, resultsFile) {
     check(codeOf(() => statPipe(name)) === 'ERR_RINGPIPE_NOT_FOUND', 'a pipe closed with nothing ever written: gone');
   });
 
+  await test('unread bytes after every handle closed (byte mode)', async () => {
+    const name = `KEPTBYTES${backend}`;
+    const { code, result } = await runChild(['bytes-writer', backend, name, '3000', '0'], tmp);
+    check(code === 0 && result?.ok, `a byte writer wrote 3000 bytes and exited (${code}, ${result?.error ?? ''})`);
+    const info = statPipe(name);
+    check(info.kept === true && info.mode === 'byte' && info.unreadBytes === 3000 && info.handles === 0, `kept with 3000 unread bytes (${JSON.stringify(info)})`);
+    if (!info.kept) return;
+    const hash = createHash('sha256');
+    let total = 0;
+    const reader = createPipe(name, { backend, access: 'read', mode: 'byte' });
+    for await (const chunk of reader) {
+      hash.update(chunk);
+      total += chunk.length;
+    }
+    check(total === 3000 && hash.digest('hex') === result?.sha, `a new process read the 3000 bytes, same SHA-256, then EOF (${total})`);
+    await new Promise((r) => (reader.closed ? r() : reader.once('close', r)));
+    check(codeOf(() => statPipe(name)) === 'ERR_RINGPIPE_NOT_FOUND', 'read empty and closed: gone');
+  });
+
   await test('a killed last handle leaves its unread message kept', async () => {
     const name = `CRASH${backend}`;
     const child = startChild(['hang-writer', backend, name, '1', '20'], tmp);
