@@ -20,7 +20,7 @@ export interface WinOpenRequest {
   follow: boolean;
   /** shm: the SID an existing pipe's objects must belong to; undefined: our own. */
   ownerSid: string | undefined;
-  /** driver: ms a pipe may stay kept (no handle, messages unread) before it is removed; set by its creator. */
+  /** ms a pipe may stay kept (no handle, messages unread) before it is removed; set by its creator (both backends). */
   ttl?: number | undefined;
 }
 
