@@ -43,6 +43,15 @@ async function child(role, backend, name, count, size, out) {
       }
       await new Promise((r, j) => pipe.end((e) => (e ? j(e) : r())));
       result.sent = count;
+    } else if (role === 'churn-writer') {
+      // `count` times: opens the pipe, writes "TAG:i", closes (each close may be the last).
+      for (let i = 0; i < count; i++) {
+        const pipe = createPipe(name, { backend, access: 'write', capacity: 65536 });
+        pipe.write(`${process.pid}:${i}`);
+        await new Promise((r, j) => pipe.end((e) => (e ? j(e) : r())));
+        await new Promise((r) => (pipe.closed ? r() : pipe.once('close', r)));
+      }
+      result.sent = count;
     } else if (role === 'echo') {
       // Reads PING<name> and writes each message back on PONG<name>, `count` times.
       const ping = createPipe(`PING${name}`, { backend, access: 'read', capacity: 4096 });
@@ -354,6 +363,40 @@ async function main(backend, resultsFile) {
     }
     check(failedWriters === 0 && lost === 0 && twice === 0 && outOfOrder === 0,
       `${rounds} rounds of 4 writers x 30 messages: ${failedWriters} writers failed, ${lost} lost, ${twice} twice, ${outOfOrder} writers out of order`);
+  });
+
+  await test('handles that open, write one message and close, from 4 processes at once: nothing lost', async () => {
+    // Every close may be the last: the closers' keep-or-remove decisions race the openers.
+    const name = `FLICKER${backend}`;
+    const per = 40;
+    const writers = [0, 1, 2, 3].map((k) => runChild(['churn-writer', backend, name, String(per), '0'], `${tmp}.${k}`));
+    const results = await Promise.all(writers);
+    const failed = results.filter((w) => w.code !== 0 || !w.result?.ok);
+    check(failed.length === 0, `4 writer processes opened and closed ${per} times each (${failed.map((w) => w.result?.error).join('; ')})`);
+    const seen = new Map();
+    let total = 0;
+    try {
+      statPipe(name);
+      const reader = createPipe(name, { backend, access: 'read' });
+      for await (const m of reader) {
+        const [tag, i] = String(m).split(':');
+        seen.set(tag, [...(seen.get(tag) ?? []), Number(i)]);
+        total++;
+      }
+      await new Promise((r) => (reader.closed ? r() : reader.once('close', r)));
+    } catch {
+      // nothing kept at all
+    }
+    let lost = 4 * per;
+    let twice = 0;
+    let outOfOrder = 0;
+    for (const got of seen.values()) {
+      lost -= new Set(got).size;
+      twice += got.length - new Set(got).size;
+      if (got.some((v, i) => v !== i)) outOfOrder++;
+    }
+    check(lost === 0 && twice === 0 && outOfOrder === 0, `${4 * per} messages from ${4 * per} handles: ${total} read, ${lost} lost, ${twice} twice, ${outOfOrder} writers out of order`);
+    check(codeOf(() => statPipe(name)) === 'ERR_RINGPIPE_NOT_FOUND', 'read empty and closed: gone');
   });
 
   await test('ttl', async () => {
