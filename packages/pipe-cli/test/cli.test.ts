@@ -1,22 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CLI, killCommands, readerAttached, ringpipe, unique } from './helpers/run.js';
+import { becomes, killChildren, settlesWithin, sleep, uniqueName } from '../../../test/support/index.js';
+import { CLI, readerAttached, ringpipe } from './helpers/run.js';
 
-afterEach(killCommands);
-
-/** Whether `promise` settled within `ms` (a bounded wait: a hang is a failure, a slow machine is not). */
-async function settlesWithin<T>(promise: Promise<T>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  const settled = await Promise.race([promise.then(() => true as const), late]);
-  clearTimeout(timer);
-  return settled;
-}
+afterEach(killChildren);
 
 describe('write when readers come and go', () => {
   it('seq | ringpipe write ends with status 141 once its reader (read --count 10) has left, like seq | head', async () => {
-    const name = unique('QUIT');
+    const name = uniqueName('QUIT');
     const reader = ringpipe(['read', name, '--count', '10']);
     await readerAttached(name);
     const writer = ringpipe([], undefined, ['sh', '-c', `seq 1 1000000 | '${process.execPath}' '${CLI}' write ${name}`]);
@@ -28,7 +20,7 @@ describe('write when readers come and go', () => {
   });
 
   it('a writer that fills the ring before any reader waits for its first reader', async () => {
-    const name = unique('FIRST');
+    const name = uniqueName('FIRST');
     const writer = ringpipe(['write', name, '--capacity', '4096'], Array.from({ length: 2000 }, (_, i) => `line ${i}`).join('\n') + '\n');
     expect(await settlesWithin(writer.done, 800)).toBe(false);
     const reader = ringpipe(['read', name]);
@@ -37,7 +29,7 @@ describe('write when readers come and go', () => {
   });
 
   it('write --wait exits once readers have taken everything it wrote', async () => {
-    const name = unique('WAIT');
+    const name = uniqueName('WAIT');
     const writer = ringpipe(['write', name, 'delivered', '--wait']);
     expect(await settlesWithin(writer.done, 800)).toBe(false);
     const reader = ringpipe(['read', name, '--count', '1']);
@@ -48,7 +40,7 @@ describe('write when readers come and go', () => {
 
 describe('ringpipe write / read', () => {
   it('sends TEXT as one message and stdin lines as one message each', async () => {
-    const name = unique('CLI');
+    const name = uniqueName('CLI');
     const reader = ringpipe(['read', name]);
     await readerAttached(name);
     expect((await ringpipe(['write', name, 'hello', 'world']).done).code).toBe(0);
@@ -66,7 +58,7 @@ describe('ringpipe write / read', () => {
   });
 
   it('--bytes carries raw binary data', async () => {
-    const name = unique('RAW');
+    const name = uniqueName('RAW');
     const data = randomBytes(300_000);
     const reader = ringpipe(['read', name, '--bytes', '--capacity', '65536']);
     await readerAttached(name);
@@ -78,7 +70,7 @@ describe('ringpipe write / read', () => {
   });
 
   it('bridge refuses a byte-mode pipe as bad input: exit 2, before any server is asked', async () => {
-    const name = unique('BRIDGEBYTES');
+    const name = uniqueName('BRIDGEBYTES');
     const reader = ringpipe(['read', name, '--bytes']);
     await readerAttached(name);
     const bridged = await ringpipe(['bridge', name, '--to', 'nats://127.0.0.1:9']).done;
@@ -88,7 +80,7 @@ describe('ringpipe write / read', () => {
   });
 
   it('prompts for lines at a terminal, like usedriver2', async () => {
-    const name = unique('TTY');
+    const name = uniqueName('TTY');
     const reader = ringpipe(['read', name, '--count', '2']);
     await readerAttached(name);
     // script(1) gives the writer a terminal; the typed lines end with Ctrl-D.
@@ -104,20 +96,17 @@ describe('ringpipe write / read', () => {
   });
 
   it('reads one message per Enter at a terminal, like usedriver3', async () => {
-    const name = unique('ENTER');
+    const name = uniqueName('ENTER');
     const reader = ringpipe(['-qfec', `${process.execPath} ${CLI} read ${name}`, '/dev/null'], undefined, ['script']);
     await readerAttached(name);
     await ringpipe(['write', name], 'first\nsecond\n').done;
-    const shown = async (text: string): Promise<boolean> => {
-      for (let i = 0; i < 200 && !reader.stdoutSoFar().includes(text); i++) await new Promise((resolve) => setTimeout(resolve, 25));
-      return reader.stdoutSoFar().includes(text);
-    };
+    const shown = (text: string): Promise<boolean> => becomes(() => reader.stdoutSoFar().includes(text), { timeoutMs: 5_000, everyMs: 25 });
     expect(await shown('Enter reads a message')).toBe(true);
     expect(reader.stdoutSoFar()).not.toContain('first');
     reader.child.stdin!.write('\r');
     expect(await shown('first')).toBe(true);
     // One Enter, one message: the second stays in the pipe until the next Enter.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(300);
     expect(reader.stdoutSoFar()).not.toContain('second');
     reader.child.stdin!.write('\r');
     expect(await shown('second')).toBe(true);
@@ -129,7 +118,7 @@ describe('ringpipe write / read', () => {
 
 describe('ringpipe ls / stat', () => {
   it('lists open pipes and shows one in detail, as text and JSON', async () => {
-    const name = unique('LS');
+    const name = uniqueName('LS');
     const reader = ringpipe(['read', name, '--capacity', '8192']);
     await readerAttached(name);
     const listed = JSON.parse((await ringpipe(['ls', '--json']).done).stdout.toString());

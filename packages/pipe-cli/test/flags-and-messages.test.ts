@@ -6,16 +6,17 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { killChildren, sleep, tempDir, uniqueName } from '../../../test/support/index.js';
 import { freePort, NatsServer } from '../../pipe-bridge/test/helpers/nats-server.js';
-import { killCommands, readerAttached, ringpipe, unique } from './helpers/run.js';
+import { readerAttached, ringpipe } from './helpers/run.js';
 
-afterEach(killCommands);
+afterEach(killChildren);
 
 const PACKAGE = fileURLToPath(new URL('..', import.meta.url));
 
 /** The capacity a pipe gets when `read --capacity VALUE` creates it. */
 async function capacityOf(value: string): Promise<number> {
-  const name = unique('SIZE');
+  const name = uniqueName('SIZE');
   const reader = ringpipe(['read', name, '--capacity', value]);
   await readerAttached(name);
   const stat = await ringpipe(['stat', name, '--json']).done;
@@ -63,7 +64,7 @@ describe('errors in our words, naming the flag (exit 2, nothing on stdout)', () 
 
 describe('a note when a flag has no effect on an existing pipe', () => {
   it('--capacity and --permissions of a pipe that exists: noted on stderr; the creator gets no note', async () => {
-    const name = unique('NOTE');
+    const name = uniqueName('NOTE');
     const reader = ringpipe(['read', name, '--capacity', '8k', '--permissions', '600']);
     await readerAttached(name);
     const writer = await ringpipe(['write', name, '--capacity', '1M', '--permissions', '644', 'hello']).done;
@@ -75,7 +76,7 @@ describe('a note when a flag has no effect on an existing pipe', () => {
   });
 
   it('a writer without those flags gets no note', async () => {
-    const name = unique('NONOTE');
+    const name = uniqueName('NONOTE');
     const reader = ringpipe(['read', name]);
     await readerAttached(name);
     const writer = await ringpipe(['write', name, 'hello']).done;
@@ -170,11 +171,11 @@ describe('bridge: secrets from a file or the environment, never the command line
         await s.start();
         return s;
       })();
-      const name = unique('SECRET');
+      const name = uniqueName('SECRET');
       const run = ringpipe(['bridge', name, '--to', server.url, '--user', 'ringpipe', '--storage', 'memory', ...args], undefined, undefined, env);
       let running = false;
       for (let i = 0; i < 400 && !running && run.child.exitCode === null; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 25));
+        await sleep(25);
         running = /: running/.test(run.stderrSoFar());
       }
       run.child.kill('SIGTERM');
@@ -208,24 +209,20 @@ describe('bridge: secrets from a file or the environment, never the command line
 describe('@ringpipe/bridge is optional', () => {
   it('without it installed, ls works and bridge says how to install it (exit 1)', async () => {
     // An install of @ringpipe/cli as npm lays it out, with its dependencies and without the bridge.
-    const root = mkdtempSync(join(tmpdir(), 'ringpipe-cli-alone-'));
-    try {
-      const cli = join(root, 'node_modules/@ringpipe/cli');
-      mkdirSync(cli, { recursive: true });
-      for (const part of ['bin', 'dist', 'package.json']) cpSync(join(PACKAGE, part), join(cli, part), { recursive: true });
-      symlinkSync(realpathSync(join(PACKAGE, '../pipe-client')), join(root, 'node_modules/@ringpipe/client'));
-      symlinkSync(dirname(realpathSync(join(PACKAGE, 'node_modules/commander/package.json'))), join(root, 'node_modules/commander'));
-      const bin = join(cli, 'bin/ringpipe.js');
-      const ls = await ringpipe(['ls'], undefined, [process.execPath, bin]).done;
-      expect(ls.stderr).toBe('');
-      expect(ls.code).toBe(0);
-      expect(ls.stdout.toString()).toMatch(/^NAME/);
-      const bridge = await ringpipe(['bridge', 'X', '--to', 'nats://127.0.0.1:1'], undefined, [process.execPath, bin]).done;
-      expect(bridge.code).toBe(1);
-      expect(bridge.stderr).toMatch(/^ringpipe: ringpipe bridge needs the @ringpipe\/bridge package, which is not installed: npm install @ringpipe\/bridge/);
-    } finally {
-      rmSync(root, { recursive: true, force: true });
-    }
+    const root = tempDir('cli-alone');
+    const cli = join(root, 'node_modules/@ringpipe/cli');
+    mkdirSync(cli, { recursive: true });
+    for (const part of ['bin', 'dist', 'package.json']) cpSync(join(PACKAGE, part), join(cli, part), { recursive: true });
+    symlinkSync(realpathSync(join(PACKAGE, '../pipe-client')), join(root, 'node_modules/@ringpipe/client'));
+    symlinkSync(dirname(realpathSync(join(PACKAGE, 'node_modules/commander/package.json'))), join(root, 'node_modules/commander'));
+    const bin = join(cli, 'bin/ringpipe.js');
+    const ls = await ringpipe(['ls'], undefined, [process.execPath, bin]).done;
+    expect(ls.stderr).toBe('');
+    expect(ls.code).toBe(0);
+    expect(ls.stdout.toString()).toMatch(/^NAME/);
+    const bridge = await ringpipe(['bridge', 'X', '--to', 'nats://127.0.0.1:1'], undefined, [process.execPath, bin]).done;
+    expect(bridge.code).toBe(1);
+    expect(bridge.stderr).toMatch(/^ringpipe: ringpipe bridge needs the @ringpipe\/bridge package, which is not installed: npm install @ringpipe\/bridge/);
   });
 });
 

@@ -1,14 +1,14 @@
 // The paths beside the Duplex: batches, views into the ring, reads into a caller's buffer, writes in place.
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
+import { killChildren, sleep, uniqueName, within } from '../../../test/support/index.js';
 import { createPipe, ErrorCode, statPipe, type RingPipe } from '../src/index.js';
-import { within } from './helpers/outcomes.js';
 import { closeOpened, open } from './helpers/pipes.js';
-import { killPeers, startPeer, uniqueName } from './helpers/processes.js';
+import { startPeer } from './helpers/processes.js';
 
 
 afterEach(async () => {
-  killPeers();
+  killChildren();
   await closeOpened();
 });
 
@@ -94,7 +94,7 @@ describe('views into the ring', () => {
     expect(String(view.data)).toBe('first');
     let otherGot: string[] | undefined;
     const otherRead = other.readBatch().then((b) => (otherGot = b.map(String)));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     expect(otherGot).toBeUndefined();
     view.release(false);
     await within(2000, 'the other reader after the release', otherRead);

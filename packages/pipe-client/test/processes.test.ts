@@ -2,13 +2,14 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
+import { killChildren, skipLoudly, sleep, uniqueName } from '../../../test/support/index.js';
 import { createPipe, ErrorCode, listPipes, statPipe } from '../src/index.js';
-import { peerAsUser, skipLoudly } from './helpers/peer-as-user.js';
-import { killPeers, startPeer, uniqueName } from './helpers/processes.js';
+import { peerAsUser } from './helpers/peer-as-user.js';
+import { startPeer } from './helpers/processes.js';
+import { shmPath } from './helpers/segment-file.js';
 
-afterEach(killPeers);
+afterEach(killChildren);
 
-const shmPath = (name: string) => `/dev/shm/ringpipe.${name.toUpperCase()}`;
 
 describe('between real processes', () => {
   it('carries 10^6 messages intact and in order', async () => {
@@ -72,7 +73,7 @@ describe('between real processes', () => {
     // Both writers attached before the kill: had the victim been the only writer, its death would be EOF.
     const survivor = startPeer(['send', name, '2', '2000', '500']);
     await survivor.ready;
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(300);
     victim.child.kill('SIGKILL');
     const [killed, finished, received] = await Promise.all([victim.done, survivor.done, reader.done]);
     expect(killed.signal).toBe('SIGKILL');
@@ -133,7 +134,7 @@ describe('between real processes', () => {
   it('sixteen idle pipes leave the threadpool free for fs calls', async () => {
     const pipes = Array.from({ length: 16 }, (_, i) => createPipe(uniqueName(`IDLE${i}`), { access: 'read' }));
     for (const pipe of pipes) pipe.resume();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     let timer: NodeJS.Timeout | undefined;
     const reads = Promise.all(Array.from({ length: 8 }, () => readFile(new URL(import.meta.url))));
     const starved = new Promise((_, reject) => {

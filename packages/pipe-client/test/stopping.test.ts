@@ -1,12 +1,12 @@
 import { once } from 'node:events';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { killChildren, sleep, uniqueName } from '../../../test/support/index.js';
 import { createPipe, ErrorCode, type RingPipe } from '../src/index.js';
 import { closeOpened, open } from './helpers/pipes.js';
-import { killPeers, uniqueName } from './helpers/processes.js';
 
 afterEach(async () => {
-  killPeers();
+  killChildren();
   await closeOpened();
 });
 
@@ -66,10 +66,10 @@ describe('stopping a reader early loses nothing', () => {
       },
     });
     reader.pipe(slow);
-    while (got.length < 10) await new Promise((resolve) => setTimeout(resolve, 1));
+    while (got.length < 10) await sleep(1);
     reader.destroy(); // while pipe() has paused the reader
     await once(reader, 'close');
-    await new Promise((resolve) => setTimeout(resolve, 10)); // the write in progress finishes
+    await sleep(10); // the write in progress finishes
     expect([...got, ...(await rest(name, writer))]).toEqual(numbered(1000));
   });
 
@@ -152,7 +152,7 @@ describe('writers and absent readers', () => {
       () => (settled = true),
       () => (settled = true),
     );
-    await new Promise((resolve) => setTimeout(resolve, 600)); // two of the writer's liveness looks
+    await sleep(600); // two of the writer's liveness looks
     expect(settled).toBe(false);
     // A reader comes, takes 5 messages and leaves between two of the writer's looks.
     const reader = open(name, { access: 'read' });
@@ -168,12 +168,12 @@ describe('writers and absent readers', () => {
     for (const m of sent) writer.write(m);
     let drained = false;
     const done = writer.drained().then(() => (drained = true));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(300);
     expect(drained).toBe(false);
     const reader = open(name, { access: 'read' });
     const got: string[] = [];
     for (; got.length < 29; ) got.push(...(await reader.readBatch(29 - got.length)).map(String));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(300);
     expect(drained).toBe(false);
     got.push(...(await reader.readBatch(1)).map(String));
     await done;

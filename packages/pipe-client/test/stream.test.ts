@@ -3,14 +3,14 @@ import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
 import { Readable, Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { killChildren, sleep, uniqueName, within } from '../../../test/support/index.js';
 import { createPipe, ErrorCode, RingPipeError, statPipe, type RingPipe } from '../src/index.js';
-import { killPeers, startPeer, uniqueName } from './helpers/processes.js';
-import { within } from './helpers/outcomes.js';
+import { startPeer } from './helpers/processes.js';
 import { closeOpened, collect, open } from './helpers/pipes.js';
 
 
 afterEach(async () => {
-  killPeers();
+  killChildren();
   await closeOpened();
 });
 
@@ -139,7 +139,7 @@ describe('EOF and roles', () => {
     const name = uniqueName('EARLY');
     const reader = open(name, { access: 'read' });
     const got = collect(reader);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
     const writer = open(name, { access: 'write' });
     writer.end('late');
     expect((await got).map(String)).toEqual(['late']);
@@ -154,7 +154,7 @@ describe('EOF and roles', () => {
     const got = collect(reader).then((messages) => ((ended = true), messages));
     first.end('from first');
     await once(first, 'close');
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     expect(ended).toBe(false);
     second.end('from second');
     expect((await got).map(String)).toEqual(['from first', 'from second']);
@@ -171,7 +171,7 @@ describe('EOF and roles', () => {
     const b = open(name, { access: 'write' });
     b.end('two');
     await once(b, 'close');
-    while (got.length < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+    while (got.length < 2) await sleep(10);
     expect(got).toEqual(['one', 'two']);
     expect(reader.readableEnded).toBe(false);
   });
@@ -224,7 +224,7 @@ describe('lifetime', () => {
     const events: string[] = [];
     for (const event of ['data', 'end', 'error']) reader.on(event, () => events.push(event));
     reader.resume();
-    await new Promise((resolve) => setTimeout(resolve, 300)); // past the poll: asleep in the waiter
+    await sleep(300); // past the poll: asleep in the waiter
     expect(statPipe(name).readers).toBe(1);
     reader.destroy();
     await within(2000, 'close of a destroyed waiting reader', once(reader, 'close'));
@@ -246,11 +246,11 @@ describe('lifetime', () => {
     const errors: Error[] = [];
     reader.on('data', (message) => got.push(String(message)));
     reader.on('error', (err) => errors.push(err));
-    await new Promise((resolve) => setTimeout(resolve, 20)); // the reader now waits on the futex
+    await sleep(20); // the reader now waits on the futex
     const writer = open(name, { access: 'write' });
     writer.end('last');
     await once(reader, 'close');
-    await new Promise((resolve) => setTimeout(resolve, 20)); // an 'end' that touched the unmapped ring would crash the process here
+    await sleep(20); // an 'end' that touched the unmapped ring would crash the process here
     expect(got).toEqual(['last']);
     expect(errors).toEqual([]);
   });
@@ -265,7 +265,7 @@ describe('lifetime', () => {
     let got = 0;
     reader.on('data', () => ++got === 10 && reader.destroy());
     await once(reader, 'close');
-    await new Promise((resolve) => setTimeout(resolve, 20)); // a poll left running would touch the unmapped ring here
+    await sleep(20); // a poll left running would touch the unmapped ring here
     // Node may still emit the one message the stream had taken before destroy().
     expect(got).toBeGreaterThanOrEqual(10);
     expect(got).toBeLessThanOrEqual(11);
@@ -277,7 +277,7 @@ describe('lifetime', () => {
     const writer = open(uniqueName('WAITW'), { access: 'write', capacity: 4096 });
     writer.write(Buffer.alloc(4000));
     const second = new Promise<Error | null | undefined>((resolve) => writer.write(Buffer.alloc(4000), resolve));
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await sleep(30);
     expect(writer.writableLength).toBe(4000);
     writer.destroy();
     await once(writer, 'close');
@@ -290,7 +290,7 @@ describe('lifetime', () => {
     const writer = startPeer(['hold', name, '8192']);
     await writer.ready;
     const got = collect(reader);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     const killed = performance.now();
     writer.child.kill('SIGKILL');
     expect((await within(5000, 'EOF after the writer died', got)).map(String)).toEqual(['left behind']);
@@ -327,7 +327,7 @@ describe('lifetime', () => {
     expect(statPipe(name).handles).toBe(128);
     expect(() => open(name)).toThrow(expect.objectContaining({ code: ErrorCode.TooManyHandles }));
     handles.pop()!.destroy();
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
     expect(() => open(name).destroy()).not.toThrow();
   });
 

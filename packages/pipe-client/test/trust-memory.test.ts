@@ -2,16 +2,15 @@
 import { once } from 'node:events';
 import { closeSync, existsSync, ftruncateSync, openSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { thrownCode } from './helpers/outcomes.js';
-import { skipLoudly } from './helpers/peer-as-user.js';
+import { killChildren, skipLoudly, thrownCode, uniqueName } from '../../../test/support/index.js';
 import { createPipe, ErrorCode, listPipes, statPipe } from '../src/index.js';
 import { HEADER_SIZE } from '../src/ring/layout.js';
 import { Ring } from '../src/ring/ring.js';
 import { ofdLock } from '../src/platform/linux/libc.js';
-import { killPeers, startPeer, startProcess, uniqueName } from './helpers/processes.js';
+import { startPeer, startProcess } from './helpers/processes.js';
 import { shmPath } from './helpers/segment-file.js';
 
-afterEach(killPeers);
+afterEach(killChildren);
 
 const asRoot = process.getuid?.() === 0;
 

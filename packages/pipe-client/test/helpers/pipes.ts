@@ -15,6 +15,10 @@ export async function closeOpened(): Promise<void> {
   await Promise.all(opened.splice(0).map((pipe) => (pipe.destroyed ? undefined : (pipe.destroy(), once(pipe, 'close')))));
 }
 
+/** The sequence numbers that test/fixtures/peer.mjs writes at byte 4 of each message. */
+export const seqsOf = (messages: Buffer[]): number[] => messages.map((m) => m.readUInt32LE(4));
+
+/** Every message until EOF. */
 export async function collect(pipe: RingPipe): Promise<Buffer[]> {
   const got: Buffer[] = [];
   for await (const message of pipe) got.push(message as Buffer);
