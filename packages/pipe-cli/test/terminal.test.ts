@@ -1,3 +1,4 @@
+// ringpipe at a real terminal (tmux): prompts, progress lines, totals, and the keys Ctrl-C and Ctrl-D.
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream, statSync, writeFileSync } from 'node:fs';

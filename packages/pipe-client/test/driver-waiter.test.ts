@@ -1,11 +1,10 @@
 // The driver backend's process-wide poll() waiter, on real descriptors (FIFOs): it needs no module.
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, openSync, readFileSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sleep } from '../../../test/support/index.js';
+import { sleep, tempDir } from '../../../test/support/index.js';
 import { POLLIN, pollWaiter } from '../src/backends/linux-driver/poll-waiter.js';
 
 let dir: string;
@@ -21,12 +20,11 @@ function fifo(name: string): number {
 }
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'ringpipe-waiter-'));
+  dir = tempDir('waiter');
 });
 
 afterAll(() => {
   for (const fd of fifos) closeSync(fd);
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('driver poll waiter', () => {

@@ -7,7 +7,7 @@ import { killChildren, sleep, uniqueName, within } from '../../../test/support/i
 import { createPipe, ErrorCode, type RingPipe } from '../src/index.js';
 import { HEADER_SIZE, Off, SLOT_COUNT, SLOT_OFFSET, SLOT_SIZE } from '../src/ring/layout.js';
 import { startPeer } from './helpers/processes.js';
-import { peekU32, poke, pokeU32, slotField } from './helpers/segment-file.js';
+import { peekU32, poke, pokeU32 } from './helpers/segment-file.js';
 
 afterEach(killChildren);
 

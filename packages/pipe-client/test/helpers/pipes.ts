@@ -10,6 +10,12 @@ export function open(...args: Parameters<typeof createPipe>): RingPipe {
   return pipe;
 }
 
+/** A reader (with OPTIONS) and a writer on NAME, both made by open(). */
+export const openPair = (name: string, options: Parameters<typeof createPipe>[1] = {}): { reader: RingPipe; writer: RingPipe } => ({
+  reader: open(name, { ...options, access: 'read' }),
+  writer: open(name, { access: 'write' }),
+});
+
 /** For afterEach: destroys every pipe open() made and waits until each has closed. */
 export async function closeOpened(): Promise<void> {
   await Promise.all(opened.splice(0).map((pipe) => (pipe.destroyed ? undefined : (pipe.destroy(), once(pipe, 'close')))));

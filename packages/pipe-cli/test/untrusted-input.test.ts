@@ -1,4 +1,4 @@
-// The CLI as the trust work wants it: lines are bytes, and another user's pipe needs --owner.
+// The CLI and untrusted input: the bytes of each line pass unchanged, and another user's pipe needs --owner.
 import { chownSync, unlinkSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { killChildren, skipLoudly, uniqueName } from '../../../test/support/index.js';
