@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { killChildren, uniqueName } from '../../../test/support/index.js';
 import { createPipe, ErrorCode, listPipes, statPipe } from '../src/index.js';
-import { startPeer } from './helpers/processes.js';
+import { leftByKilledHolder } from './helpers/processes.js';
 import { shmPath } from './helpers/segment-file.js';
 
 afterEach(killChildren);
@@ -13,10 +13,7 @@ afterEach(killChildren);
 describe('between real processes', () => {
   it('a crash of the last handle keeps its unread messages: listed as kept, read by the next reader, then EOF', async () => {
     const name = uniqueName('CRASHED');
-    const holder = startPeer(['hold', name, '8192', '3']);
-    await holder.ready;
-    holder.child.kill('SIGKILL');
-    await holder.done;
+    await leftByKilledHolder(name, 8192, 3);
     const listed = listPipes().find((p) => p.name === name.toUpperCase());
     expect(listed).toMatchObject({ kept: true, handles: 0, unreadMessages: 3, unreadBytes: 3 * 'left behind'.length });
     expect(statPipe(name).keptSince).toBeGreaterThan(Date.now() - 60_000);
@@ -30,10 +27,7 @@ describe('between real processes', () => {
 
   it('replaces a segment left by a crashed process with nothing unread on the next open', async () => {
     const name = uniqueName('CRASHED');
-    const holder = startPeer(['hold', name, '8192', '0']);
-    await holder.ready;
-    holder.child.kill('SIGKILL');
-    await holder.done;
+    await leftByKilledHolder(name, 8192, 0);
     expect(existsSync(shmPath(name))).toBe(true);
     expect(listPipes().map((p) => p.name)).not.toContain(name.toUpperCase());
     expect(() => statPipe(name)).toThrow(expect.objectContaining({ code: ErrorCode.NotFound }));

@@ -54,6 +54,14 @@ export function startProcess(command: string, args: string[], options: SpawnAs =
 
 export const startPeer = (args: string[], options?: SpawnAs): Peer => startNode(PEER, args, options);
 
+/** Leaves pipe NAME as a crash does: a peer opens it (CAPACITY bytes), writes UNREAD messages, and is killed with SIGKILL. */
+export async function leftByKilledHolder(name: string, capacity: number, unread: number): Promise<void> {
+  const holder = startPeer(['hold', name, String(capacity), String(unread)]);
+  await holder.ready;
+  holder.child.kill('SIGKILL');
+  await holder.done;
+}
+
 /** Waits until some process has the pipe open (statPipe sees a handle). */
 export async function pipeOpened(name: string): Promise<void> {
   const { statPipe } = await import('../../src/index.js');
