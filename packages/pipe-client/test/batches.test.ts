@@ -1,15 +1,12 @@
 // Batches beside the Duplex: readBatch, batches(), writeBatch (one reservation for all, all or nothing).
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killChildren, uniqueName, within } from '../../../test/support/index.js';
+import { uniqueName, within } from '../../../test/support/index.js';
 import { ErrorCode, statPipe } from '../src/index.js';
-import { closeOpened, open, openPair } from './helpers/pipes.js';
+import { killPeersAndClose, open, openPair } from './helpers/pipes.js';
 import { startPeer } from './helpers/processes.js';
 
-afterEach(async () => {
-  killChildren();
-  await closeOpened();
-});
+afterEach(killPeersAndClose);
 
 describe('batches', () => {
   it('readBatch gives the messages ready, each its own Buffer, in order, at most max; [] at the end, and the reader closes', async () => {

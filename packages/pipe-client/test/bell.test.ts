@@ -5,9 +5,9 @@ import { once } from 'node:events';
 import { chownSync, closeSync, constants, existsSync, openSync, readSync, readdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { killChildren, skipLoudly, sleep, uniqueName, until } from '../../../test/support/index.js';
+import { skipLoudly, sleep, uniqueName, until } from '../../../test/support/index.js';
 import { BELL_WAITER, OS_WAITER } from '../src/ring/layout.js';
-import { closeOpened, open } from './helpers/pipes.js';
+import { killPeersAndClose, open } from './helpers/pipes.js';
 import { startPeer } from './helpers/processes.js';
 import { Off, peekU32, pokeU32, shmPath } from './helpers/segment-file.js';
 
@@ -18,10 +18,7 @@ const NOBODY = 65534;
 beforeAll(() => {
   execFileSync('make', ['-s', '-C', CORE, 'build/rp_shm'], { stdio: 'inherit' });
 });
-afterEach(async () => {
-  killChildren();
-  await closeOpened();
-});
+afterEach(killPeersAndClose);
 
 const bellOf = (name: string, word: 'data' | 'space' = 'data'): string => `${shmPath(name)}.${statSync(shmPath(name)).ino}.${word}.bell`;
 const filesOf = (name: string): string[] => readdirSync('/dev/shm').filter((f) => `/dev/shm/${f}`.startsWith(shmPath(name)));

@@ -3,15 +3,12 @@
 import { existsSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killChildren, sleep, uniqueName, within } from '../../../test/support/index.js';
+import { sleep, uniqueName, within } from '../../../test/support/index.js';
 import { ErrorCode, statPipe } from '../src/index.js';
 import { startPeer } from './helpers/processes.js';
-import { closeOpened, collect, open } from './helpers/pipes.js';
+import { collect, killPeersAndClose, open } from './helpers/pipes.js';
 
-afterEach(async () => {
-  killChildren();
-  await closeOpened();
-});
+afterEach(killPeersAndClose);
 
 describe('lifetime', () => {
   it('creates the segment owner-only, and removes it when the last handle closes', async () => {

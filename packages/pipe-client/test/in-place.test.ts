@@ -2,15 +2,12 @@
 // buffer, writeInPlace fills a message in the ring.
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killChildren, sleep, uniqueName, within } from '../../../test/support/index.js';
+import { sleep, uniqueName, within } from '../../../test/support/index.js';
 import { ErrorCode } from '../src/index.js';
-import { closeOpened, open, openPair } from './helpers/pipes.js';
+import { killPeersAndClose, open, openPair } from './helpers/pipes.js';
 import { startPeer } from './helpers/processes.js';
 
-afterEach(async () => {
-  killChildren();
-  await closeOpened();
-});
+afterEach(killPeersAndClose);
 
 describe('views into the ring', () => {
   it('readView gives the message in place; other readers wait until release; release(false) leaves it', async () => {

@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { killChildren } from '../../../../test/support/index.js';
 import { createPipe, type RingPipe } from '../../src/index.js';
 
 const opened: RingPipe[] = [];
@@ -19,6 +20,12 @@ export const openPair = (name: string, options: Parameters<typeof createPipe>[1]
 /** For afterEach: destroys every pipe open() made and waits until each has closed. */
 export async function closeOpened(): Promise<void> {
   await Promise.all(opened.splice(0).map((pipe) => (pipe.destroyed ? undefined : (pipe.destroy(), once(pipe, 'close')))));
+}
+
+/** For afterEach in a file that starts peers too: kills them, then closes the pipes open() made. */
+export async function killPeersAndClose(): Promise<void> {
+  killChildren();
+  await closeOpened();
 }
 
 /** The sequence numbers that test/fixtures/peer.mjs writes at byte 4 of each message. */
