@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killChildren, run, sleep, tempDir, uniqueName } from '../test/support/index.js';
+import { killChildren, run, sleep, tempDir, uniqueName } from '../tests/support/index.js';
 
 afterEach(killChildren);
 

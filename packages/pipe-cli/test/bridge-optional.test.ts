@@ -3,7 +3,7 @@ import { cpSync, mkdirSync, realpathSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killChildren, tempDir } from '../../../test/support/index.js';
+import { killChildren, tempDir } from '../../../tests/support/index.js';
 import { ringpipe } from './helpers/run.js';
 
 afterEach(killChildren);

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { killChildren, sleep, uniqueName } from '../../../test/support/index.js';
+import { killChildren, sleep, uniqueName } from '../../../tests/support/index.js';
 import { freePort, NatsServer } from '../../pipe-bridge/test/helpers/nats-server.js';
 import { ringpipe } from './helpers/run.js';
 

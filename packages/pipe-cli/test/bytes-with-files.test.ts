@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killChildren, sleep, startChild, tempDir, uniqueName } from '../../../test/support/index.js';
+import { killChildren, sleep, startChild, tempDir, uniqueName } from '../../../tests/support/index.js';
 import { CLI, readerAttached, ringpipe } from './helpers/run.js';
 
 afterEach(killChildren);

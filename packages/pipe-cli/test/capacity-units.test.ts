@@ -1,6 +1,6 @@
 // --capacity takes sizes with units (4k, 64KiB, 1M), as the help says.
 import { afterEach, describe, expect, it } from 'vitest';
-import { killChildren, uniqueName } from '../../../test/support/index.js';
+import { killChildren, uniqueName } from '../../../tests/support/index.js';
 import { readerAttached, ringpipe } from './helpers/run.js';
 
 afterEach(killChildren);

@@ -1,6 +1,6 @@
 // Errors in our words, naming the flag (exit 2, nothing on stdout); as JSON on stderr with --json.
 import { afterEach, describe, expect, it } from 'vitest';
-import { killChildren } from '../../../test/support/index.js';
+import { killChildren } from '../../../tests/support/index.js';
 import { ringpipe } from './helpers/run.js';
 
 afterEach(killChildren);

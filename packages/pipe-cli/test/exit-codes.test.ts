@@ -1,6 +1,6 @@
 // The exit codes of each command: 0 done, 1 failed, 2 bad input.
 import { afterEach, describe, expect, it } from 'vitest';
-import { killChildren } from '../../../test/support/index.js';
+import { killChildren } from '../../../tests/support/index.js';
 import { ringpipe } from './helpers/run.js';
 
 afterEach(killChildren);

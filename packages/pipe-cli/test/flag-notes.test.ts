@@ -1,6 +1,6 @@
 // A note on stderr when --capacity or --permissions cannot apply to a pipe that exists.
 import { afterEach, describe, expect, it } from 'vitest';
-import { killChildren, uniqueName } from '../../../test/support/index.js';
+import { killChildren, uniqueName } from '../../../tests/support/index.js';
 import { readerAttached, ringpipe } from './helpers/run.js';
 
 afterEach(killChildren);

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killChildren } from '../../../test/support/index.js';
+import { killChildren } from '../../../tests/support/index.js';
 import { ringpipe } from './helpers/run.js';
 
 afterEach(killChildren);

@@ -1,6 +1,6 @@
 // The CLI module runs nothing when imported: createCli builds the commands, run() runs them.
 import { afterEach, describe, expect, it } from 'vitest';
-import { killChildren } from '../../../test/support/index.js';
+import { killChildren } from '../../../tests/support/index.js';
 
 afterEach(killChildren);
 

@@ -2,7 +2,7 @@
 // reader, `ls` shows it, `rm` removes it.
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killChildren, uniqueName } from '../../../test/support/index.js';
+import { killChildren, uniqueName } from '../../../tests/support/index.js';
 import { ringpipe } from './helpers/run.js';
 
 afterEach(killChildren);

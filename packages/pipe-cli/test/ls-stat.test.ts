@@ -1,7 +1,7 @@
 // ringpipe ls and stat: open pipes listed and shown in detail, as text and JSON.
 import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killChildren, uniqueName } from '../../../test/support/index.js';
+import { killChildren, uniqueName } from '../../../tests/support/index.js';
 import { readerAttached, ringpipe } from './helpers/run.js';
 
 afterEach(killChildren);

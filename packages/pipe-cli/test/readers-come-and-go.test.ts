@@ -1,7 +1,7 @@
 // ringpipe write while readers come and go: 141 once its reader left (like seq | head), a wait for the
 // first reader, --wait until readers took everything.
 import { afterEach, describe, expect, it } from 'vitest';
-import { killChildren, settlesWithin, uniqueName } from '../../../test/support/index.js';
+import { killChildren, settlesWithin, uniqueName } from '../../../tests/support/index.js';
 import { CLI, readerAttached, ringpipe } from './helpers/run.js';
 
 afterEach(killChildren);

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { createWriteStream, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { killChildren, sleep, tempDir, until, uniqueName } from '../../../test/support/index.js';
+import { killChildren, sleep, tempDir, until, uniqueName } from '../../../tests/support/index.js';
 import { CLI, handlesAttached, readerAttached, ringpipe } from './helpers/run.js';
 import { Terminal, tmuxMissing } from './helpers/tmux.js';
 

@@ -1,7 +1,7 @@
 // The CLI and untrusted input: the bytes of each line pass unchanged, and another user's pipe needs --owner.
 import { chownSync, unlinkSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killChildren, skipLoudly, uniqueName } from '../../../test/support/index.js';
+import { killChildren, skipLoudly, uniqueName } from '../../../tests/support/index.js';
 import { readerAttached, ringpipe } from './helpers/run.js';
 
 afterEach(killChildren);

@@ -1,7 +1,7 @@
 // ringpipe write and read: TEXT or stdin lines as messages, --bytes, and one line per Enter at a terminal.
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { becomes, killChildren, sleep, uniqueName } from '../../../test/support/index.js';
+import { becomes, killChildren, sleep, uniqueName } from '../../../tests/support/index.js';
 import { CLI, readerAttached, ringpipe } from './helpers/run.js';
 
 afterEach(killChildren);

@@ -1,6 +1,6 @@
 // Backpressure: write() returns false when the ring is full, and nothing is dropped.
 import { afterEach, describe, expect, it } from 'vitest';
-import { uniqueName } from '../../../test/support/index.js';
+import { uniqueName } from '../../../tests/support/index.js';
 import { statPipe } from '../src/index.js';
 import { closeOpened, collect, open } from './helpers/pipes.js';
 

@@ -1,7 +1,7 @@
 // Batches beside the Duplex: readBatch, batches(), writeBatch (one reservation for all, all or nothing).
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import { uniqueName, within } from '../../../test/support/index.js';
+import { uniqueName, within } from '../../../tests/support/index.js';
 import { ErrorCode, statPipe } from '../src/index.js';
 import { killPeersAndClose, open, openPair } from './helpers/pipes.js';
 import { startPeer } from './helpers/processes.js';

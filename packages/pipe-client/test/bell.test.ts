@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { chownSync, closeSync, constants, existsSync, openSync, readSync, readdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { skipLoudly, sleep, uniqueName, until } from '../../../test/support/index.js';
+import { skipLoudly, sleep, uniqueName, until } from '../../../tests/support/index.js';
 import { BELL_WAITER, OS_WAITER } from '../src/ring/layout.js';
 import { killPeersAndClose, open } from './helpers/pipes.js';
 import { startPeer } from './helpers/processes.js';

@@ -1,7 +1,7 @@
 // Messages between real processes: a million in order, large ones, several writers and readers, a
 // writer killed mid-stream; nothing lost, torn, duplicated or reordered per writer.
 import { afterEach, describe, expect, it } from 'vitest';
-import { killChildren, sleep, uniqueName } from '../../../test/support/index.js';
+import { killChildren, sleep, uniqueName } from '../../../tests/support/index.js';
 import { startPeer } from './helpers/processes.js';
 
 afterEach(killChildren);

@@ -1,6 +1,6 @@
 // Byte mode: a byte stream (large writes split and joined back); a pipe keeps the mode and capacity it was made with.
 import { afterEach, describe, expect, it } from 'vitest';
-import { uniqueName } from '../../../test/support/index.js';
+import { uniqueName } from '../../../tests/support/index.js';
 import { createPipe, ErrorCode } from '../src/index.js';
 import { closeOpened, collect, open } from './helpers/pipes.js';
 

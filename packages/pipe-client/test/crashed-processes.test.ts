@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killChildren, uniqueName } from '../../../test/support/index.js';
+import { killChildren, uniqueName } from '../../../tests/support/index.js';
 import { createPipe, ErrorCode, listPipes, statPipe } from '../src/index.js';
 import { leftByKilledHolder } from './helpers/processes.js';
 import { shmPath } from './helpers/segment-file.js';

@@ -1,7 +1,7 @@
 // RingPipe.created: whether createPipe made the pipe or joined one (whose capacity, mode and permissions stand).
 import { statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { uniqueName } from '../../../test/support/index.js';
+import { uniqueName } from '../../../tests/support/index.js';
 import { createPipe } from '../src/index.js';
 
 describe('created', () => {

@@ -4,7 +4,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { killChildren, sleep, uniqueName } from '../../../test/support/index.js';
+import { killChildren, sleep, uniqueName } from '../../../tests/support/index.js';
 import { statPipe } from '../src/index.js';
 import { pipeOpened, startNode } from './helpers/processes.js';
 

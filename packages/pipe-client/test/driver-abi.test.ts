@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../../../test/support/index.js';
+import { tempDir } from '../../../tests/support/index.js';
 import * as abi from '../src/backends/linux-driver/abi.js';
 
 const INCLUDE = fileURLToPath(new URL('../../../driver/include', import.meta.url));

@@ -4,7 +4,7 @@ import { closeSync, constants, openSync, readFileSync, writeSync } from 'node:fs
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sleep, tempDir } from '../../../test/support/index.js';
+import { sleep, tempDir } from '../../../tests/support/index.js';
 import { POLLIN, pollWaiter } from '../src/backends/linux-driver/poll-waiter.js';
 
 let dir: string;

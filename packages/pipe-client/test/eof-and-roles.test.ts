@@ -2,7 +2,7 @@
 // only read from never holds EOF back.
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sleep, uniqueName } from '../../../test/support/index.js';
+import { sleep, uniqueName } from '../../../tests/support/index.js';
 import { statPipe } from '../src/index.js';
 import { closeOpened, collect, open } from './helpers/pipes.js';
 

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sleep, uniqueName } from '../../../test/support/index.js';
+import { sleep, uniqueName } from '../../../tests/support/index.js';
 import { statPipe } from '../src/index.js';
 import { closeOpened, collect, open } from './helpers/pipes.js';
 

@@ -3,7 +3,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sleep, uniqueName, within } from '../../../test/support/index.js';
+import { sleep, uniqueName, within } from '../../../tests/support/index.js';
 import { ErrorCode, statPipe } from '../src/index.js';
 import { startPeer } from './helpers/processes.js';
 import { collect, killPeersAndClose, open } from './helpers/pipes.js';

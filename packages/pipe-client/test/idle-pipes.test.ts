@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killChildren, sleep, uniqueName, within } from '../../../test/support/index.js';
+import { killChildren, sleep, uniqueName, within } from '../../../tests/support/index.js';
 import { createPipe } from '../src/index.js';
 import { startPeer } from './helpers/processes.js';
 

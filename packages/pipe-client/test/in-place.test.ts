@@ -2,7 +2,7 @@
 // buffer, writeInPlace fills a message in the ring.
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sleep, uniqueName, within } from '../../../test/support/index.js';
+import { sleep, uniqueName, within } from '../../../tests/support/index.js';
 import { ErrorCode } from '../src/index.js';
 import { killPeersAndClose, open, openPair } from './helpers/pipes.js';
 import { startPeer } from './helpers/processes.js';

@@ -3,7 +3,7 @@
 import { once } from 'node:events';
 import { existsSync, statSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killChildren, sleep, thrownCode, uniqueName } from '../../../test/support/index.js';
+import { killChildren, sleep, thrownCode, uniqueName } from '../../../tests/support/index.js';
 import { createPipe, ErrorCode, listPipes, removePipe, statPipe } from '../src/index.js';
 import { collect, seqsOf } from './helpers/pipes.js';
 import { startPeer } from './helpers/processes.js';

@@ -1,7 +1,7 @@
 // The low-latency mode: a reader that spins (option spin) instead of sleeping.
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import { uniqueName, within } from '../../../test/support/index.js';
+import { uniqueName, within } from '../../../tests/support/index.js';
 import { ErrorCode } from '../src/index.js';
 import { closeOpened, open } from './helpers/pipes.js';
 

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
 import { Readable, Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { uniqueName, within } from '../../../test/support/index.js';
+import { uniqueName, within } from '../../../tests/support/index.js';
 import { ErrorCode, RingPipeError } from '../src/index.js';
 import { closeOpened, collect, open } from './helpers/pipes.js';
 

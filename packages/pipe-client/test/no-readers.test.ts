@@ -2,7 +2,7 @@
 // default); drained() tells when readers took everything a handle wrote.
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sleep, uniqueName } from '../../../test/support/index.js';
+import { sleep, uniqueName } from '../../../tests/support/index.js';
 import { ErrorCode } from '../src/index.js';
 import { closeOpened, open } from './helpers/pipes.js';
 

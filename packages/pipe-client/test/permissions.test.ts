@@ -1,7 +1,7 @@
 // The permissions option between users: owner-only keeps another uid out, 0o666 lets it in.
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killChildren, skipLoudly, uniqueName } from '../../../test/support/index.js';
+import { killChildren, skipLoudly, uniqueName } from '../../../tests/support/index.js';
 import { createPipe, ErrorCode, statPipe } from '../src/index.js';
 import { peerAsUser } from './helpers/peer-as-user.js';
 

@@ -4,7 +4,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killChildren, sleep, uniqueName } from '../../../test/support/index.js';
+import { killChildren, sleep, uniqueName } from '../../../tests/support/index.js';
 import { createPipe } from '../src/index.js';
 import { startPeer, type Peer } from './helpers/processes.js';
 

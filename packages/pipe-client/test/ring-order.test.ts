@@ -6,7 +6,7 @@
 // that it sampled inside single Reads.
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { within } from '../../../test/support/index.js';
+import { within } from '../../../tests/support/index.js';
 import { HEADER_SIZE, MODE_MESSAGE, Off } from '../src/ring/layout.js';
 import { OK, Ring } from '../src/ring/ring.js';
 

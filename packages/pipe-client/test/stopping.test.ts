@@ -3,7 +3,7 @@
 import { once } from 'node:events';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sleep, uniqueName } from '../../../test/support/index.js';
+import { sleep, uniqueName } from '../../../tests/support/index.js';
 import { createPipe, ErrorCode, type RingPipe } from '../src/index.js';
 import { closeOpened, open } from './helpers/pipes.js';
 

@@ -3,7 +3,7 @@
 import { once } from 'node:events';
 import { randomBytes, randomInt } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killChildren, sleep, uniqueName, within } from '../../../test/support/index.js';
+import { killChildren, sleep, uniqueName, within } from '../../../tests/support/index.js';
 import { createPipe, ErrorCode, type RingPipe } from '../src/index.js';
 import { HEADER_SIZE, Off, SLOT_COUNT, SLOT_OFFSET, SLOT_SIZE } from '../src/ring/layout.js';
 import { startPeer } from './helpers/processes.js';

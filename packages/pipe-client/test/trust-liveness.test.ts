@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killChildren, skipLoudly, sleep, uniqueName, within } from '../../../test/support/index.js';
+import { killChildren, skipLoudly, sleep, uniqueName, within } from '../../../tests/support/index.js';
 import { createPipe, ErrorCode } from '../src/index.js';
 import { Off } from '../src/ring/layout.js';
 import { collect } from './helpers/pipes.js';

@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import { chmodSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killChildren, skipLoudly, uniqueName } from '../../../test/support/index.js';
+import { killChildren, skipLoudly, uniqueName } from '../../../tests/support/index.js';
 import { peerAsUser } from './helpers/peer-as-user.js';
 import { ErrorCode, listPipes } from '../src/index.js';
 import { startProcess } from './helpers/processes.js';

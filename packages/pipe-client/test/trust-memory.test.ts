@@ -2,7 +2,7 @@
 import { once } from 'node:events';
 import { closeSync, existsSync, ftruncateSync, openSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killChildren, skipLoudly, thrownCode, uniqueName } from '../../../test/support/index.js';
+import { killChildren, skipLoudly, thrownCode, uniqueName } from '../../../tests/support/index.js';
 import { createPipe, ErrorCode, listPipes, statPipe } from '../src/index.js';
 import { HEADER_SIZE } from '../src/ring/layout.js';
 import { Ring } from '../src/ring/ring.js';

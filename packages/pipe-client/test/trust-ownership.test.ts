@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killChildren, skipLoudly, thrownCode, uniqueName } from '../../../test/support/index.js';
+import { killChildren, skipLoudly, thrownCode, uniqueName } from '../../../tests/support/index.js';
 import { createPipe, ErrorCode, listPipes, statPipe } from '../src/index.js';
 import { startPeer } from './helpers/processes.js';
 import { removePipeFiles, shmPath } from './helpers/segment-file.js';

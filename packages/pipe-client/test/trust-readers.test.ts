@@ -5,7 +5,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killChildren, skipLoudly, uniqueName, until, within } from '../../../test/support/index.js';
+import { killChildren, skipLoudly, uniqueName, until, within } from '../../../tests/support/index.js';
 import { createPipe, statPipe } from '../src/index.js';
 import { collect, seqsOf } from './helpers/pipes.js';
 import { startNode, startPeer, startProcess } from './helpers/processes.js';

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../../../test/support/index.js';
+import { tempDir } from '../../../tests/support/index.js';
 import * as abi from '../src/backends/windows-driver/abi.js';
 
 const header = resolve(__dirname, '../../../driver/include/ringpipe_win_abi.h');

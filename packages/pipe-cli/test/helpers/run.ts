@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { run, until, type Run } from '../../../../test/support/index.js';
+import { run, until, type Run } from '../../../../tests/support/index.js';
 
 export const CLI = fileURLToPath(new URL('../../bin/ringpipe.js', import.meta.url));
 

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { becomes } from '../../../../test/support/index.js';
+import { becomes } from '../../../../tests/support/index.js';
 
 /**
  * A terminal as a person has one: a tmux session on a private server running COMMAND through

@@ -5,7 +5,7 @@ import { startNode, type Peer } from './processes.js';
 /**
  * Peers that run as another user, wherever the checkout is (their fixtures run from the
  * world-readable copy of readable-copy.ts), and why they cannot run when they cannot (for skipLoudly
- * of test/support):
+ * of tests/support):
  *
  *   const peer = peerAsUser(65534);
  *   if (!peer.ok) return skipLoudly(ctx, peer.reason);

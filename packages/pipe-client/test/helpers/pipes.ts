@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { killChildren } from '../../../../test/support/index.js';
+import { killChildren } from '../../../../tests/support/index.js';
 import { createPipe, type RingPipe } from '../../src/index.js';
 
 const opened: RingPipe[] = [];

@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { startChild, until } from '../../../../test/support/index.js';
+import { startChild, until } from '../../../../tests/support/index.js';
 import { readableCopy, readableFixture } from './readable-copy.js';
 
 export const PEER = fileURLToPath(new URL('../fixtures/peer.mjs', import.meta.url));
