@@ -78,6 +78,16 @@ async function child(role, backend, name, count, size, out) {
       const h = CreateMutexW(attributes(`O:${me}D:P(A;;GA;;;${me})`), 1, name);
       writeFileSync(out, JSON.stringify({ ok: h !== 0 && h !== 0n, holding: true }));
       await new Promise((r) => setTimeout(r, count));
+    } else if (role === 'hold-lock') {
+      // Takes the existing mutex `name` (a pipe's lock), holds it for `count` ms, then exits
+      // (the mutex is left abandoned, as by a crash).
+      const k32 = koffi.load('kernel32.dll');
+      const CreateMutexW = k32.func('uintptr_t __stdcall CreateMutexW(void *sa, int owner, const char16_t *name)');
+      const WaitForSingleObject = k32.func('uint32_t __stdcall WaitForSingleObject(uintptr_t h, uint32_t ms)');
+      const h = CreateMutexW(null, 0, name);
+      const got = WaitForSingleObject(h, 5000);
+      writeFileSync(out, JSON.stringify({ ok: got === 0 || got === 0x80, holding: got === 0 || got === 0x80 }));
+      await new Promise((r) => setTimeout(r, count));
     } else if (role === 'bytes-writer') {
       const pipe = createPipe(name, { backend, access: 'write', mode: 'byte', capacity: 4096 });
       const data = message(7, count);
@@ -523,6 +533,27 @@ async function main(backend, resultsFile) {
   });
 
   if (backend === 'shm') {
+    await test('a last close decides under the pipe lock: while another process holds it, the next opener decides', async () => {
+      const name = 'LOCKED';
+      const pipe = createPipe(name, { backend });
+      pipe.write('taken');
+      const [m] = await pipe.readBatch(1);
+      check(String(m) === 'taken', 'nothing unread');
+      const holder = startChild(['hold-lock', backend, `Local\\ringpipe.${name}#lock`, '4000', '0'], tmp);
+      check(await until(() => readResult(tmp)?.holding === true, 20000), 'another process holds Local\\ringpipe.LOCKED#lock');
+      pipe.destroy();
+      await new Promise((r) => (pipe.closed ? r() : pipe.once('close', r)));
+      check(existsSync(keptFile(name)), 'the last close could not take the lock: it removed nothing, the file stays');
+      check(codeOf(() => statPipe(name)) === 'ERR_RINGPIPE_NOT_FOUND', 'with nothing unread, that file is no pipe');
+      holder.process.kill();
+      await holder.exited;
+      const next = createPipe(name, { backend });
+      check(next.created === true && next.stats().messagesIn === 0, 'the next opener (the lock abandoned) replaces it with a new pipe');
+      next.destroy();
+      await new Promise((r) => (next.closed ? r() : next.once('close', r)));
+      check(!existsSync(keptFile(name)), 'whose last close, with the lock, removes the file');
+    });
+
     await test('a name held by an object of another type', async () => {
       // A mutex under the pipe's section name: createPipe and statPipe both refuse it.
       const k32 = koffi.load('kernel32.dll');
