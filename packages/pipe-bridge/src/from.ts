@@ -78,9 +78,20 @@ export async function pumpFrom(
   // The ids of the messages committed lately: a server killed with -9 may lose messages it had delivered
   // already (its file store writes after it answers), and store them again when the `to` bridge re-publishes.
   const committedIds = new RecentKeys<string>(RECENT_IDS);
+  // The id committed at each stream sequence lately: such a server may also give the sequences it lost to new
+  // messages, which are no redeliveries.
+  const idAtSeq = new Map<number, string>();
   const isDone = (m: JsMsg): boolean => {
-    if (m.seq <= floor || (own !== undefined && m.seq >= own.first && m.seq <= own.last)) return true;
     const id = messageIdOf(m);
+    if (m.seq <= floor || (own !== undefined && m.seq >= own.first && m.seq <= own.last)) {
+      const was = idAtSeq.get(m.seq);
+      if (was === undefined || id === undefined || was === id) return true;
+      // The stream lost its end and numbers new messages from there: sequences from here on tell nothing done.
+      floor = m.seq - 1;
+      own = undefined;
+      anchored = false;
+      unconfirmed = undefined;
+    }
     return id !== undefined && committedIds.has(id);
   };
   const maxBytes = Math.max(1, Math.floor(pipe.capacity / 4));
@@ -149,7 +160,10 @@ export async function pumpFrom(
       if (TEST_KILL === 'after-commit') process.kill(process.pid, 'SIGKILL');
       for (const m of run) {
         const id = messageIdOf(m);
-        if (id !== undefined) committedIds.add(id);
+        if (id === undefined) continue;
+        committedIds.add(id);
+        idAtSeq.set(m.seq, id);
+        if (idAtSeq.size > RECENT_IDS) idAtSeq.delete(idAtSeq.keys().next().value!);
       }
       anchored = committed.first - 1 <= floor || (anchored && committed.first - 1 === own?.last);
       if (anchored) floor = Math.max(floor, committed.last);

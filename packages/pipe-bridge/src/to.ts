@@ -1,5 +1,6 @@
 import type { ReadWindow, RingPipe } from '@ringpipe/client';
-import type { JetStreamClient } from '@nats-io/jetstream';
+import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
+import { AckedLately } from './acked-lately.js';
 import { openSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { message, sleep } from './connection.js';
@@ -11,6 +12,8 @@ import { STATUS_DIR } from './status/record.js';
 import type { BridgeNames } from './names.js';
 
 const PUBLISH_TIMEOUT_MS = 5_000;
+/** The failure a message lost by the server starts with: it is published again. */
+const LOST = new Error('acknowledged, then lost by the server');
 /**
  * Test hook: `after-tail` makes the bridge, once it has moved 100 messages, release half
  * of the acknowledged messages, leave the ring as a reader killed between its tail store
@@ -28,7 +31,9 @@ interface Publish {
   id: string;
   /** Its 64-bit position in the ring (shared memory), for the anchor of the positions. */
   position?: number;
-  answer?: { duplicate: boolean } | { error: unknown };
+  /** Acknowledged before and lost by the server: out of the ring already. */
+  replay?: boolean;
+  answer?: { duplicate: boolean; seq: number } | { error: unknown };
   settled: Promise<void>;
 }
 
@@ -45,6 +50,7 @@ interface Publish {
 export async function pumpTo(
   pipe: RingPipe,
   js: JetStreamClient,
+  jsm: JetStreamManager,
   names: BridgeNames,
   signal: AbortSignal,
   counters: Counters,
@@ -55,17 +61,19 @@ export async function pumpTo(
   const positions = new RingPositions(incarnation.stable ? join(STATUS_DIR, `ringpipe-to-anchor.${pipe.name}`) : undefined, incarnation.id);
   const ring = pipe.readWindow();
   const flight: Publish[] = [];
+  const acked = new AckedLately();
   let delay = 250;
   let ringWait: Promise<void> | undefined;
   let cancelRingWait = (): void => {};
   const aborted = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
 
-  const send = (data: Buffer, id: string, after: string | undefined, position?: number): Publish => {
-    const p: Publish = { data, id, settled: Promise.resolve(), ...(position !== undefined ? { position } : {}) };
+  const send = (what: Pick<Publish, 'data' | 'id' | 'position' | 'replay'>, after: string | undefined): Publish => {
+    const { data, id, position, replay } = what;
+    const p: Publish = { data, id, settled: Promise.resolve(), ...(position !== undefined ? { position } : {}), ...(replay ? { replay } : {}) };
     p.settled = js
       .publish(names.subject, data, { msgID: id, expect: { streamName: names.stream, ...(after !== undefined ? { lastMsgID: after } : {}) }, timeout: PUBLISH_TIMEOUT_MS })
       .then(
-        (ack) => void (p.answer = { duplicate: ack.duplicate }),
+        (ack) => void (p.answer = { duplicate: ack.duplicate, seq: ack.seq }),
         (error: unknown) => void (p.answer = { error }),
       );
     return p;
@@ -77,7 +85,7 @@ export async function pumpTo(
         for (const m of ring.more(window - flight.length)) {
           // The first message shown while none is held is at the tail (which others may have moved meanwhile).
           const position = m.position === undefined ? undefined : flight.length === 0 ? positions.atTail(m.position, pipe.stats()) : positions.next(m.position);
-          flight.push(send(m.data, messageId(incarnation.id, m.number, position), flight.at(-1)?.id, position));
+          flight.push(send({ data: m.data, id: messageId(incarnation.id, m.number, position), ...(position !== undefined ? { position } : {}) }, flight.at(-1)?.id ?? acked.lastId));
         }
       }
       if (flight.length === 0 || flight.length < window) {
@@ -92,51 +100,80 @@ export async function pumpTo(
         continue;
       }
       await Promise.race([flight[0]!.settled, ringWait ?? flight[0]!.settled, aborted]);
-      const acked = releaseAcked(flight, ring, counters, pipe, positions);
-      if (acked > 0) delay = 250;
+      if (releaseAcked(flight, ring, counters, pipe, positions, acked) > 0) delay = 250;
       const oldest = flight[0];
       if (!oldest?.answer || !('error' in oldest.answer)) continue;
-      // The oldest failed: everything before it is in the stream, so it goes again without an expectation.
       const error = oldest.answer.error;
-      if (!isWrongLastMessageId(error)) {
+      let after = acked.lastId;
+      if (isWrongLastMessageId(error)) {
+        // The stream's last message is not the last one acknowledged here: another host published since, or a
+        // server killed right after its acknowledgements did not store them. Those go again first, in order.
+        const end = await streamEnd(jsm, names);
+        if (end === undefined) {
+          report(`cannot look up stream ${names.stream}; retrying in ${delay} ms`);
+          await sleep(delay, signal);
+          delay = Math.min(delay * 2, 5_000);
+          continue;
+        }
+        const lost = acked.takeAfter(end);
+        if (lost.length > 0) {
+          report(`the server lost ${lost.length} acknowledged messages (its stream ends at ${end}); publishing them again`);
+          flight.unshift(...lost.map((a): Publish => ({ data: a.data, id: a.id, replay: true, answer: { error: LOST }, settled: Promise.resolve() })));
+        }
+        after = undefined;
+      } else {
         report(`publish to ${names.stream} failed: ${message(error)}; retrying in ${delay} ms`);
         await sleep(delay, signal);
         if (signal.aborted) break;
         delay = Math.min(delay * 2, 5_000);
       }
-      resendFailed(flight, send);
+      resendFailed(flight, send, after);
     }
   } finally {
     cancelRingWait();
-    releaseAcked(flight, ring, counters, pipe, positions);
+    releaseAcked(flight, ring, counters, pipe, positions, acked);
     // What JetStream has not acknowledged stays in the ring for the next bridge (same ids).
     ring.close();
   }
 }
 
-/** Releases the acknowledged messages at the front of the window, in order; returns how many. */
-function releaseAcked(flight: Publish[], ring: ReadWindow, counters: Counters, pipe: RingPipe, positions: RingPositions): number {
+/** Releases the acknowledged messages at the front of the window, in order, keeping copies in `acked`; returns how many. */
+function releaseAcked(flight: Publish[], ring: ReadWindow, counters: Counters, pipe: RingPipe, positions: RingPositions, acked: AckedLately): number {
   let n = 0;
+  let inRing = 0;
+  const now = Date.now();
   for (const p of flight) {
     if (!p.answer || 'error' in p.answer) break;
     if (p.answer.duplicate) counters.duplicates++;
+    acked.add(p.data, p.id, p.answer.seq, now);
     n++;
+    if (!p.replay) inRing++;
   }
   if (n === 0) return 0;
-  if (flight[0]!.position !== undefined) positions.consuming(flight[0]!.position, () => pipe.stats());
-  if (TEST_KILL === 'after-tail' && counters.messages >= 100 && n >= 2) killAfterTail(pipe.name, ring, flight.slice(0, n >> 1));
-  ring.release(n);
+  const first = flight.find((p) => !p.replay);
+  if (inRing > 0 && first?.position !== undefined) positions.consuming(first.position, () => pipe.stats());
+  if (TEST_KILL === 'after-tail' && counters.messages >= 100 && inRing >= 2 && inRing === n) killAfterTail(pipe.name, ring, flight.slice(0, n >> 1));
+  ring.release(inRing);
   flight.splice(0, n);
-  counters.messages += n;
+  counters.messages += inRing;
   return n;
 }
 
-/** Publishes again the oldest (without an expectation) and every later one that failed (expecting its predecessor). */
-function resendFailed(flight: Publish[], send: (data: Buffer, id: string, after: string | undefined, position?: number) => Publish): void {
+/** The stream's last sequence, or undefined when the server does not answer. */
+async function streamEnd(jsm: JetStreamManager, names: BridgeNames): Promise<number | undefined> {
+  try {
+    return (await jsm.streams.info(names.stream)).state.last_seq;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Publishes again the oldest (expecting `after`) and every later one that failed (expecting its predecessor). */
+function resendFailed(flight: Publish[], send: (what: Publish, after: string | undefined) => Publish, after: string | undefined): void {
   for (let i = 0; i < flight.length; i++) {
     const p = flight[i]!;
     if (i > 0 && !(p.answer && 'error' in p.answer)) continue;
-    flight[i] = send(p.data, p.id, i === 0 ? undefined : flight[i - 1]!.id, p.position);
+    flight[i] = send(p, i === 0 ? after : flight[i - 1]!.id);
   }
 }
 
