@@ -64,7 +64,7 @@ for (const [label, size, rate, p50, p99, cpu] of table) {
   console.log(`| ${label} | ${size === 16384 ? '16 KiB' : `${size} B`} | ${Math.round(rate).toLocaleString('en')} | ${(rate / plain).toFixed(2)}x | ${p50.toFixed(0)} | ${p99.toFixed(0)} | ${shown} |`);
 }
 console.log(
-  'CPU: user+system time per message of the rate run (the bridge: writer and --to, --from and reader; plain: this process, shared by publisher and consumer when both are plain).',
+  'CPU: user+system time per message of the rate run (the bridge: writer and --to, --from and reader, the bridges from when they run, the peers with their start; plain: this process, shared by publisher and consumer when both are plain).',
 );
 process.exit(0);
 
@@ -88,7 +88,7 @@ async function run(sender, receiver, count, size, gap) {
     hosts.push(b);
     const reader = run_(b, [PEER, 'read', name, String(count)]);
     const from = run_(b, [CLI, 'bridge', name, '--from', url, '--batch', String(BATCH), '--capacity', CAPACITY]);
-    receiving.push(from);
+    receiving.push({ pid: from.child.pid, before: cpuMs(from.child.pid) });
     await until(() => from.err().includes(': running'));
     received = until(() => reader.out().includes('\n'), 300_000).then(() => JSON.parse(reader.out()));
   } else {
@@ -99,7 +99,8 @@ async function run(sender, receiver, count, size, gap) {
     hosts.push(a);
     const to = run_(a, [CLI, 'bridge', name, '--to', url, '--window', String(WINDOW), '--capacity', CAPACITY]);
     await until(() => to.err().includes(': running'));
-    sending.push(to, run_(a, [PEER, 'write', name, String(count), String(size), String(gap)]));
+    sending.push({ pid: to.child.pid, before: cpuMs(to.child.pid) });
+    sending.push({ pid: run_(a, [PEER, 'write', name, String(count), String(size), String(gap)]).child.pid, before: 0 });
   } else {
     void publishPlain(nc, subject, count, size, gap);
   }
@@ -107,7 +108,8 @@ async function run(sender, receiver, count, size, gap) {
   const result = summary(got, count);
   const self = process.cpuUsage(cpuAtStart.self);
   const selfMs = (self.user + self.system) / 1000;
-  const side = (procs, extra = 0) => (procs.length > 0 ? procs.reduce((sum, p) => sum + cpuMs(p.child.pid), extra) : selfMs);
+  // A bridge counts from when it runs (its start is no part of the transfer); the writer and reader peers whole.
+  const side = (procs, extra = 0) => (procs.length > 0 ? procs.reduce((sum, p) => sum + cpuMs(p.pid) - p.before, extra) : selfMs);
   const perMessage = (ms) => (ms * 1000) / count;
   result.push({ send: perMessage(side(sending)), receive: perMessage(side(receiving, got.cpuMs ?? 0)), server: perMessage(cpuMs(server.pid) - cpuAtStart.server) });
   for (const h of hosts) h.kill('SIGKILL');
