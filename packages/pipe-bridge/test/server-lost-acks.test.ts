@@ -11,39 +11,47 @@ if (reason) console.warn(`SKIPPED a server that loses what it acknowledged: ${re
 
 describe.skipIf(reason !== undefined)('a nats-server that loses messages it acknowledged', () => {
   const fixture = serverAndHosts();
+  /** `ringpipe bridge NAME ...ARGS URL` on `host`, once it runs. */
+  const running = async (host: Host, name: string, args: string[]): Promise<Proc> => {
+    const p = host.ringpipe(['bridge', name, ...args, fixture.server().url]);
+    await until('the bridge running', () => p.stderr().includes(': running'), 30_000).catch((err: Error) => {
+      throw new Error(`${err.message}; it said: ${p.stderr()}`);
+    });
+    return p;
+  };
+  /** Kills the server (-9) and copies its store as it is; the function returned brings the server back on that copy. */
+  const snapshot = async (): Promise<() => Promise<void>> => {
+    const server = fixture.server();
+    await server.kill9();
+    const copy = `${server.storeDir}.snapshot`;
+    cpSync(server.storeDir, copy, { recursive: true });
+    await server.start();
+    return async () => {
+      await server.kill9();
+      rmSync(server.storeDir, { recursive: true, force: true });
+      cpSync(copy, server.storeDir, { recursive: true });
+      rmSync(copy, { recursive: true, force: true });
+      await server.start();
+    };
+  };
 
   it('--to publishes them again, first and in order, under their ids: nothing lost, nothing duplicated', async () => {
     const [a, b] = [await fixture.start(), await fixture.start()];
-    const server = fixture.server();
     const name = 'LOSTACKS';
-    const running = async (host: Host, args: string[]): Promise<Proc> => {
-      const p = host.ringpipe(['bridge', name, ...args, server.url]);
-      await until('the bridge running', () => p.stderr().includes(': running'), 30_000).catch((err: Error) => {
-        throw new Error(`${err.message}; it said: ${p.stderr()}`);
-      });
-      return p;
-    };
     // The ring lets go of a message once JetStream acknowledged it.
     const acknowledged = (n: number): Promise<void> =>
       eventually(`${n} messages acknowledged`, async () => ((await listed(a)).find((p) => p.name === name)?.messagesOut ?? 0) >= n, 30_000);
-    const to = await running(a, ['--to']);
+    const to = await running(a, name, ['--to']);
     a.node('writer.mjs', [name, 'w1', '100']);
     await acknowledged(100);
     // What the store holds now is what the server will come back with: the next 100 are acknowledged, then lost.
-    await server.kill9();
-    const snapshot = `${server.storeDir}.snapshot`;
-    cpSync(server.storeDir, snapshot, { recursive: true });
-    await server.start();
+    const restore = await snapshot();
     a.node('writer.mjs', [name, 'w2', '100']);
     await acknowledged(200);
-    await server.kill9();
-    rmSync(server.storeDir, { recursive: true, force: true });
-    cpSync(snapshot, server.storeDir, { recursive: true });
-    rmSync(snapshot, { recursive: true, force: true });
-    await server.start();
+    await restore();
     a.node('writer.mjs', [name, 'w3', '100']);
     const reader = b.node('reader.mjs', [name]);
-    const from = await running(b, ['--from']);
+    const from = await running(b, name, ['--from']);
     const writers = ['w1', 'w2', 'w3'];
     await until('every message', () => tally(reader.stdout(), writers, 100).unique >= 300, 60_000).catch(() => {});
     await new Promise((r) => setTimeout(r, 1_500)); // late duplicates, if any
@@ -57,34 +65,19 @@ describe.skipIf(reason !== undefined)('a nats-server that loses messages it ackn
 
   it('--from takes the sequences such a server gives again to new messages for new messages, not for redeliveries', async () => {
     const [a, b] = [await fixture.start(), await fixture.start()];
-    const server = fixture.server();
     const name = 'REUSEDSEQ';
-    const running = async (host: Host, args: string[]): Promise<Proc> => {
-      const p = host.ringpipe(['bridge', name, ...args, server.url]);
-      await until('the bridge running', () => p.stderr().includes(': running'), 30_000).catch((err: Error) => {
-        throw new Error(`${err.message}; it said: ${p.stderr()}`);
-      });
-      return p;
-    };
-    let to = await running(a, ['--to']);
+    let to = await running(a, name, ['--to']);
     const reader = b.node('reader.mjs', [name]);
-    const from = await running(b, ['--from']);
+    const from = await running(b, name, ['--from']);
     // The store as it is before any message: the server comes back with it, and with the --to bridge gone
     // too nobody can publish the lost ones again; the stream numbers the next messages from 1 again.
-    await server.kill9();
-    const snapshot = `${server.storeDir}.snapshot`;
-    cpSync(server.storeDir, snapshot, { recursive: true });
-    await server.start();
+    const restore = await snapshot();
     a.node('writer.mjs', [name, 'w1', '100']);
     await until('w1 at the reader', () => tally(reader.stdout(), ['w1'], 100).unique >= 100, 30_000);
     to.child.kill('SIGKILL');
     await to.exited;
-    await server.kill9();
-    rmSync(server.storeDir, { recursive: true, force: true });
-    cpSync(snapshot, server.storeDir, { recursive: true });
-    rmSync(snapshot, { recursive: true, force: true });
-    await server.start();
-    to = await running(a, ['--to']);
+    await restore();
+    to = await running(a, name, ['--to']);
     a.node('writer.mjs', [name, 'w2', '100']);
     const writers = ['w1', 'w2'];
     await until('every message', () => tally(reader.stdout(), writers, 100).unique >= 200, 60_000).catch(() => {});
