@@ -50,6 +50,7 @@ const PATHS = [
 const table = [];
 for (const [size, count] of SIZES) {
   for (const [label, sender, receiver] of PATHS) {
+    console.error(`${label}, ${size} B: rate`);
     const [rate, , , cpu] = await run(sender, receiver, count, size, 0);
     const [, p50, p99] = await run(sender, receiver, PACED, size, 2);
     table.push([`${label}`, size, rate, p50, p99, cpu]);
@@ -90,7 +91,12 @@ async function run(sender, receiver, count, size, gap) {
     const from = run_(b, [CLI, 'bridge', name, '--from', url, '--batch', String(BATCH), '--capacity', CAPACITY]);
     receiving.push({ pid: from.child.pid, before: cpuMs(from.child.pid) });
     await until(() => from.err().includes(': running'));
-    received = until(() => reader.out().includes('\n'), 300_000).then(() => JSON.parse(reader.out()));
+    received = until(() => reader.out().includes('\n'), 120_000).then(
+      () => JSON.parse(reader.out()),
+      (err) => {
+        throw new Error(`${err.message}: the reader (exit ${reader.child.exitCode}) said ${reader.err()}; --from said ${from.err()}`);
+      },
+    );
   } else {
     received = consumePlain(nc, stream, count);
   }
