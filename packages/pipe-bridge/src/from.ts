@@ -96,6 +96,7 @@ export async function pumpFrom(
   };
   const maxBytes = Math.max(1, Math.floor(pipe.capacity / 4));
   let waitingSince: number | undefined;
+  let gathered = false;
   // The runs the cursor names whose acks are not all confirmed: from `from`, with the confirmations awaited;
   // `unacked`: the last sequence of the run a crashed bridge committed and nobody acked yet.
   let unconfirmed: { from: number; confirmations: Promise<void>[]; unacked?: number } | undefined =
@@ -129,6 +130,13 @@ export async function pumpFrom(
         }
       }
       waitingSince = undefined;
+      if (queue.length < batch && !ended && !gathered) {
+        // Once round the event loop first: what the socket holds already joins this run (fewer commits, wakes and acks).
+        gathered = true;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        continue;
+      }
+      gathered = false;
       const run = takeRun(queue, batch, maxBytes);
       const committed: Run = { first: run[0]!.seq, last: run.at(-1)!.seq };
       // The cursor names every run since the oldest whose acks are not confirmed yet, while they are
