@@ -31,6 +31,6 @@ if (role === 'write') {
     if (latencies.length >= count) break;
   }
   const cpu = process.cpuUsage();
-  process.stdout.write(`${JSON.stringify({ ms: now() - first, latencies, cpuMs: (cpu.user + cpu.system) / 1000 })}\n`);
-  process.exit(0);
+  // Exit once written: a pipe the bench reads slowly takes a large line in several writes.
+  process.stdout.write(`${JSON.stringify({ ms: now() - first, latencies, cpuMs: (cpu.user + cpu.system) / 1000 })}\n`, () => process.exit(0));
 }
