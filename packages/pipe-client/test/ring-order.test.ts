@@ -6,9 +6,9 @@
 // that it sampled inside single Reads.
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
+import { within } from '../../../tests/support/index.js';
 import { HEADER_SIZE, MODE_MESSAGE, Off } from '../src/ring/layout.js';
 import { OK, Ring } from '../src/ring/ring.js';
-import { within } from './helpers/outcomes.js';
 
 const CAPACITY = 4096;
 const LEN = 8; // records of 16 bytes

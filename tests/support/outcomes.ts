@@ -9,6 +9,15 @@ export async function within<T>(ms: number, what: string, promise: Promise<T>): 
   }
 }
 
+/** Whether `promise` settled within `ms` (a bounded wait: a hang is a failure, a slow machine is not). */
+export async function settlesWithin<T>(promise: Promise<T>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  const settled = await Promise.race([promise.then(() => true as const), late]);
+  clearTimeout(timer);
+  return settled;
+}
+
 /** The `code` of what `fn` throws, or undefined when it returns. */
 export function thrownCode(fn: () => unknown): string | undefined {
   try {

@@ -2,13 +2,14 @@
 // reader, `ls` shows it, `rm` removes it.
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { killCommands, ringpipe, unique } from './helpers/run.js';
+import { killChildren, uniqueName } from '../../../tests/support/index.js';
+import { ringpipe } from './helpers/run.js';
 
-afterEach(killCommands);
+afterEach(killChildren);
 
 describe('writers before any reader', () => {
   it('3 MB in byte mode written before any reader: the reader gets every byte', async () => {
-    const name = unique('BLOB');
+    const name = uniqueName('BLOB');
     const data = randomBytes(3_000_000);
     const written = await ringpipe(['write', name, '--bytes'], data).done;
     expect(written.code, written.stderr).toBe(0);
@@ -19,7 +20,7 @@ describe('writers before any reader', () => {
   });
 
   it('write, then read in another process', async () => {
-    const name = unique('NOREADER');
+    const name = uniqueName('NOREADER');
     expect((await ringpipe(['write', name, 'into the void']).done).code).toBe(0);
     const got = await ringpipe(['read', name]).done;
     expect(got.code, got.stderr).toBe(0);
@@ -27,7 +28,7 @@ describe('writers before any reader', () => {
   });
 
   it('read --count 2 after two writers that ran before it gets both', async () => {
-    const name = unique('TWO');
+    const name = uniqueName('TWO');
     expect((await ringpipe(['write', name, 'one']).done).code).toBe(0);
     expect((await ringpipe(['write', name, 'two']).done).code).toBe(0);
     const got = await ringpipe(['read', name, '--count', '2']).done;
@@ -38,7 +39,7 @@ describe('writers before any reader', () => {
 
 describe('ls and rm on kept pipes', () => {
   it('ls shows the unread count, bytes and age; rm removes it; rm again says not found', async () => {
-    const name = unique('KEPT');
+    const name = uniqueName('KEPT');
     const upper = name.toUpperCase();
     expect((await ringpipe(['write', name, 'abc', '--ttl', '600000']).done).code).toBe(0);
     const listed = JSON.parse((await ringpipe(['ls', '--json']).done).stdout.toString());

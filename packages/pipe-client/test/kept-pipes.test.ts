@@ -3,15 +3,13 @@
 import { once } from 'node:events';
 import { existsSync, statSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { killChildren, sleep, thrownCode, uniqueName } from '../../../tests/support/index.js';
 import { createPipe, ErrorCode, listPipes, removePipe, statPipe } from '../src/index.js';
-import { thrownCode } from './helpers/outcomes.js';
-import { collect } from './helpers/pipes.js';
-import { killPeers, startPeer, uniqueName } from './helpers/processes.js';
+import { collect, seqsOf } from './helpers/pipes.js';
+import { startPeer } from './helpers/processes.js';
 import { shmPath } from './helpers/segment-file.js';
 
-afterEach(killPeers);
-
-const seqsOf = (messages: Buffer[]): number[] => messages.map((m) => m.readUInt32LE(4));
+afterEach(killChildren);
 
 /** A reader closes itself after its end, a moment after the loop over it ended. */
 async function closed(pipe: ReturnType<typeof createPipe>): Promise<void> {
@@ -134,7 +132,7 @@ describe('ttl', () => {
     let tries = 0;
     while (existsSync(shmPath(name)) && tries < 100) {
       tries++;
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
       try {
         statPipe(name);
       } catch (err) {
@@ -156,7 +154,7 @@ describe('ttl', () => {
     await once(writer, 'close');
     const kept = statSync(shmPath(name)).ino;
     // ttl 1 ms: after one more timer turn it has expired whatever the load.
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await sleep(5);
     const pipe = createPipe(name);
     expect(statSync(shmPath(name)).ino).not.toBe(kept);
     expect(pipe.stats().messagesIn).toBe(0);
