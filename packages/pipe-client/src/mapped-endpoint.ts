@@ -1,4 +1,4 @@
-import { EOF, NO_ROOM, WROTE, settledWait, type Endpoint, type Wait } from './backend.js';
+import { EOF, NO_ROOM, WROTE, nextTooBig, recordTooBig, settledWait, type Endpoint, type Wait } from './endpoint.js';
 import { ErrorCode, RingPipeError, closedError } from './errors.js';
 import { closeAtExit, forgetAtExit } from './exit-hook.js';
 import { HEADER_SIZE, MODE_MESSAGE, Off, W, recordSize } from './ring/layout.js';
@@ -103,7 +103,7 @@ export class MappedEndpoint implements Endpoint {
 
   private wrote(result: number): typeof WROTE | typeof NO_ROOM {
     if (result === TOO_BIG) {
-      throw new RingPipeError(ErrorCode.MessageTooBig, `a message is larger than pipe ${this.name} can hold (${this.maxRecord} bytes)`);
+      throw recordTooBig(this.name, this.maxRecord);
     }
     if (result === LOCKED) this.writeBackoff.locked();
     else this.writeBackoff.reset();
@@ -181,7 +181,7 @@ export class MappedEndpoint implements Endpoint {
     }
     this.readBackoff.reset();
     if (typeof got !== 'number') return got;
-    if (got === TOO_SMALL) throw new RingPipeError(ErrorCode.MessageTooBig, `the next message of pipe ${this.name} does not fit the buffer given`);
+    if (got === TOO_SMALL) throw nextTooBig(this.name);
     if (got === EMPTY && !this.follow && this.ring.isEof(this.slot, checkPeers)) return EOF;
     return null;
   }

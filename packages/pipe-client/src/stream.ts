@@ -1,9 +1,9 @@
 import { Duplex } from 'node:stream';
-import { EOF, NO_ROOM, type Endpoint, type Wait } from './backend.js';
+import { EOF, NO_ROOM, cursorNeedsMapping, nextTooBig, type Endpoint, type Wait } from './endpoint.js';
 import { ErrorCode, RingPipeError, abortedBy, closedError } from './errors.js';
 import { resolveCallOptions, type CallOptions } from './options.js';
 import { EndpointWindow, type ReadWindow } from './read-window.js';
-import { ReaderPresence, readThrough, type NoReaders } from './reader-presence.js';
+import { ReaderPresence, type NoReaders } from './reader-presence.js';
 import type { RingStats, WriteCursor } from './ring/ring.js';
 
 export type Access = 'read' | 'write' | 'readwrite';
@@ -229,7 +229,7 @@ export class RingPipe extends Duplex {
     if (signal?.aborted) throw abortedBy(signal);
     const buffered = this.takeBuffered(max);
     if (buffered.length > 0) return buffered;
-    const got = await this.untilReadable(() => (this.endpoint.readBatch ? this.endpoint.readBatch(max) : wrap(this.endpoint.read())), signal);
+    const got = await this.untilReadable(() => this.endpoint.readBatch(max), signal);
     return got === EOF ? [] : got;
   }
 
@@ -253,15 +253,24 @@ export class RingPipe extends Duplex {
     const { signal } = resolveCallOptions(options);
     if (signal?.aborted) throw abortedBy(signal);
     const [buffered] = this.takeBuffered(1);
-    if (buffered) return { data: buffered, release: () => {} };
+    if (buffered) {
+      let held = true;
+      return {
+        data: buffered,
+        release: (consume = true) => {
+          if (held && !consume) this.unshift(buffered);
+          held = false;
+        },
+      };
+    }
     const endpoint = this.endpoint;
-    const got = await this.untilReadable(() => (endpoint.peek ? endpoint.peek() : endpoint.read()), signal);
+    const got = await this.untilReadable(() => endpoint.peek(), signal);
     if (got === EOF) return null;
-    let held = endpoint.peek !== undefined;
+    let held = true;
     return {
       data: got,
       release: (consume = true) => {
-        if (held) endpoint.releasePeek!(consume);
+        if (held) endpoint.releasePeek(consume);
         held = false;
       },
     };
@@ -286,19 +295,17 @@ export class RingPipe extends Duplex {
   async readInto(target: Uint8Array, options?: CallOptions): Promise<number | null> {
     const { signal } = resolveCallOptions(options);
     if (signal?.aborted) throw abortedBy(signal);
-    const got = await this.untilReadable(() => {
-      if (this.endpoint.readInto) return wrap(this.endpoint.readInto(target));
-      const message: Buffer | undefined = this.takeBuffered(1)[0];
-      const next = message ?? this.endpoint.read();
-      if (next === null || next === EOF) return next;
-      if (next.length > target.length) {
-        this.unshift(next);
-        throw new RingPipeError(ErrorCode.MessageTooBig, `the next message of pipe ${this.name} (${next.length} bytes) does not fit ${target.length} bytes`);
+    const [buffered] = this.takeBuffered(1);
+    if (buffered) {
+      if (buffered.length > target.length) {
+        this.unshift(buffered);
+        throw nextTooBig(this.name);
       }
-      target.set(next);
-      return [next.length];
-    }, signal);
-    return got === EOF ? null : got[0]!;
+      target.set(buffered);
+      return buffered.length;
+    }
+    const got = await this.untilReadable(() => this.endpoint.readInto(target), signal);
+    return got === EOF ? null : got;
   }
 
   /**
@@ -344,7 +351,7 @@ export class RingPipe extends Duplex {
 
   /** The cursor of the last batch written with one (writeBatch's `cursor`); undefined where the pipe has none (no mapped ring). */
   cursor(): bigint | undefined {
-    return this.endpoint.cursor?.();
+    return this.endpoint.cursor();
   }
 
   /** writeBatch with a cursor: all or nothing, committed with the cursor, after the direct batches before it. */
@@ -353,9 +360,7 @@ export class RingPipe extends Duplex {
     if (typeof cursor !== 'bigint' || cursor < 0n || cursor >= 1n << 64n) {
       return Promise.reject(new RingPipeError(ErrorCode.BadOption, `invalid option "cursor": expected a bigint from 0 to 2^64 - 1`));
     }
-    if (!endpoint.writeWithCursor || this.endpoint.mode !== 'message') {
-      return Promise.reject(new RingPipeError(ErrorCode.BadOption, `pipe ${this.name}: a cursor needs a message-mode pipe whose ring this process maps`));
-    }
+    if (endpoint.mode !== 'message') return Promise.reject(cursorNeedsMapping(this.name));
     const tooBig = chunks.find((chunk) => chunk.length > endpoint.maxRecord);
     if (tooBig) return Promise.reject(this.tooBigError(tooBig.length));
     const bytes = chunks.reduce((sum, chunk) => sum + 8 + ((chunk.length + 7) & ~7), 0);
@@ -365,7 +370,7 @@ export class RingPipe extends Duplex {
       this.startWriting();
       for (;;) {
         if (this.destroyed) throw closedError(this.name);
-        if (endpoint.writeWithCursor!(chunks, cursor) !== NO_ROOM) return;
+        if (endpoint.writeWithCursor(chunks, cursor) !== NO_ROOM) return;
         const wait = endpoint.waitWritable(Math.max(0, bytes - 8));
         this.pendingWrite = wait;
         await wait.promise;
@@ -409,18 +414,15 @@ export class RingPipe extends Duplex {
     if (this.endpoint.mode === 'message' && length > this.endpoint.maxRecord) {
       throw this.tooBigError(length);
     }
-    if (!this.endpoint.writeInPlace) {
-      const message = Buffer.alloc(length);
-      fill(message);
-      return new Promise((resolve, reject) => this.write(message, (err) => (err ? reject(err) : resolve())));
-    }
+    // A fill of this call's own: an endpoint that fills before it finds room keeps what it wrote for the retries of this call alone.
+    const fillThis = (view: Buffer): void => fill(view);
     this.startWriting();
     for (;;) {
       if (this.destroyed) throw closedError(this.name);
       if (signal?.aborted) throw abortedBy(signal);
-      if (this.endpoint.writeInPlace(length, fill) !== NO_ROOM) return this.sent();
+      if (this.endpoint.writeInPlace(length, fillThis) !== NO_ROOM) return this.sent();
       const gone = this.presence.gone();
-      if (gone && this.endpoint.writeInPlace(length, fill) === NO_ROOM) throw gone;
+      if (gone && this.endpoint.writeInPlace(length, fillThis) === NO_ROOM) throw gone;
       if (gone) return this.sent();
       const wait = this.endpoint.waitWritable(length);
       this.pendingWrite = wait;
@@ -444,10 +446,10 @@ export class RingPipe extends Duplex {
     try {
       await this.queuedWritesDone(signal);
       if (!this.writingStarted) return;
-      const through = this.endpoint.writtenThrough?.() ?? this.endpoint.stats().messagesIn;
+      const through = this.endpoint.writtenThrough();
       for (;;) {
         if (this.destroyed) throw this.errored ?? closedError(this.name);
-        if (readThrough(this.endpoint) >= through) return;
+        if (this.endpoint.readThrough() >= through) return;
         const gone = this.presence.gone();
         if (gone) throw gone;
         // Every record a reader takes wakes writers that wait for room: the largest record waits until the ring is empty, or the next take.
@@ -687,10 +689,4 @@ function untilDoneOrAborted(wait: Wait, signal: AbortSignal | undefined): Promis
 function asBuffer(message: string | Uint8Array): Buffer {
   if (typeof message === 'string') return Buffer.from(message);
   return Buffer.isBuffer(message) ? message : Buffer.from(message.buffer, message.byteOffset, message.byteLength);
-}
-
-/** A single result as a batch of one (null and EOF pass through). */
-function wrap<T>(got: T | null | typeof EOF): T[] | null | typeof EOF {
-  if (got === null || got === EOF) return got as null | typeof EOF;
-  return [got as T];
 }

@@ -1,7 +1,8 @@
 import { constants as osConstants } from 'node:os';
 import koffi from 'koffi';
-import { EOF, NO_ROOM, WROTE, type Endpoint, type Wait } from '../../backend.js';
+import { EOF, NO_ROOM, WROTE, type Wait } from '../../endpoint.js';
 import { ErrorCode, RingPipeError, closedError } from '../../errors.js';
+import { SyscallEndpoint } from '../../syscall-endpoint.js';
 import type { RingStats, WriteCursor } from '../../ring/ring.js';
 import { Ioctl, MODE_BYTE, RECV_EOF, ROLE_READ_BEGIN, ROLE_READ_END, ROLE_WRITE_BEGIN, ROLE_WRITE_END, Recv } from './abi.js';
 import { closeDevice, driverError, ioctl, ioctlU32, statOn, writeFd } from './device.js';
@@ -18,7 +19,7 @@ const addressOf = (buf: Buffer): bigint => koffi.address(buf) as bigint;
  * waits. Used when the handle may not map the ring (one-sided permissions) or
  * RINGPIPE_DRIVER_IO=syscall says so.
  */
-export class DriverIoEndpoint implements Endpoint {
+export class DriverIoEndpoint extends SyscallEndpoint {
   readonly backend = 'driver';
   readonly io = 'syscall';
   readonly capacity: number;
@@ -37,6 +38,7 @@ export class DriverIoEndpoint implements Endpoint {
     bound: Bound,
     private readonly request: DriverRequest,
   ) {
+    super();
     this.fd = bound.fd;
     this.created = bound.created;
     this.capacity = bound.capacity;
@@ -64,7 +66,7 @@ export class DriverIoEndpoint implements Endpoint {
     return cursor.index > from || cursor.index === chunks.length ? WROTE : NO_ROOM;
   }
 
-  read(): Buffer | null | typeof EOF {
+  protected receive(): Buffer | null | typeof EOF {
     if (this.closed) throw closedError(this.name);
     if (this.recvBuf.length === 0) this.recvBuf = Buffer.alloc(Math.min(this.maxRecord, 1 << 16));
     for (;;) {

@@ -1,6 +1,6 @@
 import { constants } from 'node:fs';
 import { constants as osConstants } from 'node:os';
-import type { Endpoint } from '../../backend.js';
+import type { Endpoint } from '../../endpoint.js';
 import { ErrorCode, RingPipeError } from '../../errors.js';
 import { MappedEndpoint, type RingTransport } from '../../mapped-endpoint.js';
 import { HEADER_SIZE, Off } from '../../ring/layout.js';

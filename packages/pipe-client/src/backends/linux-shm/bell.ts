@@ -1,6 +1,6 @@
 import { closeSync, constants, fchmodSync, fstatSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { Socket } from 'node:net';
-import type { Wait } from '../../backend.js';
+import type { Wait } from '../../endpoint.js';
 import type { WakeWord } from '../../mapped-endpoint.js';
 import { makeFifo } from '../../platform/linux/libc.js';
 import { Off } from '../../ring/layout.js';

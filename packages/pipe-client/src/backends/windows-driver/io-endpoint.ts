@@ -1,5 +1,6 @@
-import { EOF, NO_ROOM, WROTE, settledWait, type Endpoint, type Wait } from '../../backend.js';
+import { EOF, NO_ROOM, WROTE, settledWait, type Wait } from '../../endpoint.js';
 import { WaitSet } from '../../wait/wait-set.js';
+import { SyscallEndpoint } from '../../syscall-endpoint.js';
 import { closedError } from '../../errors.js';
 import { closeAtExit, forgetAtExit } from '../../exit-hook.js';
 import { MODE_BYTE } from '../../ring/layout.js';
@@ -47,7 +48,7 @@ export interface DriverIoShape {
  * are waited for by the process-wide WaitForMultipleObjects waiter. EOF is a read
  * completing with STATUS_END_OF_FILE (ERROR_HANDLE_EOF).
  */
-export class DriverIoEndpoint implements Endpoint {
+export class DriverIoEndpoint extends SyscallEndpoint {
   readonly backend = 'driver';
   readonly io = 'syscall';
   readonly capacity: number;
@@ -67,6 +68,7 @@ export class DriverIoEndpoint implements Endpoint {
     private readonly sync: Overlapped,
     shape: DriverIoShape,
   ) {
+    super();
     this.capacity = shape.capacity;
     this.mode = shape.mode === MODE_BYTE ? 'byte' : 'message';
     this.maxRecord = shape.maxRecord;
@@ -85,7 +87,7 @@ export class DriverIoEndpoint implements Endpoint {
     closeAtExit(this);
   }
 
-  read(): Buffer | null | typeof EOF {
+  protected receive(): Buffer | null | typeof EOF {
     if (this.closed) throw closedError(this.name);
     const r = this.reading;
     for (;;) {

@@ -1,5 +1,5 @@
 import koffi from 'koffi';
-import type { Endpoint } from '../../backend.js';
+import type { Endpoint } from '../../endpoint.js';
 import { ErrorCode, RingPipeError } from '../../errors.js';
 import { Ring } from '../../ring/ring.js';
 import { ABI_VERSION, BIND, BindIn, BindOut, IOCTL, MapOut, STATUS, WAKE_DATA, WAKE_SPACE } from './abi.js';

@@ -1,5 +1,5 @@
 import koffi from 'koffi';
-import type { Endpoint } from '../../backend.js';
+import type { Endpoint } from '../../endpoint.js';
 import { ErrorCode, RingPipeError } from '../../errors.js';
 import { HEADER_SIZE, MODE_BYTE, MODE_MESSAGE, OS_WAITER, W } from '../../ring/layout.js';
 import { Ring } from '../../ring/ring.js';
