@@ -66,7 +66,7 @@ export class MappedEndpoint implements Endpoint {
   /** How long waits for data and for room poll before they sleep. */
   private readonly pollWindows: Record<WakeWord, PollWindow>;
   /** Set after a sleep timed out: the next read also looks at its peers' liveness. */
-  private checkPeers = false;
+  private checkLiveness = false;
   /** Set when close() starts: no new operation or wait may begin. */
   private closed = false;
   /** Set in the same tick as the release: from then on nothing may touch the ring. */
@@ -111,16 +111,16 @@ export class MappedEndpoint implements Endpoint {
   }
 
   read(): Buffer | null | typeof EOF {
-    return this.reading((checkPeers) => this.ring.read(this.slot, Infinity, checkPeers));
+    return this.reading((checkLiveness) => this.ring.read(this.slot, Infinity, checkLiveness));
   }
 
   readBatch(max: number): Buffer[] | null | typeof EOF {
-    return this.reading((checkPeers) => this.ring.readBatch(this.slot, max, checkPeers));
+    return this.reading((checkLiveness) => this.ring.readBatch(this.slot, max, checkLiveness));
   }
 
   readInto(target: Uint8Array): number | null | typeof EOF {
-    const got = this.reading((checkPeers) => {
-      const n = this.ring.readInto(this.slot, target, checkPeers);
+    const got = this.reading((checkLiveness) => {
+      const n = this.ring.readInto(this.slot, target, checkLiveness);
       // A length is a result too: tell it from the codes, which are negative.
       return n >= 0 ? [n] : n;
     });
@@ -128,7 +128,7 @@ export class MappedEndpoint implements Endpoint {
   }
 
   peek(): Buffer | null | typeof EOF {
-    return this.reading((checkPeers) => this.ring.peek(this.slot, checkPeers));
+    return this.reading((checkLiveness) => this.ring.peek(this.slot, checkLiveness));
   }
 
   releasePeek(consume: boolean): void {
@@ -170,11 +170,11 @@ export class MappedEndpoint implements Endpoint {
   }
 
   /** Runs one Read of the ring and maps its codes: null when the caller must wait (LOCKED: on a timer), EOF at the end. */
-  private reading<T extends object>(readOnce: (checkPeers: boolean) => T | number): T | null | typeof EOF {
+  private reading<T extends object>(readOnce: (checkLiveness: boolean) => T | number): T | null | typeof EOF {
     this.usable();
-    const checkPeers = this.checkPeers;
-    this.checkPeers = false;
-    const got = readOnce(checkPeers);
+    const checkLiveness = this.checkLiveness;
+    this.checkLiveness = false;
+    const got = readOnce(checkLiveness);
     if (got === LOCKED) {
       this.readBackoff.locked();
       return null;
@@ -182,7 +182,7 @@ export class MappedEndpoint implements Endpoint {
     this.readBackoff.reset();
     if (typeof got !== 'number') return got;
     if (got === TOO_SMALL) throw nextTooBig(this.name);
-    if (got === EMPTY && !this.follow && this.ring.isEof(this.slot, checkPeers)) return EOF;
+    if (got === EMPTY && !this.follow && this.ring.eof(this.slot, checkLiveness)) return EOF;
     return null;
   }
 
@@ -190,7 +190,7 @@ export class MappedEndpoint implements Endpoint {
     if (this.closed) return settledWait();
     const backoff = this.readBackoff.wait();
     if (backoff) return this.waits.track(backoff);
-    return this.waitFor(Off.dataSeq, () => this.ring.readyToRead() || (!this.follow && this.ring.isEof(this.slot, false)));
+    return this.waitFor(Off.dataSeq, () => this.ring.readable() || (!this.follow && this.ring.eof(this.slot, false)));
   }
 
   waitWritable(size: number): Wait {
@@ -247,12 +247,9 @@ export class MappedEndpoint implements Endpoint {
   /** Announces the waiter (every later change of the word wakes it), looks once more, then sleeps; undefined when it need not. */
   private sleep(which: WakeWord, ready: () => boolean): Wait | undefined {
     const kind = this.transport.waiterKind;
-    const reading = which === Off.dataSeq;
-    const seq = !kind ? Atomics.load(this.words, W(which)) : reading ? this.ring.beginReadWait(kind) : this.ring.beginWriteWait(kind);
+    const seq = kind ? this.ring.beginWait(which, kind) : Atomics.load(this.words, W(which));
     const done = (): void => {
-      if (!kind) return;
-      if (reading) this.ring.endReadWait(kind);
-      else this.ring.endWriteWait(kind);
+      if (kind) this.ring.endWait(which, kind);
     };
     if (ready()) {
       done();
@@ -265,7 +262,7 @@ export class MappedEndpoint implements Endpoint {
         unwatch?.();
         if (this.released) return;
         done();
-        if (Atomics.load(this.words, W(which)) === seq) this.checkPeers = true;
+        if (Atomics.load(this.words, W(which)) === seq) this.checkLiveness = true;
       }),
       cancel: () => pending.cancel(),
     };
@@ -286,8 +283,8 @@ export class MappedEndpoint implements Endpoint {
       seq,
       due: () =>
         !reading ||
-        (!this.ring.isEmpty() && !this.ring.readyToRead()) ||
-        (!this.follow && this.ring.isEof(this.slot, true)),
+        (!this.ring.isEmpty() && !this.ring.readable()) ||
+        (!this.follow && this.ring.eof(this.slot, true)),
       wake: () => sleeping.cancel(),
     });
   }

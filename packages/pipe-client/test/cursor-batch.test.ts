@@ -3,10 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import { HEADER_SIZE, MODE_MESSAGE } from '../src/ring/layout.js';
 import { ALREADY, BUSY, EMPTY, FULL, LOCKED, OK, Ring, TOO_BIG, type CursorStop } from '../src/ring/ring.js';
+import { initHeader } from '../src/ring/header.js';
 
 function ringOf(capacity = 256): { ring: Ring; live: Set<number>; attach(): number } {
   const segment = new ArrayBuffer(HEADER_SIZE + capacity);
-  Ring.init(segment, capacity, MODE_MESSAGE);
+  initHeader(segment, capacity, MODE_MESSAGE);
   const live = new Set<number>();
   const ring = new Ring(segment, { alive: (slot) => live.has(slot), yieldCpu: () => {}, wake: () => {}, lockAttempts: 4 });
   return {

@@ -1,4 +1,5 @@
-import { MODE_MESSAGE, Off, ROLE_READER, ROLE_WRITER, SLOT_COUNT, SLOT_OFFSET, SLOT_SIZE, SlotOff, W } from './layout.js';
+import { MODE_MESSAGE, Off, ROLE_READER, ROLE_WRITER, SLOT_COUNT, SlotOff, W } from './layout.js';
+import { slotWord } from './words.js';
 
 export interface RingStats {
   capacity: number;
@@ -16,8 +17,6 @@ export interface RingStats {
   /** Shared memory: where reading stands in the ring, in bytes modulo 2^32 (the format's `tail`). */
   readPosition?: number;
 }
-
-const slotWord = (slot: number, field: number): number => W(SLOT_OFFSET + slot * SLOT_SIZE + field);
 
 /** Statistics from a header page (mapped, or a copy read with pread); only slots `alive` vouches for are counted. */
 export function headerStats(i32: Int32Array, capacity: number, mode: number, alive: (slot: number) => boolean): RingStats {

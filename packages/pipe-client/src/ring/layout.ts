@@ -53,6 +53,9 @@ export const Off = {
   keptSinceMs: 200,
 } as const;
 
+/** A wake word of the ring, by its byte offset in the header: readers sleep on data_seq, writers on space_seq. */
+export type WakeWord = typeof Off.dataSeq | typeof Off.spaceSeq;
+
 /**
  * What a sleeper adds to `readers_waiting` or `writers_waiting`: sleepers on the
  * seq word (futex, event, driver) count in the low 16 bits, sleepers on the

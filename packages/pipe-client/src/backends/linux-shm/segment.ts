@@ -3,6 +3,7 @@ import { ErrorCode, RingPipeError, fromSystemError } from '../../errors.js';
 import { HEADER_SIZE, MODE_BYTE, MODE_MESSAGE, SLEEP_BELL, SLEEP_OS, SLOT_COUNT, sleeperKinds } from '../../ring/layout.js';
 import type { WakeWord } from '../../mapped-endpoint.js';
 import { Ring, type RingPlatform } from '../../ring/ring.js';
+import { checkHeader, initHeader } from '../../ring/header.js';
 import { Bells, removeBells } from './bell.js';
 import { createLockFile, openLockFile, removeLockFile } from './lock-file.js';
 import {
@@ -158,7 +159,7 @@ function create(path: string, request: SegmentRequest): Segment | undefined {
       throw err;
     }
     mapping = mapShared(fd, total);
-    Ring.init(mapping.buffer, request.capacity, request.mode ?? MODE_MESSAGE, request.ttl);
+    initHeader(mapping.buffer, request.capacity, request.mode ?? MODE_MESSAGE, request.ttl);
     inode = fstatSync(fd).ino;
     lockFd = createLockFile(SHM_DIR, path, inode, request.permissions);
     if (lockFd === undefined) {
@@ -312,7 +313,7 @@ export function readHeader(fd: number, stats: Stats, path: string): { capacity: 
   const header = mapShared(fd, HEADER_SIZE, PROT_READ);
   let fields: { capacity: number; mode: number };
   try {
-    fields = Ring.validate(header.buffer);
+    fields = checkHeader(header.buffer);
   } finally {
     unmap(header);
   }
