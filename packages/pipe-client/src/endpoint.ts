@@ -1,5 +1,6 @@
 import { ErrorCode, RingPipeError } from './errors.js';
 import type { RingStats, WriteCursor } from './ring/ring.js';
+import type { Wait } from './wait/wait.js';
 
 /** What `Endpoint.write` reports: something went in (the cursor moved), or nothing could. */
 export const WROTE = 0;
@@ -8,16 +9,6 @@ export const NO_ROOM = 1;
 
 /** Returned by `Endpoint.read` once every writer has left and the ring is drained. */
 export const EOF = Symbol('ringpipe.eof');
-
-export interface Wait {
-  readonly promise: Promise<void>;
-  cancel(): void;
-}
-
-/** A wait that is over already: the caller tries again at once. */
-export function settledWait(): Wait {
-  return { promise: Promise.resolve(), cancel: () => {} };
-}
 
 /**
  * One open handle on a named pipe, whatever holds the ring (shared memory or a

@@ -1,7 +1,8 @@
-import { EOF, NO_ROOM, WROTE, nextTooBig, recordTooBig, settledWait, type Endpoint, type Wait } from './endpoint.js';
+import { EOF, NO_ROOM, WROTE, nextTooBig, recordTooBig, type Endpoint } from './endpoint.js';
+import { settledWait, type Wait } from './wait/wait.js';
 import { ErrorCode, RingPipeError, closedError } from './errors.js';
 import { closeAtExit, forgetAtExit } from './exit-hook.js';
-import { HEADER_SIZE, MODE_MESSAGE, Off, W, recordSize } from './ring/layout.js';
+import { HEADER_SIZE, Off, W, modeName, recordSize, type WakeWord } from './ring/layout.js';
 import { ALREADY, EMPTY, LOCKED, OK, TOO_BIG, TOO_SMALL, type Ring, type RingStats, type WriteCursor } from './ring/ring.js';
 import { LockBackoff } from './wait/lock-backoff.js';
 import { peerWatch } from './wait/peer-watch.js';
@@ -9,9 +10,6 @@ import { pollBriefly } from './wait/poll-briefly.js';
 import { PollWindow } from './wait/poll-window.js';
 import { IDLE_READER_CHECK_MS, PEER_CHECK_MS } from './wait/timing.js';
 import { WaitSet } from './wait/wait-set.js';
-
-/** A wake word of the ring, by its byte offset in the header: readers sleep on data_seq, writers on space_seq. */
-export type WakeWord = typeof Off.dataSeq | typeof Off.spaceSeq;
 
 /** What differs between the backends that map the ring: how a handle sleeps and how it lets go. */
 export interface RingTransport {
@@ -85,7 +83,7 @@ export class MappedEndpoint implements Endpoint {
     this.words = new Int32Array(buffer, 0, HEADER_SIZE / 4);
     this.pollWindows = { [Off.dataSeq]: new PollWindow(transport.pollFirstUs), [Off.spaceSeq]: new PollWindow(transport.pollFirstUs) };
     this.capacity = ring.capacity;
-    this.mode = ring.mode === MODE_MESSAGE ? 'message' : 'byte';
+    this.mode = modeName(ring.mode);
     this.maxRecord = ring.maxRecord;
     closeAtExit(this);
   }

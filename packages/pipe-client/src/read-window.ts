@@ -1,4 +1,5 @@
-import { EOF, type Endpoint, type Wait } from './endpoint.js';
+import { EOF, type Endpoint } from './endpoint.js';
+import type { Wait } from './wait/wait.js';
 
 /** A message a ReadWindow shows: still in the ring until released. */
 export interface ShownMessage {

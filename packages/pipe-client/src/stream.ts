@@ -1,5 +1,6 @@
 import { Duplex } from 'node:stream';
-import { EOF, NO_ROOM, cursorNeedsMapping, nextTooBig, type Endpoint, type Wait } from './endpoint.js';
+import { EOF, NO_ROOM, cursorNeedsMapping, nextTooBig, type Endpoint } from './endpoint.js';
+import type { Wait } from './wait/wait.js';
 import { ErrorCode, RingPipeError, abortedBy, closedError } from './errors.js';
 import { resolveCallOptions, type CallOptions } from './options.js';
 import { EndpointWindow, type ReadWindow } from './read-window.js';
@@ -100,7 +101,7 @@ export class RingPipe extends Duplex {
   }
 
   stats(): RingStats {
-    if (this.destroyed) throw new RingPipeError(ErrorCode.Closed, `pipe ${this.name} is closed`);
+    if (this.destroyed) throw closedError(this.name);
     return this.endpoint.stats();
   }
 

@@ -1,4 +1,5 @@
-import { EOF, NO_ROOM, WROTE, cursorNeedsMapping, nextTooBig, recordTooBig, type Endpoint, type Wait } from './endpoint.js';
+import { EOF, NO_ROOM, WROTE, cursorNeedsMapping, nextTooBig, recordTooBig, type Endpoint } from './endpoint.js';
+import type { Wait } from './wait/wait.js';
 import type { RingStats, WriteCursor } from './ring/ring.js';
 
 /**

@@ -1,4 +1,4 @@
-import { MODE_MESSAGE, Off, ROLE_READER, ROLE_WRITER, SLOT_COUNT, SlotOff, W } from './layout.js';
+import { Off, modeName, ROLE_READER, ROLE_WRITER, SLOT_COUNT, SlotOff, W } from './layout.js';
 import { slotWord } from './words.js';
 
 export interface RingStats {
@@ -34,7 +34,7 @@ export function headerStats(i32: Int32Array, capacity: number, mode: number, ali
   const used = (Atomics.load(i32, W(Off.head)) - tail) >>> 0;
   return {
     capacity,
-    mode: mode === MODE_MESSAGE ? 'message' : 'byte',
+    mode: modeName(mode),
     usedBytes: Math.min(used, capacity),
     messagesIn: readCounter(i32, W(Off.msgsIn)),
     bytesIn: readCounter(i32, W(Off.bytesIn)),

@@ -1,10 +1,12 @@
 import { constants as osConstants } from 'node:os';
 import koffi from 'koffi';
-import { EOF, NO_ROOM, WROTE, type Wait } from '../../endpoint.js';
+import { EOF, NO_ROOM, WROTE } from '../../endpoint.js';
+import type { Wait } from '../../wait/wait.js';
 import { ErrorCode, RingPipeError, closedError } from '../../errors.js';
 import { SyscallEndpoint } from '../../syscall-endpoint.js';
 import type { RingStats, WriteCursor } from '../../ring/ring.js';
-import { Ioctl, MODE_BYTE, RECV_EOF, ROLE_READ_BEGIN, ROLE_READ_END, ROLE_WRITE_BEGIN, ROLE_WRITE_END, Recv } from './abi.js';
+import { modeName } from '../../ring/layout.js';
+import { Ioctl, RECV_EOF, ROLE_READ_BEGIN, ROLE_READ_END, ROLE_WRITE_BEGIN, ROLE_WRITE_END, Recv } from './abi.js';
 import { closeDevice, driverError, ioctl, ioctlU32, statOn, writeFd } from './device.js';
 import type { Bound, DriverRequest } from './bind.js';
 import { POLLIN, POLLOUT, pollWaiter } from './poll-waiter.js';
@@ -42,7 +44,7 @@ export class DriverIoEndpoint extends SyscallEndpoint {
     this.fd = bound.fd;
     this.created = bound.created;
     this.capacity = bound.capacity;
-    this.mode = bound.mode === MODE_BYTE ? 'byte' : 'message';
+    this.mode = modeName(bound.mode);
     this.maxRecord = bound.maxRecord;
   }
 

@@ -1,7 +1,7 @@
 import { closeSync, constants, fchmodSync, fstatSync, lstatSync, openSync, unlinkSync, type Stats } from 'node:fs';
 import { ErrorCode, RingPipeError, fromSystemError } from '../../errors.js';
-import { HEADER_SIZE, MODE_BYTE, MODE_MESSAGE, SLEEP_BELL, SLEEP_OS, SLOT_COUNT, sleeperKinds } from '../../ring/layout.js';
-import type { WakeWord } from '../../mapped-endpoint.js';
+import { HEADER_SIZE, MODE_MESSAGE, SLEEP_BELL, modeName, SLEEP_OS, SLOT_COUNT, sleeperKinds } from '../../ring/layout.js';
+import type { WakeWord } from '../../ring/layout.js';
 import { Ring, type RingPlatform } from '../../ring/ring.js';
 import { checkHeader, initHeader } from '../../ring/header.js';
 import { Bells, removeBells } from './bell.js';
@@ -237,7 +237,7 @@ function join(fd: number, path: string, canonical: string, request: SegmentReque
     const ring = new Ring(mapping.buffer, platform);
     if (!live && (keptPastTtl(ring.ttlMs, ring.keptSinceMs, Date.now()) || ring.unread().messages === 0)) return replace(stats.ino);
     if (request.mode !== undefined && request.mode !== ring.mode) {
-      const want = request.mode === MODE_BYTE ? 'byte' : 'message';
+      const want = modeName(request.mode ?? MODE_MESSAGE);
       throw new RingPipeError(ErrorCode.ModeMismatch, `pipe ${canonical} exists in ${ring.stats().mode} mode, not ${want} mode`);
     }
     for (let s = 0; s < SLOT_COUNT && slot < 0; s++) if (ofdLock(lockFd, s)) slot = s;

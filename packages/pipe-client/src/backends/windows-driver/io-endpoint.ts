@@ -1,9 +1,10 @@
-import { EOF, NO_ROOM, WROTE, settledWait, type Wait } from '../../endpoint.js';
+import { EOF, NO_ROOM, WROTE } from '../../endpoint.js';
+import { settledWait, type Wait } from '../../wait/wait.js';
 import { WaitSet } from '../../wait/wait-set.js';
 import { SyscallEndpoint } from '../../syscall-endpoint.js';
 import { closedError } from '../../errors.js';
 import { closeAtExit, forgetAtExit } from '../../exit-hook.js';
-import { MODE_BYTE } from '../../ring/layout.js';
+import { modeName } from '../../ring/layout.js';
 import type { RingStats, WriteCursor } from '../../ring/ring.js';
 import { PEER_CHECK_MS } from '../../wait/timing.js';
 import { IOCTL, PipeInfo, STATUS } from './abi.js';
@@ -70,7 +71,7 @@ export class DriverIoEndpoint extends SyscallEndpoint {
   ) {
     super();
     this.capacity = shape.capacity;
-    this.mode = shape.mode === MODE_BYTE ? 'byte' : 'message';
+    this.mode = modeName(shape.mode);
     this.maxRecord = shape.maxRecord;
     this.created = shape.created;
     this.writer = shape.access === 'write';

@@ -8,8 +8,8 @@ import { DriverIoEndpoint } from './io-endpoint.js';
 import { DriverWait } from './wait.js';
 import { closeHandle } from '../../platform/windows/kernel32.js';
 import { MappedEndpoint, type RingTransport } from '../../mapped-endpoint.js';
-import { OS_WAITER, W } from '../../ring/layout.js';
-import { ringPlatform, wakeCode } from '../../platform/windows/ring-platform.js';
+import { OS_WAITER, W, wakeCode } from '../../ring/layout.js';
+import { ringPlatform } from '../windows-ring-platform.js';
 import { handleWaiter } from '../../platform/windows/waiter.js';
 
 export interface WinOpenRequest {
