@@ -9,7 +9,29 @@ import type { RingStats, WriteCursor } from './ring/ring.js';
 
 export type Access = 'read' | 'write' | 'readwrite';
 
-type Callback = (err?: Error | null) => void;
+type Callback = (error?: Error | null) => void;
+
+/** What `readView()` gives: the next message as it lies in the ring, held until `release`. */
+export interface MessageView {
+  /** The message's bytes, valid until `release()`. */
+  readonly data: Buffer;
+  /** Consumes the message (`consume` true, the default) or leaves it for the next read. */
+  release(consume?: boolean): void;
+}
+
+/** What a handle is opened with (createPipe builds it; not public). */
+interface Opened {
+  endpoint: Endpoint;
+  access: Access;
+  noReaders?: NoReaders;
+}
+
+let construct: (opened: Opened) => RingPipe;
+
+/** A RingPipe over an open endpoint: createPipe's way to the private constructor. */
+export function ringPipeOn(opened: Opened): RingPipe {
+  return construct(opened);
+}
 
 /** Messages one synchronous run of pump() (or of an iteration's ready messages) delivers before it yields to the event loop. */
 const PUMP_TURN = 4096;
@@ -41,7 +63,12 @@ export class RingPipe extends Duplex {
   private draining = 0;
   private destroyAfterDraining = false;
 
-  constructor(endpoint: Endpoint, access: Access, options: { noReaders?: NoReaders } = {}) {
+  static {
+    construct = (opened) => new RingPipe(opened);
+  }
+
+  /** Pipes are opened with createPipe(). */
+  private constructor({ endpoint, access, noReaders }: Opened) {
     const message = endpoint.mode === 'message';
     super({
       // `readable` and `writable` are Duplex options that @types/node 20 does not list.
@@ -55,7 +82,7 @@ export class RingPipe extends Duplex {
       allowHalfOpen: true,
     });
     this.endpoint = endpoint;
-    this.presence = new ReaderPresence(endpoint, options.noReaders ?? 'wait');
+    this.presence = new ReaderPresence(endpoint, noReaders ?? 'wait');
     if (access === 'write') this.startWriting();
     // A side that was never used closes with the other one, so a pure writer or pure reader releases its handle.
     this.once('finish', () => {
@@ -250,7 +277,7 @@ export class RingPipe extends Duplex {
    * other readers of the pipe wait, so release it soon. `release(false)` leaves
    * the message in the ring for the next read. Destroying the pipe releases it.
    */
-  async readView(options?: CallOptions): Promise<{ data: Buffer; release(consume?: boolean): void } | null> {
+  async readView(options?: CallOptions): Promise<MessageView | null> {
     const { signal } = resolveCallOptions(options);
     if (signal?.aborted) throw abortedBy(signal);
     const [buffered] = this.takeBuffered(1);
@@ -560,11 +587,11 @@ export class RingPipe extends Duplex {
     }
   }
 
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: Callback): void {
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     this.send([chunk], callback);
   }
 
-  override _writev(chunks: Array<{ chunk: Buffer }>, callback: Callback): void {
+  override _writev(chunks: Array<{ chunk: Buffer }>, callback: (error?: Error | null) => void): void {
     this.send(
       chunks.map((entry) => entry.chunk),
       callback,
@@ -621,7 +648,7 @@ export class RingPipe extends Duplex {
         this.pendingWrite = wait;
         void untilDoneOrAborted(wait, signal).then(() => {
           if (this.pendingWrite === wait) this.pendingWrite = undefined;
-          if (this.destroyed) callback(new RingPipeError(ErrorCode.Closed, `pipe ${this.name} closed while a write waited for space`));
+          if (this.destroyed) callback(closedError(this.name));
           else if (signal?.aborted) callback(abortedBy(signal));
           else this.flush(chunks, cursor, callback, signal);
         });
@@ -638,7 +665,7 @@ export class RingPipe extends Duplex {
     this.endpoint.startWriting();
   }
 
-  override _final(callback: Callback): void {
+  override _final(callback: (error?: Error | null) => void): void {
     const batch = this.batchInFlight;
     if (batch) {
       void batch.then(() => this._final(callback));
@@ -648,7 +675,7 @@ export class RingPipe extends Duplex {
     callback();
   }
 
-  override _destroy(err: Error | null, callback: Callback): void {
+  override _destroy(err: Error | null, callback: (error?: Error | null) => void): void {
     this.pendingRead?.cancel();
     this.pendingWrite?.cancel();
     this.sent();
