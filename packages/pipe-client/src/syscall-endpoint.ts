@@ -1,6 +1,16 @@
 import { EOF, NO_ROOM, WROTE, cursorNeedsMapping, nextTooBig, recordTooBig, type Endpoint } from './endpoint.js';
 import type { Wait } from './wait/wait.js';
+import { modeName } from './ring/layout.js';
 import type { RingStats, WriteCursor } from './ring/ring.js';
+
+/** What the driver told of the pipe when the handle bound to it. */
+export interface SyscallShape {
+  capacity: number;
+  /** MODE_MESSAGE or MODE_BYTE. */
+  mode: number;
+  maxRecord: number;
+  created: boolean;
+}
 
 /**
  * The Endpoint paths that a handle moving messages by system calls (a driver handle
@@ -9,18 +19,28 @@ import type { RingStats, WriteCursor } from './ring/ring.js';
  * go unconsumed) is kept here and comes first at the next read.
  */
 export abstract class SyscallEndpoint implements Endpoint {
-  abstract readonly name: string;
-  abstract readonly backend: 'shm' | 'driver';
-  abstract readonly capacity: number;
-  abstract readonly mode: 'message' | 'byte';
-  abstract readonly maxRecord: number;
-  abstract readonly created: boolean;
+  readonly backend = 'driver';
+  readonly io = 'syscall';
+  readonly capacity: number;
+  readonly mode: 'message' | 'byte';
+  readonly maxRecord: number;
+  readonly created: boolean;
   /** Taken from the driver, not handed over yet. */
   private next?: Buffer;
   /** Handed over by peek, until releasePeek or releaseShown. */
   private peeked?: Buffer;
   /** What writeInPlace's `fill` wrote, kept while the ring has no room for it. */
   private filled?: { fill: (view: Buffer) => void; message: Buffer; cursor: WriteCursor };
+
+  constructor(
+    readonly name: string,
+    shape: SyscallShape,
+  ) {
+    this.capacity = shape.capacity;
+    this.mode = modeName(shape.mode);
+    this.maxRecord = shape.maxRecord;
+    this.created = shape.created;
+  }
 
   /** One message (byte mode: some bytes) from the driver, null when nothing is ready, EOF at end. */
   protected abstract receive(): Buffer | null | typeof EOF;

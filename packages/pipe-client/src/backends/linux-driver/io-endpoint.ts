@@ -5,7 +5,6 @@ import type { Wait } from '../../wait/wait.js';
 import { ErrorCode, RingPipeError, closedError } from '../../errors.js';
 import { SyscallEndpoint } from '../../syscall-endpoint.js';
 import type { RingStats, WriteCursor } from '../../ring/ring.js';
-import { modeName } from '../../ring/layout.js';
 import { Ioctl, RECV_EOF, ROLE_READ_BEGIN, ROLE_READ_END, ROLE_WRITE_BEGIN, ROLE_WRITE_END, Recv } from './abi.js';
 import { closeDevice, driverError, ioctl, ioctlU32, statOn, writeFd } from './device.js';
 import type { Bound, DriverRequest } from './bind.js';
@@ -22,12 +21,6 @@ const addressOf = (buf: Buffer): bigint => koffi.address(buf) as bigint;
  * RINGPIPE_DRIVER_IO=syscall says so.
  */
 export class DriverIoEndpoint extends SyscallEndpoint {
-  readonly backend = 'driver';
-  readonly io = 'syscall';
-  readonly capacity: number;
-  readonly mode: 'message' | 'byte';
-  readonly maxRecord: number;
-  readonly created: boolean;
   private readonly fd: number;
   private readonly waits = new WaitSet();
   private closed = false;
@@ -36,16 +29,12 @@ export class DriverIoEndpoint extends SyscallEndpoint {
   private readonly recvArg = Buffer.alloc(Recv.size);
 
   constructor(
-    readonly name: string,
+    name: string,
     bound: Bound,
     private readonly request: DriverRequest,
   ) {
-    super();
+    super(name, bound);
     this.fd = bound.fd;
-    this.created = bound.created;
-    this.capacity = bound.capacity;
-    this.mode = modeName(bound.mode);
-    this.maxRecord = bound.maxRecord;
   }
 
   write(chunks: readonly Uint8Array[], cursor: WriteCursor): typeof WROTE | typeof NO_ROOM {

@@ -1,10 +1,9 @@
 import { EOF, NO_ROOM, WROTE } from '../../endpoint.js';
 import { settledWait, type Wait } from '../../wait/wait.js';
 import { WaitSet } from '../../wait/wait-set.js';
-import { SyscallEndpoint } from '../../syscall-endpoint.js';
+import { SyscallEndpoint, type SyscallShape } from '../../syscall-endpoint.js';
 import { closedError } from '../../errors.js';
 import { closeAtExit, forgetAtExit } from '../../exit-hook.js';
-import { modeName } from '../../ring/layout.js';
 import type { RingStats, WriteCursor } from '../../ring/ring.js';
 import { PEER_CHECK_MS } from '../../wait/timing.js';
 import { IOCTL, PipeInfo, STATUS } from './abi.js';
@@ -33,12 +32,8 @@ interface Request {
   pending: boolean;
 }
 
-export interface DriverIoShape {
-  capacity: number;
-  mode: number;
-  maxRecord: number;
+export interface DriverIoShape extends SyscallShape {
   access: 'read' | 'write' | 'readwrite';
-  created: boolean;
 }
 
 /**
@@ -50,12 +45,6 @@ export interface DriverIoShape {
  * completing with STATUS_END_OF_FILE (ERROR_HANDLE_EOF).
  */
 export class DriverIoEndpoint extends SyscallEndpoint {
-  readonly backend = 'driver';
-  readonly io = 'syscall';
-  readonly capacity: number;
-  readonly mode: 'message' | 'byte';
-  readonly maxRecord: number;
-  readonly created: boolean;
   private readonly reading: Request;
   private readonly writing: Request;
   private readonly waits = new WaitSet();
@@ -64,16 +53,12 @@ export class DriverIoEndpoint extends SyscallEndpoint {
   private closing?: Promise<void>;
 
   constructor(
-    readonly name: string,
+    name: string,
     private readonly h: bigint,
     private readonly sync: Overlapped,
     shape: DriverIoShape,
   ) {
-    super();
-    this.capacity = shape.capacity;
-    this.mode = modeName(shape.mode);
-    this.maxRecord = shape.maxRecord;
-    this.created = shape.created;
+    super(name, shape);
     this.writer = shape.access === 'write';
     const reads = newOverlapped();
     let writes: Overlapped;
