@@ -292,9 +292,10 @@ export class RingRead extends RingWrite {
     let total = len;
     let at = (tail + recordSize(len)) | 0;
     while (lengths.length < max && at !== head) {
+      const first = Atomics.load(this.i32, this.recordWord(at));
+      const next = first & LEN_MASK;
       // Anything but a committed record that fits ends the batch; the next Read looks at it in full.
-      const next = this.committedLengthAt(at, head);
-      if (next < 0) break;
+      if (first >>> 30 !== STATE_COMMITTED || next > this.maxRecord || recordSize(next) > ((head - at) >>> 0)) break;
       lengths.push(next);
       total += next;
       at = (at + recordSize(next)) | 0;
