@@ -1,7 +1,6 @@
 import { closeSync, constants, fchmodSync, fstatSync, lstatSync, openSync, unlinkSync, type Stats } from 'node:fs';
 import { ErrorCode, RingPipeError, fromSystemError } from '../../errors.js';
 import { HEADER_SIZE, MODE_MESSAGE, SLEEP_BELL, modeName, SLEEP_OS, SLOT_COUNT, sleeperKinds } from '../../ring/layout.js';
-import type { WakeWord } from '../../ring/layout.js';
 import { Ring, type RingPlatform } from '../../ring/ring.js';
 import { checkHeader, initHeader } from '../../ring/header.js';
 import { Bells, removeBells } from './bell.js';
@@ -373,10 +372,10 @@ function shmPlatform(lockFd: number, mapping: Mapping): ShmPlatform {
     ownSlot: -1,
     alive: (slot) => slot === platform.ownSlot || ofdLocked(lockFd, slot),
     yieldCpu,
-    wake: (byteOffset, waiting) => {
+    wake: (which, waiting) => {
       const sleepers = sleeperKinds(waiting);
-      if ((sleepers & SLEEP_OS) !== 0) futexWake(mapping.address + BigInt(byteOffset));
-      if ((sleepers & SLEEP_BELL) !== 0) platform.bells?.of(byteOffset as WakeWord).ring();
+      if ((sleepers & SLEEP_OS) !== 0) futexWake(mapping.address + BigInt(which));
+      if ((sleepers & SLEEP_BELL) !== 0) platform.bells?.of(which).ring();
     },
   };
   return platform;
