@@ -280,25 +280,26 @@ export class RingPipe extends Duplex {
   async readView(options?: CallOptions): Promise<MessageView | null> {
     const { signal } = resolveCallOptions(options);
     if (signal?.aborted) throw abortedBy(signal);
+    // A message the stream took already comes first; letting it go unconsumed puts it back.
     const [buffered] = this.takeBuffered(1);
+    let data: Buffer;
+    let letGo: (consume: boolean) => void;
     if (buffered) {
-      let held = true;
-      return {
-        data: buffered,
-        release: (consume = true) => {
-          if (held && !consume) this.unshift(buffered);
-          held = false;
-        },
+      data = buffered;
+      letGo = (consume) => {
+        if (!consume) this.unshift(buffered);
       };
+    } else {
+      const got = await this.untilReadable(() => this.endpoint.peek(), signal);
+      if (got === EOF) return null;
+      data = got;
+      letGo = (consume) => this.endpoint.releasePeek(consume);
     }
-    const endpoint = this.endpoint;
-    const got = await this.untilReadable(() => endpoint.peek(), signal);
-    if (got === EOF) return null;
     let held = true;
     return {
-      data: got,
+      data,
       release: (consume = true) => {
-        if (held) endpoint.releasePeek(consume);
+        if (held) letGo(consume);
         held = false;
       },
     };

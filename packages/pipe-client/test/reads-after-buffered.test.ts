@@ -60,4 +60,18 @@ describe('reads after the stream buffered a message', () => {
     }
     expect(got).toEqual(['first', 'second', 'third']);
   });
+
+  it('readView of the buffered message released unconsumed gives it again, then the ring in order', async () => {
+    const reader = await readerHoldingFirst();
+    const kept = await within(10_000, 'readView', reader.readView());
+    expect(String(kept!.data)).toBe('first');
+    kept!.release(false);
+    const got: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const view = await within(10_000, 'readView', reader.readView());
+      got.push(String(view!.data));
+      view!.release();
+    }
+    expect(got).toEqual(['first', 'second', 'third']);
+  });
 });
