@@ -23,6 +23,17 @@ async function readerHoldingFirst(): Promise<RingPipe> {
   return reader;
 }
 
+/** Three messages by readView, each consumed. */
+async function threeViews(reader: RingPipe): Promise<string[]> {
+  const got: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const view = await within(10_000, 'readView', reader.readView());
+    got.push(String(view!.data));
+    view!.release();
+  }
+  return got;
+}
+
 describe('reads after the stream buffered a message', () => {
   it('readInto returns the buffered message, then the ring in order', async () => {
     const reader = await readerHoldingFirst();
@@ -52,13 +63,7 @@ describe('reads after the stream buffered a message', () => {
 
   it('readView returns the buffered message first', async () => {
     const reader = await readerHoldingFirst();
-    const got: string[] = [];
-    for (let i = 0; i < 3; i++) {
-      const view = await within(10_000, 'readView', reader.readView());
-      got.push(String(view!.data));
-      view!.release();
-    }
-    expect(got).toEqual(['first', 'second', 'third']);
+    expect(await threeViews(reader)).toEqual(['first', 'second', 'third']);
   });
 
   it('readView of the buffered message released unconsumed gives it again, then the ring in order', async () => {
@@ -66,12 +71,6 @@ describe('reads after the stream buffered a message', () => {
     const kept = await within(10_000, 'readView', reader.readView());
     expect(String(kept!.data)).toBe('first');
     kept!.release(false);
-    const got: string[] = [];
-    for (let i = 0; i < 3; i++) {
-      const view = await within(10_000, 'readView', reader.readView());
-      got.push(String(view!.data));
-      view!.release();
-    }
-    expect(got).toEqual(['first', 'second', 'third']);
+    expect(await threeViews(reader)).toEqual(['first', 'second', 'third']);
   });
 });
