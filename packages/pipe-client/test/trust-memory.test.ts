@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { killChildren, skipLoudly, thrownCode, uniqueName } from '../../../tests/support/index.js';
 import { createPipe, ErrorCode, listPipes, statPipe } from '../src/index.js';
 import { HEADER_SIZE } from '../src/ring/layout.js';
-import { Ring } from '../src/ring/ring.js';
+import { initHeader } from '../src/ring/header.js';
 import { ofdLock } from '../src/platform/linux/libc.js';
 import { leftByKilledHolder, startProcess } from './helpers/processes.js';
 import { shmPath } from './helpers/segment-file.js';
@@ -38,7 +38,7 @@ function hostileFile(name: string, size: number, header?: Buffer): () => void {
 
 function validHeader(capacity: number): Buffer {
   const header = new ArrayBuffer(HEADER_SIZE);
-  Ring.init(header, capacity, 1);
+  initHeader(header, capacity, 1);
   return Buffer.from(header);
 }
 

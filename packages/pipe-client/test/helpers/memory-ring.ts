@@ -1,12 +1,13 @@
-// A ring in memory for tests of the ring itself (src/ring/ring.ts): no segment file, no process.
+// A ring in memory for tests of the ring itself (src/ring/): no segment file, no process.
 import { expect } from 'vitest';
 import { HEADER_SIZE, MODE_MESSAGE } from '../../src/ring/layout.js';
 import { BUSY, EMPTY, Ring } from '../../src/ring/ring.js';
+import { initHeader } from '../../src/ring/header.js';
 
 /** A message ring in plain memory, with slots made live by attach() and dead by removing them from `live`. */
 export function ringOf(capacity = 256): { ring: Ring; live: Set<number>; attach(): number } {
   const segment = new ArrayBuffer(HEADER_SIZE + capacity);
-  Ring.init(segment, capacity, MODE_MESSAGE);
+  initHeader(segment, capacity, MODE_MESSAGE);
   const live = new Set<number>();
   const ring = new Ring(segment, { alive: (slot) => live.has(slot), yieldCpu: () => {}, wake: () => {}, lockAttempts: 4 });
   return {

@@ -2,6 +2,7 @@ import koffi from 'koffi';
 import { ErrorCode, RingPipeError } from '../../errors.js';
 import { HEADER_SIZE, MODE_MESSAGE } from '../../ring/layout.js';
 import { Ring } from '../../ring/ring.js';
+import { checkHeader, initHeader } from '../../ring/header.js';
 import { winError } from '../../platform/windows/errors.js';
 import {
   fileInfo,
@@ -112,7 +113,7 @@ function adoptOrCreate(canonical: string, base: string, request: ShmRequest, tru
   try {
     const size = HEADER_SIZE + request.capacity;
     const mapped = mapSection(sectionOfFile(made.h, size, name, request.permissions), name);
-    Ring.init(koffi.view(mapped.address, size) as ArrayBuffer, request.capacity, request.mode ?? MODE_MESSAGE, request.ttl);
+    initHeader(koffi.view(mapped.address, size) as ArrayBuffer, request.capacity, request.mode ?? MODE_MESSAGE, request.ttl);
     return { generation, base: name, ...mapped, created: true, file: made.info, madeFile: path };
   } catch (err) {
     removeKeptFile(path);
@@ -135,7 +136,7 @@ function adopt(file: OpenFile, name: string, trust: Trust): { section: bigint; a
     if (file.info.size < HEADER_SIZE || !k32().ReadFile(file.h, header, HEADER_SIZE, got, null) || got.readUInt32LE(0) !== HEADER_SIZE) return undefined;
     let capacity: number;
     try {
-      ({ capacity } = Ring.validate(header.buffer.slice(header.byteOffset, header.byteOffset + HEADER_SIZE) as ArrayBuffer));
+      ({ capacity } = checkHeader(header.buffer.slice(header.byteOffset, header.byteOffset + HEADER_SIZE) as ArrayBuffer));
     } catch {
       return undefined; // a broken file no handle has is no pipe
     }

@@ -1,14 +1,14 @@
 import koffi from 'koffi';
-import type { Endpoint } from '../../backend.js';
+import type { Endpoint } from '../../endpoint.js';
 import { ErrorCode, RingPipeError } from '../../errors.js';
-import { MODE_BYTE, OS_WAITER, W } from '../../ring/layout.js';
+import { MODE_BYTE, OS_WAITER, W, wakeCode } from '../../ring/layout.js';
 import { Ring } from '../../ring/ring.js';
 import type { WinOpenRequest } from '../windows-driver/open.js';
 import { existingKeptFolder, identityAt, keptFilePath, removeKeptFile, sameFile, type FileIdentity } from '../../platform/windows/kept-files.js';
 import { closeHandle, k32 } from '../../platform/windows/kernel32.js';
 import { busy, createMutex, objectBase, takeMutex, type Trust } from '../../platform/windows/named-objects.js';
 import { MappedEndpoint, type RingTransport } from '../../mapped-endpoint.js';
-import { ringPlatform, wakeCode } from '../../platform/windows/ring-platform.js';
+import { ringPlatform } from '../windows-ring-platform.js';
 import { handleWaiter } from '../../platform/windows/waiter.js';
 import { trustedOwners } from '../../platform/windows/security.js';
 import { ShmWaker } from './wake.js';
