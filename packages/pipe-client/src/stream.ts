@@ -173,9 +173,13 @@ export class RingPipe extends Duplex {
    * `break`, a `destroy()` or an abort leaves every message not handed out in the pipe.
    * Leaving the loop early destroys the pipe, as it does any Node stream; `destroy()`
    * without an error ends the loop, with one (an abort's AbortError) the loop throws it.
+   * While the loop runs, an error reaches it, not an unhandled 'error' (as Node's own iterator).
    */
   override [Symbol.asyncIterator](): NodeJS.AsyncIterator<Buffer, undefined> {
     const loop = { stopped: false };
+    const errorGoesToLoop = (): void => {};
+    this.on('error', errorGoesToLoop);
+    this.once('close', () => this.off('error', errorGoesToLoop));
     // One next() at a time: a caller that asks again before a waiting next() settled gets the messages in order.
     let waiting: Promise<unknown> | undefined;
     const iterator = {

@@ -3,7 +3,7 @@
 import { once } from 'node:events';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sleep, uniqueName } from '../../../tests/support/index.js';
+import { run, sleep, uniqueName } from '../../../tests/support/index.js';
 import { createPipe, ErrorCode, type RingPipe } from '../src/index.js';
 import { closeOpened, open } from './helpers/pipes.js';
 
@@ -114,6 +114,26 @@ describe('stopping a reader early loses nothing', () => {
     await expect(loop).rejects.toMatchObject({ name: 'AbortError' });
     expect(reader.destroyed).toBe(true);
     expect([...got, ...(await rest(name, writer))]).toEqual(numbered(1000));
+  });
+
+  it('destroy(err) during for await: the loop throws err and the process does not die of an unhandled error', async () => {
+    // In a child process: an unhandled 'error' would kill it, which is what this test looks for.
+    const script = `
+      import { createPipe } from '@ringpipe/client';
+      const name = ${JSON.stringify(uniqueName('PIPEDESTROYERR'))};
+      const writer = createPipe(name, { access: 'write' });
+      writer.write('one');
+      const reader = createPipe(name, { access: 'read' });
+      try {
+        for await (const message of reader) reader.destroy(new Error('stop after ' + message));
+        console.log('loop ended without the error');
+      } catch (err) {
+        console.log('loop threw: ' + err.message);
+      }
+      writer.destroy();
+    `;
+    const { code, stdout, stderr } = await run(process.execPath, ['--input-type=module', '-e', script], {}).done;
+    expect({ code, stdout: stdout.toString().trim(), stderr }).toEqual({ code: 0, stdout: 'loop threw: stop after one', stderr: '' });
   });
 
   it('a bad signal is a typed bad option', () => {
