@@ -63,13 +63,23 @@ const F_OFD_SETLK = 37;
 const F_WRLCK = 1;
 const F_UNLCK = 2;
 const flockStruct = Buffer.alloc(32);
+/** The struct as 32-bit words: filled without BigInts (the peer watch fills it hundreds of times a second). */
+const flockWords = new Int32Array(flockStruct.buffer, flockStruct.byteOffset, 8);
 
-/** struct flock for [start, start + len) of the file (whence SEEK_SET, pid 0 as OFD locks want). */
+/**
+ * struct flock for [start, start + len) of the file (whence SEEK_SET, pid 0 as OFD locks want):
+ * x86-64 and arm64 layout, little-endian: l_type and l_whence in word 0, l_start at byte 8,
+ * l_len at 16, l_pid at 24; `start` and `len` are below 2^31 (a lock file's slot bytes).
+ */
 function lockRange(type: number, start: number, len: number): Buffer {
-  flockStruct.fill(0);
-  flockStruct.writeInt16LE(type, 0);
-  flockStruct.writeBigInt64LE(BigInt(start), 8);
-  flockStruct.writeBigInt64LE(BigInt(len), 16);
+  flockWords[0] = type;
+  flockWords[1] = 0;
+  flockWords[2] = start;
+  flockWords[3] = 0;
+  flockWords[4] = len;
+  flockWords[5] = 0;
+  flockWords[6] = 0;
+  flockWords[7] = 0;
   return flockStruct;
 }
 
@@ -93,7 +103,7 @@ export function ofdUnlock(fd: number, start: number, len = 1): void {
 export function ofdLocked(fd: number, start: number, len = 1): boolean {
   const lock = lockRange(F_WRLCK, start, len);
   if (Number(fn().fcntlLock(SYS_fcntl, fd, F_OFD_GETLK, lock)) !== 0) throw osError('fcntl(F_OFD_GETLK)');
-  return lock.readInt16LE(0) !== F_UNLCK;
+  return (flockWords[0]! & 0xffff) !== F_UNLCK;
 }
 
 /** Allocates the file's blocks now, so that touching them later cannot fail (ENOSPC now rather than SIGBUS later). */
