@@ -9,6 +9,8 @@ const OPEN_FLAGS = constants.O_RDWR | constants.O_NOFOLLOW | constants.O_NONBLOC
 const RING = Buffer.from([1]);
 /** Where a woken bell's leftover bytes go: one buffer for every bell of the process. */
 const DRAIN = Buffer.alloc(64 * 1024);
+/** What one read of the event loop takes from a bell. */
+const ONREAD_BYTES = 256;
 /** A FIFO holds at most 1 MiB (an unprivileged F_SETPIPE_SZ's limit): 16 reads drain it, a peer that keeps writing costs no more. */
 const DRAIN_READS = 16;
 
@@ -86,9 +88,10 @@ class Bell {
 
   private constructor(private readonly fd: number) {
     const onread = {
-      buffer: Buffer.alloc(256),
-      callback: () => {
-        this.drain();
+      buffer: Buffer.alloc(ONREAD_BYTES),
+      // Fewer bytes than asked for: the FIFO is empty now (a drain would only meet EAGAIN, as an exception).
+      callback: (nread: number) => {
+        if (nread >= ONREAD_BYTES) this.drain();
         this.wakeAll();
       },
     };
