@@ -85,6 +85,8 @@ class Bell {
   /** What the event loop watches; undefined where net.Socket cannot take a FIFO's descriptor (Deno): such a handle only rings. */
   private readonly socket: Socket | undefined;
   private sleepers = new Set<() => void>();
+  /** The other of two sets that take turns, so that a wake allocates none. */
+  private woken = new Set<() => void>();
 
   private constructor(private readonly fd: number) {
     const onread = {
@@ -186,9 +188,12 @@ class Bell {
   private wakeAll(): void {
     if (this.sleepers.size === 0) return;
     const woken = this.sleepers;
-    this.sleepers = new Set();
+    this.sleepers = this.woken;
     this.idleIfNoSleeper();
     for (const resolve of woken) resolve();
+    // A resolve only queues its reactions, so no sleeper was added to `woken` meanwhile: reused at the next wake.
+    woken.clear();
+    this.woken = woken;
   }
 
   /** Stops reading the FIFO (its rings are for whoever sleeps) and lets the process exit. */
