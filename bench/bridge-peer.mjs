@@ -1,6 +1,6 @@
 // Peer of bench/bridge.mjs, run inside a simulated host:
 //   write NAME COUNT SIZE GAP_MS   COUNT messages of SIZE bytes carrying their send time; a pause of GAP_MS after each (0: none)
-//   read NAME COUNT                prints {"ms": first-to-last, "latencies": [...us]} once COUNT arrived
+//   read NAME COUNT                prints {"ms": first-to-last, "latencies": [...us], "cpuMs": its CPU time} once COUNT arrived
 import { createPipe } from '@ringpipe/client';
 
 const [role, name, countText, sizeText, gapText] = process.argv.slice(2);
@@ -30,6 +30,7 @@ if (role === 'write') {
     }
     if (latencies.length >= count) break;
   }
-  process.stdout.write(`${JSON.stringify({ ms: now() - first, latencies })}\n`);
-  process.exit(0);
+  const cpu = process.cpuUsage();
+  // Exit once written: a pipe the bench reads slowly takes a large line in several writes.
+  process.stdout.write(`${JSON.stringify({ ms: now() - first, latencies, cpuMs: (cpu.user + cpu.system) / 1000 })}\n`, () => process.exit(0));
 }

@@ -6,7 +6,7 @@
 // plain publisher with the bridge's --from.
 //   node bench/bridge.mjs [COUNT_64B] [COUNT_16KIB]
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, connect as tcp } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,16 +50,23 @@ const PATHS = [
 const table = [];
 for (const [size, count] of SIZES) {
   for (const [label, sender, receiver] of PATHS) {
-    const [rate] = await run(sender, receiver, count, size, 0);
+    console.error(`${label}, ${size} B: rate`);
+    const [rate, , , cpu] = await run(sender, receiver, count, size, 0);
     const [, p50, p99] = await run(sender, receiver, PACED, size, 2);
-    table.push([`${label}`, size, rate, p50, p99]);
+    table.push([`${label}`, size, rate, p50, p99, cpu]);
   }
 }
-console.log('\n| path | size | messages/s | vs plain | one-way p50 (us) | one-way p99 (us) |\n|---|---:|---:|---:|---:|---:|');
-for (const [label, size, rate, p50, p99] of table) {
+console.log(
+  '\n| path | size | messages/s | vs plain | one-way p50 (us) | one-way p99 (us) | CPU us/message: sending side, receiving side, nats-server |\n|---|---:|---:|---:|---:|---:|---|',
+);
+for (const [label, size, rate, p50, p99, cpu] of table) {
   const plain = table.find((r) => r[1] === size && r[0].startsWith('plain @nats-io'))[2];
-  console.log(`| ${label} | ${size === 16384 ? '16 KiB' : `${size} B`} | ${Math.round(rate).toLocaleString('en')} | ${(rate / plain).toFixed(2)}x | ${p50.toFixed(0)} | ${p99.toFixed(0)} |`);
+  const shown = `${cpu.send.toFixed(0)}, ${cpu.receive.toFixed(0)}, ${cpu.server.toFixed(0)}`;
+  console.log(`| ${label} | ${size === 16384 ? '16 KiB' : `${size} B`} | ${Math.round(rate).toLocaleString('en')} | ${(rate / plain).toFixed(2)}x | ${p50.toFixed(0)} | ${p99.toFixed(0)} | ${shown} |`);
 }
+console.log(
+  'CPU: user+system time per message of the rate run (the bridge: writer and --to, --from and reader, the bridges from when they run, the peers with their start; plain: this process, shared by publisher and consumer when both are plain).',
+);
 process.exit(0);
 
 /** One transfer of `count` messages of `size` bytes from `sender` to `receiver` ('bridge' or 'plain'): [rate, p50, p99]. */
@@ -73,14 +80,23 @@ async function run(sender, receiver, count, size, gap) {
   await jsm.streams.add({ name: stream, subjects: [subject], retention: RetentionPolicy.Workqueue, duplicate_window: 120e9 });
   await jsm.consumers.add(stream, { durable_name: 'ringpipe-from', ack_policy: AckPolicy.Explicit, max_ack_pending: BATCH, ack_wait: 5e9 });
   const hosts = [];
+  const sending = [];
+  const receiving = [];
+  const cpuAtStart = { self: process.cpuUsage(), server: cpuMs(server.pid) };
   let received;
   if (receiver === 'bridge') {
     const b = await host();
     hosts.push(b);
     const reader = run_(b, [PEER, 'read', name, String(count)]);
     const from = run_(b, [CLI, 'bridge', name, '--from', url, '--batch', String(BATCH), '--capacity', CAPACITY]);
+    receiving.push({ pid: from.child.pid, before: cpuMs(from.child.pid) });
     await until(() => from.err().includes(': running'));
-    received = until(() => reader.out().includes('\n'), 300_000).then(() => JSON.parse(reader.out()));
+    received = until(() => reader.out().includes('\n'), 120_000).then(
+      () => JSON.parse(reader.out()),
+      (err) => {
+        throw new Error(`${err.message}: the reader (exit ${reader.child.exitCode}) said ${reader.err()}; --from said ${from.err()}`);
+      },
+    );
   } else {
     received = consumePlain(nc, stream, count);
   }
@@ -89,11 +105,19 @@ async function run(sender, receiver, count, size, gap) {
     hosts.push(a);
     const to = run_(a, [CLI, 'bridge', name, '--to', url, '--window', String(WINDOW), '--capacity', CAPACITY]);
     await until(() => to.err().includes(': running'));
-    run_(a, [PEER, 'write', name, String(count), String(size), String(gap)]);
+    sending.push({ pid: to.child.pid, before: cpuMs(to.child.pid) });
+    sending.push({ pid: run_(a, [PEER, 'write', name, String(count), String(size), String(gap)]).child.pid, before: 0 });
   } else {
     void publishPlain(nc, subject, count, size, gap);
   }
-  const result = summary(await received, count);
+  const got = await received;
+  const result = summary(got, count);
+  const self = process.cpuUsage(cpuAtStart.self);
+  const selfMs = (self.user + self.system) / 1000;
+  // A bridge counts from when it runs (its start is no part of the transfer); the writer and reader peers whole.
+  const side = (procs, extra = 0) => (procs.length > 0 ? procs.reduce((sum, p) => sum + cpuMs(p.pid) - p.before, extra) : selfMs);
+  const perMessage = (ms) => (ms * 1000) / count;
+  result.push({ send: perMessage(side(sending)), receive: perMessage(side(receiving, got.cpuMs ?? 0)), server: perMessage(cpuMs(server.pid) - cpuAtStart.server) });
   for (const h of hosts) h.kill('SIGKILL');
   await jsm.streams.delete(stream).catch(() => {});
   await nc.close();
@@ -115,9 +139,9 @@ async function publishPlain(nc, subject, count, size, gap) {
   await Promise.all(inFlight);
 }
 
-/** A pull consumer acking each message, BATCH messages per pull. */
+/** A pull consumer acking each message, BATCH messages per pull, pulls of 5 s (as the bridge's --from). */
 async function consumePlain(nc, stream, count) {
-  const messages = await jetstream(nc).consumers.get(stream, 'ringpipe-from').then((c) => c.consume({ max_messages: BATCH }));
+  const messages = await jetstream(nc).consumers.get(stream, 'ringpipe-from').then((c) => c.consume({ max_messages: BATCH, expires: 5_000 }));
   const latencies = [];
   let first = 0;
   for await (const m of messages) {
@@ -135,6 +159,16 @@ function summary({ ms, latencies }, count) {
   const sorted = [...latencies].sort((x, y) => x - y);
   const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
   return [(count / ms) * 1000, at(0.5), at(0.99)];
+}
+
+/** User and system CPU time of a process so far, in ms (0 when it is gone). */
+function cpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return 0;
+  }
 }
 
 async function host() {

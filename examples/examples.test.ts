@@ -1,41 +1,28 @@
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { killChildren, run, sleep, tempDir, uniqueName } from '../tests/support/index.js';
 
-const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
-const children = new Set<ReturnType<typeof spawn>>();
-afterEach(() => {
-  for (const child of children) child.kill('SIGKILL');
-  children.clear();
-});
+afterEach(killChildren);
 
-function run(script: string, args: string[]) {
-  const child = spawn(process.execPath, [here(script), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
-  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-  const exited = once(child, 'close').then(([code]) => ({ code: code as number, stdout, stderr }));
+/** Runs an example script with ARGS (stdin at EOF): its exit code and output once it exited; line(P) waits for a line matching P. */
+function runExample(script: string, args: string[]) {
+  const { child, done } = run(process.execPath, [fileURLToPath(new URL(script, import.meta.url)), ...args], { input: '' });
+  const exited = done.then(({ code, stdout, stderr }) => ({ code, stdout: stdout.toString(), stderr }));
   const line = (pattern: RegExp) =>
     new Promise<void>((resolve) => {
-      const lines = createInterface({ input: child.stdout });
+      const lines = createInterface({ input: child.stdout! });
       lines.on('line', (text) => pattern.test(text) && resolve());
     });
   return { child, exited, line };
 }
 
-const unique = (prefix: string) => `${prefix}-${process.pid}-${Math.random().toString(36).slice(2, 7)}`;
-
 describe('examples', () => {
   it('hello: a writer process and a reader process meet on a name', async () => {
-    const { code, stdout, stderr } = await run('./hello/demo.mjs', [unique('HELLO')]).exited;
+    const { code, stdout, stderr } = await runExample('./hello/demo.mjs', [uniqueName('HELLO')]).exited;
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(stdout).toContain('reader: Hello from another process!');
@@ -46,15 +33,15 @@ describe('examples', () => {
   });
 
   it('gzip-transfer: a file piped through gzip across two processes arrives intact', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ringpipe-gzip-'));
+    const dir = tempDir('gzip');
     const input = join(dir, 'in.bin');
     const output = join(dir, 'out.bin');
     // Half random, half repetitive: gzip has work to do both ways.
     writeFileSync(input, Buffer.concat([randomBytes(3 << 20), Buffer.alloc(3 << 20, 'ringpipe ')]));
-    const name = unique('GZ');
-    const receiver = run('./gzip-transfer/receive.mjs', [output, name]);
+    const name = uniqueName('GZ');
+    const receiver = runExample('./gzip-transfer/receive.mjs', [output, name]);
     await receiver.line(/^ready$/);
-    const sender = await run('./gzip-transfer/send.mjs', [input, name]).exited;
+    const sender = await runExample('./gzip-transfer/send.mjs', [input, name]).exited;
     expect(sender.code).toBe(0);
     expect((await receiver.exited).code).toBe(0);
     const digest = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
@@ -62,10 +49,10 @@ describe('examples', () => {
   });
 
   it('request-reply: a service answers two clients over pairs of pipes, and stops on SIGTERM', async () => {
-    const name = unique('CALC');
-    const service = run('./request-reply/service.mjs', [name]);
+    const name = uniqueName('CALC');
+    const service = runExample('./request-reply/service.mjs', [name]);
     await service.line(/answering on/);
-    const clients = await Promise.all([run('./request-reply/client.mjs', [name]).exited, run('./request-reply/client.mjs', [name]).exited]);
+    const clients = await Promise.all([runExample('./request-reply/client.mjs', [name]).exited, runExample('./request-reply/client.mjs', [name]).exited]);
     for (const client of clients) {
       expect(client.code).toBe(0);
       expect(client.stdout.split('\n').filter(Boolean).sort()).toEqual(
@@ -79,10 +66,10 @@ describe('examples', () => {
   });
 
   it('batch-ticks: a producer writes batches, a consumer reads batches, every message once', async () => {
-    const name = unique('TICKS');
-    const consumer = run('./batch-ticks/consumer.mjs', [name]);
+    const name = uniqueName('TICKS');
+    const consumer = runExample('./batch-ticks/consumer.mjs', [name]);
     await consumer.line(/^ready$/);
-    const producer = await run('./batch-ticks/producer.mjs', [name, '100000']).exited;
+    const producer = await runExample('./batch-ticks/producer.mjs', [name, '100000']).exited;
     expect(producer).toMatchObject({ code: 0, stderr: '' });
     const { code, stdout, stderr } = await consumer.exited;
     expect(stderr).toBe('');
@@ -96,11 +83,11 @@ describe('examples', () => {
   });
 
   it('graceful-stop: consumers stopped by SIGTERM at random moments lose nothing; the next one takes the rest', async () => {
-    const name = unique('JOBS');
+    const name = uniqueName('JOBS');
     const { createPipe } = await import('@ringpipe/client');
     // Holds the pipe open between consumers (without reading) until the last one runs.
     const keeper = createPipe(name, { access: 'read' });
-    const producer = run('./graceful-stop/producer.mjs', [name]);
+    const producer = runExample('./graceful-stop/producer.mjs', [name]);
     await producer.line(/^ready$/);
     const seen = new Map<number, number>();
     const note = (stdout: string) => {
@@ -108,9 +95,9 @@ describe('examples', () => {
     };
     let stoppedWithJobs = 0;
     for (let round = 0; round < 15; round++) {
-      const consumer = run('./graceful-stop/consumer.mjs', [name]);
+      const consumer = runExample('./graceful-stop/consumer.mjs', [name]);
       await consumer.line(/^ready$/);
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * 30));
+      await sleep(Math.random() * 30);
       consumer.child.kill('SIGTERM');
       const { code, stdout, stderr } = await consumer.exited;
       expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
@@ -118,7 +105,7 @@ describe('examples', () => {
       if (/^job /m.test(stdout)) stoppedWithJobs++;
       note(stdout);
     }
-    const last = run('./graceful-stop/consumer.mjs', [name]);
+    const last = runExample('./graceful-stop/consumer.mjs', [name]);
     await last.line(/^ready$/);
     keeper.destroy();
     producer.child.kill('SIGTERM');

@@ -192,7 +192,7 @@ export class BridgeHandle extends EventEmitter<BridgeEvents> {
       const js = jetstream(connected.nc);
       const report = (why: string): void => this.retry(why);
       if (options.direction === 'to') {
-        await pumpTo(this.pipe, js, names, signal, this.counters, report, options.window);
+        await pumpTo(this.pipe, js, connected.jsm, names, signal, this.counters, report, options.window);
       } else {
         void watchConsumerPending(connected.jsm, names, AbortSignal.any([signal, watching.signal]), (n) => (this.counters.pending = n));
         await pumpFrom(this.pipe, js, connected.jsm, names, signal, this.counters, options.batch);

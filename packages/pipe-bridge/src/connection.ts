@@ -53,6 +53,8 @@ function connectOptions(options: ResolvedBridgeOptions): Parameters<typeof conne
     // Once connected, the client reconnects by itself, forever.
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
+    // No stack captured per request: two Error objects per publish were a tenth of --to's CPU time at 16 KiB.
+    noAsyncTraces: true,
     ...(options.user !== undefined ? { user: options.user } : {}),
     ...(options.pass !== undefined ? { pass: options.pass } : {}),
     ...(options.token !== undefined ? { token: options.token } : {}),

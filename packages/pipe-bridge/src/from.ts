@@ -78,13 +78,25 @@ export async function pumpFrom(
   // The ids of the messages committed lately: a server killed with -9 may lose messages it had delivered
   // already (its file store writes after it answers), and store them again when the `to` bridge re-publishes.
   const committedIds = new RecentKeys<string>(RECENT_IDS);
+  // The id committed at each stream sequence lately: such a server may also give the sequences it lost to new
+  // messages, which are no redeliveries.
+  const idAtSeq = new Map<number, string>();
   const isDone = (m: JsMsg): boolean => {
-    if (m.seq <= floor || (own !== undefined && m.seq >= own.first && m.seq <= own.last)) return true;
     const id = messageIdOf(m);
+    if (m.seq <= floor || (own !== undefined && m.seq >= own.first && m.seq <= own.last)) {
+      const was = idAtSeq.get(m.seq);
+      if (was === undefined || id === undefined || was === id) return true;
+      // The stream lost its end and numbers new messages from there: sequences from here on tell nothing done.
+      floor = m.seq - 1;
+      own = undefined;
+      anchored = false;
+      unconfirmed = undefined;
+    }
     return id !== undefined && committedIds.has(id);
   };
   const maxBytes = Math.max(1, Math.floor(pipe.capacity / 4));
   let waitingSince: number | undefined;
+  let gathered = false;
   // The runs the cursor names whose acks are not all confirmed: from `from`, with the confirmations awaited;
   // `unacked`: the last sequence of the run a crashed bridge committed and nobody acked yet.
   let unconfirmed: { from: number; confirmations: Promise<void>[]; unacked?: number } | undefined =
@@ -118,6 +130,13 @@ export async function pumpFrom(
         }
       }
       waitingSince = undefined;
+      if (queue.length < batch && !ended && !gathered) {
+        // Once round the event loop first: what the socket holds already joins this run (fewer commits, wakes and acks).
+        gathered = true;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        continue;
+      }
+      gathered = false;
       const run = takeRun(queue, batch, maxBytes);
       const committed: Run = { first: run[0]!.seq, last: run.at(-1)!.seq };
       // The cursor names every run since the oldest whose acks are not confirmed yet, while they are
@@ -149,7 +168,10 @@ export async function pumpFrom(
       if (TEST_KILL === 'after-commit') process.kill(process.pid, 'SIGKILL');
       for (const m of run) {
         const id = messageIdOf(m);
-        if (id !== undefined) committedIds.add(id);
+        if (id === undefined) continue;
+        committedIds.add(id);
+        idAtSeq.set(m.seq, id);
+        if (idAtSeq.size > RECENT_IDS) idAtSeq.delete(idAtSeq.keys().next().value!);
       }
       anchored = committed.first - 1 <= floor || (anchored && committed.first - 1 === own?.last);
       if (anchored) floor = Math.max(floor, committed.last);

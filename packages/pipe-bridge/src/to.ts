@@ -1,18 +1,39 @@
-import type { ReadWindow, RingPipe, RingStats, ShownMessage } from '@ringpipe/client';
-import type { JetStreamClient } from '@nats-io/jetstream';
+import type { ReadWindow, RingPipe } from '@ringpipe/client';
+import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
+import { AckedLately } from './acked-lately.js';
+import { openSync, readSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { message, sleep } from './connection.js';
 import type { Counters } from './counters.js';
 import { isWrongLastMessageId } from './nats-errors.js';
 import { pipeIncarnation } from './incarnation.js';
+import { RingPositions } from './ring-positions.js';
+import { STATUS_DIR } from './status/record.js';
 import type { BridgeNames } from './names.js';
 
 const PUBLISH_TIMEOUT_MS = 5_000;
+/** The failure a message lost by the server starts with: it is published again. */
+const LOST = new Error('acknowledged, then lost by the server');
+/**
+ * Test hook: `after-tail` makes the bridge, once it has moved 100 messages, release half
+ * of the acknowledged messages, leave the ring as a reader killed between its tail store
+ * and its counters would (msgs_out and bytes_out short by that release) and kill itself
+ * (SIGKILL): the other half, published, stays in the ring for the next bridge.
+ */
+const TEST_KILL = process.env.RINGPIPE_BRIDGE_TEST_KILL;
+/** Header offsets of `msgs_out` and `bytes_out` (docs/ring-format.md), for the test hook. */
+const MSGS_OUT = 152;
+const BYTES_OUT = 160;
 
 /** A publish in flight: the message (still in the ring), its id, and how JetStream answered once it did. */
 interface Publish {
   data: Buffer;
   id: string;
-  answer?: { duplicate: boolean } | { error: unknown };
+  /** Its 64-bit position in the ring (shared memory), for the anchor of the positions. */
+  position?: number;
+  /** Acknowledged before and lost by the server: out of the ring already. */
+  replay?: boolean;
+  answer?: { duplicate: boolean; seq: number } | { error: unknown };
   settled: Promise<void>;
 }
 
@@ -29,26 +50,30 @@ interface Publish {
 export async function pumpTo(
   pipe: RingPipe,
   js: JetStreamClient,
+  jsm: JetStreamManager,
   names: BridgeNames,
   signal: AbortSignal,
   counters: Counters,
   report: (why: string) => void,
   window: number,
 ): Promise<void> {
-  const incarnation = pipeIncarnation(pipe).id;
+  const incarnation = pipeIncarnation(pipe);
+  const positions = new RingPositions(incarnation.stable ? join(STATUS_DIR, `ringpipe-to-anchor.${pipe.name}`) : undefined, incarnation.id);
   const ring = pipe.readWindow();
   const flight: Publish[] = [];
+  const acked = new AckedLately();
   let delay = 250;
   let ringWait: Promise<void> | undefined;
   let cancelRingWait = (): void => {};
   const aborted = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
 
-  const send = (data: Buffer, id: string, after: string | undefined): Publish => {
-    const p: Publish = { data, id, settled: Promise.resolve() };
+  const send = (what: Pick<Publish, 'data' | 'id' | 'position' | 'replay'>, after: string | undefined): Publish => {
+    const { data, id, position, replay } = what;
+    const p: Publish = { data, id, settled: Promise.resolve(), ...(position !== undefined ? { position } : {}), ...(replay ? { replay } : {}) };
     p.settled = js
       .publish(names.subject, data, { msgID: id, expect: { streamName: names.stream, ...(after !== undefined ? { lastMsgID: after } : {}) }, timeout: PUBLISH_TIMEOUT_MS })
       .then(
-        (ack) => void (p.answer = { duplicate: ack.duplicate }),
+        (ack) => void (p.answer = { duplicate: ack.duplicate, seq: ack.seq }),
         (error: unknown) => void (p.answer = { error }),
       );
     return p;
@@ -58,7 +83,9 @@ export async function pumpTo(
     while (!signal.aborted) {
       if (flight.length < window) {
         for (const m of ring.more(window - flight.length)) {
-          flight.push(send(m.data, messageId(incarnation, shownStats(m)), flight.at(-1)?.id));
+          // The first message shown while none is held is at the tail (which others may have moved meanwhile).
+          const position = m.position === undefined ? undefined : flight.length === 0 ? positions.atTail(m.position, pipe.stats()) : positions.next(m.position);
+          flight.push(send({ data: m.data, id: messageId(incarnation.id, m.number, position), ...(position !== undefined ? { position } : {}) }, flight.at(-1)?.id ?? acked.lastId));
         }
       }
       if (flight.length === 0 || flight.length < window) {
@@ -73,64 +100,105 @@ export async function pumpTo(
         continue;
       }
       await Promise.race([flight[0]!.settled, ringWait ?? flight[0]!.settled, aborted]);
-      const acked = releaseAcked(flight, ring, counters);
-      if (acked > 0) delay = 250;
+      if (releaseAcked(flight, ring, counters, pipe, positions, acked) > 0) delay = 250;
       const oldest = flight[0];
       if (!oldest?.answer || !('error' in oldest.answer)) continue;
-      // The oldest failed: everything before it is in the stream, so it goes again without an expectation.
       const error = oldest.answer.error;
-      if (!isWrongLastMessageId(error)) {
+      let after = acked.lastId;
+      if (isWrongLastMessageId(error)) {
+        // The stream's last message is not the last one acknowledged here: another host published since, or a
+        // server killed right after its acknowledgements did not store them. Those go again first, in order.
+        const end = await streamEnd(jsm, names);
+        if (end === undefined) {
+          report(`cannot look up stream ${names.stream}; retrying in ${delay} ms`);
+          await sleep(delay, signal);
+          delay = Math.min(delay * 2, 5_000);
+          continue;
+        }
+        const lost = acked.takeAfter(end);
+        if (lost.length > 0) {
+          report(`the server lost ${lost.length} acknowledged messages (its stream ends at ${end}); publishing them again`);
+          flight.unshift(...lost.map((a): Publish => ({ data: a.data, id: a.id, replay: true, answer: { error: LOST }, settled: Promise.resolve() })));
+        }
+        after = undefined;
+      } else {
         report(`publish to ${names.stream} failed: ${message(error)}; retrying in ${delay} ms`);
         await sleep(delay, signal);
         if (signal.aborted) break;
         delay = Math.min(delay * 2, 5_000);
       }
-      resendFailed(flight, send);
+      resendFailed(flight, send, after);
     }
   } finally {
     cancelRingWait();
-    releaseAcked(flight, ring, counters);
+    releaseAcked(flight, ring, counters, pipe, positions, acked);
     // What JetStream has not acknowledged stays in the ring for the next bridge (same ids).
     ring.close();
   }
 }
 
-/** Releases the acknowledged messages at the front of the window, in order; returns how many. */
-function releaseAcked(flight: Publish[], ring: ReadWindow, counters: Counters): number {
+/** Releases the acknowledged messages at the front of the window, in order, keeping copies in `acked`; returns how many. */
+function releaseAcked(flight: Publish[], ring: ReadWindow, counters: Counters, pipe: RingPipe, positions: RingPositions, acked: AckedLately): number {
   let n = 0;
+  let inRing = 0;
+  const now = Date.now();
   for (const p of flight) {
     if (!p.answer || 'error' in p.answer) break;
     if (p.answer.duplicate) counters.duplicates++;
+    acked.add(p.data, p.id, p.answer.seq, now);
     n++;
+    if (!p.replay) inRing++;
   }
   if (n === 0) return 0;
-  ring.release(n);
+  const first = flight.find((p) => !p.replay);
+  if (inRing > 0 && first?.position !== undefined) positions.consuming(first.position, () => pipe.stats());
+  if (TEST_KILL === 'after-tail' && counters.messages >= 100 && inRing >= 2 && inRing === n) killAfterTail(pipe.name, ring, flight.slice(0, n >> 1));
+  ring.release(inRing);
   flight.splice(0, n);
-  counters.messages += n;
+  counters.messages += inRing;
   return n;
 }
 
-/** Publishes again the oldest (without an expectation) and every later one that failed (expecting its predecessor). */
-function resendFailed(flight: Publish[], send: (data: Buffer, id: string, after: string | undefined) => Publish): void {
-  for (let i = 0; i < flight.length; i++) {
-    const p = flight[i]!;
-    if (i > 0 && !(p.answer && 'error' in p.answer)) continue;
-    flight[i] = send(p.data, p.id, i === 0 ? undefined : flight[i - 1]!.id);
+/** The stream's last sequence, or undefined when the server does not answer. */
+async function streamEnd(jsm: JetStreamManager, names: BridgeNames): Promise<number | undefined> {
+  try {
+    return (await jsm.streams.info(names.stream)).state.last_seq;
+  } catch {
+    return undefined;
   }
 }
 
-function shownStats(m: ShownMessage): Pick<RingStats, 'messagesOut' | 'readPosition'> {
-  return m.position === undefined ? { messagesOut: m.number } : { messagesOut: m.number, readPosition: m.position };
+/** Publishes again the oldest (expecting `after`) and every later one that failed (expecting its predecessor). */
+function resendFailed(flight: Publish[], send: (what: Publish, after: string | undefined) => Publish, after: string | undefined): void {
+  for (let i = 0; i < flight.length; i++) {
+    const p = flight[i]!;
+    if (i > 0 && !(p.answer && 'error' in p.answer)) continue;
+    flight[i] = send(p, i === 0 ? after : flight[i - 1]!.id);
+  }
+}
+
+/** The TEST_KILL hook: releases `released` (published messages stay behind them) and leaves the counters short by them, as a crash between the stores does. */
+function killAfterTail(name: string, ring: ReadWindow, released: Publish[]): void {
+  ring.release(released.length);
+  const fd = openSync(`/dev/shm/ringpipe.${name}`, 'r+');
+  const word = Buffer.alloc(8);
+  for (const [offset, by] of [
+    [MSGS_OUT, released.length],
+    [BYTES_OUT, released.reduce((sum, p) => sum + p.data.length, 0)],
+  ] as const) {
+    readSync(fd, word, 0, 8, offset);
+    word.writeBigUInt64LE(word.readBigUInt64LE(0) - BigInt(by));
+    writeSync(fd, word, 0, 8, offset);
+  }
+  process.kill(process.pid, 'SIGKILL');
 }
 
 /**
- * The id of a message shown at `messagesOut` (the count once every message before
- * it is consumed) and, on shared memory, its position in the ring. A reader killed
- * as it consumes a message may leave messagesOut one short of the records consumed
- * (the format stores the tail first), so messagesOut alone could give the next
- * message the id of the one consumed, and JetStream would drop it; the position
- * tells them apart.
+ * The id of a message: on shared memory its 64-bit position in the ring, which a
+ * restarted bridge computes again exactly whatever instant the last one died at (see
+ * RingPositions); elsewhere its number (the pipe's `messagesOut` once every message
+ * before it is consumed), with an incarnation that is new for every bridge run.
  */
-export function messageId(incarnation: string, stats: Pick<RingStats, 'messagesOut' | 'readPosition'>): string {
-  return stats.readPosition === undefined ? `${incarnation}/${stats.messagesOut}` : `${incarnation}/${stats.messagesOut}.${stats.readPosition}`;
+export function messageId(incarnation: string, number: number, position: number | undefined): string {
+  return position === undefined ? `${incarnation}/${number}` : `${incarnation}/@${position}`;
 }

@@ -1,18 +1,17 @@
+// ringpipe at a real terminal (tmux): prompts, progress lines, totals, and the keys Ctrl-C and Ctrl-D.
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createWriteStream, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, handlesAttached, killCommands, readerAttached, ringpipe, unique } from './helpers/run.js';
+import { killChildren, sleep, tempDir, until, uniqueName } from '../../../tests/support/index.js';
+import { CLI, handlesAttached, readerAttached, ringpipe } from './helpers/run.js';
 import { Terminal, tmuxMissing } from './helpers/tmux.js';
 
 const terminals: Terminal[] = [];
-const folders: string[] = [];
 afterEach(() => {
-  killCommands();
+  killChildren();
   for (const terminal of terminals.splice(0)) terminal.close();
-  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
 });
 
 function terminal(command: string): Terminal {
@@ -23,11 +22,10 @@ function terminal(command: string): Terminal {
 
 /** The pipe's count of messages written, once at least one was. */
 async function messagesInOnceSent(name: string): Promise<number> {
-  for (;;) {
-    const { messagesIn } = JSON.parse((await ringpipe(['stat', name, '--json']).done).stdout.toString());
-    if (messagesIn > 0) return messagesIn;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  let messagesIn = 0;
+  const sent = async (): Promise<boolean> => (({ messagesIn } = JSON.parse((await ringpipe(['stat', name, '--json']).done).stdout.toString())), messagesIn > 0);
+  await until(`a message written to ${name}`, sent, { timeoutMs: 30_000 });
+  return messagesIn;
 }
 
 const ringpipeAt = (args: string) => `${process.execPath} ${CLI} ${args}`;
@@ -40,7 +38,7 @@ beforeAll(() => {
 
 describe('ringpipe at a terminal (tmux)', () => {
   it('write prompts for each line, sends one message per Enter and draws no progress line', async () => {
-    const name = unique('TYPED');
+    const name = uniqueName('TYPED');
     const NAME = name.toUpperCase();
     const reader = ringpipe(['read', name, '--count', '2']);
     await readerAttached(name);
@@ -60,7 +58,7 @@ describe('ringpipe at a terminal (tmux)', () => {
   });
 
   it('a piped message writer ends with its totals, counted in messages, on one line', async () => {
-    const name = unique('PIPED');
+    const name = uniqueName('PIPED');
     const reader = ringpipe(['read', name, '--count', '3']);
     await readerAttached(name);
     const term = terminal(`printf 'a\\nbb\\nccc\\n' | ${ringpipeAt(`write ${name}`)}`);
@@ -70,9 +68,8 @@ describe('ringpipe at a terminal (tmux)', () => {
   });
 
   it('a long byte transfer shows a progress line in bytes on each end, redrawn in place', async () => {
-    const name = unique('BULK');
-    const folder = mkdtempSync(join(tmpdir(), 'ringpipe-fifo-'));
-    folders.push(folder);
+    const name = uniqueName('BULK');
+    const folder = tempDir('fifo');
     const fifo = join(folder, 'input');
     execFileSync('mkfifo', [fifo]);
     const reader = terminal(`${ringpipeAt(`read ${name} --bytes`)} > /dev/null`);
@@ -99,9 +96,8 @@ describe('ringpipe at a terminal (tmux)', () => {
   });
 
   it('a byte transfer between regular files ends with its totals on each end', async () => {
-    const name = unique('FILES');
-    const folder = mkdtempSync(join(tmpdir(), 'ringpipe-files-'));
-    folders.push(folder);
+    const name = uniqueName('FILES');
+    const folder = tempDir('files');
     const input = join(folder, 'input');
     writeFileSync(input, Buffer.alloc(20_000_000, 7));
     const reader = terminal(`${ringpipeAt(`read ${name} --bytes`)} > ${join(folder, 'output')}`);
@@ -128,7 +124,7 @@ describe('keys at a terminal (tmux): Ctrl-C exits 130 on a fresh line, Ctrl-D en
     const code = key === 'C-c' ? 130 : 0;
 
     it(`read, idle prompt: ${key} exits ${code}`, async () => {
-      const name = unique('KEYIDLE');
+      const name = uniqueName('KEYIDLE');
       const term = terminal(ringpipeAt(`read ${name}`));
       await term.waitFor('the prompt', (screen) => screen[0]!.includes('Enter reads a message'));
       term.key(key);
@@ -138,14 +134,14 @@ describe('keys at a terminal (tmux): Ctrl-C exits 130 on a fresh line, Ctrl-D en
     });
 
     it(`read, waiting after Enter: ${key} exits ${code} and the next message stays in the pipe`, async () => {
-      const name = unique('KEYWAIT');
+      const name = uniqueName('KEYWAIT');
       const writer = heldWriter(name);
       await readerAttached(name);
       const term = terminal(ringpipeAt(`read ${name}`));
       await handlesAttached(name, 2);
       await term.waitFor('the prompt', (screen) => screen[0]!.includes('Enter reads a message'));
       term.type('');
-      await new Promise((resolve) => setTimeout(resolve, 300)); // Enter is waiting for a message
+      await sleep(300); // Enter is waiting for a message
       term.key(key);
       const screen = await exited(term, code);
       expect(screen.at(-1)).toBe(`[exit ${code}]`);
@@ -156,7 +152,7 @@ describe('keys at a terminal (tmux): Ctrl-C exits 130 on a fresh line, Ctrl-D en
     });
 
     it(`read --no-prompt: ${key} exits ${code}`, async () => {
-      const name = unique('KEYFLOW');
+      const name = uniqueName('KEYFLOW');
       const writer = heldWriter(name);
       await readerAttached(name);
       writer.send('shown');
@@ -172,7 +168,7 @@ describe('keys at a terminal (tmux): Ctrl-C exits 130 on a fresh line, Ctrl-D en
 
     it(`write, idle prompt and mid-line: ${key} exits ${code}`, async () => {
       for (const typed of ['', 'half a li']) {
-        const name = unique('KEYWRITE');
+        const name = uniqueName('KEYWRITE');
         const reader = ringpipe(['read', name, '--follow']);
         await readerAttached(name);
         const NAME = name.toUpperCase();
@@ -186,7 +182,7 @@ describe('keys at a terminal (tmux): Ctrl-C exits 130 on a fresh line, Ctrl-D en
         const screen = await exited(term, code);
         expect(screen).toEqual([typed ? `${NAME}> ${typed}` : `${NAME}>`, `[exit ${code}]`]);
         // Ctrl-D sends the line typed so far; Ctrl-C sends nothing.
-        await new Promise((resolve) => setTimeout(resolve, 200));
+        await sleep(200);
         expect(reader.stdoutSoFar()).toBe(key === 'C-d' && typed ? `${typed}\n` : '');
         reader.child.kill('SIGTERM');
       }

@@ -2,14 +2,15 @@ import { addAbortSignal } from 'node:stream';
 import { listPipeInfos, openEndpoint, removePipeOn, statPipeInfo, type PipeInfo } from './backends/choose.js';
 import { canonicalName } from './name.js';
 import { resolveOptions, resolveRemoveOptions, type PipeOptions, type RemoveOptions } from './options.js';
-import { RingPipe } from './stream.js';
+import { ringPipeOn, type RingPipe } from './stream.js';
 
 export { AbortError, BAD_INPUT_CODES, ErrorCode, RingPipeError } from './errors.js';
 export { canonicalName, NAME_MAX } from './name.js';
 export { DEFAULT_CAPACITY, MAX_CAPACITY, MIN_CAPACITY, type CallOptions, type PipeOptions, type RemoveOptions } from './options.js';
 export type { NoReaders } from './reader-presence.js';
 export type { RingStats } from './ring/ring.js';
-export { RingPipe, type Access } from './stream.js';
+export { RingPipe, type Access, type MessageView } from './stream.js';
+export type { Wait } from './wait/wait.js';
 export type { ReadWindow, ShownMessage } from './read-window.js';
 
 /**
@@ -21,7 +22,7 @@ export type { ReadWindow, ShownMessage } from './read-window.js';
 export function createPipe(name: string, options?: PipeOptions): RingPipe {
   const canonical = canonicalName(name);
   const resolved = resolveOptions(options);
-  const pipe = new RingPipe(openEndpoint(canonical, resolved), resolved.access, { noReaders: resolved.noReaders });
+  const pipe = ringPipeOn({ endpoint: openEndpoint(canonical, resolved), access: resolved.access, noReaders: resolved.noReaders });
   if (resolved.signal) addAbortSignal(resolved.signal, pipe);
   return pipe;
 }

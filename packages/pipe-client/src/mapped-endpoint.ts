@@ -1,7 +1,8 @@
-import { EOF, NO_ROOM, WROTE, settledWait, type Endpoint, type Wait } from './backend.js';
+import { EOF, NO_ROOM, WROTE, nextTooBig, recordTooBig, type Endpoint } from './endpoint.js';
+import { settledWait, type Wait } from './wait/wait.js';
 import { ErrorCode, RingPipeError, closedError } from './errors.js';
 import { closeAtExit, forgetAtExit } from './exit-hook.js';
-import { HEADER_SIZE, MODE_MESSAGE, Off, W, recordSize } from './ring/layout.js';
+import { HEADER_SIZE, Off, W, modeName, recordSize, type WakeWord } from './ring/layout.js';
 import { ALREADY, EMPTY, LOCKED, OK, TOO_BIG, TOO_SMALL, type Ring, type RingStats, type WriteCursor } from './ring/ring.js';
 import { LockBackoff } from './wait/lock-backoff.js';
 import { peerWatch } from './wait/peer-watch.js';
@@ -9,9 +10,6 @@ import { pollBriefly } from './wait/poll-briefly.js';
 import { PollWindow } from './wait/poll-window.js';
 import { IDLE_READER_CHECK_MS, PEER_CHECK_MS } from './wait/timing.js';
 import { WaitSet } from './wait/wait-set.js';
-
-/** A wake word of the ring, by its byte offset in the header: readers sleep on data_seq, writers on space_seq. */
-export type WakeWord = typeof Off.dataSeq | typeof Off.spaceSeq;
 
 /** What differs between the backends that map the ring: how a handle sleeps and how it lets go. */
 export interface RingTransport {
@@ -66,7 +64,7 @@ export class MappedEndpoint implements Endpoint {
   /** How long waits for data and for room poll before they sleep. */
   private readonly pollWindows: Record<WakeWord, PollWindow>;
   /** Set after a sleep timed out: the next read also looks at its peers' liveness. */
-  private checkPeers = false;
+  private checkLiveness = false;
   /** Set when close() starts: no new operation or wait may begin. */
   private closed = false;
   /** Set in the same tick as the release: from then on nothing may touch the ring. */
@@ -85,7 +83,7 @@ export class MappedEndpoint implements Endpoint {
     this.words = new Int32Array(buffer, 0, HEADER_SIZE / 4);
     this.pollWindows = { [Off.dataSeq]: new PollWindow(transport.pollFirstUs), [Off.spaceSeq]: new PollWindow(transport.pollFirstUs) };
     this.capacity = ring.capacity;
-    this.mode = ring.mode === MODE_MESSAGE ? 'message' : 'byte';
+    this.mode = modeName(ring.mode);
     this.maxRecord = ring.maxRecord;
     closeAtExit(this);
   }
@@ -103,7 +101,7 @@ export class MappedEndpoint implements Endpoint {
 
   private wrote(result: number): typeof WROTE | typeof NO_ROOM {
     if (result === TOO_BIG) {
-      throw new RingPipeError(ErrorCode.MessageTooBig, `a message is larger than pipe ${this.name} can hold (${this.maxRecord} bytes)`);
+      throw recordTooBig(this.name, this.maxRecord);
     }
     if (result === LOCKED) this.writeBackoff.locked();
     else this.writeBackoff.reset();
@@ -111,16 +109,16 @@ export class MappedEndpoint implements Endpoint {
   }
 
   read(): Buffer | null | typeof EOF {
-    return this.reading((checkPeers) => this.ring.read(this.slot, Infinity, checkPeers));
+    return this.reading((checkLiveness) => this.ring.read(this.slot, Infinity, checkLiveness));
   }
 
   readBatch(max: number): Buffer[] | null | typeof EOF {
-    return this.reading((checkPeers) => this.ring.readBatch(this.slot, max, checkPeers));
+    return this.reading((checkLiveness) => this.ring.readBatch(this.slot, max, checkLiveness));
   }
 
   readInto(target: Uint8Array): number | null | typeof EOF {
-    const got = this.reading((checkPeers) => {
-      const n = this.ring.readInto(this.slot, target, checkPeers);
+    const got = this.reading((checkLiveness) => {
+      const n = this.ring.readInto(this.slot, target, checkLiveness);
       // A length is a result too: tell it from the codes, which are negative.
       return n >= 0 ? [n] : n;
     });
@@ -128,7 +126,7 @@ export class MappedEndpoint implements Endpoint {
   }
 
   peek(): Buffer | null | typeof EOF {
-    return this.reading((checkPeers) => this.ring.peek(this.slot, checkPeers));
+    return this.reading((checkLiveness) => this.ring.peek(this.slot, checkLiveness));
   }
 
   releasePeek(consume: boolean): void {
@@ -170,19 +168,19 @@ export class MappedEndpoint implements Endpoint {
   }
 
   /** Runs one Read of the ring and maps its codes: null when the caller must wait (LOCKED: on a timer), EOF at the end. */
-  private reading<T extends object>(readOnce: (checkPeers: boolean) => T | number): T | null | typeof EOF {
+  private reading<T extends object>(readOnce: (checkLiveness: boolean) => T | number): T | null | typeof EOF {
     this.usable();
-    const checkPeers = this.checkPeers;
-    this.checkPeers = false;
-    const got = readOnce(checkPeers);
+    const checkLiveness = this.checkLiveness;
+    this.checkLiveness = false;
+    const got = readOnce(checkLiveness);
     if (got === LOCKED) {
       this.readBackoff.locked();
       return null;
     }
     this.readBackoff.reset();
     if (typeof got !== 'number') return got;
-    if (got === TOO_SMALL) throw new RingPipeError(ErrorCode.MessageTooBig, `the next message of pipe ${this.name} does not fit the buffer given`);
-    if (got === EMPTY && !this.follow && this.ring.isEof(this.slot, checkPeers)) return EOF;
+    if (got === TOO_SMALL) throw nextTooBig(this.name);
+    if (got === EMPTY && !this.follow && this.ring.eof(this.slot, checkLiveness)) return EOF;
     return null;
   }
 
@@ -190,7 +188,7 @@ export class MappedEndpoint implements Endpoint {
     if (this.closed) return settledWait();
     const backoff = this.readBackoff.wait();
     if (backoff) return this.waits.track(backoff);
-    return this.waitFor(Off.dataSeq, () => this.ring.readyToRead() || (!this.follow && this.ring.isEof(this.slot, false)));
+    return this.waitFor(Off.dataSeq, () => this.ring.readable() || (!this.follow && this.ring.eof(this.slot, false)));
   }
 
   waitWritable(size: number): Wait {
@@ -247,12 +245,9 @@ export class MappedEndpoint implements Endpoint {
   /** Announces the waiter (every later change of the word wakes it), looks once more, then sleeps; undefined when it need not. */
   private sleep(which: WakeWord, ready: () => boolean): Wait | undefined {
     const kind = this.transport.waiterKind;
-    const reading = which === Off.dataSeq;
-    const seq = !kind ? Atomics.load(this.words, W(which)) : reading ? this.ring.beginReadWait(kind) : this.ring.beginWriteWait(kind);
+    const seq = kind ? this.ring.beginWait(which, kind) : Atomics.load(this.words, W(which));
     const done = (): void => {
-      if (!kind) return;
-      if (reading) this.ring.endReadWait(kind);
-      else this.ring.endWriteWait(kind);
+      if (kind) this.ring.endWait(which, kind);
     };
     if (ready()) {
       done();
@@ -265,7 +260,7 @@ export class MappedEndpoint implements Endpoint {
         unwatch?.();
         if (this.released) return;
         done();
-        if (Atomics.load(this.words, W(which)) === seq) this.checkPeers = true;
+        if (Atomics.load(this.words, W(which)) === seq) this.checkLiveness = true;
       }),
       cancel: () => pending.cancel(),
     };
@@ -286,8 +281,8 @@ export class MappedEndpoint implements Endpoint {
       seq,
       due: () =>
         !reading ||
-        (!this.ring.isEmpty() && !this.ring.readyToRead()) ||
-        (!this.follow && this.ring.isEof(this.slot, true)),
+        (!this.ring.isEmpty() && !this.ring.readable()) ||
+        (!this.follow && this.ring.eof(this.slot, true)),
       wake: () => sleeping.cancel(),
     });
   }

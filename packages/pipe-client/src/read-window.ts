@@ -1,4 +1,5 @@
-import { EOF, type Endpoint, type Wait } from './backend.js';
+import { EOF, type Endpoint } from './endpoint.js';
+import type { Wait } from './wait/wait.js';
 
 /** A message a ReadWindow shows: still in the ring until released. */
 export interface ShownMessage {
@@ -45,14 +46,14 @@ export class EndpointWindow implements ReadWindow {
     const out: ShownMessage[] = [];
     if (max < 1 || this.ended) return out;
     if (this.held === 0) {
-      const first = endpoint.peek ? endpoint.peek() : endpoint.read();
+      const first = endpoint.peek();
       if (first === EOF) this.ended = true;
       if (first === null || first === EOF) return out;
       const stats = endpoint.stats();
       this.nextNumber = stats.messagesOut;
-      out.push({ data: first, number: this.nextNumber++, ...(endpoint.peek && stats.readPosition !== undefined ? { position: stats.readPosition } : {}) });
+      out.push({ data: first, number: this.nextNumber++, ...(stats.readPosition !== undefined ? { position: stats.readPosition } : {}) });
     }
-    if (endpoint.peekMore && out.length < max) {
+    if (out.length < max) {
       for (const m of endpoint.peekMore(max - out.length)) out.push({ data: m.data, number: this.nextNumber++, position: m.position });
     }
     this.held += out.length;
@@ -62,19 +63,17 @@ export class EndpointWindow implements ReadWindow {
   release(count: number): void {
     const n = Math.min(count, this.held);
     if (n < 1) return;
-    this.endpoint.releaseShown?.(n);
+    this.endpoint.releaseShown(n);
     this.held -= n;
   }
 
   wait(): Wait {
     if (this.held === 0) return this.endpoint.waitReadable();
-    if (this.endpoint.waitShowable) return this.endpoint.waitShowable();
-    let cancel = (): void => {};
-    return { promise: new Promise<void>((resolve) => (cancel = resolve)), cancel: () => cancel() };
+    return this.endpoint.waitShowable();
   }
 
   close(): void {
-    if (this.held > 0) this.endpoint.releasePeek?.(false);
+    if (this.held > 0) this.endpoint.releasePeek(false);
     this.held = 0;
   }
 }

@@ -1,15 +1,8 @@
-import type { Endpoint } from './backend.js';
+import type { Endpoint } from './endpoint.js';
 import { ErrorCode, RingPipeError } from './errors.js';
 
 /** What a writer does when the ring is full and no reader is attached (option `noReaders`). */
 export type NoReaders = 'wait' | 'fail' | 'wait-first';
-
-/** Records taken from the ring so far, from the counters alone where the endpoint has them. */
-export function readThrough(endpoint: Endpoint): number {
-  if (endpoint.readThrough) return endpoint.readThrough();
-  const stats = endpoint.stats();
-  return stats.messagesOut + stats.abandoned;
-}
 
 /**
  * Answers a writer that found the ring full: wait, or fail because its readers are gone.
@@ -24,14 +17,14 @@ export class ReaderPresence {
     private readonly endpoint: Endpoint,
     private readonly policy: NoReaders,
   ) {
-    this.lastReads = policy === 'wait' ? 0 : readThrough(endpoint);
+    this.lastReads = policy === 'wait' ? 0 : endpoint.readThrough();
   }
 
   /** The error a writer facing a full ring fails with now, or undefined when it waits. */
   gone(): RingPipeError | undefined {
     if (this.policy === 'wait') return undefined;
     // Records taken since the last look: some reader is (or was just) there; the next look decides.
-    const reads = readThrough(this.endpoint);
+    const reads = this.endpoint.readThrough();
     if (reads !== this.lastReads) {
       this.lastReads = reads;
       this.sawReader = true;

@@ -1,14 +1,37 @@
 import { Duplex } from 'node:stream';
-import { EOF, NO_ROOM, type Endpoint, type Wait } from './backend.js';
+import { EOF, NO_ROOM, cursorNeedsMapping, nextTooBig, type Endpoint } from './endpoint.js';
+import type { Wait } from './wait/wait.js';
 import { ErrorCode, RingPipeError, abortedBy, closedError } from './errors.js';
 import { resolveCallOptions, type CallOptions } from './options.js';
 import { EndpointWindow, type ReadWindow } from './read-window.js';
-import { ReaderPresence, readThrough, type NoReaders } from './reader-presence.js';
+import { ReaderPresence, type NoReaders } from './reader-presence.js';
 import type { RingStats, WriteCursor } from './ring/ring.js';
 
 export type Access = 'read' | 'write' | 'readwrite';
 
-type Callback = (err?: Error | null) => void;
+type Callback = (error?: Error | null) => void;
+
+/** What `readView()` gives: the next message as it lies in the ring, held until `release`. */
+export interface MessageView {
+  /** The message's bytes, valid until `release()`. */
+  readonly data: Buffer;
+  /** Consumes the message (`consume` true, the default) or leaves it for the next read. */
+  release(consume?: boolean): void;
+}
+
+/** What a handle is opened with (createPipe builds it; not public). */
+interface Opened {
+  endpoint: Endpoint;
+  access: Access;
+  noReaders?: NoReaders;
+}
+
+let construct: (opened: Opened) => RingPipe;
+
+/** A RingPipe over an open endpoint: createPipe's way to the private constructor. */
+export function ringPipeOn(opened: Opened): RingPipe {
+  return construct(opened);
+}
 
 /** Messages one synchronous run of pump() (or of an iteration's ready messages) delivers before it yields to the event loop. */
 const PUMP_TURN = 4096;
@@ -40,7 +63,12 @@ export class RingPipe extends Duplex {
   private draining = 0;
   private destroyAfterDraining = false;
 
-  constructor(endpoint: Endpoint, access: Access, options: { noReaders?: NoReaders } = {}) {
+  static {
+    construct = (opened) => new RingPipe(opened);
+  }
+
+  /** Pipes are opened with createPipe(). */
+  private constructor({ endpoint, access, noReaders }: Opened) {
     const message = endpoint.mode === 'message';
     super({
       // `readable` and `writable` are Duplex options that @types/node 20 does not list.
@@ -54,7 +82,7 @@ export class RingPipe extends Duplex {
       allowHalfOpen: true,
     });
     this.endpoint = endpoint;
-    this.presence = new ReaderPresence(endpoint, options.noReaders ?? 'wait');
+    this.presence = new ReaderPresence(endpoint, noReaders ?? 'wait');
     if (access === 'write') this.startWriting();
     // A side that was never used closes with the other one, so a pure writer or pure reader releases its handle.
     this.once('finish', () => {
@@ -100,7 +128,7 @@ export class RingPipe extends Duplex {
   }
 
   stats(): RingStats {
-    if (this.destroyed) throw new RingPipeError(ErrorCode.Closed, `pipe ${this.name} is closed`);
+    if (this.destroyed) throw closedError(this.name);
     return this.endpoint.stats();
   }
 
@@ -229,7 +257,7 @@ export class RingPipe extends Duplex {
     if (signal?.aborted) throw abortedBy(signal);
     const buffered = this.takeBuffered(max);
     if (buffered.length > 0) return buffered;
-    const got = await this.untilReadable(() => (this.endpoint.readBatch ? this.endpoint.readBatch(max) : wrap(this.endpoint.read())), signal);
+    const got = await this.untilReadable(() => this.endpoint.readBatch(max), signal);
     return got === EOF ? [] : got;
   }
 
@@ -249,19 +277,29 @@ export class RingPipe extends Duplex {
    * other readers of the pipe wait, so release it soon. `release(false)` leaves
    * the message in the ring for the next read. Destroying the pipe releases it.
    */
-  async readView(options?: CallOptions): Promise<{ data: Buffer; release(consume?: boolean): void } | null> {
+  async readView(options?: CallOptions): Promise<MessageView | null> {
     const { signal } = resolveCallOptions(options);
     if (signal?.aborted) throw abortedBy(signal);
+    // A message the stream took already comes first; letting it go unconsumed puts it back.
     const [buffered] = this.takeBuffered(1);
-    if (buffered) return { data: buffered, release: () => {} };
-    const endpoint = this.endpoint;
-    const got = await this.untilReadable(() => (endpoint.peek ? endpoint.peek() : endpoint.read()), signal);
-    if (got === EOF) return null;
-    let held = endpoint.peek !== undefined;
+    let data: Buffer;
+    let letGo: (consume: boolean) => void;
+    if (buffered) {
+      data = buffered;
+      letGo = (consume) => {
+        if (!consume) this.unshift(buffered);
+      };
+    } else {
+      const got = await this.untilReadable(() => this.endpoint.peek(), signal);
+      if (got === EOF) return null;
+      data = got;
+      letGo = (consume) => this.endpoint.releasePeek(consume);
+    }
+    let held = true;
     return {
-      data: got,
+      data,
       release: (consume = true) => {
-        if (held) endpoint.releasePeek!(consume);
+        if (held) letGo(consume);
         held = false;
       },
     };
@@ -286,19 +324,17 @@ export class RingPipe extends Duplex {
   async readInto(target: Uint8Array, options?: CallOptions): Promise<number | null> {
     const { signal } = resolveCallOptions(options);
     if (signal?.aborted) throw abortedBy(signal);
-    const got = await this.untilReadable(() => {
-      if (this.endpoint.readInto) return wrap(this.endpoint.readInto(target));
-      const message: Buffer | undefined = this.takeBuffered(1)[0];
-      const next = message ?? this.endpoint.read();
-      if (next === null || next === EOF) return next;
-      if (next.length > target.length) {
-        this.unshift(next);
-        throw new RingPipeError(ErrorCode.MessageTooBig, `the next message of pipe ${this.name} (${next.length} bytes) does not fit ${target.length} bytes`);
+    const [buffered] = this.takeBuffered(1);
+    if (buffered) {
+      if (buffered.length > target.length) {
+        this.unshift(buffered);
+        throw nextTooBig(this.name);
       }
-      target.set(next);
-      return [next.length];
-    }, signal);
-    return got === EOF ? null : got[0]!;
+      target.set(buffered);
+      return buffered.length;
+    }
+    const got = await this.untilReadable(() => this.endpoint.readInto(target), signal);
+    return got === EOF ? null : got;
   }
 
   /**
@@ -344,7 +380,7 @@ export class RingPipe extends Duplex {
 
   /** The cursor of the last batch written with one (writeBatch's `cursor`); undefined where the pipe has none (no mapped ring). */
   cursor(): bigint | undefined {
-    return this.endpoint.cursor?.();
+    return this.endpoint.cursor();
   }
 
   /** writeBatch with a cursor: all or nothing, committed with the cursor, after the direct batches before it. */
@@ -353,9 +389,7 @@ export class RingPipe extends Duplex {
     if (typeof cursor !== 'bigint' || cursor < 0n || cursor >= 1n << 64n) {
       return Promise.reject(new RingPipeError(ErrorCode.BadOption, `invalid option "cursor": expected a bigint from 0 to 2^64 - 1`));
     }
-    if (!endpoint.writeWithCursor || this.endpoint.mode !== 'message') {
-      return Promise.reject(new RingPipeError(ErrorCode.BadOption, `pipe ${this.name}: a cursor needs a message-mode pipe whose ring this process maps`));
-    }
+    if (endpoint.mode !== 'message') return Promise.reject(cursorNeedsMapping(this.name));
     const tooBig = chunks.find((chunk) => chunk.length > endpoint.maxRecord);
     if (tooBig) return Promise.reject(this.tooBigError(tooBig.length));
     const bytes = chunks.reduce((sum, chunk) => sum + 8 + ((chunk.length + 7) & ~7), 0);
@@ -365,7 +399,7 @@ export class RingPipe extends Duplex {
       this.startWriting();
       for (;;) {
         if (this.destroyed) throw closedError(this.name);
-        if (endpoint.writeWithCursor!(chunks, cursor) !== NO_ROOM) return;
+        if (endpoint.writeWithCursor(chunks, cursor) !== NO_ROOM) return;
         const wait = endpoint.waitWritable(Math.max(0, bytes - 8));
         this.pendingWrite = wait;
         await wait.promise;
@@ -409,18 +443,15 @@ export class RingPipe extends Duplex {
     if (this.endpoint.mode === 'message' && length > this.endpoint.maxRecord) {
       throw this.tooBigError(length);
     }
-    if (!this.endpoint.writeInPlace) {
-      const message = Buffer.alloc(length);
-      fill(message);
-      return new Promise((resolve, reject) => this.write(message, (err) => (err ? reject(err) : resolve())));
-    }
+    // A fill of this call's own: an endpoint that fills before it finds room keeps what it wrote for the retries of this call alone.
+    const fillThis = (view: Buffer): void => fill(view);
     this.startWriting();
     for (;;) {
       if (this.destroyed) throw closedError(this.name);
       if (signal?.aborted) throw abortedBy(signal);
-      if (this.endpoint.writeInPlace(length, fill) !== NO_ROOM) return this.sent();
+      if (this.endpoint.writeInPlace(length, fillThis) !== NO_ROOM) return this.sent();
       const gone = this.presence.gone();
-      if (gone && this.endpoint.writeInPlace(length, fill) === NO_ROOM) throw gone;
+      if (gone && this.endpoint.writeInPlace(length, fillThis) === NO_ROOM) throw gone;
       if (gone) return this.sent();
       const wait = this.endpoint.waitWritable(length);
       this.pendingWrite = wait;
@@ -444,10 +475,10 @@ export class RingPipe extends Duplex {
     try {
       await this.queuedWritesDone(signal);
       if (!this.writingStarted) return;
-      const through = this.endpoint.writtenThrough?.() ?? this.endpoint.stats().messagesIn;
+      const through = this.endpoint.writtenThrough();
       for (;;) {
         if (this.destroyed) throw this.errored ?? closedError(this.name);
-        if (readThrough(this.endpoint) >= through) return;
+        if (this.endpoint.readThrough() >= through) return;
         const gone = this.presence.gone();
         if (gone) throw gone;
         // Every record a reader takes wakes writers that wait for room: the largest record waits until the ring is empty, or the next take.
@@ -557,11 +588,11 @@ export class RingPipe extends Duplex {
     }
   }
 
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: Callback): void {
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     this.send([chunk], callback);
   }
 
-  override _writev(chunks: Array<{ chunk: Buffer }>, callback: Callback): void {
+  override _writev(chunks: Array<{ chunk: Buffer }>, callback: (error?: Error | null) => void): void {
     this.send(
       chunks.map((entry) => entry.chunk),
       callback,
@@ -618,7 +649,7 @@ export class RingPipe extends Duplex {
         this.pendingWrite = wait;
         void untilDoneOrAborted(wait, signal).then(() => {
           if (this.pendingWrite === wait) this.pendingWrite = undefined;
-          if (this.destroyed) callback(new RingPipeError(ErrorCode.Closed, `pipe ${this.name} closed while a write waited for space`));
+          if (this.destroyed) callback(closedError(this.name));
           else if (signal?.aborted) callback(abortedBy(signal));
           else this.flush(chunks, cursor, callback, signal);
         });
@@ -635,7 +666,7 @@ export class RingPipe extends Duplex {
     this.endpoint.startWriting();
   }
 
-  override _final(callback: Callback): void {
+  override _final(callback: (error?: Error | null) => void): void {
     const batch = this.batchInFlight;
     if (batch) {
       void batch.then(() => this._final(callback));
@@ -645,7 +676,7 @@ export class RingPipe extends Duplex {
     callback();
   }
 
-  override _destroy(err: Error | null, callback: Callback): void {
+  override _destroy(err: Error | null, callback: (error?: Error | null) => void): void {
     this.pendingRead?.cancel();
     this.pendingWrite?.cancel();
     this.sent();
@@ -687,10 +718,4 @@ function untilDoneOrAborted(wait: Wait, signal: AbortSignal | undefined): Promis
 function asBuffer(message: string | Uint8Array): Buffer {
   if (typeof message === 'string') return Buffer.from(message);
   return Buffer.isBuffer(message) ? message : Buffer.from(message.buffer, message.byteOffset, message.byteLength);
-}
-
-/** A single result as a batch of one (null and EOF pass through). */
-function wrap<T>(got: T | null | typeof EOF): T[] | null | typeof EOF {
-  if (got === null || got === EOF) return got as null | typeof EOF;
-  return [got as T];
 }

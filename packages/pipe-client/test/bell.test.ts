@@ -5,10 +5,10 @@ import { once } from 'node:events';
 import { chownSync, closeSync, constants, existsSync, openSync, readSync, readdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { skipLoudly, sleep, uniqueName, until } from '../../../tests/support/index.js';
 import { BELL_WAITER, OS_WAITER } from '../src/ring/layout.js';
-import { skipLoudly } from './helpers/peer-as-user.js';
-import { closeOpened, open } from './helpers/pipes.js';
-import { killPeers, startPeer, uniqueName } from './helpers/processes.js';
+import { killPeersAndClose, open } from './helpers/pipes.js';
+import { startPeer } from './helpers/processes.js';
 import { Off, peekU32, pokeU32, shmPath } from './helpers/segment-file.js';
 
 const CORE = fileURLToPath(new URL('../../../driver/core', import.meta.url));
@@ -18,10 +18,7 @@ const NOBODY = 65534;
 beforeAll(() => {
   execFileSync('make', ['-s', '-C', CORE, 'build/rp_shm'], { stdio: 'inherit' });
 });
-afterEach(async () => {
-  killPeers();
-  await closeOpened();
-});
+afterEach(killPeersAndClose);
 
 const bellOf = (name: string, word: 'data' | 'space' = 'data'): string => `${shmPath(name)}.${statSync(shmPath(name)).ino}.${word}.bell`;
 const filesOf = (name: string): string[] => readdirSync('/dev/shm').filter((f) => `/dev/shm/${f}`.startsWith(shmPath(name)));
@@ -37,11 +34,6 @@ function drainBell(path: string): number {
   } finally {
     closeSync(fd);
   }
-}
-
-async function until(what: string, holds: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !holds(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
-  expect(holds(), what).toBe(true);
 }
 
 describe('the bells', () => {
@@ -149,9 +141,9 @@ describe('the bells', () => {
     open(name, { access: 'write' }); // attached and silent: the reader keeps waiting
     // Count the reader's sleeps on its bell (each wake, spurious or not, ends one).
     const transport = (reader as unknown as { endpoint: { transport: { sleep: (...args: unknown[]) => unknown } } }).endpoint.transport;
-    const sleep = transport.sleep;
+    const sleepOnBell = transport.sleep;
     let sleeps = 0;
-    transport.sleep = (...args: unknown[]) => (sleeps++, sleep.apply(transport, args));
+    transport.sleep = (...args: unknown[]) => (sleeps++, sleepOnBell.apply(transport, args));
     const pending = reader.readBatch(1);
     pending.catch(() => {});
     await until('the reader sleeping', () => sleeps > 0);
@@ -167,7 +159,7 @@ describe('the bells', () => {
     expect(rung).toBeGreaterThanOrEqual(65536);
     const before = sleeps;
     // Time for the reader to take every ring, one way or the other (256 wakes take a few ms).
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    await sleep(400);
     expect(drainBell(bellOf(name))).toBe(0);
     // One wake for the full bell (two, if a re-check of 250 ms fell in between); 256 without the drain.
     expect(sleeps - before).toBeLessThanOrEqual(3);

@@ -1,13 +1,12 @@
 // RingPipe.created: whether createPipe made the pipe or joined one (whose capacity, mode and permissions stand).
 import { statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { uniqueName } from '../../../tests/support/index.js';
 import { createPipe } from '../src/index.js';
-
-const unique = (prefix: string): string => `${prefix}-${process.pid}-${Math.random().toString(36).slice(2, 7)}`;
 
 describe('created', () => {
   it('is true for the handle that made the pipe, false for one that joined it, whose options did not apply', async () => {
-    const name = unique('CREATED');
+    const name = uniqueName('CREATED');
     const first = createPipe(name, { capacity: 8192, permissions: 0o600 });
     const second = createPipe(name, { capacity: 65536, permissions: 0o644 });
     try {
@@ -22,7 +21,7 @@ describe('created', () => {
   });
 
   it('is true again once the last handle closed and the pipe went away', async () => {
-    const name = unique('AGAIN');
+    const name = uniqueName('AGAIN');
     const first = createPipe(name);
     first.destroy();
     await new Promise((resolve) => first.once('close', resolve));

@@ -4,8 +4,9 @@ import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { killChildren, sleep, uniqueName } from '../../../tests/support/index.js';
 import { statPipe } from '../src/index.js';
-import { killPeers, pipeOpened, startNode, uniqueName } from './helpers/processes.js';
+import { pipeOpened, startNode } from './helpers/processes.js';
 
 const CORE = fileURLToPath(new URL('../../../driver/core', import.meta.url));
 const RP_SHM = `${CORE}/build/rp_shm`;
@@ -14,7 +15,7 @@ const NODE_SIDE = fileURLToPath(new URL('./fixtures/c-pattern.mjs', import.meta.
 beforeAll(() => {
   execFileSync('make', ['-s', '-C', CORE, 'build/rp_shm'], { stdio: 'inherit' });
 });
-afterEach(killPeers);
+afterEach(killChildren);
 
 function runC(args: string[]) {
   const child = spawn(RP_SHM, args, { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -90,7 +91,7 @@ describe('C and Node on a kept ring', () => {
     const name = uniqueName('C-TTL');
     const sent = await runC(['send', name, '10', '64', '--ttl', '1', '--timeout', '60']);
     expect(sent.code).toBe(0);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await sleep(5);
     const receiver = runC(['recv', name, '--timeout', '60']);
     await pipeOpened(name);
     expect(statC(name)).toMatchObject({ msgs_in: '0', kept: '0' });

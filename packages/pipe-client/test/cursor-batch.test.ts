@@ -1,40 +1,8 @@
 // Cursor batches (docs/ring-format.md, "Cursor batch"): all or nothing, committed with the cursor,
-// whatever instruction the writer dies at; and the read window that @ringpipe/bridge --to publishes from.
+// whatever instruction the writer dies at.
 import { describe, expect, it } from 'vitest';
-import { HEADER_SIZE, MODE_MESSAGE } from '../src/ring/layout.js';
-import { ALREADY, BUSY, EMPTY, FULL, LOCKED, OK, Ring, TOO_BIG, type CursorStop } from '../src/ring/ring.js';
-
-function ringOf(capacity = 256): { ring: Ring; live: Set<number>; attach(): number } {
-  const segment = new ArrayBuffer(HEADER_SIZE + capacity);
-  Ring.init(segment, capacity, MODE_MESSAGE);
-  const live = new Set<number>();
-  const ring = new Ring(segment, { alive: (slot) => live.has(slot), yieldCpu: () => {}, wake: () => {}, lockAttempts: 4 });
-  return {
-    ring,
-    live,
-    attach: () => {
-      const slot = ring.firstFreeSlot();
-      live.add(slot);
-      ring.attach(slot, 100 + slot);
-      return slot;
-    },
-  };
-}
-
-const bytes = (...texts: string[]): Buffer[] => texts.map((t) => Buffer.from(t));
-
-/** Every message a reader gets now, as text, checking dead writers' reservations. */
-function drain(ring: Ring, slot: number): string[] {
-  const out: string[] = [];
-  for (;;) {
-    const got = ring.read(slot, Infinity, true);
-    if (typeof got === 'number') {
-      expect([EMPTY, BUSY]).toContain(got);
-      return out;
-    }
-    out.push(got.toString());
-  }
-}
+import { ALREADY, FULL, LOCKED, OK, TOO_BIG, type CursorStop } from '../src/ring/ring.js';
+import { bytes, drain, ringOf } from './helpers/memory-ring.js';
 
 describe('cursor batches: a writer killed at each point of the batch', () => {
   const cases: [CursorStop, string[], bigint][] = [
@@ -82,24 +50,5 @@ describe('cursor batches: a writer killed at each point of the batch', () => {
     expect(fresh.ring.writeWithCursor(w, bytes('a'), 7n)).toBe(OK);
     expect(fresh.ring.writeWithCursor(w, bytes('a'), 7n)).toBe(ALREADY);
     expect(fresh.ring.stats().messagesIn).toBe(1);
-  });
-});
-
-describe('the read window: messages shown in place, consumed in order', () => {
-  it('shows messages beyond the first without consuming them; release consumes the oldest; close leaves the rest', () => {
-    const { ring, attach } = ringOf();
-    const [w, r] = [attach(), attach()];
-    ring.write(w, bytes('one', 'two', 'three', 'four'), { index: 0, offset: 0 });
-    const first = ring.peek(r, true) as Buffer;
-    expect(first.toString()).toBe('one');
-    const more = ring.peekMore(2);
-    expect(more.map((m) => m.data.toString())).toEqual(['two', 'three']);
-    expect(more[0]!.position).toBe(16);
-    expect(ring.readyAfterShown()).toBe(true);
-    ring.releaseShown(2);
-    expect(ring.stats().messagesOut).toBe(2);
-    expect(ring.peekMore(5).map((m) => m.data.toString())).toEqual(['four']);
-    ring.releasePeek(false);
-    expect(drain(ring, r)).toEqual(['three', 'four']);
   });
 });

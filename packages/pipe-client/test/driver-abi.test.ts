@@ -1,11 +1,11 @@
-// The TypeScript mirror of the Linux driver's ABI (src/driver/abi.ts) against the C header itself:
+// The TypeScript mirror of the Linux driver's ABI (src/backends/linux-driver/abi.ts) against the C header itself:
 // a tiny C program built from driver/include/ringpipe_linux_abi.h prints every number.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../../../tests/support/index.js';
 import * as abi from '../src/backends/linux-driver/abi.js';
 
 const INCLUDE = fileURLToPath(new URL('../../../driver/include', import.meta.url));
@@ -54,15 +54,13 @@ let dir: string;
 let c: Record<string, number>;
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'ringpipe-abi-'));
+  dir = tempDir('abi');
   writeFileSync(join(dir, 'abi.c'), PROGRAM);
   execFileSync('cc', ['-std=c11', '-Wall', '-Werror', '-I', INCLUDE, '-o', join(dir, 'abi'), join(dir, 'abi.c')]);
   c = JSON.parse(execFileSync(join(dir, 'abi'), { encoding: 'utf8' }));
 });
 
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-describe('src/driver/abi.ts matches driver/include/ringpipe_linux_abi.h', () => {
+describe('src/backends/linux-driver/abi.ts matches driver/include/ringpipe_linux_abi.h', () => {
   it('constants', () => {
     expect(abi.ABI_VERSION).toBe(c.RINGPIPE_ABI_VERSION);
     expect(abi.NAME_MAX).toBe(c.RINGPIPE_NAME_MAX);

@@ -1,10 +1,10 @@
 // The driver backend's process-wide poll() waiter, on real descriptors (FIFOs): it needs no module.
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, openSync, readFileSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sleep, tempDir } from '../../../tests/support/index.js';
 import { POLLIN, pollWaiter } from '../src/backends/linux-driver/poll-waiter.js';
 
 let dir: string;
@@ -20,12 +20,11 @@ function fifo(name: string): number {
 }
 
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'ringpipe-waiter-'));
+  dir = tempDir('waiter');
 });
 
 afterAll(() => {
   for (const fd of fifos) closeSync(fd);
-  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('driver poll waiter', () => {
@@ -38,7 +37,7 @@ describe('driver poll waiter', () => {
     const waitB = pollWaiter.wait(b, POLLIN);
     waitA.promise.then(() => (aDone = true));
     waitB.promise.then(() => (bDone = true));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     expect([aDone, bDone]).toEqual([false, false]);
     writeSync(b, 'x');
     await waitB.promise;
@@ -51,7 +50,7 @@ describe('driver poll waiter', () => {
 
   it('sixteen idle waits leave the threadpool free for fs calls', async () => {
     const waits = Array.from({ length: 16 }, (_, i) => pollWaiter.wait(fifo(`idle${i}`), POLLIN));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
     // With one pool thread per wait these would queue behind 16 blocked threads (libuv has 4).
     const reads = await Promise.all(Array.from({ length: 8 }, () => readFile('/proc/self/stat', 'latin1')));
     expect(reads.every((text) => text.length > 0)).toBe(true);

@@ -4,8 +4,8 @@ import { once } from 'node:events';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import { sleep, uniqueName } from '../../../tests/support/index.js';
 import { statPipe } from '../src/index.js';
-import { uniqueName } from './helpers/processes.js';
 import { closeOpened, collect, open } from './helpers/pipes.js';
 
 afterEach(closeOpened);
@@ -43,7 +43,7 @@ describe('flowing reader', () => {
       if (got.length === 10) reader.pause();
     });
     while (got.length < 10) await new Promise((resolve) => setImmediate(resolve));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
     expect(got).toEqual(sent.slice(0, 10));
     // The paused stream holds at most the one message it took for a read() to come.
     const held = reader.readableLength;

@@ -1,3 +1,4 @@
+// A reading handle tunes glibc's malloc (src/platform/linux/malloc-tuning.ts) so that large messages cause no page faults.
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// The adaptive poll before a sleep (wait/poll-window.ts): short waits keep a handle polling,
+// The adaptive poll before a sleep (src/wait/poll-window.ts): short waits keep a handle polling,
 // long ones (sparse traffic) make it sleep at once.
 import { describe, expect, it } from 'vitest';
 import { PollWindow } from '../src/wait/poll-window.js';

@@ -4,10 +4,11 @@ import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { killChildren, sleep, uniqueName } from '../../../tests/support/index.js';
 import { createPipe } from '../src/index.js';
-import { killPeers, startPeer, uniqueName, type Peer } from './helpers/processes.js';
+import { startPeer, type Peer } from './helpers/processes.js';
 
-afterEach(killPeers);
+afterEach(killChildren);
 
 /** The chunks a `log` peer wrote to its file, each framed by its u32 length. */
 function loggedChunks(file: string): Buffer[] {
@@ -44,7 +45,7 @@ async function killReaders(name: string, mode: 'message' | 'byte', writer: () =>
   const sender = writer();
   await sender.ready;
   for (let i = 1; i <= trials; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 40));
+    await sleep(10 + Math.random() * 40);
     // The next reader attaches before the victim dies, so the pipe outlives it.
     const next = startPeer(['log', name, fileFor(i)]);
     files.push(fileFor(i));

@@ -6,9 +6,10 @@
 // that it sampled inside single Reads.
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
+import { within } from '../../../tests/support/index.js';
 import { HEADER_SIZE, MODE_MESSAGE, Off } from '../src/ring/layout.js';
 import { OK, Ring } from '../src/ring/ring.js';
-import { within } from './helpers/outcomes.js';
+import { initHeader } from '../src/ring/header.js';
 
 const CAPACITY = 4096;
 const LEN = 8; // records of 16 bytes
@@ -35,7 +36,7 @@ describe('a Read stores tail before it counts msgs_out', () => {
   it('never shows msgs_out ahead of tail to an observer, by read or readBatch', async () => {
     const segment = new SharedArrayBuffer(HEADER_SIZE + CAPACITY);
     const control = new Int32Array(new SharedArrayBuffer(12));
-    Ring.init(segment as unknown as ArrayBuffer, CAPACITY, MODE_MESSAGE);
+    initHeader(segment as unknown as ArrayBuffer, CAPACITY, MODE_MESSAGE);
     const ring = new Ring(segment as unknown as ArrayBuffer, { alive: () => true, yieldCpu: () => {}, wake: () => {} });
     ring.attach(0, 100);
     ring.attach(1, 200);

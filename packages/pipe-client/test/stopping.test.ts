@@ -1,14 +1,13 @@
+// Stopping a reader early (break, destroy, pipe(), an aborted signal) takes nothing it did not hand
+// over: the next reader gets the rest.
 import { once } from 'node:events';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { sleep, uniqueName } from '../../../tests/support/index.js';
 import { createPipe, ErrorCode, type RingPipe } from '../src/index.js';
 import { closeOpened, open } from './helpers/pipes.js';
-import { killPeers, uniqueName } from './helpers/processes.js';
 
-afterEach(async () => {
-  killPeers();
-  await closeOpened();
-});
+afterEach(closeOpened);
 
 const numbered = (count: number, from = 0): string[] => Array.from({ length: count }, (_, i) => String(from + i));
 
@@ -66,10 +65,10 @@ describe('stopping a reader early loses nothing', () => {
       },
     });
     reader.pipe(slow);
-    while (got.length < 10) await new Promise((resolve) => setTimeout(resolve, 1));
+    while (got.length < 10) await sleep(1);
     reader.destroy(); // while pipe() has paused the reader
     await once(reader, 'close');
-    await new Promise((resolve) => setTimeout(resolve, 10)); // the write in progress finishes
+    await sleep(10); // the write in progress finishes
     expect([...got, ...(await rest(name, writer))]).toEqual(numbered(1000));
   });
 
@@ -119,78 +118,6 @@ describe('stopping a reader early loses nothing', () => {
 
   it('a bad signal is a typed bad option', () => {
     expect(() => createPipe(uniqueName('BADSIG'), { signal: 'stop' as unknown as AbortSignal })).toThrow(expect.objectContaining({ code: ErrorCode.BadOption }));
-  });
-});
-
-describe('writers and absent readers', () => {
-  it("noReaders 'fail': a full ring without a reader fails the write with ERR_RINGPIPE_NO_READERS", async () => {
-    const name = uniqueName('NOREADER');
-    const writer = open(name, { access: 'write', capacity: 4096, noReaders: 'fail' });
-    const message = Buffer.alloc(1000);
-    let accepted = 0;
-    writer.on('error', () => {});
-    for (let i = 0; i < 10; i++) writer.write(message, (err) => err || accepted++);
-    const [err] = await once(writer, 'error');
-    expect(err).toMatchObject({ code: ErrorCode.NoReaders });
-    expect(accepted).toBe(4); // 4 records of 1008 bytes fill 4096 bytes
-  });
-
-  it("noReaders 'fail': writeBatch and writeInPlace reject, drained() rejects", async () => {
-    const name = uniqueName('NOREADER2');
-    const writer = open(name, { access: 'write', capacity: 4096, noReaders: 'fail' });
-    await expect(writer.writeBatch(Array.from({ length: 10 }, () => Buffer.alloc(1000)))).rejects.toMatchObject({ code: ErrorCode.NoReaders });
-    await expect(writer.writeInPlace(1000, () => {})).rejects.toMatchObject({ code: ErrorCode.NoReaders });
-    await expect(writer.drained()).rejects.toMatchObject({ code: ErrorCode.NoReaders });
-  });
-
-  it("noReaders 'wait-first' waits for a first reader, then fails once every reader has left", async () => {
-    const name = uniqueName('WAITFIRST');
-    const writer = open(name, { access: 'write', capacity: 4096, noReaders: 'wait-first' });
-    const sent = writer.writeBatch(Array.from({ length: 20 }, () => Buffer.alloc(1000)));
-    let settled = false;
-    sent.then(
-      () => (settled = true),
-      () => (settled = true),
-    );
-    await new Promise((resolve) => setTimeout(resolve, 600)); // two of the writer's liveness looks
-    expect(settled).toBe(false);
-    // A reader comes, takes 5 messages and leaves between two of the writer's looks.
-    const reader = open(name, { access: 'read' });
-    for (let taken = 0; taken < 5; ) taken += (await reader.readBatch(5 - taken)).length;
-    reader.destroy();
-    await expect(sent).rejects.toMatchObject({ code: ErrorCode.NoReaders });
-  });
-
-  it('the default waits for a reader, and drained() resolves once readers took everything this handle wrote', async () => {
-    const name = uniqueName('DRAINED');
-    const writer = open(name, { access: 'write', capacity: 4096 });
-    const sent = numbered(30);
-    for (const m of sent) writer.write(m);
-    let drained = false;
-    const done = writer.drained().then(() => (drained = true));
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(drained).toBe(false);
-    const reader = open(name, { access: 'read' });
-    const got: string[] = [];
-    for (; got.length < 29; ) got.push(...(await reader.readBatch(29 - got.length)).map(String));
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(drained).toBe(false);
-    got.push(...(await reader.readBatch(1)).map(String));
-    await done;
-    expect(got).toEqual(sent);
-    // An aborted signal ends the wait, behind a write still queued for room or on the readers.
-    for (let i = 0; i < 10; i++) writer.write(Buffer.alloc(1000));
-    const waiting = new AbortController();
-    const stopped = writer.drained({ signal: waiting.signal });
-    setTimeout(() => waiting.abort(), 50);
-    await expect(stopped).rejects.toMatchObject({ name: 'AbortError' });
-    for (let taken = 0; taken < 10; ) taken += (await reader.readBatch(10 - taken)).length;
-    // After end() too: the handle stays open until drained() settles.
-    writer.write('last');
-    writer.end();
-    const last = writer.drained();
-    expect((await reader.readBatch(1)).map(String)).toEqual(['last']);
-    await last;
   });
 });
 

@@ -3,13 +3,13 @@
 import { once } from 'node:events';
 import { randomBytes, randomInt } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { within } from './helpers/outcomes.js';
+import { killChildren, sleep, uniqueName, within } from '../../../tests/support/index.js';
 import { createPipe, ErrorCode, type RingPipe } from '../src/index.js';
 import { HEADER_SIZE, Off, SLOT_COUNT, SLOT_OFFSET, SLOT_SIZE } from '../src/ring/layout.js';
-import { killPeers, startPeer, uniqueName } from './helpers/processes.js';
-import { peekU32, poke, pokeU32, slotField } from './helpers/segment-file.js';
+import { startPeer } from './helpers/processes.js';
+import { peekU32, poke, pokeU32 } from './helpers/segment-file.js';
 
-afterEach(killPeers);
+afterEach(killChildren);
 
 const CAPACITY = 65536;
 const record = (position: number): number => HEADER_SIZE + (position & (CAPACITY - 1));
@@ -78,7 +78,7 @@ describe('values a peer wrote', () => {
     const { name, writer, reader } = await pairWithOneRecord('message');
     const [first] = (await once(reader, 'data')) as [Buffer];
     expect(String(first)).toBe('abcdef');
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
     pokeU32(name, Off.writersEver, 0);
     writer.end();
     await within(5000, 'EOF', once(reader, 'end'));
@@ -138,7 +138,7 @@ describe('random writes into a live segment', () => {
       } catch {
         return true; // the file went: the reader closed while we last saw them broken
       }
-      await new Promise((resolve) => setTimeout(resolve, 3));
+      await sleep(3);
     }
     return true;
   }

@@ -2,23 +2,17 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import { within } from './helpers/outcomes.js';
-import { skipLoudly } from './helpers/peer-as-user.js';
+import { killChildren, skipLoudly, sleep, uniqueName, within } from '../../../tests/support/index.js';
 import { createPipe, ErrorCode } from '../src/index.js';
 import { Off } from '../src/ring/layout.js';
-import { PEER, killPeers, startPeer, startProcess, uniqueName, type Peer } from './helpers/processes.js';
+import { collect } from './helpers/pipes.js';
+import { PEER, startPeer, startProcess, type Peer } from './helpers/processes.js';
 import { peekU32, pokeU32, slotField, slotOfPid } from './helpers/segment-file.js';
 
-afterEach(killPeers);
+afterEach(killChildren);
 
 const asRoot = process.getuid?.() === 0;
 
-
-async function readAll(pipe: ReturnType<typeof createPipe>): Promise<Buffer[]> {
-  const got: Buffer[] = [];
-  for await (const message of pipe) got.push(message as Buffer);
-  return got;
-}
 
 /** Starts the peer script in a new PID namespace that shares this mount namespace (so /dev/shm). */
 function peerInPidNamespace(args: string[]): Peer {
@@ -50,7 +44,7 @@ describe('liveness', () => {
     await writer.done;
     // The PID is taken by a live, unrelated process: this one.
     pokeU32(name, slotField(slot, 'pid'), process.pid);
-    const got = await within(5000, 'EOF after the writer died', readAll(reader));
+    const got = await within(5000, 'EOF after the writer died', collect(reader));
     expect(got.map(String)).toEqual(['left behind']);
   });
 
@@ -74,7 +68,7 @@ describe('liveness', () => {
     const writer = createPipe(name, { access: 'write' });
     for (const text of ['a', 'b', 'c']) writer.write(text);
     writer.end();
-    const got = await within(5000, 'messages behind a dead reservation', readAll(reader));
+    const got = await within(5000, 'messages behind a dead reservation', collect(reader));
     expect(got.map(String)).toEqual(['left behind', 'a', 'b', 'c']);
   });
 
@@ -99,7 +93,7 @@ describe('liveness', () => {
     reader.on('data', (message) => got.push(String(message)));
     let ticks = 0;
     const ticker = setInterval(() => ticks++, 10);
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    await sleep(2500);
     clearInterval(ticker);
     expect(errors).toEqual([]);
     expect(got).toEqual([]);
@@ -122,7 +116,7 @@ describe('liveness', () => {
     const path = `/dev/shm/ringpipe.${name.toUpperCase()}`;
     // flock(1) takes a whole-file lock through a read-only descriptor, then sleeps with it.
     const locker = spawn('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'flock', '-x', path, 'sleep', '30'], { stdio: 'ignore' });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(300);
     try {
       const other = startPeer(['try-open', name], { uid: 65534, gid: 65534 });
       expect((await other.done).result).toEqual({ error: ErrorCode.PermissionDenied });

@@ -7,12 +7,13 @@ import { createServer } from 'node:net';
 import { chmodSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { peerAsUser, skipLoudly } from './helpers/peer-as-user.js';
+import { killChildren, skipLoudly, uniqueName } from '../../../tests/support/index.js';
+import { peerAsUser } from './helpers/peer-as-user.js';
 import { ErrorCode, listPipes } from '../src/index.js';
-import { killPeers, startProcess, uniqueName } from './helpers/processes.js';
+import { startProcess } from './helpers/processes.js';
 import { shmPath } from './helpers/segment-file.js';
 
-afterEach(killPeers);
+afterEach(killChildren);
 
 const asRoot = process.getuid?.() === 0;
 const CLI = fileURLToPath(new URL('../../pipe-cli/bin/ringpipe.js', import.meta.url));

@@ -2,16 +2,15 @@
 import { once } from 'node:events';
 import { closeSync, existsSync, ftruncateSync, openSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { thrownCode } from './helpers/outcomes.js';
-import { skipLoudly } from './helpers/peer-as-user.js';
+import { killChildren, skipLoudly, thrownCode, uniqueName } from '../../../tests/support/index.js';
 import { createPipe, ErrorCode, listPipes, statPipe } from '../src/index.js';
 import { HEADER_SIZE } from '../src/ring/layout.js';
-import { Ring } from '../src/ring/ring.js';
+import { initHeader } from '../src/ring/header.js';
 import { ofdLock } from '../src/platform/linux/libc.js';
-import { killPeers, startPeer, startProcess, uniqueName } from './helpers/processes.js';
+import { leftByKilledHolder, startProcess } from './helpers/processes.js';
 import { shmPath } from './helpers/segment-file.js';
 
-afterEach(killPeers);
+afterEach(killChildren);
 
 const asRoot = process.getuid?.() === 0;
 
@@ -39,7 +38,7 @@ function hostileFile(name: string, size: number, header?: Buffer): () => void {
 
 function validHeader(capacity: number): Buffer {
   const header = new ArrayBuffer(HEADER_SIZE);
-  Ring.init(header, capacity, 1);
+  initHeader(header, capacity, 1);
   return Buffer.from(header);
 }
 
@@ -119,10 +118,7 @@ describe('memory', () => {
 
   it('listing pipes removes nothing; the next open gives back the memory of a file whose handles all died with nothing unread', async () => {
     const name = uniqueName('LEFTOVER');
-    const holder = startPeer(['hold', name, '65536', '0']);
-    await holder.ready;
-    holder.child.kill('SIGKILL');
-    await holder.done;
+    await leftByKilledHolder(name, 65536, 0);
     const inode = statSync(shmPath(name)).ino;
     expect(listPipes().map((pipe) => pipe.name)).not.toContain(name.toUpperCase());
     expect(statSync(shmPath(name)).ino).toBe(inode);

@@ -3,13 +3,12 @@ import { once } from 'node:events';
 import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { thrownCode } from './helpers/outcomes.js';
-import { skipLoudly } from './helpers/peer-as-user.js';
+import { killChildren, skipLoudly, thrownCode, uniqueName } from '../../../tests/support/index.js';
 import { createPipe, ErrorCode, listPipes, statPipe } from '../src/index.js';
-import { killPeers, startPeer, uniqueName } from './helpers/processes.js';
+import { startPeer } from './helpers/processes.js';
 import { removePipeFiles, shmPath } from './helpers/segment-file.js';
 
-afterEach(killPeers);
+afterEach(killChildren);
 
 const asRoot = process.getuid?.() === 0;
 const NOBODY = 65534;

@@ -5,13 +5,13 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { within } from './helpers/outcomes.js';
-import { skipLoudly } from './helpers/peer-as-user.js';
+import { killChildren, skipLoudly, uniqueName, until, within } from '../../../tests/support/index.js';
 import { createPipe, statPipe } from '../src/index.js';
-import { killPeers, startNode, startPeer, startProcess, uniqueName } from './helpers/processes.js';
+import { collect, seqsOf } from './helpers/pipes.js';
+import { startNode, startPeer, startProcess } from './helpers/processes.js';
 import { shmPath } from './helpers/segment-file.js';
 
-afterEach(killPeers);
+afterEach(killChildren);
 
 const asRoot = process.getuid?.() === 0;
 const RP_SHM = fileURLToPath(new URL('../../../driver/core/build/rp_shm', import.meta.url));
@@ -55,14 +55,6 @@ function attacker(name: string, gid: number) {
   return startProcess('setpriv', ['--reuid=65534', `--regid=${gid}`, '--clear-groups', '/usr/bin/python3', '-c', ATTACK, shmPath(name)]);
 }
 
-const seqsOf = (messages: Buffer[]): number[] => messages.map((m) => m.readUInt32LE(4));
-
-async function readAll(pipe: ReturnType<typeof createPipe>): Promise<Buffer[]> {
-  const got: Buffer[] = [];
-  for await (const message of pipe) got.push(message as Buffer);
-  return got;
-}
-
 // [pipe permissions, the attacker's gid]: in each, uid 65534 may read the file and not write it.
 const READ_ONLY: Array<[string, number]> = [
   ['0644', 65534],
@@ -83,7 +75,7 @@ describe('a user who may only read a pipe', () => {
       // Every byte of the segment is read-locked now: opens in this process and in others go on.
       const reader = createPipe(name, { access: 'read' });
       const sender = startPeer(['send', name, '1', '300', '32']);
-      const got = await within(30_000, 'the reader reaching EOF beside the read locks', readAll(reader));
+      const got = await within(30_000, 'the reader reaching EOF beside the read locks', collect(reader));
       expect(seqsOf(got)).toEqual(Array.from({ length: 300 }, (_, i) => i));
       expect((await sender.done).code).toBe(0);
       owner.destroy();
@@ -109,7 +101,7 @@ describe('a user who may only read a pipe', () => {
       let out = '';
       c.stdout.setEncoding('utf8').on('data', (text: string) => (out += text));
       const closed = new Promise<number | null>((resolve) => c.once('close', resolve));
-      for (let i = 0; i < 400 && (readersOf(name) ?? 0) < 1; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      await until('rp_shm reading', () => (readersOf(name) ?? 0) >= 1, { timeoutMs: 4_000, everyMs: 10 });
       const sender = startNode(C_PATTERN, ['send', name, '50', '32']);
       expect((await sender.done).code).toBe(0);
       expect(await within(30_000, 'rp_shm reaching EOF beside the read locks', closed)).toBe(0);

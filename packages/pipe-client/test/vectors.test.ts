@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ErrorCode, RingPipeError } from '../src/errors.js';
 import { BELL_WAITER, HEADER_SIZE, MODE_BYTE, MODE_MESSAGE, OS_WAITER, Off, SLEEP_BELL, SLEEP_OS, sleeperKinds } from '../src/ring/layout.js';
 import { BUSY, EMPTY, FULL, INVAL, LOCKED, OK, Ring, TOO_BIG, TOO_SMALL } from '../src/ring/ring.js';
+import { initHeader } from '../src/ring/header.js';
 
 interface Op {
   op: 'attach' | 'write' | 'reserve' | 'commit' | 'abandon' | 'read' | 'end' | 'detach' | 'crash' | 'hold' | 'poke' | 'eof' | 'wait' | 'unwait' | 'feed';
@@ -90,7 +91,7 @@ function wakeNames(byteOffset: number, waiting: number): string[] {
 function run(c: Case): Uint8Array {
   const segment = new ArrayBuffer(HEADER_SIZE + c.capacity);
   const live = new Set<number>();
-  Ring.init(segment, c.capacity, c.mode === 'byte' ? MODE_BYTE : MODE_MESSAGE);
+  initHeader(segment, c.capacity, c.mode === 'byte' ? MODE_BYTE : MODE_MESSAGE);
   const woken = new Set<string>();
   const wake = (byteOffset: number, waiting: number): void => wakeNames(byteOffset, waiting).forEach((name) => woken.add(name));
   const i32 = new Int32Array(segment, 0, HEADER_SIZE / 4);
@@ -177,7 +178,7 @@ function run(c: Case): Uint8Array {
         bytes.set(Buffer.from(op.data!, 'hex'), parseInt(op.offset!, 16));
         break;
       case 'eof':
-        expect(orCorrupt(() => ring.isEof(op.slot!, true)), where).toBe(op.expect);
+        expect(orCorrupt(() => ring.eof(op.slot!, true)), where).toBe(op.expect);
         break;
       case 'wait':
       case 'unwait':
@@ -192,14 +193,9 @@ function run(c: Case): Uint8Array {
 /** `wait` counts a sleeper of that kind on the side's waiting count, `unwait` takes it away. */
 function waitStep(ring: Ring, op: Op): void {
   const kind = op.kind === 'bell' ? BELL_WAITER : OS_WAITER;
-  if (op.op === 'wait') {
-    if (op.on === 'data') ring.beginReadWait(kind);
-    else ring.beginWriteWait(kind);
-  } else if (op.on === 'data') {
-    ring.endReadWait(kind);
-  } else {
-    ring.endWriteWait(kind);
-  }
+  const which = op.on === 'data' ? Off.dataSeq : Off.spaceSeq;
+  if (op.op === 'wait') ring.beginWait(which, kind);
+  else ring.endWait(which, kind);
 }
 
 function expectedImage(c: Case): Uint8Array {

@@ -1,17 +1,15 @@
+// The TypeScript mirror of the Windows driver's ABI (src/backends/windows-driver/abi.ts) against
+// driver/include/ringpipe_win_abi.h itself: a C program prints every size, offset and code, compiled
+// here with the host cc (the header holds only fixed-size integers, so the layout is the same as on Windows).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../../tests/support/index.js';
 import * as abi from '../src/backends/windows-driver/abi.js';
 
-// The TypeScript mirror of driver/include/ringpipe_win_abi.h, checked against the header
-// itself: a C program prints every size, offset and code, compiled here with the host cc
-// (the header holds only fixed-size integers, so the layout is the same as on Windows).
-
 const header = resolve(__dirname, '../../../driver/include/ringpipe_win_abi.h');
-const dir = mkdtempSync(join(tmpdir(), 'ringpipe-abi-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('abi');
 
 const fields: Record<string, Record<string, string>> = {
   ringpipe_bind_in: { abiVersion: 'abi_version', flags: 'flags', capacity: 'capacity', mode: 'mode', perm: 'perm', nameLen: 'name_len', name: 'name', ttlMs: 'ttl_ms' },
@@ -58,7 +56,7 @@ function fromHeader(): Record<string, number> {
   return Object.fromEntries(out.trim().split('\n').map((l) => { const [k, v] = l.split(' '); return [k!, Number(v)]; }));
 }
 
-describe('Windows driver ABI (src/windows/abi.ts vs driver/include/ringpipe_win_abi.h)', () => {
+describe('Windows driver ABI (src/backends/windows-driver/abi.ts vs driver/include/ringpipe_win_abi.h)', () => {
   const c = fromHeader();
 
   it('has the same struct sizes and field offsets', () => {

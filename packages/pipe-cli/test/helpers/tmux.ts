@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { becomes } from '../../../../tests/support/index.js';
 
 /**
  * A terminal as a person has one: a tmux session on a private server running COMMAND through
@@ -42,11 +43,8 @@ export class Terminal {
 
   /** Waits until the screen satisfies CHECK; after 30 s throws with the screen in the message. */
   async waitFor(what: string, check: (screen: string[]) => boolean): Promise<string[]> {
-    for (let i = 0; i < 1500; i++) {
-      const screen = this.screen();
-      if (check(screen)) return screen;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    let screen: string[] = [];
+    if (await becomes(() => check((screen = this.screen())), { timeoutMs: 30_000, everyMs: 20 })) return screen;
     throw new Error(`the terminal never showed ${what}; it shows:\n${this.screen().join('\n')}`);
   }
 

@@ -1,4 +1,4 @@
-import type { Endpoint } from '../backend.js';
+import type { Endpoint } from '../endpoint.js';
 import { ErrorCode, RingPipeError } from '../errors.js';
 import { MappedEndpoint } from '../mapped-endpoint.js';
 import type { ResolvedOptions, ResolvedRemoveOptions } from '../options.js';

@@ -1,4 +1,5 @@
-import { MODE_MESSAGE, Off, ROLE_READER, ROLE_WRITER, SLOT_COUNT, SLOT_OFFSET, SLOT_SIZE, SlotOff, W } from './layout.js';
+import { Off, modeName, ROLE_READER, ROLE_WRITER, SLOT_COUNT, SlotOff, W } from './layout.js';
+import { slotWord } from './words.js';
 
 export interface RingStats {
   capacity: number;
@@ -17,8 +18,6 @@ export interface RingStats {
   readPosition?: number;
 }
 
-const slotWord = (slot: number, field: number): number => W(SLOT_OFFSET + slot * SLOT_SIZE + field);
-
 /** Statistics from a header page (mapped, or a copy read with pread); only slots `alive` vouches for are counted. */
 export function headerStats(i32: Int32Array, capacity: number, mode: number, alive: (slot: number) => boolean): RingStats {
   let handles = 0;
@@ -35,7 +34,7 @@ export function headerStats(i32: Int32Array, capacity: number, mode: number, ali
   const used = (Atomics.load(i32, W(Off.head)) - tail) >>> 0;
   return {
     capacity,
-    mode: mode === MODE_MESSAGE ? 'message' : 'byte',
+    mode: modeName(mode),
     usedBytes: Math.min(used, capacity),
     messagesIn: readCounter(i32, W(Off.msgsIn)),
     bytesIn: readCounter(i32, W(Off.bytesIn)),

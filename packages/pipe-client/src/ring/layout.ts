@@ -11,6 +11,8 @@ export const LINE0_ZERO_FROM = 28;
 
 export const MODE_MESSAGE = 1;
 export const MODE_BYTE = 2;
+/** A mode as the API names it. */
+export const modeName = (mode: number): 'message' | 'byte' => (mode === MODE_BYTE ? 'byte' : 'message');
 
 export const Off = {
   magic: 0,
@@ -52,6 +54,14 @@ export const Off = {
   /** u64 (lo, hi): ms since the epoch when the last handle left a pipe it kept; 0 while attached. */
   keptSinceMs: 200,
 } as const;
+
+/** A wake word of the ring, by its byte offset in the header: readers sleep on data_seq, writers on space_seq. */
+export type WakeWord = typeof Off.dataSeq | typeof Off.spaceSeq;
+
+/** The wake words' codes (RP_WAKE_DATA, RP_WAKE_SPACE of rp_ring.h), as both drivers' wake requests take them. */
+export const WAKE_DATA = 1;
+export const WAKE_SPACE = 2;
+export const wakeCode = (which: WakeWord): number => (which === Off.spaceSeq ? WAKE_SPACE : WAKE_DATA);
 
 /**
  * What a sleeper adds to `readers_waiting` or `writers_waiting`: sleepers on the

@@ -1,4 +1,4 @@
-import type { Wait } from '../backend.js';
+import type { Wait } from './wait.js';
 
 const FIRST_MS = 1;
 const LAST_MS = 250;

@@ -1,4 +1,4 @@
-import type { Wait } from '../backend.js';
+import type { Wait } from './wait.js';
 
 export interface Interest {
   readonly resolve: () => void;

@@ -1,4 +1,4 @@
-import type { Wait } from '../backend.js';
+import type { Wait } from './wait.js';
 
 /** The waits a handle has started, so that closing it can cancel them and wait until they are over. */
 export class WaitSet {

@@ -4,7 +4,8 @@ import { startNode, type Peer } from './processes.js';
 
 /**
  * Peers that run as another user, wherever the checkout is (their fixtures run from the
- * world-readable copy of readable-copy.ts), and a skip that says why when they cannot run:
+ * world-readable copy of readable-copy.ts), and why they cannot run when they cannot (for skipLoudly
+ * of tests/support):
  *
  *   const peer = peerAsUser(65534);
  *   if (!peer.ok) return skipLoudly(ctx, peer.reason);
@@ -30,10 +31,4 @@ export function peerAsUser(uid: number, gid: number = uid): UserPeer {
   }
   const startFixture = (file: string, args: string[]): Peer => startNode(join(FIXTURES, file), args, { uid, gid });
   return { ok: true, uid, gid, start: (args) => startFixture('peer.mjs', args), startFixture };
-}
-
-/** A skip that shows: a warning on stderr and the reason beside the skipped test. */
-export function skipLoudly(ctx: { skip(note?: string): never; task: { name: string } }, reason: string): never {
-  process.stderr.write(`SKIPPED "${ctx.task.name}": ${reason}\n`);
-  return ctx.skip(reason);
 }

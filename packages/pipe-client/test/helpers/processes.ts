@@ -1,7 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { startChild, until } from '../../../../tests/support/index.js';
 import { readableCopy, readableFixture } from './readable-copy.js';
 
 export const PEER = fileURLToPath(new URL('../fixtures/peer.mjs', import.meta.url));
@@ -12,14 +13,6 @@ export interface Peer {
   ready: Promise<void>;
   /** The peer's last JSON line, its other output lines and its exit code, once it exited. */
   done: Promise<{ code: number | null; signal: NodeJS.Signals | null; result: any; lines: string[]; stderr: string }>;
-}
-
-const running = new Set<ChildProcess>();
-
-/** Kills every peer still running, so that a failed test leaves no process behind. */
-export function killPeers(): void {
-  for (const child of running) child.kill('SIGKILL');
-  running.clear();
 }
 
 export interface SpawnAs {
@@ -41,9 +34,7 @@ export function startNode(script: string, args: string[], options: SpawnAs = {})
 
 /** Any command, watched as a peer: "ready" and JSON lines on its stdout. */
 export function startProcess(command: string, args: string[], options: SpawnAs = {}): Peer {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
-  running.add(child);
-  child.once('exit', () => running.delete(child));
+  const child = startChild(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
   const lines = createInterface({ input: child.stdout! });
@@ -63,21 +54,23 @@ export function startProcess(command: string, args: string[], options: SpawnAs =
 
 export const startPeer = (args: string[], options?: SpawnAs): Peer => startNode(PEER, args, options);
 
-/** A name no other test uses. */
-export function uniqueName(prefix: string): string {
-  return `${prefix}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+/** Leaves pipe NAME as a crash does: a peer opens it (CAPACITY bytes), writes UNREAD messages, and is killed with SIGKILL. */
+export async function leftByKilledHolder(name: string, capacity: number, unread: number): Promise<void> {
+  const holder = startPeer(['hold', name, String(capacity), String(unread)]);
+  await holder.ready;
+  holder.child.kill('SIGKILL');
+  await holder.done;
 }
 
 /** Waits until some process has the pipe open (statPipe sees a handle). */
 export async function pipeOpened(name: string): Promise<void> {
   const { statPipe } = await import('../../src/index.js');
-  for (let i = 0; i < 400; i++) {
+  const opened = (): boolean => {
     try {
-      if (statPipe(name).handles > 0) return;
+      return statPipe(name).handles > 0;
     } catch {
-      // not created yet
+      return false; // not created yet
     }
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`nobody opened pipe ${name}`);
+  };
+  await until(`some process to open pipe ${name}`, opened, { timeoutMs: 4_000, everyMs: 10 });
 }

@@ -22,8 +22,7 @@ export const ROLE_WRITE_END = 2;
 export const ROLE_READ_BEGIN = 3;
 export const ROLE_READ_END = 4;
 
-export const WAKE_DATA = 0x1;
-export const WAKE_SPACE = 0x2;
+export { WAKE_DATA, WAKE_SPACE } from '../../ring/layout.js';
 
 /** struct ringpipe_bind */
 export const Bind = {

@@ -2,6 +2,7 @@ import { closeSync, constants as fsConstants, existsSync, openSync } from 'node:
 import { constants as osConstants } from 'node:os';
 import koffi from 'koffi';
 import { ErrorCode, RingPipeError } from '../../errors.js';
+import { modeName } from '../../ring/layout.js';
 import type { RingStats } from '../../ring/ring.js';
 import { DEVICE_PATH, INFO_KEPT, Info, Ioctl, List, NAME_MAX, Stat } from './abi.js';
 
@@ -181,7 +182,7 @@ export function parseInfo(buf: Buffer, at: number): DriverInfo {
     perm: u32(Info.perm),
     refs: u32(Info.refs),
     capacity: u32(Info.capacity),
-    mode: u32(Info.mode) === 2 ? 'byte' : 'message',
+    mode: modeName(u32(Info.mode)),
     usedBytes: u32(Info.used),
     messagesIn: u64(Info.msgsIn),
     bytesIn: u64(Info.bytesIn),

@@ -1,9 +1,11 @@
 import { constants as osConstants } from 'node:os';
 import koffi from 'koffi';
-import { EOF, NO_ROOM, WROTE, type Endpoint, type Wait } from '../../backend.js';
+import { EOF, NO_ROOM, WROTE } from '../../endpoint.js';
+import type { Wait } from '../../wait/wait.js';
 import { ErrorCode, RingPipeError, closedError } from '../../errors.js';
+import { SyscallEndpoint } from '../../syscall-endpoint.js';
 import type { RingStats, WriteCursor } from '../../ring/ring.js';
-import { Ioctl, MODE_BYTE, RECV_EOF, ROLE_READ_BEGIN, ROLE_READ_END, ROLE_WRITE_BEGIN, ROLE_WRITE_END, Recv } from './abi.js';
+import { Ioctl, RECV_EOF, ROLE_READ_BEGIN, ROLE_READ_END, ROLE_WRITE_BEGIN, ROLE_WRITE_END, Recv } from './abi.js';
 import { closeDevice, driverError, ioctl, ioctlU32, statOn, writeFd } from './device.js';
 import type { Bound, DriverRequest } from './bind.js';
 import { POLLIN, POLLOUT, pollWaiter } from './poll-waiter.js';
@@ -18,13 +20,7 @@ const addressOf = (buf: Buffer): bigint => koffi.address(buf) as bigint;
  * waits. Used when the handle may not map the ring (one-sided permissions) or
  * RINGPIPE_DRIVER_IO=syscall says so.
  */
-export class DriverIoEndpoint implements Endpoint {
-  readonly backend = 'driver';
-  readonly io = 'syscall';
-  readonly capacity: number;
-  readonly mode: 'message' | 'byte';
-  readonly maxRecord: number;
-  readonly created: boolean;
+export class DriverIoEndpoint extends SyscallEndpoint {
   private readonly fd: number;
   private readonly waits = new WaitSet();
   private closed = false;
@@ -33,15 +29,12 @@ export class DriverIoEndpoint implements Endpoint {
   private readonly recvArg = Buffer.alloc(Recv.size);
 
   constructor(
-    readonly name: string,
+    name: string,
     bound: Bound,
     private readonly request: DriverRequest,
   ) {
+    super(name, bound);
     this.fd = bound.fd;
-    this.created = bound.created;
-    this.capacity = bound.capacity;
-    this.mode = bound.mode === MODE_BYTE ? 'byte' : 'message';
-    this.maxRecord = bound.maxRecord;
   }
 
   write(chunks: readonly Uint8Array[], cursor: WriteCursor): typeof WROTE | typeof NO_ROOM {
@@ -64,7 +57,7 @@ export class DriverIoEndpoint implements Endpoint {
     return cursor.index > from || cursor.index === chunks.length ? WROTE : NO_ROOM;
   }
 
-  read(): Buffer | null | typeof EOF {
+  protected receive(): Buffer | null | typeof EOF {
     if (this.closed) throw closedError(this.name);
     if (this.recvBuf.length === 0) this.recvBuf = Buffer.alloc(Math.min(this.maxRecord, 1 << 16));
     for (;;) {

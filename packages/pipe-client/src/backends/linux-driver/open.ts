@@ -1,13 +1,13 @@
 import { constants } from 'node:fs';
 import { constants as osConstants } from 'node:os';
-import type { Endpoint } from '../../backend.js';
+import type { Endpoint } from '../../endpoint.js';
 import { ErrorCode, RingPipeError } from '../../errors.js';
 import { MappedEndpoint, type RingTransport } from '../../mapped-endpoint.js';
-import { HEADER_SIZE, Off } from '../../ring/layout.js';
+import { HEADER_SIZE, Off, wakeCode } from '../../ring/layout.js';
 import { Ring } from '../../ring/ring.js';
 import { mapShared, unmap, yieldCpu } from '../../platform/linux/libc.js';
 import { PEER_CHECK_MS, POLL_BEFORE_SLEEP_US } from '../../wait/timing.js';
-import { BIND_CREATE, BIND_FOLLOW, Bind, Ioctl, MODE_BYTE, MODE_MESSAGE, WAKE_DATA, WAKE_SPACE } from './abi.js';
+import { BIND_CREATE, BIND_FOLLOW, Bind, Ioctl, MODE_BYTE, MODE_MESSAGE } from './abi.js';
 import { closeDevice, deviceExists, driverError, ioctl, ioctlU32, openDevice, putName, unavailable } from './device.js';
 import type { Bound, DriverRequest } from './bind.js';
 import { DriverIoEndpoint } from './io-endpoint.js';
@@ -36,7 +36,7 @@ export function openLinuxDriverEndpoint(canonical: string, request: DriverReques
       // Slots live exactly as long as their files: the driver detaches them, so a slot is a live handle.
       alive: () => true,
       yieldCpu,
-      wake: (byteOffset) => void ioctlU32(bound.fd, Ioctl.WAKE, byteOffset === Off.dataSeq ? WAKE_DATA : WAKE_SPACE),
+      wake: (which) => void ioctlU32(bound.fd, Ioctl.WAKE, wakeCode(which)),
     });
     const held = mapping;
     let wanted = -1;

@@ -1,4 +1,4 @@
-import type { Wait } from '../../backend.js';
+import type { Wait } from '../../wait/wait.js';
 import { ProcessWaiter } from '../../wait/process-waiter.js';
 import { eventFd, pollAsync, readFd, writeFd } from './device.js';
 

@@ -1,7 +1,7 @@
 import { closeSync, constants, fchmodSync, fstatSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
 import { Socket } from 'node:net';
-import type { Wait } from '../../backend.js';
-import type { WakeWord } from '../../mapped-endpoint.js';
+import type { Wait } from '../../wait/wait.js';
+import type { WakeWord } from '../../ring/layout.js';
 import { makeFifo } from '../../platform/linux/libc.js';
 import { Off } from '../../ring/layout.js';
 

@@ -1,4 +1,4 @@
-import type { Wait } from '../../backend.js';
+import type { Wait } from '../../wait/wait.js';
 import { ProcessWaiter } from '../../wait/process-waiter.js';
 import { FUTEX2_SIZE_U32, futexWaitvAsync, futexWake, mapShared, type Mapping } from '../../platform/linux/libc.js';
 

@@ -2,7 +2,7 @@ import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, writeSy
 import { ErrorCode, RingPipeError, fromSystemError } from '../../errors.js';
 import { HEADER_SIZE, Off, SLOT_COUNT, SLOT_OFFSET, SLOT_SIZE, SlotOff, W, maxRecord } from '../../ring/layout.js';
 import { headerStats, readCounter, type RingStats } from '../../ring/header-stats.js';
-import { Ring } from '../../ring/ring.js';
+import { checkHeader } from '../../ring/header.js';
 import { countUnread } from '../../ring/unread.js';
 import { ofdLocked } from '../../platform/linux/libc.js';
 import { openLockFile } from './lock-file.js';
@@ -121,7 +121,7 @@ function readHeaderPage(fd: number): { page: Uint8Array; whole: boolean } {
 
 function readState(fd: number, stats: Stats, path: string, { page, whole }: { page: Uint8Array; whole: boolean }, liveness: Liveness): ShmPipeState {
   if (!whole) throw new RingPipeError(ErrorCode.Corrupt, `${path} is shorter than a ringpipe header`);
-  const { capacity, mode } = Ring.validate(page.buffer as ArrayBuffer);
+  const { capacity, mode } = checkHeader(page.buffer as ArrayBuffer);
   if (stats.size !== HEADER_SIZE + capacity) throw new RingPipeError(ErrorCode.Corrupt, `${path} has ${stats.size} bytes, not the ${HEADER_SIZE + capacity} its header says`);
   const i32 = new Int32Array(page.buffer);
   const alive = liveness.alive;

@@ -1,4 +1,4 @@
-import type { Endpoint } from '../../backend.js';
+import type { Endpoint } from '../../endpoint.js';
 import { MappedEndpoint, type RingTransport } from '../../mapped-endpoint.js';
 import { BELL_WAITER, OS_WAITER, W } from '../../ring/layout.js';
 import { PEER_CHECK_MS, POLL_BEFORE_SLEEP_US } from '../../wait/timing.js';

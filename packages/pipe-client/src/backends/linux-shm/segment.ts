@@ -1,8 +1,8 @@
 import { closeSync, constants, fchmodSync, fstatSync, lstatSync, openSync, unlinkSync, type Stats } from 'node:fs';
 import { ErrorCode, RingPipeError, fromSystemError } from '../../errors.js';
-import { HEADER_SIZE, MODE_BYTE, MODE_MESSAGE, SLEEP_BELL, SLEEP_OS, SLOT_COUNT, sleeperKinds } from '../../ring/layout.js';
-import type { WakeWord } from '../../mapped-endpoint.js';
+import { HEADER_SIZE, MODE_MESSAGE, SLEEP_BELL, modeName, SLEEP_OS, SLOT_COUNT, sleeperKinds } from '../../ring/layout.js';
 import { Ring, type RingPlatform } from '../../ring/ring.js';
+import { checkHeader, initHeader } from '../../ring/header.js';
 import { Bells, removeBells } from './bell.js';
 import { createLockFile, openLockFile, removeLockFile } from './lock-file.js';
 import {
@@ -162,7 +162,7 @@ function create(path: string, request: SegmentRequest): Segment | undefined {
       throw err;
     }
     mapping = mapShared(fd, total);
-    Ring.init(mapping.buffer, request.capacity, request.mode ?? MODE_MESSAGE, request.ttl);
+    initHeader(mapping.buffer, request.capacity, request.mode ?? MODE_MESSAGE, request.ttl);
     inode = fstatSync(fd).ino;
     lockFd = createLockFile(SHM_DIR, path, inode, request.permissions);
     if (lockFd === undefined) {
@@ -240,7 +240,7 @@ function join(fd: number, path: string, canonical: string, request: SegmentReque
     const ring = new Ring(mapping.buffer, platform);
     if (!live && (keptPastTtl(ring.ttlMs, ring.keptSinceMs, Date.now()) || ring.unread().messages === 0)) return replace(stats.ino);
     if (request.mode !== undefined && request.mode !== ring.mode) {
-      const want = request.mode === MODE_BYTE ? 'byte' : 'message';
+      const want = modeName(request.mode ?? MODE_MESSAGE);
       throw new RingPipeError(ErrorCode.ModeMismatch, `pipe ${canonical} exists in ${ring.stats().mode} mode, not ${want} mode`);
     }
     for (let s = 0; s < SLOT_COUNT && slot < 0; s++) if (ofdLock(lockFd, s)) slot = s;
@@ -316,7 +316,7 @@ export function readHeader(fd: number, stats: Stats, path: string): { capacity: 
   const header = mapShared(fd, HEADER_SIZE, PROT_READ);
   let fields: { capacity: number; mode: number };
   try {
-    fields = Ring.validate(header.buffer);
+    fields = checkHeader(header.buffer);
   } finally {
     unmap(header);
   }
@@ -378,10 +378,10 @@ function shmPlatform(lockFd: number, mapping: Mapping): ShmPlatform {
     ownSlot: -1,
     alive: (slot) => slot === platform.ownSlot || (platform.liveness ? platform.liveness.alive(slot) : ofdLocked(lockFd, slot)),
     yieldCpu,
-    wake: (byteOffset, waiting) => {
+    wake: (which, waiting) => {
       const sleepers = sleeperKinds(waiting);
-      if ((sleepers & SLEEP_OS) !== 0) futexWake(mapping.address + BigInt(byteOffset));
-      if ((sleepers & SLEEP_BELL) !== 0) platform.bells?.of(byteOffset as WakeWord).ring();
+      if ((sleepers & SLEEP_OS) !== 0) futexWake(mapping.address + BigInt(which));
+      if ((sleepers & SLEEP_BELL) !== 0) platform.bells?.of(which).ring();
     },
   };
   return platform;

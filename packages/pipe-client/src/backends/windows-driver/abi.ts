@@ -20,8 +20,7 @@ export const IOCTL = {
 } as const;
 
 export const BIND = { create: 0x01, excl: 0x02, read: 0x04, write: 0x08, writerNow: 0x10, follow: 0x20 } as const;
-export const WAKE_DATA = 1;
-export const WAKE_SPACE = 2;
+export { WAKE_DATA, WAKE_SPACE } from '../../ring/layout.js';
 export const MEMORY_MDL = 1;
 export const MEMORY_SECTION = 2;
 

@@ -1,5 +1,5 @@
 import { ErrorCode, RingPipeError } from '../../errors.js';
-import { MODE_BYTE } from '../../ring/layout.js';
+import { modeName } from '../../ring/layout.js';
 import type { RingStats } from '../../ring/ring.js';
 import { DEVICE_PATH, PipeInfo, STATUS } from './abi.js';
 import { winError } from '../../platform/windows/errors.js';
@@ -186,7 +186,7 @@ export function infoFromDriver(out: Buffer, at: number): WinPipeInfo {
     ...(kept ? { keptSince: u64(PipeInfo.keptSinceMs) } : {}),
     ...(ttl !== 0 ? { ttl } : {}),
     capacity: u32(PipeInfo.capacity),
-    mode: u32(PipeInfo.mode) === MODE_BYTE ? 'byte' : 'message',
+    mode: modeName(u32(PipeInfo.mode)),
     usedBytes: u32(PipeInfo.used),
     messagesIn: u64(PipeInfo.msgsIn),
     bytesIn: u64(PipeInfo.bytesIn),

@@ -1,8 +1,9 @@
-import { EOF, NO_ROOM, WROTE, settledWait, type Endpoint, type Wait } from '../../backend.js';
+import { EOF, NO_ROOM, WROTE } from '../../endpoint.js';
+import { settledWait, type Wait } from '../../wait/wait.js';
 import { WaitSet } from '../../wait/wait-set.js';
+import { SyscallEndpoint, type SyscallShape } from '../../syscall-endpoint.js';
 import { closedError } from '../../errors.js';
 import { closeAtExit, forgetAtExit } from '../../exit-hook.js';
-import { MODE_BYTE } from '../../ring/layout.js';
 import type { RingStats, WriteCursor } from '../../ring/ring.js';
 import { PEER_CHECK_MS } from '../../wait/timing.js';
 import { IOCTL, PipeInfo, STATUS } from './abi.js';
@@ -31,12 +32,8 @@ interface Request {
   pending: boolean;
 }
 
-export interface DriverIoShape {
-  capacity: number;
-  mode: number;
-  maxRecord: number;
+export interface DriverIoShape extends SyscallShape {
   access: 'read' | 'write' | 'readwrite';
-  created: boolean;
 }
 
 /**
@@ -47,13 +44,7 @@ export interface DriverIoShape {
  * are waited for by the process-wide WaitForMultipleObjects waiter. EOF is a read
  * completing with STATUS_END_OF_FILE (ERROR_HANDLE_EOF).
  */
-export class DriverIoEndpoint implements Endpoint {
-  readonly backend = 'driver';
-  readonly io = 'syscall';
-  readonly capacity: number;
-  readonly mode: 'message' | 'byte';
-  readonly maxRecord: number;
-  readonly created: boolean;
+export class DriverIoEndpoint extends SyscallEndpoint {
   private readonly reading: Request;
   private readonly writing: Request;
   private readonly waits = new WaitSet();
@@ -62,15 +53,12 @@ export class DriverIoEndpoint implements Endpoint {
   private closing?: Promise<void>;
 
   constructor(
-    readonly name: string,
+    name: string,
     private readonly h: bigint,
     private readonly sync: Overlapped,
     shape: DriverIoShape,
   ) {
-    this.capacity = shape.capacity;
-    this.mode = shape.mode === MODE_BYTE ? 'byte' : 'message';
-    this.maxRecord = shape.maxRecord;
-    this.created = shape.created;
+    super(name, shape);
     this.writer = shape.access === 'write';
     const reads = newOverlapped();
     let writes: Overlapped;
@@ -85,7 +73,7 @@ export class DriverIoEndpoint implements Endpoint {
     closeAtExit(this);
   }
 
-  read(): Buffer | null | typeof EOF {
+  protected receive(): Buffer | null | typeof EOF {
     if (this.closed) throw closedError(this.name);
     const r = this.reading;
     for (;;) {

@@ -1,5 +1,5 @@
 import koffi from 'koffi';
-import type { Endpoint } from '../../backend.js';
+import type { Endpoint } from '../../endpoint.js';
 import { ErrorCode, RingPipeError } from '../../errors.js';
 import { Ring } from '../../ring/ring.js';
 import { ABI_VERSION, BIND, BindIn, BindOut, IOCTL, MapOut, STATUS, WAKE_DATA, WAKE_SPACE } from './abi.js';
@@ -8,8 +8,8 @@ import { DriverIoEndpoint } from './io-endpoint.js';
 import { DriverWait } from './wait.js';
 import { closeHandle } from '../../platform/windows/kernel32.js';
 import { MappedEndpoint, type RingTransport } from '../../mapped-endpoint.js';
-import { OS_WAITER, W } from '../../ring/layout.js';
-import { ringPlatform, wakeCode } from '../../platform/windows/ring-platform.js';
+import { OS_WAITER, W, wakeCode } from '../../ring/layout.js';
+import { ringPlatform } from '../windows-ring-platform.js';
 import { handleWaiter } from '../../platform/windows/waiter.js';
 
 export interface WinOpenRequest {

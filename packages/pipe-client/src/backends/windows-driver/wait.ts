@@ -1,4 +1,4 @@
-import type { Wait } from '../../backend.js';
+import type { Wait } from '../../wait/wait.js';
 import { ErrorCode, RingPipeError } from '../../errors.js';
 import { PEER_CHECK_MS } from '../../wait/timing.js';
 import { IOCTL, WaitIn } from './abi.js';

@@ -1,15 +1,16 @@
 import koffi from 'koffi';
-import type { Endpoint } from '../../backend.js';
+import type { Endpoint } from '../../endpoint.js';
 import { ErrorCode, RingPipeError } from '../../errors.js';
-import { HEADER_SIZE, MODE_BYTE, MODE_MESSAGE, OS_WAITER, W } from '../../ring/layout.js';
+import { HEADER_SIZE, MODE_BYTE, MODE_MESSAGE, OS_WAITER, W, wakeCode } from '../../ring/layout.js';
 import { Ring } from '../../ring/ring.js';
+import { initHeader } from '../../ring/header.js';
 import { MAX_CAPACITY, MIN_CAPACITY } from '../../options.js';
 import type { WinOpenRequest } from '../windows-driver/open.js';
 import { winError } from '../../platform/windows/errors.js';
 import { FILE_MAP_READ, FILE_MAP_WRITE, closeHandle, k32 } from '../../platform/windows/kernel32.js';
 import { busy, createMutex, createSection, objectBase, takeMutex, type Trust } from '../../platform/windows/named-objects.js';
 import { MappedEndpoint, type RingTransport } from '../../mapped-endpoint.js';
-import { ringPlatform, wakeCode } from '../../platform/windows/ring-platform.js';
+import { ringPlatform } from '../windows-ring-platform.js';
 import { handleWaiter } from '../../platform/windows/waiter.js';
 import { trustedOwners } from '../../platform/windows/security.js';
 import { ShmWaker } from './wake.js';
@@ -107,5 +108,5 @@ function initialise(buffer: ArrayBuffer, length: number, mode: number, canonical
   if (capacity < MIN_CAPACITY || capacity > MAX_CAPACITY || (capacity & (capacity - 1)) !== 0) {
     throw new RingPipeError(ErrorCode.Corrupt, `the section of pipe ${canonical} is ${length} bytes long, not a ringpipe segment`);
   }
-  Ring.init(buffer, capacity, mode);
+  initHeader(buffer, capacity, mode);
 }

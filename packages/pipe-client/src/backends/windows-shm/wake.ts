@@ -1,5 +1,5 @@
 import koffi from 'koffi';
-import type { Wait } from '../../backend.js';
+import type { Wait } from '../../wait/wait.js';
 import { SLOT_COUNT } from '../../ring/layout.js';
 import { PEER_CHECK_MS } from '../../wait/timing.js';
 import { WAKE_DATA } from '../windows-driver/abi.js';

@@ -1,4 +1,4 @@
-import type { Wait } from '../../backend.js';
+import type { Wait } from '../../wait/wait.js';
 import { ProcessWaiter } from '../../wait/process-waiter.js';
 import { winError } from './errors.js';
 import { INVALID_HANDLE, MAXIMUM_WAIT_OBJECTS, WAIT_FAILED, k32 } from './kernel32.js';

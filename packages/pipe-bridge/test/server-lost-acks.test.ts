@@ -1,0 +1,90 @@
+import { cpSync, rmSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { eventually, until, type Host, type Proc } from './helpers/hosts.js';
+import { listed } from './helpers/ls.js';
+import { skipReason } from './helpers/nats-server.js';
+import { serverAndHosts } from './helpers/server-and-hosts.js';
+import { tally } from './helpers/tally.js';
+
+const reason = skipReason();
+if (reason) console.warn(`SKIPPED a server that loses what it acknowledged: ${reason}`);
+
+describe.skipIf(reason !== undefined)('a nats-server that loses messages it acknowledged', () => {
+  const fixture = serverAndHosts();
+  /** `ringpipe bridge NAME ...ARGS URL` on `host`, once it runs. */
+  const running = async (host: Host, name: string, args: string[]): Promise<Proc> => {
+    const p = host.ringpipe(['bridge', name, ...args, fixture.server().url]);
+    await until('the bridge running', () => p.stderr().includes(': running'), 30_000).catch((err: Error) => {
+      throw new Error(`${err.message}; it said: ${p.stderr()}`);
+    });
+    return p;
+  };
+  /** Kills the server (-9) and copies its store as it is; the function returned brings the server back on that copy. */
+  const snapshot = async (): Promise<() => Promise<void>> => {
+    const server = fixture.server();
+    await server.kill9();
+    const copy = `${server.storeDir}.snapshot`;
+    cpSync(server.storeDir, copy, { recursive: true });
+    await server.start();
+    return async () => {
+      await server.kill9();
+      rmSync(server.storeDir, { recursive: true, force: true });
+      cpSync(copy, server.storeDir, { recursive: true });
+      rmSync(copy, { recursive: true, force: true });
+      await server.start();
+    };
+  };
+
+  it('--to publishes them again, first and in order, under their ids: nothing lost, nothing duplicated', async () => {
+    const [a, b] = [await fixture.start(), await fixture.start()];
+    const name = 'LOSTACKS';
+    // The ring lets go of a message once JetStream acknowledged it.
+    const acknowledged = (n: number): Promise<void> =>
+      eventually(`${n} messages acknowledged`, async () => ((await listed(a)).find((p) => p.name === name)?.messagesOut ?? 0) >= n, 30_000);
+    const to = await running(a, name, ['--to']);
+    a.node('writer.mjs', [name, 'w1', '100']);
+    await acknowledged(100);
+    // What the store holds now is what the server will come back with: the next 100 are acknowledged, then lost.
+    const restore = await snapshot();
+    a.node('writer.mjs', [name, 'w2', '100']);
+    await acknowledged(200);
+    await restore();
+    a.node('writer.mjs', [name, 'w3', '100']);
+    const reader = b.node('reader.mjs', [name]);
+    const from = await running(b, name, ['--from']);
+    const writers = ['w1', 'w2', 'w3'];
+    await until('every message', () => tally(reader.stdout(), writers, 100).unique >= 300, 60_000).catch(() => {});
+    await new Promise((r) => setTimeout(r, 1_500)); // late duplicates, if any
+    const t = tally(reader.stdout(), writers, 100);
+    const replayed = Number(/the server lost (\d+) acknowledged messages/.exec(to.stderr())?.[1] ?? 0);
+    console.log(`[bridge figures] a server restarted on a store without the last 100 it acknowledged: received ${t.received}, lost ${t.lost}, duplicated ${t.duplicates}; --to published again ${replayed}`);
+    for (const p of [to, from]) p.child.kill('SIGTERM');
+    expect(t, to.stderr()).toMatchObject({ lost: 0, duplicates: 0, corrupt: 0, outOfOrder: [] });
+    expect(replayed).toBe(100);
+  }, 150_000);
+
+  it('--from takes the sequences such a server gives again to new messages for new messages, not for redeliveries', async () => {
+    const [a, b] = [await fixture.start(), await fixture.start()];
+    const name = 'REUSEDSEQ';
+    let to = await running(a, name, ['--to']);
+    const reader = b.node('reader.mjs', [name]);
+    const from = await running(b, name, ['--from']);
+    // The store as it is before any message: the server comes back with it, and with the --to bridge gone
+    // too nobody can publish the lost ones again; the stream numbers the next messages from 1 again.
+    const restore = await snapshot();
+    a.node('writer.mjs', [name, 'w1', '100']);
+    await until('w1 at the reader', () => tally(reader.stdout(), ['w1'], 100).unique >= 100, 30_000);
+    to.child.kill('SIGKILL');
+    await to.exited;
+    await restore();
+    to = await running(a, name, ['--to']);
+    a.node('writer.mjs', [name, 'w2', '100']);
+    const writers = ['w1', 'w2'];
+    await until('every message', () => tally(reader.stdout(), writers, 100).unique >= 200, 60_000).catch(() => {});
+    await new Promise((r) => setTimeout(r, 1_500)); // late duplicates, if any
+    const t = tally(reader.stdout(), writers, 100);
+    console.log(`[bridge figures] a server restarted on its empty store after delivering 100, then 100 more: received ${t.received}, lost ${t.lost}, duplicated ${t.duplicates}`);
+    for (const p of [to, from]) p.child.kill('SIGTERM');
+    expect(t, from.stderr()).toMatchObject({ lost: 0, duplicates: 0, corrupt: 0, outOfOrder: [] });
+  }, 150_000);
+});

@@ -1,0 +1,178 @@
+// What every part of the ring shares: the mapped words, the positions, and the sections of the C
+// core that the write and read paths call: slots and liveness (rp_ring_slot.c), the side locks
+// (rp_ring_lock.c), waiting and waking (rp_ring_wait.c).
+import { HEADER_SIZE, OS_WAITER, Off, ROLE_READER, ROLE_WRITER, SLOT_COUNT, SlotOff, W, maxRecord, type WakeWord } from './layout.js';
+import { checkHeader } from './header.js';
+import { DATA_WORD, H, corrupt, slotWord } from './words.js';
+
+/** What the ring needs from its surroundings: slot liveness as the kernel vouches for it, a CPU yield, and futex wakes. */
+export interface RingPlatform {
+  /** Whether the handle attached to `slot` still exists (`pid` is the slot's, for platforms that go by process). */
+  alive(slot: number, pid: number): boolean;
+  yieldCpu(): void;
+  /**
+   * Wake every sleeper on the 32-bit word at this byte offset of the segment;
+   * `waiting` is the word's waiting count, which says who sleeps how (OS_WAITER, BELL_WAITER).
+   */
+  wake(byteOffset: WakeWord, waiting: number): void;
+  /** Lock attempts before LOCKED (default 100). */
+  lockAttempts?: number;
+}
+
+const DEFAULT_LOCK_ATTEMPTS = 100;
+/** The waiting count that goes with a wake word. */
+const waitingWord = (which: WakeWord): number => (which === Off.dataSeq ? H.readersWaiting : H.writersWaiting);
+
+/** The ring's shared state and its slot, lock and wait sections; Ring (ring.ts) is what callers use. */
+export class RingCore {
+  readonly capacity: number;
+  readonly mode: number;
+  readonly maxRecord: number;
+  protected readonly i32: Int32Array;
+  protected readonly i64: BigInt64Array;
+  protected readonly data: Uint8Array;
+  protected readonly mask: number;
+  private readonly lockAttempts: number;
+
+  constructor(
+    segment: ArrayBuffer,
+    private readonly platform: RingPlatform,
+  ) {
+    const { capacity, mode } = checkHeader(segment);
+    if (segment.byteLength < HEADER_SIZE + capacity) throw corrupt('the segment is shorter than its capacity');
+    this.capacity = capacity;
+    this.mode = mode;
+    this.maxRecord = maxRecord(capacity, mode);
+    this.mask = capacity - 1;
+    this.i32 = new Int32Array(segment, 0, (HEADER_SIZE + capacity) / 4);
+    this.i64 = new BigInt64Array(segment, 0, HEADER_SIZE / 8);
+    this.data = new Uint8Array(segment, HEADER_SIZE, capacity);
+    this.lockAttempts = Math.max(1, platform.lockAttempts ?? DEFAULT_LOCK_ATTEMPTS);
+  }
+
+  /** The word index of word0 of the record at `position`; its owner word is the next one (rp_dw). */
+  protected recordWord(position: number): number {
+    return DATA_WORD + ((position & this.mask) >> 2);
+  }
+
+  /** head and tail as the format allows them, or CORRUPT (rp_ring_positions). */
+  protected positions(): { head: number; tail: number; used: number } {
+    const head = Atomics.load(this.i32, H.head);
+    const tail = Atomics.load(this.i32, H.tail);
+    const used = (head - tail) >>> 0;
+    if ((head & 7) !== 0 || (tail & 7) !== 0 || used > this.capacity) {
+      throw corrupt(`head ${head >>> 0} and tail ${tail >>> 0} do not fit a ring of ${this.capacity} bytes`);
+    }
+    return { head, tail, used };
+  }
+
+  // ---- slots and liveness: rp_ring_slot.c ------------------------------------
+
+  /** The lowest slot that is not live, or -1 (for platforms where attaching is a claim on the slot's fields). */
+  firstFreeSlot(): number {
+    for (let slot = 0; slot < SLOT_COUNT; slot++) if (!this.slotLive(slot)) return slot;
+    return -1;
+  }
+
+  /** Fills a slot the caller has made its own by the platform's rule; returns the new token. */
+  attach(slot: number, pid: number): number {
+    let token: number;
+    do token = (Atomics.add(this.i32, H.attachSeq, 1) + 1) | 0;
+    while (token === 0);
+    Atomics.store(this.i32, slotWord(slot, SlotOff.token), token);
+    Atomics.store(this.i32, slotWord(slot, SlotOff.role), 0);
+    Atomics.store(this.i32, slotWord(slot, SlotOff.writing), 0);
+    Atomics.store(this.i32, slotWord(slot, SlotOff.pid), pid);
+    return token;
+  }
+
+  tokenOf(slot: number): number {
+    return Atomics.load(this.i32, slotWord(slot, SlotOff.token));
+  }
+
+  setWriter(slot: number): void {
+    const before = Atomics.or(this.i32, slotWord(slot, SlotOff.role), ROLE_WRITER);
+    if ((before & ROLE_WRITER) === 0) Atomics.add(this.i32, H.writersEver, 1);
+  }
+
+  setReader(slot: number): void {
+    Atomics.or(this.i32, slotWord(slot, SlotOff.role), ROLE_READER);
+  }
+
+  clearReader(slot: number): void {
+    Atomics.and(this.i32, slotWord(slot, SlotOff.role), ~ROLE_READER);
+  }
+
+  /** End of writing: readers re-check for EOF. */
+  endWriting(slot: number): void {
+    const before = Atomics.and(this.i32, slotWord(slot, SlotOff.role), ~ROLE_WRITER);
+    if ((before & ROLE_WRITER) !== 0) this.bump(Off.dataSeq);
+  }
+
+  /** Ends writing and clears the slot; the platform then releases it. */
+  detach(slot: number): void {
+    this.endWriting(slot);
+    Atomics.store(this.i32, slotWord(slot, SlotOff.role), 0);
+    Atomics.store(this.i32, slotWord(slot, SlotOff.token), 0);
+    Atomics.store(this.i32, slotWord(slot, SlotOff.pid), 0);
+  }
+
+  protected slotLive(slot: number): boolean {
+    return this.platform.alive(slot, Atomics.load(this.i32, slotWord(slot, SlotOff.pid)));
+  }
+
+  /** The slots holding `token` (one, unless a peer forged some; none for 0). */
+  protected slotsOf(token: number): number[] {
+    const slots: number[] = [];
+    if (token === 0) return slots;
+    for (let slot = 0; slot < SLOT_COUNT; slot++) if (Atomics.load(this.i32, slotWord(slot, SlotOff.token)) === token) slots.push(slot);
+    return slots;
+  }
+
+  protected tokenLive(token: number): boolean {
+    return this.slotsOf(token).some((slot) => this.slotLive(slot));
+  }
+
+  // ---- locks: rp_ring_lock.c -------------------------------------------------
+
+  /** Takes a side's lock; false (LOCKED) when a live holder keeps it. A dead holder's lock is stolen. */
+  protected lock(word: number, token: number): boolean {
+    for (let attempt = 1; ; attempt++) {
+      const holder = Atomics.compareExchange(this.i32, word, 0, token);
+      if (holder === 0) return true;
+      if (attempt < this.lockAttempts) {
+        this.platform.yieldCpu();
+        continue;
+      }
+      if (this.tokenLive(holder)) return false;
+      return Atomics.compareExchange(this.i32, word, holder, token) === holder;
+    }
+  }
+
+  protected unlock(word: number, token: number): void {
+    Atomics.compareExchange(this.i32, word, token, 0);
+  }
+
+  // ---- waiting and waking: rp_ring_wait.c ------------------------------------
+
+  /** Counts a sleeper of this kind (OS_WAITER, BELL_WAITER) on a wake word; returns the seq value to sleep on (rp_ring_wait_begin_as). */
+  beginWait(which: WakeWord, kind = OS_WAITER): number {
+    Atomics.add(this.i32, waitingWord(which), kind);
+    return Atomics.load(this.i32, W(which));
+  }
+
+  endWait(which: WakeWord, kind = OS_WAITER): void {
+    Atomics.sub(this.i32, waitingWord(which), kind);
+  }
+
+  /** Moves the wake word and wakes whoever sleeps on it (rp_ring_bump, and the wake the OS layer does after). */
+  protected bump(which: WakeWord): void {
+    Atomics.add(this.i32, W(which), 1);
+    this.platform.wake(which, Atomics.load(this.i32, waitingWord(which)));
+  }
+
+  /** bump, when anyone counts itself waiting on the word (rp_ring_wake_waiters). */
+  protected wakeWaiters(which: WakeWord): void {
+    if (Atomics.load(this.i32, waitingWord(which)) !== 0) this.bump(which);
+  }
+}
