@@ -4,14 +4,13 @@
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPipe } from '../src/index.js';
-import { within } from './helpers/outcomes.js';
-import { killPeers, startPeer, uniqueName } from './helpers/processes.js';
+import { killChildren, sleep, uniqueName, within } from '../../../tests/support/index.js';
+import { startPeer } from './helpers/processes.js';
 
-afterEach(killPeers);
+afterEach(killChildren);
 
 /** More than the 64 lock files from which a process watches them (WATCH_FROM). */
 const PIPES = 100;
-const sleepMs = (ms: number): Promise<unknown> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('liveness remembered across looks', () => {
   it(`${PIPES} idle readers: a stopped writer stays live, a killed one ends every reader within a few looks`, async () => {
@@ -25,9 +24,9 @@ describe('liveness remembered across looks', () => {
     const writer = startPeer(['hold-many', prefix, String(PIPES)]);
     await writer.ready;
     // Every reader asleep and looked at (100 sleepers: each once a second), so its writer's slot is remembered live.
-    await sleepMs(3000);
+    await sleep(3000);
     writer.child.kill('SIGSTOP');
-    await sleepMs(2500);
+    await sleep(2500);
     expect(ended, 'a stopped writer holds its locks: no reader ends').toBe(0);
     writer.child.kill('SIGKILL');
     await writer.done;
