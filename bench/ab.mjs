@@ -6,7 +6,7 @@
 // (--offline) and built; this tree's bench/peer.mjs and transports run against each client.
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -35,15 +35,10 @@ run('git', ['worktree', 'add', '--detach', old, rev], ROOT);
 run('pnpm', ['install', '--offline', '--frozen-lockfile'], old);
 run('pnpm', ['--filter', '@ringpipe/client', 'build'], old);
 // This tree's peers, beside each client: '@ringpipe/client' resolves to the tree they sit in.
+// The rows below name no option, so both clients run with their defaults.
 for (const tree of [ROOT, old]) {
   cpSync(`${HERE}/peer.mjs`, `${tree}/bench-ab/peer.mjs`);
   cpSync(`${HERE}/transports`, `${tree}/bench-ab/transports`, { recursive: true });
-  // Default options: the transport's tuned ring (and options an older client does not know) go.
-  const transport = `${tree}/bench-ab/transports/ringpipe.mjs`;
-  const source = readFileSync(transport, 'utf8');
-  const opener = /^const open = .*$/m;
-  if (!opener.test(source)) throw new Error(`${transport}: no "const open = ..." line to replace`);
-  writeFileSync(transport, source.replace(opener, "const open = (name, access) => createPipe(name, { access, backend: 'shm' });"));
 }
 process.on('exit', () => rmSync(`${ROOT}/bench-ab`, { recursive: true, force: true }));
 

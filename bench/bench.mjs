@@ -1,6 +1,6 @@
 // pnpm bench: ringpipe against Node's UNIX sockets, child_process IPC, zeromq and the C peer,
 // in one run, as Markdown tables. Figures, not assertions.
-//   node bench/bench.mjs [--quick] [--only SECTION[,SECTION...]]
+//   node bench/bench.mjs [--quick] [--rounds N] [--only SECTION[,SECTION...]]
 // Sections: throughput, native, latency, cpu, idle, cli.
 import { cli } from './cli.mjs';
 import { cpu } from './cpu.mjs';
@@ -12,7 +12,7 @@ import { throughput } from './throughput.mjs';
 
 const SECTIONS = { throughput, native, latency, cpu, idle, cli };
 if (process.argv.includes('--help')) {
-  console.log(`node bench/bench.mjs [--quick] [--only SECTION[,SECTION...]]\nSections: ${Object.keys(SECTIONS).join(', ')}`);
+  console.log(`node bench/bench.mjs [--quick] [--rounds N] [--only SECTION[,SECTION...]]\nSections: ${Object.keys(SECTIONS).join(', ')}`);
   process.exit(0);
 }
 const onlyAt = process.argv.indexOf('--only');

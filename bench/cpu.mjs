@@ -7,7 +7,7 @@ const SECONDS = quick ? 1 : 3;
 const IDLE_SECONDS = 2;
 const RATE = 1000;
 const TRANSPORTS = [
-  { label: "ringpipe Duplex, 'data' listener", transport: 'ringpipe' },
+  { label: "ringpipe, default options: 'data' listener", transport: 'ringpipe' },
   { label: 'net UNIX socket', transport: 'uds' },
 ];
 

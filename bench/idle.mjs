@@ -5,6 +5,7 @@
 // writer's timestamp in the message, CLOCK_MONOTONIC in both processes). The same with as many
 // UNIX socket connections, in the same run.
 //   node bench/idle.mjs [pipes=1000] [seconds=5] [wakes=300] [settle=3] [transports=ringpipe,uds]
+// IDLE_PROFILE=DIR: a CPU profile of the reading process; IDLE_PERF="stat -e task-clock": perf on it over the idle window.
 // Figures, not assertions.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -118,7 +119,10 @@ async function measure(transport, pipes, seconds, wakes, settleMs) {
   await writer.next();
   await sleep(settleMs); // let the readers fall asleep, and the work of opening them end
   reader.send(`measure ${seconds}`);
+  // IDLE_PERF="stat -e task-clock" (or "record -g -o FILE" ...): perf looks at the reading process over the same window.
+  const perf = process.env.IDLE_PERF && transport === 'ringpipe' ? spawn('perf', [...process.env.IDLE_PERF.split(' '), '-p', String(reader.proc.pid), '--', 'sleep', String(seconds)], { stdio: 'inherit' }) : undefined;
   const { cpuUs, systemUs, wallUs } = await reader.next();
+  if (perf) await once(perf, 'exit');
   for (let i = 0; i < wakes; i++) {
     writer.send(`send ${Math.floor(Math.random() * pipes)}`);
     await sleep(20);

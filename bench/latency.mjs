@@ -10,7 +10,7 @@ const SIZES = [
   { label: '1 KiB', size: 1024 },
 ];
 const TRANSPORTS = [
-  { label: "ringpipe Duplex, write -> 'data'", transport: 'ringpipe' },
+  { label: "ringpipe, default options: write -> 'data'", transport: 'ringpipe' },
   { label: 'ringpipe, low-latency mode (spin: 50)', transport: 'ringpipe', extra: ['spin=50'] },
   { label: 'net UNIX socket', transport: 'uds' },
   { label: 'child_process IPC (advanced)', transport: 'ipc' },

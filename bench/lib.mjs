@@ -8,6 +8,9 @@ import { fileURLToPath } from 'node:url';
 
 export const PEER = fileURLToPath(new URL('./peer.mjs', import.meta.url));
 export const quick = process.argv.includes('--quick');
+const roundsAt = process.argv.indexOf('--rounds');
+/** `--rounds N`: rounds per throughput row (default 3). */
+export const rounds = roundsAt < 0 ? undefined : Number(process.argv[roundsAt + 1]);
 
 const children = new Set();
 const tempPaths = new Set();

@@ -1,15 +1,22 @@
-// ringpipe (shm backend) for bench/peer.mjs: the Duplex and the batch, view and in-place paths.
+// ringpipe for bench/peer.mjs: the Duplex and the batch, view and in-place paths.
+// Default options unless the row asks (`capacity=N`, `spin=N`): the reader opens as the README's
+// quick start does, createPipe(name, { access: 'read' }), the writer as createPipe(name).
 import { once } from 'node:events';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createPipe } from '@ringpipe/client';
 
-const CAPACITY = 1 << 22;
-const open = (name, access, spin = 0) => createPipe(name, { access, capacity: CAPACITY, backend: 'shm', spin });
+/** Only the options a row names; a row measured on anything but shared memory would be mislabelled. */
+const open = (name, access, { capacity, spin } = {}) => {
+  const options = { ...(access === 'readwrite' ? {} : { access }), ...(capacity ? { capacity: Number(capacity) } : {}), ...(spin ? { spin: Number(spin) } : {}) };
+  const pipe = Object.keys(options).length === 0 ? createPipe(name) : createPipe(name, options);
+  if (pipe.backend !== undefined && pipe.backend !== 'shm') throw new Error(`the pipe opened on the ${pipe.backend} backend (a driver is loaded); the rows are for shm`);
+  return pipe;
+};
 
 /** Reads every message until EOF, calling counter.add(bytes, messages) as they come. */
-export async function receive(name, { recv: mode }, counter, ready) {
-  const pipe = open(name, 'read');
+export async function receive(name, { recv: mode, ...options }, counter, ready) {
+  const pipe = open(name, 'read', options);
   ready();
   if (mode === 'data') {
     pipe.on('data', (m) => counter.add(m.length, 1));
@@ -43,8 +50,8 @@ export async function receive(name, { recv: mode }, counter, ready) {
 }
 
 /** A writer whose sendMany(message, n) sends n copies of message the way `mode` says. */
-export async function sender(name, { send: mode }) {
-  const pipe = open(name, 'write');
+export async function sender(name, { send: mode, ...options }) {
+  const pipe = open(name, 'readwrite', options);
   const ended = () => new Promise((resolve) => pipe.end(resolve));
   if (mode === 'write' || mode === 'cork') {
     return {
@@ -73,9 +80,9 @@ export async function sender(name, { send: mode }) {
 }
 
 /** Sends back every message, until EOF. */
-export async function echo(name, ready, { spin } = {}) {
-  const pings = open(`${name}-PING`, 'read', Number(spin ?? 0));
-  const pongs = open(`${name}-PONG`, 'write');
+export async function echo(name, ready, options = {}) {
+  const pings = open(`${name}-PING`, 'read', options);
+  const pongs = open(`${name}-PONG`, 'readwrite', options);
   pings.on('data', (m) => pongs.write(m));
   ready();
   await once(pings, 'end');
@@ -83,9 +90,9 @@ export async function echo(name, ready, { spin } = {}) {
 }
 
 /** The pinging side: roundTrip(message) resolves when the message is back. */
-export async function pinger(name, { spin } = {}) {
-  const replies = open(`${name}-PONG`, 'read', Number(spin ?? 0));
-  const out = open(`${name}-PING`, 'write');
+export async function pinger(name, options = {}) {
+  const replies = open(`${name}-PONG`, 'read', options);
+  const out = open(`${name}-PING`, 'readwrite', options);
   let resolveReply;
   replies.on('data', () => resolveReply());
   return {

@@ -16,8 +16,28 @@ describe('PollWindow', () => {
     const window = new PollWindow(20);
     window.ended(100);
     expect(window.nextUs()).toBe(150);
-    window.ended(POLL_AT_MOST_US);
+    window.ended(150);
+    expect(window.nextUs()).toBe(225);
+    window.ended(200);
     expect(window.nextUs()).toBe(POLL_AT_MOST_US);
+  });
+
+  it('after polls that ran out in a row, sleeps at once for the next 1, 3, 7 ... waits; a poll that catches its peer ends that', () => {
+    const window = new PollWindow(20);
+    let lastUs = 0;
+    /** The windows of `n` waits; a wait that polled takes 10 us longer than its window (the poll ran out), a sleep as long as the last. */
+    const windows = (n: number, caught = false): number[] =>
+      Array.from({ length: n }, () => {
+        const us = window.nextUs();
+        if (us > 0) lastUs = caught ? us - 10 : us + 10;
+        window.ended(lastUs);
+        return us;
+      });
+    expect(windows(2), 'a poll runs out: the next wait sleeps at once').toEqual([20, 0]);
+    expect(windows(4), 'two in a row: three waits sleep').toEqual([45, 0, 0, 0]);
+    expect(windows(8), 'three in a row: seven').toEqual([82.5, 0, 0, 0, 0, 0, 0, 0]);
+    expect(windows(2, true), 'a poll that catches its peer: no sleep at once after it').toEqual([138.75, 193.125]);
+    expect(windows(2), 'the next miss counts from one again').toEqual([250, 0]);
   });
 
   it('sleeps at once after a long wait, and polls again after the next short one', () => {

@@ -9,6 +9,8 @@ const OPEN_FLAGS = constants.O_RDWR | constants.O_NOFOLLOW | constants.O_NONBLOC
 const RING = Buffer.from([1]);
 /** Where a woken bell's leftover bytes go: one buffer for every bell of the process. */
 const DRAIN = Buffer.alloc(64 * 1024);
+/** What one read of the event loop takes from a bell. */
+const ONREAD_BYTES = 256;
 /** A FIFO holds at most 1 MiB (an unprivileged F_SETPIPE_SZ's limit): 16 reads drain it, a peer that keeps writing costs no more. */
 const DRAIN_READS = 16;
 
@@ -83,12 +85,15 @@ class Bell {
   /** What the event loop watches; undefined where net.Socket cannot take a FIFO's descriptor (Deno): such a handle only rings. */
   private readonly socket: Socket | undefined;
   private sleepers = new Set<() => void>();
+  /** The other of two sets that take turns, so that a wake allocates none. */
+  private woken = new Set<() => void>();
 
   private constructor(private readonly fd: number) {
     const onread = {
-      buffer: Buffer.alloc(256),
-      callback: () => {
-        this.drain();
+      buffer: Buffer.alloc(ONREAD_BYTES),
+      // Fewer bytes than asked for: the FIFO is empty now (a drain would only meet EAGAIN, as an exception).
+      callback: (nread: number) => {
+        if (nread >= ONREAD_BYTES) this.drain();
         this.wakeAll();
       },
     };
@@ -183,9 +188,12 @@ class Bell {
   private wakeAll(): void {
     if (this.sleepers.size === 0) return;
     const woken = this.sleepers;
-    this.sleepers = new Set();
+    this.sleepers = this.woken;
     this.idleIfNoSleeper();
     for (const resolve of woken) resolve();
+    // A resolve only queues its reactions, so no sleeper was added to `woken` meanwhile: reused at the next wake.
+    woken.clear();
+    this.woken = woken;
   }
 
   /** Stops reading the FIFO (its rings are for whoever sleeps) and lets the process exit. */

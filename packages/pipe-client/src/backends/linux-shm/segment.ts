@@ -18,6 +18,7 @@ import {
   yieldCpu,
   type Mapping,
 } from '../../platform/linux/libc.js';
+import { SlotLiveness } from '../../platform/linux/slot-liveness.js';
 
 export const SHM_DIR = '/dev/shm';
 export const SHM_PREFIX = 'ringpipe.';
@@ -58,6 +59,8 @@ export class Segment {
     private readonly inode: number,
     /** Whether this open made the segment (false: it joined one). */
     readonly created: boolean,
+    /** What the ring's platform asks whether a peer's slot is live. */
+    private readonly liveness: SlotLiveness,
   ) {}
 
   static open(canonical: string, request: SegmentRequest): Segment {
@@ -91,6 +94,7 @@ export class Segment {
     }
     this.bells?.close();
     unmap(this.mapping);
+    this.liveness.close();
     closeSync(this.lockFd);
     closeSync(this.fd);
   }
@@ -179,7 +183,7 @@ function create(path: string, request: SegmentRequest): Segment | undefined {
       abandon();
       return undefined;
     }
-    return new Segment(path, fd, lockFd, mapping, ring, 0, bells, inode, true);
+    return new Segment(path, fd, lockFd, mapping, ring, 0, bells, inode, true, (platform.liveness = new SlotLiveness(lockFd)));
   } catch (err) {
     abandon();
     throw fromSystemError(err, path);
@@ -252,7 +256,7 @@ function join(fd: number, path: string, canonical: string, request: SegmentReque
     }
     ring.keptSinceMs = 0;
     ofdUnlock(lockFd, LIFETIME_LOCK);
-    return new Segment(path, fd, lockFd, mapping, ring, slot, bells, stats.ino, false);
+    return new Segment(path, fd, lockFd, mapping, ring, slot, bells, stats.ino, false, (platform.liveness = new SlotLiveness(lockFd)));
   } catch (err) {
     release();
     throw fromSystemError(err, path);
@@ -364,13 +368,15 @@ interface ShmPlatform extends RingPlatform {
   ownSlot: number;
   /** The pipe's bells, rung for sleepers counted as BELL_WAITER. */
   bells?: Bells | undefined;
+  /** Set once the handle is open: remembers live slots between looks (platform/linux/slot-liveness.ts). */
+  liveness?: SlotLiveness | undefined;
 }
 
 /** A slot is live while some open file description holds the lock on its byte of the lock file. */
 function shmPlatform(lockFd: number, mapping: Mapping): ShmPlatform {
   const platform: ShmPlatform = {
     ownSlot: -1,
-    alive: (slot) => slot === platform.ownSlot || ofdLocked(lockFd, slot),
+    alive: (slot) => slot === platform.ownSlot || (platform.liveness ? platform.liveness.alive(slot) : ofdLocked(lockFd, slot)),
     yieldCpu,
     wake: (which, waiting) => {
       const sleepers = sleeperKinds(waiting);

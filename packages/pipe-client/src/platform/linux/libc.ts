@@ -35,6 +35,11 @@ function bind() {
     futex: libc.func('long syscall(long nr, void *addr, int op, int val, void *ts, void *addr2, int val3)'),
     waitv: libc.func('long syscall(long nr, void *waiters, uint32_t n, uint32_t flags, void *ts, int clockid)'),
     mallopt: libc.func('int mallopt(int param, int value)'),
+    inotifyInit1: libc.func('int inotify_init1(int flags)'),
+    inotifyAddWatch: libc.func('int inotify_add_watch(int fd, const char *path, uint32_t mask)'),
+    inotifyRmWatch: libc.func('int inotify_rm_watch(int fd, int wd)'),
+    read: libc.func('long read(int fd, void *buf, size_t count)'),
+    close: libc.func('int close(int fd)'),
   };
 }
 
@@ -63,13 +68,23 @@ const F_OFD_SETLK = 37;
 const F_WRLCK = 1;
 const F_UNLCK = 2;
 const flockStruct = Buffer.alloc(32);
+/** The struct as 32-bit words: filled without BigInts (the peer watch fills it hundreds of times a second). */
+const flockWords = new Int32Array(flockStruct.buffer, flockStruct.byteOffset, 8);
 
-/** struct flock for [start, start + len) of the file (whence SEEK_SET, pid 0 as OFD locks want). */
+/**
+ * struct flock for [start, start + len) of the file (whence SEEK_SET, pid 0 as OFD locks want):
+ * x86-64 and arm64 layout, little-endian: l_type and l_whence in word 0, l_start at byte 8,
+ * l_len at 16, l_pid at 24; `start` and `len` are below 2^31 (a lock file's slot bytes).
+ */
 function lockRange(type: number, start: number, len: number): Buffer {
-  flockStruct.fill(0);
-  flockStruct.writeInt16LE(type, 0);
-  flockStruct.writeBigInt64LE(BigInt(start), 8);
-  flockStruct.writeBigInt64LE(BigInt(len), 16);
+  flockWords[0] = type;
+  flockWords[1] = 0;
+  flockWords[2] = start;
+  flockWords[3] = 0;
+  flockWords[4] = len;
+  flockWords[5] = 0;
+  flockWords[6] = 0;
+  flockWords[7] = 0;
   return flockStruct;
 }
 
@@ -93,7 +108,7 @@ export function ofdUnlock(fd: number, start: number, len = 1): void {
 export function ofdLocked(fd: number, start: number, len = 1): boolean {
   const lock = lockRange(F_WRLCK, start, len);
   if (Number(fn().fcntlLock(SYS_fcntl, fd, F_OFD_GETLK, lock)) !== 0) throw osError('fcntl(F_OFD_GETLK)');
-  return lock.readInt16LE(0) !== F_UNLCK;
+  return (flockWords[0]! & 0xffff) !== F_UNLCK;
 }
 
 /** Allocates the file's blocks now, so that touching them later cannot fail (ENOSPC now rather than SIGBUS later). */
@@ -139,6 +154,32 @@ export function futexWaitvAsync(waiters: Buffer, count: number, deadline: Buffer
   fn().waitv.async(SYS_futex_waitv, waiters, count, 0, deadline, CLOCK_MONOTONIC, (err: unknown, res: number | bigint) => {
     done(err ? -1 : Number(res));
   });
+}
+
+const IN_NONBLOCK = 0o4000;
+const IN_CLOEXEC = 0o2000000;
+
+/** A non-blocking inotify descriptor; -1 when the kernel refuses one (EMFILE: the user's instances are all taken). */
+export function inotifyOpen(): number {
+  return fn().inotifyInit1(IN_NONBLOCK | IN_CLOEXEC) as number;
+}
+
+/** Watches `path` (followed: /proc/self/fd/N names an open file) for `mask`; the watch descriptor, or -1. */
+export function inotifyWatch(fd: number, path: string, mask: number): number {
+  return fn().inotifyAddWatch(fd, path, mask) as number;
+}
+
+export function inotifyUnwatch(fd: number, wd: number): void {
+  fn().inotifyRmWatch(fd, wd);
+}
+
+/** read(2) without an exception for EAGAIN: the byte count, or -1 (nothing there, or an error). */
+export function readOrNothing(fd: number, target: Buffer): number {
+  return Number(fn().read(fd, target, target.length));
+}
+
+export function closeFd(fd: number): void {
+  fn().close(fd);
 }
 
 const ERRNO_CODES: Record<number, string> = { 1: 'EPERM', 2: 'ENOENT', 13: 'EACCES', 17: 'EEXIST', 22: 'EINVAL', 28: 'ENOSPC', 95: 'EOPNOTSUPP', 122: 'EDQUOT' };
