@@ -4,7 +4,7 @@
 // wake latency of a 64 B message written to one pipe at a time (a random one, 20 ms apart, the
 // writer's timestamp in the message, CLOCK_MONOTONIC in both processes). The same with as many
 // UNIX socket connections, in the same run.
-//   node bench/idle.mjs [pipes=1000] [seconds=5] [wakes=300] [settle=3] [transports=ringpipe,uds]
+//   node bench/idle.mjs [pipes=1000] [seconds=5] [wakes=300] [settle=10] [transports=ringpipe,uds]
 // IDLE_PROFILE=DIR: a CPU profile of the reading process; IDLE_PERF="stat -e task-clock": perf on it over the idle window.
 // Figures, not assertions.
 import { spawn } from 'node:child_process';
@@ -149,7 +149,7 @@ async function main() {
   const pipes = Number(kv.pipes ?? 1000);
   const seconds = Number(kv.seconds ?? 5);
   const wakes = Number(kv.wakes ?? 300);
-  const settleMs = Number(kv.settle ?? 3) * 1000;
+  const settleMs = Number(kv.settle ?? 10) * 1000;
   const transports = (kv.transports ?? 'ringpipe,uds').split(',');
   console.log(`## Quiet pipes\n\n${pipes} idle readers in one process (default options, a 'data' listener each), their writer attached in another and silent: the reading process's CPU over ${seconds} s, from ${settleMs / 1000} s after the last one opened; then ${wakes} messages of 64 B, each to a random one, 20 ms apart: latency from the write to 'data'.\n`);
   console.log('| transport | idle readers | CPU (% of one core) | of which system | wakes | wake p50 (ms) | wake p99 (ms) | max (ms) |');

@@ -64,7 +64,7 @@ export async function throughput() {
   console.log(
     `## Throughput\n\nTwo processes; the sender writes ${SECONDS} s worth, then ends. Rate = messages received / (sender's first write -> receiver's EOF). ` +
       (ROUNDS === 1 ? 'One run per row.\n' : `Each row is the median of ${ROUNDS} runs; the rows of one size take turns in each round, so that they share the machine's quiet and busy moments.\n`) +
-      `Rows marked "default options" open the pipes as the README's quick start does (\`createPipe(name)\` to write, \`createPipe(name, { access: 'read' })\` to read: a 1 MiB ring, no spin); rows marked "${TUNED.label}" differ from them in that one option only.\n`,
+      `Rows marked "default options" open the pipes with default options (\`createPipe(name)\` to write, \`createPipe(name, { access: 'read' })\` to read: a 1 MiB ring, no spin); rows marked "${TUNED.label}" differ from them in that one option only.\n`,
   );
   const row = table(['size', 'transport and path', 'messages/s', 'MB/s'], ['l', 'l', 'r', 'r']);
   for (const { label, size } of SIZES) {

@@ -1,6 +1,6 @@
 // ringpipe for bench/peer.mjs: the Duplex and the batch, view and in-place paths.
 // Default options unless the row asks (`capacity=N`, `spin=N`): the reader opens as the README's
-// quick start does, createPipe(name, { access: 'read' }), the writer as createPipe(name).
+// quick start does, createPipe(name, { access: 'read' }); the writer as createPipe(name) (read and write).
 import { once } from 'node:events';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
