@@ -42,10 +42,11 @@ interface Publish {
  * are shown by the pipe's read window (they stay in the ring) and released in ring
  * order as JetStream acknowledges them, each under messageId(): a bridge killed
  * before the release publishes them again under the same ids, and JetStream drops
- * those it has. Each publish but the oldest in flight expects the one before it
- * to be the stream's last message (Nats-Expected-Last-Msg-Id), so the stream
- * never stores a message before the one it follows: one lost on the way (a server
- * gone) makes the later ones fail, and they are published again, in order.
+ * those it has. Each publish expects the one before it (for the oldest in flight,
+ * the last one acknowledged) to be the stream's last message
+ * (Nats-Expected-Last-Msg-Id), so the stream never stores a message before the one
+ * it follows: one lost on the way (a server gone) makes the later ones fail, and
+ * they are published again, in order; acknowledged ones the server lost go first.
  */
 export async function pumpTo(
   pipe: RingPipe,
