@@ -1,5 +1,5 @@
 import { EOF, NO_ROOM, WROTE, nextTooBig, recordTooBig, type Endpoint } from './endpoint.js';
-import { settledWait, type Wait } from './wait/wait.js';
+import { Waiting, settledWait, whenOver, type Wait } from './wait/wait.js';
 import { ErrorCode, RingPipeError, closedError } from './errors.js';
 import { closeAtExit, forgetAtExit } from './exit-hook.js';
 import { HEADER_SIZE, Off, W, modeName, recordSize, type WakeWord } from './ring/layout.js';
@@ -200,70 +200,69 @@ export class MappedEndpoint implements Endpoint {
 
   /** Looks at the ring from the event loop for a moment (a quick peer costs no system call), then sleeps. */
   private waitFor(which: WakeWord, ready: () => boolean, size?: number): Wait {
-    if (this.spinUs === 0) return this.pollThenSleep(which, ready, size);
+    if (this.spinUs === 0) return this.waits.track(this.pollThenSleep(which, ready, size));
     // The spin blocks the event loop: it starts after the microtasks queued so far, one of
     // which may be the caller's answer to the peer that the spin waits for.
-    let rest: Wait | undefined;
-    let cancelled = false;
-    return this.waits.track({
-      promise: Promise.resolve().then(() => {
-        if (cancelled || this.closed || spin(ready, this.spinUs)) return;
-        rest = this.pollThenSleep(which, ready, size);
-        return rest.promise;
-      }),
-      cancel: () => {
-        cancelled = true;
-        rest?.cancel();
-      },
+    let rest: Waiting | undefined;
+    const waiting = new Waiting(() => rest?.cancel());
+    queueMicrotask(() => {
+      if (waiting.done) return;
+      if (this.closed || spin(ready, this.spinUs)) return waiting.finish();
+      rest = this.pollThenSleep(which, ready, size);
+      rest.onDone(() => waiting.finish());
     });
+    return this.waits.track(waiting);
   }
 
-  private pollThenSleep(which: WakeWord, ready: () => boolean, size?: number): Wait {
+  /**
+   * Polls (wait/poll-briefly.ts), then sleeps, with no promise on the way: a sleep that
+   * starts at once (sparse traffic) starts in this call, and the transport's wake runs the caller's next step.
+   */
+  private pollThenSleep(which: WakeWord, ready: () => boolean, size?: number): Waiting {
     const started = performance.now();
     const window = this.pollWindows[which];
-    const poll = pollBriefly(ready, window.nextUs());
+    let stopPoll: (() => void) | undefined;
     let sleeping: Wait | undefined;
-    let cancelled = false;
-    const ended = (): void => {
-      window.ended((performance.now() - started) * 1000);
-    };
-    return this.waits.track({
-      promise: poll.promise.then((isReady) => {
-        if (isReady || cancelled || this.released) return ended();
-        if (size !== undefined) this.transport.beforeWriteSleep?.(size);
-        sleeping = this.sleep(which, ready);
-        return sleeping ? sleeping.promise.then(ended) : ended();
-      }),
-      cancel: () => {
-        cancelled = true;
-        poll.cancel();
-        sleeping?.cancel();
-      },
+    const waiting = new Waiting(() => {
+      stopPoll?.();
+      sleeping?.cancel();
     });
+    waiting.onDone(() => window.ended((performance.now() - started) * 1000));
+    const polled = (isReady: boolean): void => {
+      stopPoll = undefined;
+      if (isReady || waiting.done || this.released) return waiting.finish();
+      if (size !== undefined) this.transport.beforeWriteSleep?.(size);
+      sleeping = this.sleep(which, ready);
+      if (sleeping) whenOver(sleeping, () => waiting.finish());
+      else waiting.finish();
+    };
+    const windowUs = window.nextUs();
+    // No window (a sparse reader after a long wait): one look, and nothing allocated for it.
+    if (windowUs <= 0) polled(ready());
+    else stopPoll = pollBriefly(ready, windowUs, polled);
+    return waiting;
   }
 
   /** Announces the waiter (every later change of the word wakes it), looks once more, then sleeps; undefined when it need not. */
   private sleep(which: WakeWord, ready: () => boolean): Wait | undefined {
     const kind = this.transport.waiterKind;
     const seq = kind ? this.ring.beginWait(which, kind) : Atomics.load(this.words, W(which));
-    const done = (): void => {
-      if (kind) this.ring.endWait(which, kind);
-    };
     if (ready()) {
-      done();
+      if (kind) this.ring.endWait(which, kind);
       return undefined;
     }
     const pending = this.transport.sleep(which, this.words, seq);
     const unwatch = this.transport.untilWoken ? this.watchPeers(which, seq, pending) : undefined;
-    return {
-      promise: pending.promise.then(() => {
-        unwatch?.();
-        if (this.released) return;
-        done();
+    const waiting = new Waiting(() => pending.cancel());
+    whenOver(pending, () => {
+      unwatch?.();
+      if (!this.released) {
+        if (kind) this.ring.endWait(which, kind);
         if (Atomics.load(this.words, W(which)) === seq) this.checkLiveness = true;
-      }),
-      cancel: () => pending.cancel(),
-    };
+      }
+      waiting.finish();
+    });
+    return waiting;
   }
 
   /**

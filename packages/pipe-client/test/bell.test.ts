@@ -2,6 +2,7 @@
 // sleeping Node handle waits in its own event loop, rung by TypeScript and C wakers alike.
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
+import { Socket } from 'node:net';
 import { chownSync, closeSync, constants, existsSync, openSync, readSync, readdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -164,5 +165,36 @@ describe('the bells', () => {
     // One wake for the full bell (two, if a re-check of 250 ms fell in between); 256 without the drain.
     expect(sleeps - before).toBeLessThanOrEqual(3);
   });
-});
 
+  it('a reader woken by its bell sleeps again with the FIFO still watched: no pause and resume per message', async () => {
+    const name = uniqueName('BELLKEEP');
+    const reader = open(name, { access: 'read' });
+    const writer = open(name, { access: 'write' });
+    const got: string[] = [];
+    reader.on('data', (m: Buffer) => got.push(String(m)));
+    await until('the reader sleeps on the bell', () => peekU32(name, Off.readersWaiting) === BELL_WAITER, { everyMs: 2 });
+    // Each pause or resume of a bell's socket is a change of the event loop's watch (epoll_ctl).
+    let toggles = 0;
+    const { pause, resume } = Socket.prototype;
+    Socket.prototype.pause = function (this: Socket) {
+      toggles++;
+      return pause.call(this);
+    };
+    Socket.prototype.resume = function (this: Socket) {
+      toggles++;
+      return resume.call(this);
+    };
+    try {
+      for (let i = 0; i < 50; i++) {
+        writer.write(`m${i}`);
+        await until(`message ${i} read and the reader asleep again`, () => got.length === i + 1 && peekU32(name, Off.readersWaiting) === BELL_WAITER, { everyMs: 2 });
+      }
+    } finally {
+      Socket.prototype.pause = pause;
+      Socket.prototype.resume = resume;
+    }
+    expect(got).toEqual(Array.from({ length: 50 }, (_, i) => `m${i}`));
+    // A look of the peer watch (once a second) may end one sleep early: a pause and a resume each.
+    expect(toggles).toBeLessThanOrEqual(4);
+  });
+});

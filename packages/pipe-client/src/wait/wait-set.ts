@@ -1,4 +1,4 @@
-import type { Wait } from './wait.js';
+import { whenOver, type Wait } from './wait.js';
 
 /** The waits a handle has started, so that closing it can cancel them and wait until they are over. */
 export class WaitSet {
@@ -6,7 +6,7 @@ export class WaitSet {
 
   track(wait: Wait): Wait {
     this.waits.add(wait);
-    wait.promise.then(() => this.waits.delete(wait));
+    whenOver(wait, () => this.waits.delete(wait));
     return wait;
   }
 
