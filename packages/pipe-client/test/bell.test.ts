@@ -21,6 +21,8 @@ beforeAll(() => {
 });
 afterEach(killPeersAndClose);
 
+/** Waits until the event loop's turn that called it has ended (its setImmediate callbacks ran). */
+const turnEnd = (): Promise<void> => new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 const bellOf = (name: string, word: 'data' | 'space' = 'data'): string => `${shmPath(name)}.${statSync(shmPath(name)).ino}.${word}.bell`;
 const filesOf = (name: string): string[] => readdirSync('/dev/shm').filter((f) => `/dev/shm/${f}`.startsWith(shmPath(name)));
 
@@ -79,7 +81,7 @@ describe('the bells', () => {
     expect(written).toBeGreaterThan(0);
   });
 
-  it('TypeScript and C writers ring the data bell for bell sleepers only', () => {
+  it('TypeScript and C writers ring the data bell for bell sleepers only', async () => {
     const name = uniqueName('BELL');
     const holder = open(name, { access: 'write', capacity: 1 << 20 });
     const bell = bellOf(name);
@@ -97,9 +99,30 @@ describe('the bells', () => {
         drainBell(bell);
         pokeU32(name, Off.readersWaiting, waiting);
         write();
+        await turnEnd(); // a TypeScript waker's second ring of a turn comes at its end
         expect(drainBell(bell) > 0, `${who} writer, readers_waiting ${waiting.toString(16)}`).toBe(rings);
       }
     }
+    pokeU32(name, Off.readersWaiting, 0);
+  });
+
+  it('a waker rings a bell at most once at once and once more at the end of its turn, however many writes the turn holds', async () => {
+    const name = uniqueName('BELL');
+    const writer = open(name, { access: 'write', capacity: 1 << 20 });
+    const bell = bellOf(name);
+    await turnEnd();
+    drainBell(bell);
+    pokeU32(name, Off.readersWaiting, BELL_WAITER);
+    for (let i = 0; i < 1000; i++) writer.write('x');
+    expect(drainBell(bell), 'rung at the first write').toBe(1);
+    await turnEnd();
+    expect(drainBell(bell), 'rung again at the end of the turn, for a sleeper that began after the first ring').toBe(1);
+    await turnEnd();
+    expect(drainBell(bell), 'nothing due any more').toBe(0);
+    // One write in a turn: one ring, none at its end.
+    writer.write('y');
+    await turnEnd();
+    expect(drainBell(bell)).toBe(1);
     pokeU32(name, Off.readersWaiting, 0);
   });
 

@@ -91,6 +91,10 @@ class Bell {
   private woken = new Set<Waiting>();
   /** Whether the event loop reads the FIFO (the socket is resumed). */
   private watching = false;
+  /** Rung in this turn of the event loop; rung again meanwhile: one more ring is due at its end (ring()). */
+  private rungThisTurn = false;
+  private ringAtTurnEnd = false;
+  private closed = false;
 
   private constructor(private readonly fd: number) {
     const onread = {
@@ -143,10 +147,29 @@ class Bell {
     return new Bell(fd);
   }
 
-  /** Wakes the sleepers of every handle on the pipe; a full FIFO (EAGAIN: nobody read its rings yet) already rings. */
+  /**
+   * Wakes the sleepers of every handle on the pipe; a full FIFO (EAGAIN: nobody read its rings
+   * yet) already rings. At most one ring at once and one more at the end of the event loop's
+   * turn: a reader that takes a thousand messages in one turn while its writer sleeps for room
+   * rings twice, not a thousand times (a sleeper that began waiting after the first ring is woken
+   * by the second, at the end of the turn, so no wake is lost; it only comes up to a turn later).
+   */
   ring(): void {
+    if (this.rungThisTurn) {
+      this.ringAtTurnEnd = true;
+      return;
+    }
     writeOrNothing(this.fd, RING);
+    this.rungThisTurn = true;
+    setImmediate(this.turnEnded);
   }
+
+  private readonly turnEnded = (): void => {
+    this.rungThisTurn = false;
+    if (!this.ringAtTurnEnd || this.closed) return;
+    this.ringAtTurnEnd = false;
+    this.ring();
+  };
 
   /**
    * Ends at the next ring (or one left from before), in the read callback of the event loop,
@@ -168,6 +191,9 @@ class Bell {
 
   /** Closes the descriptor now; synchronous, so that it also runs at exit: its sleepers end later, as cancelled. */
   close(): void {
+    // A ring still due goes now: the process may be exiting.
+    if (this.ringAtTurnEnd) writeOrNothing(this.fd, RING);
+    this.closed = true;
     for (const waiting of [...this.sleepers]) waiting.cancel();
     if (this.socket) this.socket.destroy();
     else closeSync(this.fd);
