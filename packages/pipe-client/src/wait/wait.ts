@@ -49,11 +49,12 @@ export class Waiting implements Wait {
     else (this.more ??= []).push(callback);
   }
 
-  cancel(): void {
+  /** A bound function, as a plain Wait's is: callers take it out of the wait. */
+  readonly cancel = (): void => {
     if (this.over) return;
     this.stop?.();
     this.end(false);
-  }
+  };
 
   /** Ends the wait and runs its callbacks now, in order; the first exception is thrown after all of them ran. */
   finish(): void {
