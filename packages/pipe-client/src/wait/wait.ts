@@ -28,12 +28,21 @@ export function whenOver(wait: Wait, callback: () => void): void {
  */
 export class Waiting implements Wait {
   private over = false;
+  /** What waits on it, in order: usually one or two callbacks, held without an array. */
   private first: (() => void) | undefined;
+  private second: (() => void) | undefined;
   private more: Array<() => void> | undefined;
   private made: Promise<void> | undefined;
 
-  /** `stop` is what cancel() does before the wait ends (it lets go of what the wait holds). */
-  constructor(private readonly stop?: () => void) {}
+  /** `stopWith` is what cancel() does before the wait ends (it lets go of what the wait holds); a subclass may override stop(). */
+  constructor(private readonly stopWith?: () => void) {}
+
+  protected stop(): void {
+    this.stopWith?.();
+  }
+
+  /** Runs first when the wait ends, however (a subclass's bookkeeping). */
+  protected ended(): void {}
 
   get promise(): Promise<void> {
     return (this.made ??= this.over ? Promise.resolve() : new Promise<void>((resolve) => this.onDone(resolve)));
@@ -46,13 +55,14 @@ export class Waiting implements Wait {
   onDone(callback: () => void): void {
     if (this.over) queueMicrotask(callback);
     else if (!this.first) this.first = callback;
+    else if (!this.second) this.second = callback;
     else (this.more ??= []).push(callback);
   }
 
   /** A bound function, as a plain Wait's is: callers take it out of the wait. */
   readonly cancel = (): void => {
     if (this.over) return;
-    this.stop?.();
+    this.stop();
     this.end(false);
   };
 
@@ -63,17 +73,41 @@ export class Waiting implements Wait {
 
   private end(now: boolean): void {
     this.over = true;
-    const first = this.first;
-    const more = this.more;
-    this.first = this.more = undefined;
+    this.ended();
+    const { first, second, more } = this;
+    this.first = this.second = this.more = undefined;
     if (!first) return;
     if (!now) {
       queueMicrotask(first);
+      if (second) queueMicrotask(second);
       if (more) for (const callback of more) queueMicrotask(callback);
       return;
     }
-    if (!more) return first();
-    runAll([first, ...more], call);
+    if (!second) return first();
+    // Every callback runs even if one throws; the first exception goes on after them.
+    let failed = false;
+    let failure: unknown;
+    try {
+      first();
+    } catch (err) {
+      failed = true;
+      failure = err;
+    }
+    try {
+      second();
+    } catch (err) {
+      if (!failed) failure = err;
+      failed = true;
+    }
+    if (more) {
+      try {
+        runAll(more, call);
+      } catch (err) {
+        if (!failed) failure = err;
+        failed = true;
+      }
+    }
+    if (failed) throw failure;
   }
 }
 

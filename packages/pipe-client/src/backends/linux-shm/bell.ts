@@ -86,9 +86,9 @@ export function removeBells(segmentPath: string, inode: number): void {
 class Bell {
   /** What the event loop watches; undefined where net.Socket cannot take a FIFO's descriptor (Deno): such a handle only rings. */
   private readonly socket: Socket | undefined;
-  private sleepers = new Set<Waiting>();
-  /** The other of two sets that take turns, so that a wake allocates none. */
-  private woken = new Set<Waiting>();
+  private sleepers: BellSleep[] = [];
+  /** The other of two arrays that take turns, so that a wake allocates none. */
+  private woken: BellSleep[] = [];
   /** Whether the event loop reads the FIFO (the socket is resumed). */
   private watching = false;
   /** Rung in this turn of the event loop; rung again meanwhile: one more ring is due at its end (ring()). */
@@ -177,16 +177,21 @@ class Bell {
    * sleeper's peers need a look.
    */
   sleep(): Waiting {
-    const waiting: Waiting = new Waiting(() => {
-      this.sleepers.delete(waiting);
-      this.idleIfNoSleeper();
-    });
-    this.sleepers.add(waiting);
+    const waiting = new BellSleep(this);
+    this.sleepers.push(waiting);
     if (!this.watching) {
       this.watching = true;
       this.socket!.resume();
     }
     return waiting;
+  }
+
+  /** A sleep cancelled: it no longer reads the FIFO. */
+  forget(waiting: BellSleep): void {
+    const at = this.sleepers.indexOf(waiting);
+    if (at < 0) return;
+    this.sleepers.splice(at, 1);
+    this.idleIfNoSleeper();
   }
 
   /** Closes the descriptor now; synchronous, so that it also runs at exit: its sleepers end later, as cancelled. */
@@ -206,7 +211,7 @@ class Bell {
 
   /** Ends every sleep and runs what waited on it; what sleeps again meanwhile sleeps on, watched without a pause. */
   private wakeAll(): void {
-    if (this.sleepers.size === 0) {
+    if (this.sleepers.length === 0) {
       this.idleIfNoSleeper();
       return;
     }
@@ -215,7 +220,7 @@ class Bell {
     try {
       runAll(woken, finish);
     } finally {
-      woken.clear();
+      woken.length = 0;
       this.woken = woken;
       this.idleIfNoSleeper();
     }
@@ -223,7 +228,7 @@ class Bell {
 
   /** Stops reading the FIFO (its rings are for whoever sleeps) and lets the process exit. */
   private idleIfNoSleeper(): void {
-    if (this.sleepers.size === 0 && this.watching) {
+    if (this.sleepers.length === 0 && this.watching) {
       this.watching = false;
       this.socket?.pause();
     }
@@ -231,3 +236,14 @@ class Bell {
 }
 
 const finish = (waiting: Waiting): void => waiting.finish();
+
+/** A sleep on a bell: a cancel takes it off the bell's sleepers. */
+class BellSleep extends Waiting {
+  constructor(private readonly bell: Bell) {
+    super();
+  }
+
+  protected override stop(): void {
+    this.bell.forget(this);
+  }
+}
