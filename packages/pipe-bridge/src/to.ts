@@ -2,13 +2,12 @@ import type { ReadWindow, RingPipe } from '@ringpipe/client';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import { AckedLately } from './acked-lately.js';
 import { openSync, readSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
 import { message, sleep } from './connection.js';
 import type { Counters } from './counters.js';
 import { isWrongLastMessageId } from './nats-errors.js';
 import { pipeIncarnation } from './incarnation.js';
 import { RingPositions } from './ring-positions.js';
-import { STATUS_DIR } from './status/record.js';
+import { anchorFile } from './to-anchor.js';
 import type { BridgeNames } from './names.js';
 
 const PUBLISH_TIMEOUT_MS = 5_000;
@@ -59,7 +58,7 @@ export async function pumpTo(
   window: number,
 ): Promise<void> {
   const incarnation = pipeIncarnation(pipe);
-  const positions = new RingPositions(incarnation.stable ? join(STATUS_DIR, `ringpipe-to-anchor.${pipe.name}`) : undefined, incarnation.id);
+  const positions = new RingPositions(incarnation.stable ? anchorFile(pipe.name) : undefined, incarnation.id);
   const ring = pipe.readWindow();
   const flight: Publish[] = [];
   const acked = new AckedLately();
