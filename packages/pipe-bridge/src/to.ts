@@ -1,6 +1,7 @@
 import type { ReadWindow, RingPipe } from '@ringpipe/client';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import { AckedLately } from './acked-lately.js';
+import { CopyArena, type Copy } from './copy-arena.js';
 import { openSync, readSync, writeSync } from 'node:fs';
 import { message, sleep } from './connection.js';
 import type { Counters } from './counters.js';
@@ -24,9 +25,11 @@ const TEST_KILL = process.env.RINGPIPE_BRIDGE_TEST_KILL;
 const MSGS_OUT = 152;
 const BYTES_OUT = 160;
 
-/** A publish in flight: the message (still in the ring), its id, and how JetStream answered once it did. */
-interface Publish {
-  data: Buffer;
+/**
+ * A publish in flight: a copy of the message (which stays in the ring until acknowledged; AckedLately keeps
+ * the copy then), its id, and how JetStream answered once it did.
+ */
+interface Publish extends Copy {
   id: string;
   /** Its 64-bit position in the ring (shared memory), for the anchor of the positions. */
   position?: number;
@@ -61,15 +64,16 @@ export async function pumpTo(
   const positions = new RingPositions(incarnation.stable ? anchorFile(pipe.name) : undefined, incarnation.id);
   const ring = pipe.readWindow();
   const flight: Publish[] = [];
-  const acked = new AckedLately();
+  const arena = new CopyArena();
+  const acked = new AckedLately(arena);
   let delay = 250;
   let ringWait: Promise<void> | undefined;
   let cancelRingWait = (): void => {};
   const aborted = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
 
-  const send = (what: Pick<Publish, 'data' | 'id' | 'position' | 'replay'>, after: string | undefined): Publish => {
-    const { data, id, position, replay } = what;
-    const p: Publish = { data, id, settled: Promise.resolve(), ...(position !== undefined ? { position } : {}), ...(replay ? { replay } : {}) };
+  const send = (what: Pick<Publish, 'data' | 'slab' | 'id' | 'position' | 'replay'>, after: string | undefined): Publish => {
+    const { data, slab, id, position, replay } = what;
+    const p: Publish = { data, id, settled: Promise.resolve(), ...(slab ? { slab } : {}), ...(position !== undefined ? { position } : {}), ...(replay ? { replay } : {}) };
     p.settled = js
       .publish(names.subject, data, { msgID: id, expect: { streamName: names.stream, ...(after !== undefined ? { lastMsgID: after } : {}) }, timeout: PUBLISH_TIMEOUT_MS })
       .then(
@@ -85,7 +89,7 @@ export async function pumpTo(
         for (const m of ring.more(window - flight.length)) {
           // The first message shown while none is held is at the tail (which others may have moved meanwhile).
           const position = m.position === undefined ? undefined : flight.length === 0 ? positions.atTail(m.position, pipe.stats()) : positions.next(m.position);
-          flight.push(send({ data: m.data, id: messageId(incarnation.id, m.number, position), ...(position !== undefined ? { position } : {}) }, flight.at(-1)?.id ?? acked.lastId));
+          flight.push(send({ ...arena.copy(m.data), id: messageId(incarnation.id, m.number, position), ...(position !== undefined ? { position } : {}) }, flight.at(-1)?.id ?? acked.lastId));
         }
       }
       if (flight.length === 0 || flight.length < window) {
@@ -118,7 +122,7 @@ export async function pumpTo(
         const lost = acked.takeAfter(end);
         if (lost.length > 0) {
           report(`the server lost ${lost.length} acknowledged messages (its stream ends at ${end}); publishing them again`);
-          flight.unshift(...lost.map((a): Publish => ({ data: a.data, id: a.id, replay: true, answer: { error: LOST }, settled: Promise.resolve() })));
+          flight.unshift(...lost.map((a): Publish => ({ data: a.data, ...(a.slab ? { slab: a.slab } : {}), id: a.id, replay: true, answer: { error: LOST }, settled: Promise.resolve() })));
         }
         after = undefined;
       } else {
@@ -145,7 +149,7 @@ function releaseAcked(flight: Publish[], ring: ReadWindow, counters: Counters, p
   for (const p of flight) {
     if (!p.answer || 'error' in p.answer) break;
     if (p.answer.duplicate) counters.duplicates++;
-    acked.add(p.data, p.id, p.answer.seq, now);
+    acked.add(p, p.id, p.answer.seq, now);
     n++;
     if (!p.replay) inRing++;
   }
