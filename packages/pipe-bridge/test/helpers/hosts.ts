@@ -68,6 +68,11 @@ export class Host {
     return this.run(process.execPath, [CLI, ...args], env);
   }
 
+  /** The path of `file` (absolute, as this host sees it) from outside the host. */
+  path(file: string): string {
+    return `/proc/${this.holder.child.pid}/root${file}`;
+  }
+
   stop(): void {
     this.holder.child.kill('SIGKILL');
   }
