@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { Host, killAll, until, type Proc } from './helpers/hosts.js';
+import { describe, expect, it } from 'vitest';
+import { hostsPerTest, until, type Host, type Proc } from './helpers/hosts.js';
 import { freePort } from './helpers/nats-server.js';
 
 const root = process.platform === 'linux' && process.getuid?.() === 0;
@@ -27,16 +27,7 @@ async function writeAnchor(host: Host, name: string): Promise<void> {
 const anchored = async (host: Host, name: string): Promise<boolean> => (await sh(host, 'ls -a /dev/shm')).split('\n').includes(`ringpipe-to-anchor.${name}`);
 
 describe.skipIf(!root)('the anchor file of a --to bridge (/dev/shm/ringpipe-to-anchor.NAME) goes with its pipe', () => {
-  const hosts: Host[] = [];
-  const host = async (): Promise<Host> => {
-    const h = await Host.start();
-    hosts.push(h);
-    return h;
-  };
-  afterEach(() => {
-    for (const h of hosts.splice(0)) h.stop();
-    killAll();
-  });
+  const host = hostsPerTest();
 
   it('ringpipe rm NAME removes it with the pipe', async () => {
     const a = await host();
