@@ -184,19 +184,22 @@ export class BridgeHandle extends EventEmitter<BridgeEvents> {
       if (!connected) return;
       this.nc = connected.nc;
       this.watchConnection(connected.nc);
-      await this.untilSetUp(signal, async () => {
+      const js = jetstream(connected.nc);
+      // A server lost right after the set-up (a request timing out) is retried here too, never fatal once running.
+      const consumer = await this.untilSetUp(signal, async () => {
         await ensureStream(connected.jsm, names, options.stream);
-        if (options.direction === 'from') await ensureConsumer(connected.jsm, names, options.batch);
+        if (options.direction === 'to') return undefined;
+        await ensureConsumer(connected.jsm, names, options.batch);
+        return await js.consumers.get(names.stream, names.consumer);
       });
       if (signal.aborted) return;
       this.setState('running', `${options.direction === 'to' ? 'publishing to' : 'consuming from'} ${names.stream} at ${connected.nc.getServer()}`);
-      const js = jetstream(connected.nc);
       const report = (why: string): void => this.retry(why);
-      if (options.direction === 'to') {
+      if (!consumer) {
         await pumpTo(this.pipe, js, connected.jsm, names, signal, this.counters, report, options.window);
       } else {
         void watchConsumerPending(connected.jsm, names, AbortSignal.any([signal, watching.signal]), (n) => (this.counters.pending = n));
-        await pumpFrom(this.pipe, js, connected.jsm, names, signal, this.counters, options.batch);
+        await pumpFrom(this.pipe, consumer, connected.jsm, names, signal, this.counters, options.batch);
       }
     } catch (err) {
       this.failure = err instanceof Error ? err : new Error(String(err));
@@ -211,7 +214,7 @@ export class BridgeHandle extends EventEmitter<BridgeEvents> {
   }
 
   /** Runs `setUp`, again while JetStream is not ready yet (a cluster electing its leader, a timeout). */
-  private async untilSetUp(signal: AbortSignal, setUp: () => Promise<void>): Promise<void> {
+  private async untilSetUp<T>(signal: AbortSignal, setUp: () => Promise<T>): Promise<T> {
     let delay = 250;
     for (;;) {
       try {

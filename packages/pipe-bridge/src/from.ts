@@ -1,5 +1,5 @@
 import type { RingPipe } from '@ringpipe/client';
-import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
+import type { Consumer, ConsumerMessages, JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import { sleep } from './connection.js';
 import type { Counters } from './counters.js';
 import { RecentKeys } from './recent-keys.js';
@@ -31,14 +31,13 @@ const TEST_KILL = process.env.RINGPIPE_BRIDGE_TEST_KILL;
  */
 export async function pumpFrom(
   pipe: RingPipe,
-  js: JetStreamClient,
+  consumer: Consumer,
   jsm: JetStreamManager,
   names: BridgeNames,
   signal: AbortSignal,
   counters: Counters,
   batch: number,
 ): Promise<void> {
-  const consumer = await js.consumers.get(names.stream, names.consumer);
   const queue: JsMsg[] = [];
   let arrived: (() => void) | undefined;
   // Short pulls (heartbeats every 2.5 s): after a node or the consumer's leader is lost, pulling resumes within seconds.
@@ -70,7 +69,10 @@ export async function pumpFrom(
   });
   const cursored = pipe.cursor() !== undefined;
   // The last run committed here (after a restart: the one the ring's cursor names).
-  let own: Run | undefined = cursored ? decodeRun(pipe.cursor()!) : undefined;
+  const saved = cursored ? decodeRun(pipe.cursor()!) : undefined;
+  let own: Run | undefined = saved?.run;
+  // The stream's numbering the runs are named in (see encodeRun).
+  let epoch = saved?.epoch ?? 0;
   // Every message up to `floor` is acknowledged, or committed here.
   let floor = await ackFloor(jsm, names);
   // Whether every message before `own` is done: then the runs that follow it on move the floor.
@@ -87,6 +89,7 @@ export async function pumpFrom(
       const was = idAtSeq.get(m.seq);
       if (was === undefined || id === undefined || was === id) return true;
       // The stream lost its end and numbers new messages from there: sequences from here on tell nothing done.
+      epoch++;
       floor = m.seq - 1;
       own = undefined;
       anchored = false;
@@ -155,11 +158,11 @@ export async function pumpFrom(
         }
         unconfirmed = undefined;
       }
-      const named: Run = { first: unconfirmed?.from ?? committed.first, last: committed.last };
+      const naming: Run = { first: unconfirmed?.from ?? committed.first, last: committed.last };
       try {
         await pipe.writeBatch(
           run.map((m) => m.data),
-          cursored ? { cursor: encodeRun(named) } : undefined,
+          cursored ? { cursor: encodeRun(naming, epoch) } : undefined,
         );
       } catch (err) {
         if (signal.aborted) return;
@@ -180,9 +183,9 @@ export async function pumpFrom(
       }
       anchored = committed.first - 1 <= floor || (anchored && committed.first - 1 === own?.last);
       if (anchored) floor = Math.max(floor, committed.last);
-      own = named;
+      own = naming;
       counters.messages += run.length;
-      unconfirmed = { ...unconfirmed, from: named.first, confirmations: [...(unconfirmed?.confirmations ?? []), confirmed] };
+      unconfirmed = { ...unconfirmed, from: naming.first, confirmations: [...(unconfirmed?.confirmations ?? []), confirmed] };
     }
   } finally {
     signal.removeEventListener('abort', stop);

@@ -66,25 +66,40 @@ describe.skipIf(reason !== undefined)('a nats-server that loses messages it ackn
   it('--from takes the sequences such a server gives again to new messages for new messages, not for redeliveries', async () => {
     const [a, b] = [await fixture.start(), await fixture.start()];
     const name = 'REUSEDSEQ';
+    const taken = async (): Promise<number> => (await listed(a)).find((p) => p.name === name)?.messagesOut ?? 0;
     let to = await running(a, name, ['--to']);
     const reader = b.node('reader.mjs', [name]);
     const from = await running(b, name, ['--from']);
+    // What the bridges said and show, for a failure's message.
+    const said = async (): Promise<string> =>
+      `--to said: ${to.stderr()}\n--from said: ${from.stderr()}\nthe reader (exit ${reader.child.exitCode}) said: ${reader.stderr()}\n` +
+      `pipes: ${JSON.stringify([(await listed(a)).find((p) => p.name === name), (await listed(b)).find((p) => p.name === name)])}`;
+    // `--from` stopped while the 100 reach the stream takes them in one run: the same sequences, 1 to 100, both times.
+    const inOneRun = async (writer: string): Promise<void> => {
+      const before = await taken();
+      from.child.kill('SIGSTOP');
+      a.node('writer.mjs', [name, writer, '100']);
+      await eventually(`${writer} acknowledged`, async () => (await taken()) >= before + 100, 30_000).finally(() => from.child.kill('SIGCONT'));
+    };
     // The store as it is before any message: the server comes back with it, and with the --to bridge gone
     // too nobody can publish the lost ones again; the stream numbers the next messages from 1 again.
     const restore = await snapshot();
-    a.node('writer.mjs', [name, 'w1', '100']);
-    await until('w1 at the reader', () => tally(reader.stdout(), ['w1'], 100).unique >= 100, 30_000);
+    await inOneRun('w1');
+    await until('w1 at the reader', () => tally(reader.stdout(), ['w1'], 100).unique >= 100, 30_000).catch(async (err: Error) => {
+      throw new Error(`${err.message}; ${await said()}`);
+    });
     to.child.kill('SIGKILL');
     await to.exited;
     await restore();
     to = await running(a, name, ['--to']);
-    a.node('writer.mjs', [name, 'w2', '100']);
+    await inOneRun('w2');
     const writers = ['w1', 'w2'];
     await until('every message', () => tally(reader.stdout(), writers, 100).unique >= 200, 60_000).catch(() => {});
     await new Promise((r) => setTimeout(r, 1_500)); // late duplicates, if any
     const t = tally(reader.stdout(), writers, 100);
     console.log(`[bridge figures] a server restarted on its empty store after delivering 100, then 100 more: received ${t.received}, lost ${t.lost}, duplicated ${t.duplicates}`);
+    const seen = await said();
     for (const p of [to, from]) p.child.kill('SIGTERM');
-    expect(t, from.stderr()).toMatchObject({ lost: 0, duplicates: 0, corrupt: 0, outOfOrder: [] });
+    expect(t, seen).toMatchObject({ lost: 0, duplicates: 0, corrupt: 0, outOfOrder: [] });
   }, 150_000);
 });

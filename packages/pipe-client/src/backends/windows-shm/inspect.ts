@@ -5,7 +5,7 @@ import { HEADER_SIZE, Off, W } from '../../ring/layout.js';
 import { readCounter } from '../../ring/header-stats.js';
 import { Ring } from '../../ring/ring.js';
 import type { WinPipeInfo } from '../windows-driver/device.js';
-import { readHeaderPage, readState, type Liveness, type ShmPipeState } from '../linux-shm/inspect.js';
+import { readHeaderPage, readState, type Liveness, type ShmPipeState } from '../ring-file-state.js';
 import { keptPastTtl } from '../linux-shm/segment.js';
 import { winError } from '../../platform/windows/errors.js';
 import { existingKeptFolder, keptFilePath, openKeptFile, removeKeptFile } from '../../platform/windows/kept-files.js';
