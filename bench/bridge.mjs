@@ -23,7 +23,8 @@ const BATCH = 256;
 const CAPACITY = String(8 << 20);
 const SIZES = [
   [64, Number(process.argv[2] ?? 20000)],
-  [16384, Number(process.argv[3] ?? 5000)],
+  // 20,000: a steady state; the first 2 s the copies --to keeps (2 s of acknowledged messages) take fresh memory.
+  [16384, Number(process.argv[3] ?? 20000)],
 ];
 const PACED = 500; // latency phase: one message every 2 ms
 const PROFILE = process.env.BENCH_PROFILE;
