@@ -1,6 +1,6 @@
 // Peer of bench/bridge.mjs, run inside a simulated host:
 //   write NAME COUNT SIZE GAP_MS   COUNT messages of SIZE bytes carrying their send time; a pause of GAP_MS after each (0: none)
-//   read NAME COUNT                prints {"ms": first-to-last, "latencies": [...us], "cpuMs": its CPU time} once COUNT arrived
+//   read NAME COUNT                prints {"ms": first-to-last, "latencies": [...us], "cpuMs": its CPU time, "faults": its minor page faults} once COUNT arrived
 import { createPipe } from '@ringpipe/client';
 
 const [role, name, countText, sizeText, gapText] = process.argv.slice(2);
@@ -31,6 +31,7 @@ if (role === 'write') {
     if (latencies.length >= count) break;
   }
   const cpu = process.cpuUsage();
+  const faults = process.resourceUsage().minorPageFault;
   // Exit once written: a pipe the bench reads slowly takes a large line in several writes.
-  process.stdout.write(`${JSON.stringify({ ms: now() - first, latencies, cpuMs: (cpu.user + cpu.system) / 1000 })}\n`, () => process.exit(0));
+  process.stdout.write(`${JSON.stringify({ ms: now() - first, latencies, cpuMs: (cpu.user + cpu.system) / 1000, faults })}\n`, () => process.exit(0));
 }

@@ -4,7 +4,10 @@
 // on the same server and the same kind of stream (work queue, file store, message ids), in the same run.
 // Two mixed rows say where the difference goes: the bridge's --to with the plain consumer, and the
 // plain publisher with the bridge's --from.
+// A second table says where the CPU goes: each process's CPU time and page faults per message.
 //   node bench/bridge.mjs [COUNT_64B] [COUNT_16KIB]
+//   BENCH_PATHS=0,1  only those rows (0 bridge, 1 plain, 2 and 3 mixed); BENCH_PROFILE=DIR  the bridges and the
+//   reader write CPU profiles (node --cpu-prof) into DIR
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, connect as tcp } from 'node:net';
@@ -20,9 +23,11 @@ const BATCH = 256;
 const CAPACITY = String(8 << 20);
 const SIZES = [
   [64, Number(process.argv[2] ?? 20000)],
-  [16384, Number(process.argv[3] ?? 5000)],
+  // 20,000: a steady state; the first 2 s the copies --to keeps (2 s of acknowledged messages) take fresh memory.
+  [16384, Number(process.argv[3] ?? 20000)],
 ];
 const PACED = 500; // latency phase: one message every 2 ms
+const PROFILE = process.env.BENCH_PROFILE;
 const PEER = fileURLToPath(new URL('./bridge-peer.mjs', import.meta.url));
 const CLI = fileURLToPath(new URL('../packages/pipe-cli/bin/ringpipe.js', import.meta.url));
 const now = () => performance.timeOrigin + performance.now();
@@ -49,7 +54,7 @@ const PATHS = [
 ];
 const table = [];
 for (const [size, count] of SIZES) {
-  for (const [label, sender, receiver] of PATHS) {
+  for (const [label, sender, receiver] of PATHS.filter((_, i) => !process.env.BENCH_PATHS || process.env.BENCH_PATHS.split(',').includes(String(i)))) {
     console.error(`${label}, ${size} B: rate`);
     const [rate, , , cpu] = await run(sender, receiver, count, size, 0);
     const [, p50, p99] = await run(sender, receiver, PACED, size, 2);
@@ -59,14 +64,22 @@ for (const [size, count] of SIZES) {
 console.log(
   '\n| path | size | messages/s | vs plain | one-way p50 (us) | one-way p99 (us) | CPU us/message: sending side, receiving side, nats-server |\n|---|---:|---:|---:|---:|---:|---|',
 );
-for (const [label, size, rate, p50, p99, cpu] of table) {
-  const plain = table.find((r) => r[1] === size && r[0].startsWith('plain @nats-io'))[2];
-  const shown = `${cpu.send.toFixed(0)}, ${cpu.receive.toFixed(0)}, ${cpu.server.toFixed(0)}`;
-  console.log(`| ${label} | ${size === 16384 ? '16 KiB' : `${size} B`} | ${Math.round(rate).toLocaleString('en')} | ${(rate / plain).toFixed(2)}x | ${p50.toFixed(0)} | ${p99.toFixed(0)} | ${shown} |`);
+const sum = (parts, roles) => roles.reduce((t, r) => t + (parts[r]?.cpu ?? 0), 0);
+for (const [label, size, rate, p50, p99, parts] of table) {
+  const plain = table.find((r) => r[1] === size && r[0].startsWith('plain @nats-io'))?.[2] ?? NaN;
+  const send = parts.plain && !parts['--to'] ? parts.plain.cpu : sum(parts, ['writer', '--to']);
+  const receive = parts.plain && !parts['--from'] ? parts.plain.cpu : sum(parts, ['--from', 'reader']);
+  const shown = `${send.toFixed(0)}, ${receive.toFixed(0)}, ${parts.server.cpu.toFixed(0)}`;
+  console.log(`| ${label} | ${sizeText(size)} | ${Math.round(rate).toLocaleString('en')} | ${(rate / plain).toFixed(2)}x | ${p50.toFixed(0)} | ${p99.toFixed(0)} | ${shown} |`);
 }
 console.log(
-  'CPU: user+system time per message of the rate run (the bridge: writer and --to, --from and reader, the bridges from when they run, the peers with their start; plain: this process, shared by publisher and consumer when both are plain).',
+  '\nWhere it goes: CPU time (us) and minor page faults per message of the rate run, each process (the bridges from when they run, the peers whole; plain: this process, publisher and consumer when both are plain).\n' +
+    '\n| path | size | writer | --to | plain client | --from | reader | nats-server |\n|---|---|---:|---:|---:|---:|---:|---:|',
 );
+for (const [label, size, , , , parts] of table) {
+  const cell = (role) => (parts[role] ? `${parts[role].cpu.toFixed(0)} (${parts[role].faults.toFixed(1)})` : '-');
+  console.log(`| ${label} | ${sizeText(size)} | ${['writer', '--to', 'plain', '--from', 'reader', 'server'].map(cell).join(' | ')} |`);
+}
 process.exit(0);
 
 /** One transfer of `count` messages of `size` bytes from `sender` to `receiver` ('bridge' or 'plain'): [rate, p50, p99]. */
@@ -80,17 +93,19 @@ async function run(sender, receiver, count, size, gap) {
   await jsm.streams.add({ name: stream, subjects: [subject], retention: RetentionPolicy.Workqueue, duplicate_window: 120e9 });
   await jsm.consumers.add(stream, { durable_name: 'ringpipe-from', ack_policy: AckPolicy.Explicit, max_ack_pending: BATCH, ack_wait: 5e9 });
   const hosts = [];
-  const sending = [];
-  const receiving = [];
-  const cpuAtStart = { self: process.cpuUsage(), server: cpuMs(server.pid) };
+  const bridges = [];
+  const atStart = { self: process.cpuUsage(), selfFaults: process.resourceUsage().minorPageFault, server: usage(server.pid) };
+  // Each process of the transfer: its role and its CPU time and page faults so far (a bridge counts from when it runs).
+  const procs = [];
   let received;
   if (receiver === 'bridge') {
     const b = await host();
     hosts.push(b);
-    const reader = run_(b, [PEER, 'read', name, String(count)]);
-    const from = run_(b, [CLI, 'bridge', name, '--from', url, '--batch', String(BATCH), '--capacity', CAPACITY]);
-    receiving.push({ pid: from.child.pid, before: cpuMs(from.child.pid) });
+    const reader = run_(b, [...profiled(), PEER, 'read', name, String(count)]);
+    const from = run_(b, [...profiled(), CLI, 'bridge', name, '--from', url, '--batch', String(BATCH), '--capacity', CAPACITY]);
+    bridges.push(from.child);
     await until(() => from.err().includes(': running'));
+    procs.push({ role: '--from', pid: from.child.pid, before: usage(from.child.pid) });
     received = until(() => reader.out().includes('\n'), 120_000).then(
       () => JSON.parse(reader.out()),
       (err) => {
@@ -103,25 +118,44 @@ async function run(sender, receiver, count, size, gap) {
   if (sender === 'bridge') {
     const a = await host();
     hosts.push(a);
-    const to = run_(a, [CLI, 'bridge', name, '--to', url, '--window', String(WINDOW), '--capacity', CAPACITY]);
+    const to = run_(a, [...profiled(), CLI, 'bridge', name, '--to', url, '--window', String(WINDOW), '--capacity', CAPACITY]);
+    bridges.push(to.child);
     await until(() => to.err().includes(': running'));
-    sending.push({ pid: to.child.pid, before: cpuMs(to.child.pid) });
-    sending.push({ pid: run_(a, [PEER, 'write', name, String(count), String(size), String(gap)]).child.pid, before: 0 });
+    procs.push({ role: '--to', pid: to.child.pid, before: usage(to.child.pid) });
+    procs.push({ role: 'writer', pid: run_(a, [PEER, 'write', name, String(count), String(size), String(gap)]).child.pid, before: { cpuMs: 0, faults: 0 } });
   } else {
     void publishPlain(nc, subject, count, size, gap);
   }
   const got = await received;
   const result = summary(got, count);
-  const self = process.cpuUsage(cpuAtStart.self);
-  const selfMs = (self.user + self.system) / 1000;
-  // A bridge counts from when it runs (its start is no part of the transfer); the writer and reader peers whole.
-  const side = (procs, extra = 0) => (procs.length > 0 ? procs.reduce((sum, p) => sum + cpuMs(p.pid) - p.before, extra) : selfMs);
-  const perMessage = (ms) => (ms * 1000) / count;
-  result.push({ send: perMessage(side(sending)), receive: perMessage(side(receiving, got.cpuMs ?? 0)), server: perMessage(cpuMs(server.pid) - cpuAtStart.server) });
+  const perMessage = (u) => ({ cpu: (u.cpuMs * 1000) / count, faults: u.faults / count });
+  const parts = {};
+  for (const p of procs) {
+    const now = usage(p.pid);
+    parts[p.role] = perMessage({ cpuMs: now.cpuMs - p.before.cpuMs, faults: now.faults - p.before.faults });
+  }
+  if (receiver === 'bridge') parts.reader = perMessage({ cpuMs: got.cpuMs, faults: got.faults });
+  const self = process.cpuUsage(atStart.self);
+  if (sender === 'plain' || receiver === 'plain') {
+    parts.plain = perMessage({ cpuMs: (self.user + self.system) / 1000, faults: process.resourceUsage().minorPageFault - atStart.selfFaults });
+  }
+  const serverNow = usage(server.pid);
+  parts.server = perMessage({ cpuMs: serverNow.cpuMs - atStart.server.cpuMs, faults: serverNow.faults - atStart.server.faults });
+  result.push(parts);
+  // SIGTERM: a bridge drains and exits (and writes its profile), then the hosts go.
+  await Promise.all(bridges.map((c) => new Promise((r) => (c.exitCode !== null ? r() : (c.once('exit', r), c.kill('SIGTERM'))))));
   for (const h of hosts) h.kill('SIGKILL');
   await jsm.streams.delete(stream).catch(() => {});
   await nc.close();
   return result;
+}
+
+function sizeText(size) {
+  return size === 16384 ? '16 KiB' : `${size} B`;
+}
+
+function profiled() {
+  return PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] : [];
 }
 
 /** Keeps up to WINDOW publishes in flight, each with a message id (as the bridge does). */
@@ -161,13 +195,14 @@ function summary({ ms, latencies }, count) {
   return [(count / ms) * 1000, at(0.5), at(0.99)];
 }
 
-/** User and system CPU time of a process so far, in ms (0 when it is gone). */
-function cpuMs(pid) {
+/** User and system CPU time of a process so far, in ms, and its minor page faults (0 when it is gone). */
+function usage(pid) {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ 100)
+    // minflt, utime, stime (clock ticks, USER_HZ 100)
+    return { cpuMs: ((Number(fields[11]) + Number(fields[12])) * 1000) / 100, faults: Number(fields[7]) };
   } catch {
-    return 0;
+    return { cpuMs: 0, faults: 0 };
   }
 }
 

@@ -1,6 +1,7 @@
+import type { Copy, CopyArena } from './copy-arena.js';
+
 /** A message JetStream acknowledged: its copy, id and stream sequence, and when the acknowledgement came. */
-export interface Acked {
-  data: Buffer;
+export interface Acked extends Copy {
   id: string;
   seq: number;
   at: number;
@@ -12,7 +13,7 @@ export const KEEP_ACKED_MS = 2_000;
 export const KEEP_ACKED_BYTES = 64 << 20;
 
 /**
- * The messages JetStream acknowledged lately, kept (copied: they left the ring) so
+ * The messages JetStream acknowledged lately, kept (their copies: they left the ring) so
  * that the `--to` bridge can publish again those a server killed right after its
  * acknowledgement did not store. Only new acknowledgements age the old ones out:
  * while the server is away nothing is forgotten.
@@ -24,12 +25,18 @@ export class AckedLately {
   /** The id of the last message acknowledged (as far as the server kept it), if any. */
   lastId: string | undefined;
 
-  add(data: Buffer, id: string, seq: number, at: number): void {
-    this.items.push({ data: Buffer.from(data), id, seq, at });
+  /** `arena` made the copies: those forgotten go back to it. */
+  constructor(private readonly arena: CopyArena) {}
+
+  /** Keeps `copy` (made by the arena) until it ages out. */
+  add(copy: Copy, id: string, seq: number, at: number): void {
+    this.items.push({ data: copy.data, ...(copy.slab ? { slab: copy.slab } : {}), id, seq, at });
     this.lastId = id;
-    this.bytes += data.length;
+    this.bytes += copy.data.length;
     while (this.head < this.items.length && (at - this.items[this.head]!.at > KEEP_ACKED_MS || this.bytes > KEEP_ACKED_BYTES)) {
-      this.bytes -= this.items[this.head]!.data.length;
+      const old = this.items[this.head]!;
+      this.bytes -= old.data.length;
+      this.arena.free(old);
       this.head++;
     }
     if (this.head > 1024 && this.head * 2 > this.items.length) this.items.splice(0, this.head), (this.head = 0);

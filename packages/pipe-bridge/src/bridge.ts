@@ -14,6 +14,7 @@ import { displayServers } from './servers.js';
 import { StatusFile } from './status/publish.js';
 import type { BridgeStatus } from './status/record.js';
 import { pumpTo } from './to.js';
+import { dropStaleAnchor } from './to-anchor.js';
 import { isNotReady } from './nats-errors.js';
 
 const STATUS_EVERY_MS = 1_000;
@@ -245,7 +246,13 @@ export class BridgeHandle extends EventEmitter<BridgeEvents> {
       this.pipe.end();
       await new Promise<void>((resolve) => this.pipe.once('finish', resolve).once('close', resolve));
     }
-    this.pipe.destroy();
+    if (!this.pipe.closed) {
+      const closed = new Promise<void>((resolve) => this.pipe.once('close', resolve));
+      this.pipe.destroy();
+      await closed;
+    }
+    // The pipe disappears at its last close when nothing is left unread: so does the anchor of its ids.
+    if (this.direction === 'to') dropStaleAnchor(this.name);
     if (this.nc && !this.nc.isClosed()) await this.nc.drain().catch(() => this.nc?.close());
   }
 }

@@ -169,6 +169,11 @@ export async function pumpFrom(
         throw err;
       }
       if (TEST_KILL === 'after-commit') process.kill(process.pid, 'SIGKILL');
+      // The acks go out first: a bridge that dies now and is not restarted leaves the run to the server, which
+      // delivers what it has no ack for to another host (that host cannot see this ring's cursor). One turn of the
+      // microtasks, and the client has written them to the socket.
+      const confirmed = acknowledge(run);
+      await Promise.resolve();
       for (const m of run) {
         const id = messageIdOf(m);
         if (id === undefined) continue;
@@ -180,7 +185,7 @@ export async function pumpFrom(
       if (anchored) floor = Math.max(floor, committed.last);
       own = naming;
       counters.messages += run.length;
-      unconfirmed = { ...unconfirmed, from: naming.first, confirmations: [...(unconfirmed?.confirmations ?? []), acknowledge(run)] };
+      unconfirmed = { ...unconfirmed, from: naming.first, confirmations: [...(unconfirmed?.confirmations ?? []), confirmed] };
     }
   } finally {
     signal.removeEventListener('abort', stop);

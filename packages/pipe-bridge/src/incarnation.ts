@@ -11,14 +11,18 @@ import type { RingPipe } from '@ringpipe/client';
  * bridge run, so ids stay unique but a restarted bridge cannot repeat them.
  */
 export function pipeIncarnation(pipe: RingPipe): { id: string; stable: boolean } {
-  if (pipe.backend === 'shm' && process.platform === 'linux') {
-    try {
-      const stat = statSync(`/dev/shm/ringpipe.${pipe.name}`, { bigint: true });
-      const born = stat.birthtimeNs !== 0n ? stat.birthtimeNs : stat.ctimeNs;
-      return { id: `${hostname()}/${stat.ino}.${born}`, stable: true };
-    } catch {
-      // fall through: no segment file we can see
-    }
+  const id = pipe.backend === 'shm' ? segmentIncarnation(pipe.name) : undefined;
+  return id !== undefined ? { id, stable: true } : { id: `${hostname()}/${randomUUID()}`, stable: false };
+}
+
+/** The incarnation of the shared-memory pipe `name` that exists now (Linux), or undefined when there is none. */
+export function segmentIncarnation(name: string): string | undefined {
+  if (process.platform !== 'linux') return undefined;
+  try {
+    const stat = statSync(`/dev/shm/ringpipe.${name}`, { bigint: true });
+    const born = stat.birthtimeNs !== 0n ? stat.birthtimeNs : stat.ctimeNs;
+    return `${hostname()}/${stat.ino}.${born}`;
+  } catch {
+    return undefined;
   }
-  return { id: `${hostname()}/${randomUUID()}`, stable: false };
 }

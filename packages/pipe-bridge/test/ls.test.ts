@@ -1,6 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { BridgeStatus } from '../src/status.js';
-import { eventually, Host, killAll, until } from './helpers/hosts.js';
+import { eventually, hostsPerTest, until } from './helpers/hosts.js';
 import { bridgesOf, ls } from './helpers/ls.js';
 import { freePort, NatsServer, skipReason } from './helpers/nats-server.js';
 
@@ -9,17 +9,7 @@ if (reason) console.warn(`SKIPPED ringpipe ls of running bridges: ${reason}`);
 
 describe.skipIf(reason !== undefined)('ringpipe ls shows the bridges running on a host (private /dev/shm each)', () => {
   const servers: NatsServer[] = [];
-  const hosts: Host[] = [];
-  const host = async (): Promise<Host> => {
-    const h = await Host.start();
-    hosts.push(h);
-    return h;
-  };
-
-  afterEach(() => {
-    for (const h of hosts.splice(0)) h.stop();
-    killAll();
-  });
+  const host = hostsPerTest();
   afterAll(async () => {
     await Promise.all(servers.map((s) => s.kill9()));
   });

@@ -1,32 +1,13 @@
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPipe, type RingPipe } from '@ringpipe/client';
 import { RingPositions } from '../src/ring-positions.js';
 import { messageId } from '../src/to.js';
+import { shortenCounters } from './helpers/ring-counters.js';
 
-const MSGS_OUT = 152; // docs/ring-format.md, header page
-const BYTES_OUT = 160;
 const GiB = 2 ** 30;
-
-/** What a reader killed after its tail store and before its counters leaves: msgs_out and bytes_out short by what it consumed. */
-function shortenCounters(name: string, messages: number, bytes: number): void {
-  const fd = openSync(`/dev/shm/ringpipe.${name}`, 'r+');
-  try {
-    const word = Buffer.alloc(8);
-    for (const [offset, by] of [
-      [MSGS_OUT, messages],
-      [BYTES_OUT, bytes],
-    ] as const) {
-      readSync(fd, word, 0, 8, offset);
-      word.writeBigUInt64LE(word.readBigUInt64LE(0) - BigInt(by));
-      writeSync(fd, word, 0, 8, offset);
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
 
 describe.skipIf(process.platform !== 'linux')('--to message ids on shared memory', () => {
   let pipe: RingPipe | undefined;
@@ -44,7 +25,7 @@ describe.skipIf(process.platform !== 'linux')('--to message ids on shared memory
       expect(new Set(ids).size).toBe(4);
       window.release(2);
       window.close();
-      shortenCounters(name, 2, 'one'.length + 'two'.length);
+      shortenCounters(`/dev/shm/ringpipe.${name}`, 2, 'one'.length + 'two'.length);
 
       const again = pipe.readWindow();
       const after = new RingPositions(undefined, 'host/1.2');

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { until, type Proc } from './helpers/hosts.js';
 import { skipReason } from './helpers/nats-server.js';
 import { serverAndHosts } from './helpers/server-and-hosts.js';
+import { shortenCounters } from './helpers/ring-counters.js';
 import { tally } from './helpers/tally.js';
 
 const reason = skipReason();
@@ -28,6 +29,9 @@ describe.skipIf(reason !== undefined || process.platform !== 'linux')('a --to br
       const dying = a.ringpipe(['bridge', name, '--to', fixture.server().url], { RINGPIPE_BRIDGE_TEST_KILL: 'after-tail' });
       const exit = await Promise.race([dying.exited, new Promise((r) => setTimeout(() => r('still running'), 30_000))]);
       expect(exit, dying.stderr()).toBe(-1); // killed by its own SIGKILL
+      const [, messages, bytes] = /after-tail: released (\d+) messages, (\d+) bytes/.exec(dying.stderr()) ?? [];
+      expect(messages, dying.stderr()).toBeDefined();
+      shortenCounters(a.path(`/dev/shm/ringpipe.${name}`), Number(messages), Number(bytes));
     }
     const to = a.ringpipe(['bridge', name, '--to', fixture.server().url]);
     await running(to);

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { afterEach } from 'vitest';
 
 export const CLI = fileURLToPath(new URL('../../../pipe-cli/bin/ringpipe.js', import.meta.url));
 export const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
@@ -68,9 +69,28 @@ export class Host {
     return this.run(process.execPath, [CLI, ...args], env);
   }
 
+  /** The path of `file` (absolute, as this host sees it) from outside the host. */
+  path(file: string): string {
+    return `/proc/${this.holder.child.pid}/root${file}`;
+  }
+
   stop(): void {
     this.holder.child.kill('SIGKILL');
   }
+}
+
+/** Call inside a describe block: hosts started through the function it returns are stopped, with every process, after each test. */
+export function hostsPerTest(): () => Promise<Host> {
+  const hosts: Host[] = [];
+  afterEach(() => {
+    for (const h of hosts.splice(0)) h.stop();
+    killAll();
+  });
+  return async () => {
+    const host = await Host.start();
+    hosts.push(host);
+    return host;
+  };
 }
 
 export async function until(what: string, test: () => boolean, timeoutMs: number): Promise<void> {

@@ -1,5 +1,5 @@
-import { afterAll, afterEach, beforeAll } from 'vitest';
-import { Host, killAll } from './hosts.js';
+import { afterAll, beforeAll } from 'vitest';
+import { hostsPerTest, type Host } from './hosts.js';
 import { freePort, NatsServer } from './nats-server.js';
 
 /**
@@ -8,7 +8,6 @@ import { freePort, NatsServer } from './nats-server.js';
  */
 export function serverAndHosts(): { server: () => NatsServer; start: () => Promise<Host> } {
   let server: NatsServer | undefined;
-  const hosts: Host[] = [];
   beforeAll(async () => {
     server = new NatsServer(await freePort());
     await server.start();
@@ -16,19 +15,11 @@ export function serverAndHosts(): { server: () => NatsServer; start: () => Promi
   afterAll(async () => {
     await server?.kill9();
   });
-  afterEach(() => {
-    for (const h of hosts.splice(0)) h.stop();
-    killAll();
-  });
   return {
     server: () => {
       if (!server) throw new Error('the nats-server is not started yet');
       return server;
     },
-    start: async () => {
-      const host = await Host.start();
-      hosts.push(host);
-      return host;
-    },
+    start: hostsPerTest(),
   };
 }
