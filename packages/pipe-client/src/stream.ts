@@ -643,17 +643,16 @@ export class RingPipe extends Duplex {
       return;
     }
     if (this.endpoint.mode === 'message') {
-      const tooBig = chunks.find((chunk) => chunk.length > this.endpoint.maxRecord);
-      if (tooBig) {
-        callback(this.tooBigError(tooBig.length));
-        return;
+      const max = this.endpoint.maxRecord;
+      for (const chunk of chunks) {
+        if (chunk.length > max) {
+          callback(this.tooBigError(chunk.length));
+          return;
+        }
       }
     }
     this.startWriting();
-    this.flush(chunks, { index: 0, offset: 0 }, (err) => {
-      callback(err);
-      this.sent();
-    });
+    this.flush(chunks, { index: 0, offset: 0 }, callback, undefined, true);
   }
 
   private tooBigError(length: number): RingPipeError {
@@ -664,7 +663,7 @@ export class RingPipe extends Duplex {
    * Writes from the cursor on until every chunk is in, waiting for room as needed; errors go
    * to the callback: the pipe's end, an abort, or readers gone (option `noReaders`).
    */
-  private flush(chunks: Buffer[], cursor: WriteCursor, callback: Callback, signal?: AbortSignal): void {
+  private flush(chunks: Buffer[], cursor: WriteCursor, callback: Callback, signal?: AbortSignal, tellSent = false): void {
     let gone: RingPipeError | undefined;
     while (cursor.index < chunks.length) {
       let result: number;
@@ -673,22 +672,18 @@ export class RingPipe extends Duplex {
         // Readers gone: one more try, in case the last of them made room as it left.
         if (result === NO_ROOM && !gone && (gone = this.presence.gone())) continue;
       } catch (err) {
-        callback(err as Error);
-        return;
+        return this.flushed(callback, tellSent, err as Error);
       }
       if (result === NO_ROOM) {
-        if (gone) {
-          callback(gone);
-          return;
-        }
+        if (gone) return this.flushed(callback, tellSent, gone);
         const next = chunks[cursor.index]!;
         const wait = this.endpoint.waitWritable(Math.min(next.length - cursor.offset, this.endpoint.maxRecord));
         this.pendingWrite = wait;
         const resume = (): void => {
           if (this.pendingWrite === wait) this.pendingWrite = undefined;
-          if (this.destroyed) callback(closedError(this.name));
-          else if (signal?.aborted) callback(abortedBy(signal));
-          else this.flush(chunks, cursor, callback, signal);
+          if (this.destroyed) this.flushed(callback, tellSent, closedError(this.name));
+          else if (signal?.aborted) this.flushed(callback, tellSent, abortedBy(signal));
+          else this.flush(chunks, cursor, callback, signal, tellSent);
         };
         if (signal) void untilDoneOrAborted(wait, signal).then(resume);
         else whenOver(wait, resume);
@@ -696,7 +691,13 @@ export class RingPipe extends Duplex {
       }
       gone = undefined;
     }
-    callback();
+    this.flushed(callback, tellSent);
+  }
+
+  /** The end of a flush: its callback, then (`tellSent`, a write of the stream) drained() looks again. */
+  private flushed(callback: Callback, tellSent: boolean, err?: Error): void {
+    callback(err);
+    if (tellSent) this.sent();
   }
 
   private startWriting(): void {

@@ -27,10 +27,14 @@ export class RingRead extends RingWrite {
    * system calls, so the caller asks for it after a wait timed out).
    */
   read(slot: number, max: number, checkLiveness: boolean): Buffer | number {
-    return this.readWith(slot, checkLiveness, (tail, len, size, skip) =>
-      this.mode === MODE_MESSAGE ? this.takeMessage(tail, len, size, max) : this.takeBytes(tail, len, size, skip, max),
-    );
+    this.readMax = max;
+    return this.readWith(slot, checkLiveness, this.takeOne);
   }
+
+  /** read's `max`, for takeOne: a field, so that a read allocates no closure (readWith runs it synchronously). */
+  private readMax = 0;
+  private readonly takeOne: Take = (tail, len, size, skip) =>
+    this.mode === MODE_MESSAGE ? this.takeMessage(tail, len, size, this.readMax) : this.takeBytes(tail, len, size, skip, this.readMax);
 
   /** Read into the caller's buffer: the length copied (a message longer than `target` is TOO_SMALL and stays), or a code as read's. */
   readInto(slot: number, target: Uint8Array, checkLiveness: boolean): number {

@@ -291,15 +291,13 @@ export class RingWrite extends RingCore {
   }
 
   /** The records a write from the cursor would make, or TOO_BIG. */
-  private piecesFrom(chunks: readonly Uint8Array[], cursor: WriteCursor): Uint8Array[] | typeof TOO_BIG {
-    const pieces: Uint8Array[] = [];
+  private piecesFrom(chunks: readonly Uint8Array[], cursor: WriteCursor): readonly Uint8Array[] | typeof TOO_BIG {
     if (this.mode === MODE_MESSAGE) {
-      for (let i = cursor.index; i < chunks.length; i++) {
-        if (chunks[i]!.length > this.maxRecord) return TOO_BIG;
-        pieces.push(chunks[i]!);
-      }
-      return pieces;
+      for (let i = cursor.index; i < chunks.length; i++) if (chunks[i]!.length > this.maxRecord) return TOO_BIG;
+      // The chunks themselves from the first on (a write per message allocates no array).
+      return cursor.index === 0 ? chunks : chunks.slice(cursor.index);
     }
+    const pieces: Uint8Array[] = [];
     for (let i = cursor.index; i < chunks.length; i++) {
       const chunk = chunks[i]!;
       for (let at = i === cursor.index ? cursor.offset : 0; at < chunk.length; at += this.maxRecord) {
