@@ -1,11 +1,11 @@
 import { EOF, NO_ROOM, WROTE, nextTooBig, recordTooBig, type Endpoint } from './endpoint.js';
-import { settledWait, type Wait } from './wait/wait.js';
+import { Waiting, settledWait, whenOver, type Wait } from './wait/wait.js';
 import { ErrorCode, RingPipeError, closedError } from './errors.js';
 import { closeAtExit, forgetAtExit } from './exit-hook.js';
 import { HEADER_SIZE, Off, W, modeName, recordSize, type WakeWord } from './ring/layout.js';
 import { ALREADY, EMPTY, LOCKED, OK, TOO_BIG, TOO_SMALL, type Ring, type RingStats, type WriteCursor } from './ring/ring.js';
 import { LockBackoff } from './wait/lock-backoff.js';
-import { peerWatch } from './wait/peer-watch.js';
+import { peerWatch, type Watched } from './wait/peer-watch.js';
 import { pollBriefly } from './wait/poll-briefly.js';
 import { PollWindow } from './wait/poll-window.js';
 import { IDLE_READER_CHECK_MS, PEER_CHECK_MS } from './wait/timing.js';
@@ -50,7 +50,7 @@ export class MappedEndpoint implements Endpoint {
   readonly capacity: number;
   readonly mode: 'message' | 'byte';
   readonly maxRecord: number;
-  private readonly words: Int32Array;
+  readonly words: Int32Array;
   private readonly waits = new WaitSet();
   private readonly readBackoff = new LockBackoff();
   private readonly writeBackoff = new LockBackoff();
@@ -62,23 +62,23 @@ export class MappedEndpoint implements Endpoint {
   /** Set by the open function that made the pipe. */
   created = false;
   /** How long waits for data and for room poll before they sleep. */
-  private readonly pollWindows: Record<WakeWord, PollWindow>;
+  readonly pollWindows: Record<WakeWord, PollWindow>;
   /** Set after a sleep timed out: the next read also looks at its peers' liveness. */
   private checkLiveness = false;
   /** Set when close() starts: no new operation or wait may begin. */
   private closed = false;
   /** Set in the same tick as the release: from then on nothing may touch the ring. */
-  private released = false;
+  released = false;
   private closing?: Promise<void>;
 
   constructor(
     readonly name: string,
     readonly backend: 'shm' | 'driver',
-    private readonly ring: Ring,
+    readonly ring: Ring,
     buffer: ArrayBuffer,
     private readonly slot: number,
     private readonly follow: boolean,
-    private readonly transport: RingTransport,
+    readonly transport: RingTransport,
   ) {
     this.words = new Int32Array(buffer, 0, HEADER_SIZE / 4);
     this.pollWindows = { [Off.dataSeq]: new PollWindow(transport.pollFirstUs), [Off.spaceSeq]: new PollWindow(transport.pollFirstUs) };
@@ -109,8 +109,13 @@ export class MappedEndpoint implements Endpoint {
   }
 
   read(): Buffer | null | typeof EOF {
-    return this.reading((checkLiveness) => this.ring.read(this.slot, Infinity, checkLiveness));
+    return this.reading(this.readOne);
   }
+
+  /** One message (or a byte-mode chunk), as read() asks for it on every call: made once. */
+  private readonly readOne = (checkLiveness: boolean): Buffer | number => this.ring.read(this.slot, Infinity, checkLiveness);
+  /** What a reader waits for: made once, as waitReadable() is called once per wait. */
+  private readonly dataReady = (): boolean => this.ring.readable() || (!this.follow && this.ring.eof(this.slot, false));
 
   readBatch(max: number): Buffer[] | null | typeof EOF {
     return this.reading((checkLiveness) => this.ring.readBatch(this.slot, max, checkLiveness));
@@ -188,7 +193,7 @@ export class MappedEndpoint implements Endpoint {
     if (this.closed) return settledWait();
     const backoff = this.readBackoff.wait();
     if (backoff) return this.waits.track(backoff);
-    return this.waitFor(Off.dataSeq, () => this.ring.readable() || (!this.follow && this.ring.eof(this.slot, false)));
+    return this.waitFor(Off.dataSeq, this.dataReady);
   }
 
   waitWritable(size: number): Wait {
@@ -200,91 +205,34 @@ export class MappedEndpoint implements Endpoint {
 
   /** Looks at the ring from the event loop for a moment (a quick peer costs no system call), then sleeps. */
   private waitFor(which: WakeWord, ready: () => boolean, size?: number): Wait {
-    if (this.spinUs === 0) return this.pollThenSleep(which, ready, size);
+    if (this.spinUs === 0) return this.waits.track(new RingWait(this, which, ready, size).start());
     // The spin blocks the event loop: it starts after the microtasks queued so far, one of
     // which may be the caller's answer to the peer that the spin waits for.
-    let rest: Wait | undefined;
-    let cancelled = false;
-    return this.waits.track({
-      promise: Promise.resolve().then(() => {
-        if (cancelled || this.closed || spin(ready, this.spinUs)) return;
-        rest = this.pollThenSleep(which, ready, size);
-        return rest.promise;
-      }),
-      cancel: () => {
-        cancelled = true;
-        rest?.cancel();
-      },
+    let rest: Waiting | undefined;
+    const waiting = new Waiting(() => rest?.cancel());
+    queueMicrotask(() => {
+      if (waiting.done) return;
+      if (this.closed || spin(ready, this.spinUs)) return waiting.finish();
+      rest = new RingWait(this, which, ready, size).start();
+      rest.onDone(() => waiting.finish());
     });
+    return this.waits.track(waiting);
   }
 
-  private pollThenSleep(which: WakeWord, ready: () => boolean, size?: number): Wait {
-    const started = performance.now();
-    const window = this.pollWindows[which];
-    const poll = pollBriefly(ready, window.nextUs());
-    let sleeping: Wait | undefined;
-    let cancelled = false;
-    const ended = (): void => {
-      window.ended((performance.now() - started) * 1000);
-    };
-    return this.waits.track({
-      promise: poll.promise.then((isReady) => {
-        if (isReady || cancelled || this.released) return ended();
-        if (size !== undefined) this.transport.beforeWriteSleep?.(size);
-        sleeping = this.sleep(which, ready);
-        return sleeping ? sleeping.promise.then(ended) : ended();
-      }),
-      cancel: () => {
-        cancelled = true;
-        poll.cancel();
-        sleeping?.cancel();
-      },
-    });
-  }
-
-  /** Announces the waiter (every later change of the word wakes it), looks once more, then sleeps; undefined when it need not. */
-  private sleep(which: WakeWord, ready: () => boolean): Wait | undefined {
+  /** For a RingWait that slept: it counted itself out, and a wake word that did not move asks the next read to look at the peers. */
+  sleepEnded(which: WakeWord, seq: number): void {
+    if (this.released) return;
     const kind = this.transport.waiterKind;
-    const seq = kind ? this.ring.beginWait(which, kind) : Atomics.load(this.words, W(which));
-    const done = (): void => {
-      if (kind) this.ring.endWait(which, kind);
-    };
-    if (ready()) {
-      done();
-      return undefined;
-    }
-    const pending = this.transport.sleep(which, this.words, seq);
-    const unwatch = this.transport.untilWoken ? this.watchPeers(which, seq, pending) : undefined;
-    return {
-      promise: pending.promise.then(() => {
-        unwatch?.();
-        if (this.released) return;
-        done();
-        if (Atomics.load(this.words, W(which)) === seq) this.checkLiveness = true;
-      }),
-      cancel: () => pending.cancel(),
-    };
+    if (kind) this.ring.endWait(which, kind);
+    if (Atomics.load(this.words, W(which)) === seq) this.checkLiveness = true;
   }
 
   /**
-   * Has the process-wide watch cancel `sleeping` when the word moved without a wake (another
-   * sleeper or a peer took the bell's byte), or when a look at the peers may change what a read returns: no
-   * live writer is left, or the oldest record is a reservation whose writer may be gone.
-   * A writer waiting for room wakes at each look, to look at its readers (noReaders).
+   * Whether a reader sleeping on a bell must wake to look at its peers, which may change what a
+   * read returns: no live writer is left, or the oldest record is a reservation whose writer may be gone.
    */
-  private watchPeers(which: WakeWord, seq: number, sleeping: Wait): () => void {
-    const reading = which === Off.dataSeq;
-    return peerWatch.watch({
-      everyMs: reading ? IDLE_READER_CHECK_MS : PEER_CHECK_MS,
-      words: this.words,
-      index: W(which),
-      seq,
-      due: () =>
-        !reading ||
-        (!this.ring.isEmpty() && !this.ring.readable()) ||
-        (!this.follow && this.ring.eof(this.slot, true)),
-      wake: () => sleeping.cancel(),
-    });
+  peersDue(): boolean {
+    return (!this.ring.isEmpty() && !this.ring.readable()) || (!this.follow && this.ring.eof(this.slot, true));
   }
 
   startWriting(): void {
@@ -338,6 +286,93 @@ export class MappedEndpoint implements Endpoint {
     this.released = true;
     forgetAtExit(this);
     this.transport.release();
+  }
+}
+
+/**
+ * One wait of a handle on a wake word: polls (wait/poll-briefly.ts), then sleeps on the
+ * transport, with no promise on the way. A sleep that starts at once (sparse traffic) starts
+ * in the call, and the transport's wake (a bell's read callback) runs the caller's next step.
+ * One object per wait: it is also what the process-wide peer watch looks at while it sleeps.
+ */
+class RingWait extends Waiting implements Watched {
+  readonly everyMs: number;
+  readonly index: number;
+  seq = 0;
+  nextLook = 0;
+  watchAt: number | undefined = undefined;
+  private readonly started = performance.now();
+  private stopPoll: (() => void) | undefined;
+  private sleeping: Wait | undefined;
+  private watched = false;
+
+  constructor(
+    private readonly endpoint: MappedEndpoint,
+    private readonly which: WakeWord,
+    private readonly ready: () => boolean,
+    private readonly size: number | undefined,
+  ) {
+    super();
+    this.index = W(which);
+    this.everyMs = which === Off.dataSeq ? IDLE_READER_CHECK_MS : PEER_CHECK_MS;
+  }
+
+  get words(): Int32Array {
+    return this.endpoint.words;
+  }
+
+  start(): this {
+    const windowUs = this.endpoint.pollWindows[this.which].nextUs();
+    // No window (a sparse reader after a long wait): one look, and nothing allocated for it.
+    if (windowUs <= 0) this.polled(this.ready());
+    else this.stopPoll = pollBriefly(this.ready, windowUs, (isReady) => this.polled(isReady));
+    return this;
+  }
+
+  protected override stop(): void {
+    this.stopPoll?.();
+    this.sleeping?.cancel();
+  }
+
+  protected override ended(): void {
+    this.endpoint.pollWindows[this.which].ended((performance.now() - this.started) * 1000);
+  }
+
+  private polled(isReady: boolean): void {
+    this.stopPoll = undefined;
+    if (isReady || this.done || this.endpoint.released) return this.finish();
+    const { transport, ring } = this.endpoint;
+    if (this.size !== undefined) transport.beforeWriteSleep?.(this.size);
+    // Counts itself a sleeper (every later change of the word wakes it), looks once more, then sleeps.
+    const kind = transport.waiterKind;
+    this.seq = kind ? ring.beginWait(this.which, kind) : Atomics.load(this.endpoint.words, this.index);
+    if (this.ready()) {
+      if (kind) ring.endWait(this.which, kind);
+      return this.finish();
+    }
+    const sleeping = (this.sleeping = transport.sleep(this.which, this.endpoint.words, this.seq));
+    // Sleeping until woken: the process-wide watch cancels the sleep when the word moved without a wake
+    // (another sleeper or a peer took the bell's byte) or the peers need a look (wait/peer-watch.ts).
+    if (transport.untilWoken) {
+      this.watched = true;
+      peerWatch.add(this);
+    }
+    whenOver(sleeping, this.woken);
+  }
+
+  private readonly woken = (): void => {
+    if (this.watched) peerWatch.remove(this);
+    this.endpoint.sleepEnded(this.which, this.seq);
+    this.finish();
+  };
+
+  /** A writer waiting for room wakes at each look, to look at its readers (noReaders). */
+  due(): boolean {
+    return this.which !== Off.dataSeq || this.endpoint.peersDue();
+  }
+
+  wake(): void {
+    this.sleeping?.cancel();
   }
 }
 

@@ -1,6 +1,6 @@
 import { Duplex } from 'node:stream';
 import { EOF, NO_ROOM, cursorNeedsMapping, nextTooBig, type Endpoint } from './endpoint.js';
-import type { Wait } from './wait/wait.js';
+import { Waiting, whenOver, type Wait } from './wait/wait.js';
 import { ErrorCode, RingPipeError, abortedBy, closedError } from './errors.js';
 import { resolveCallOptions, type CallOptions } from './options.js';
 import { EndpointWindow, type ReadWindow } from './read-window.js';
@@ -36,7 +36,16 @@ export function ringPipeOn(opened: Opened): RingPipe {
 /** Messages one synchronous run of pump() (or of an iteration's ready messages) delivers before it yields to the event loop. */
 const PUMP_TURN = 4096;
 
-const DONE: Promise<IteratorResult<Buffer, undefined>> = Promise.resolve({ value: undefined, done: true });
+const DONE_RESULT: IteratorResult<Buffer, undefined> = { value: undefined, done: true };
+const DONE: Promise<IteratorResult<Buffer, undefined>> = Promise.resolve(DONE_RESULT);
+
+/** One `for await` loop over a pipe: whether it stopped, and the next() still waiting, if any. */
+interface Loop {
+  stopped: boolean;
+  waiting?: Promise<unknown>;
+}
+
+const isWait = (got: IteratorResult<Buffer, undefined> | Wait): got is Wait => 'cancel' in got;
 
 /**
  * A named pipe as a Node Duplex. In message mode every write is one message
@@ -176,27 +185,16 @@ export class RingPipe extends Duplex {
    * While the loop runs, an error reaches it, not an unhandled 'error' (as Node's own iterator).
    */
   override [Symbol.asyncIterator](): NodeJS.AsyncIterator<Buffer, undefined> {
-    const loop = { stopped: false };
+    const loop: Loop = { stopped: false };
     const errorGoesToLoop = (): void => {};
     this.on('error', errorGoesToLoop);
     this.once('close', () => this.off('error', errorGoesToLoop));
-    // One next() at a time: a caller that asks again before a waiting next() settled gets the messages in order.
-    let waiting: Promise<unknown> | undefined;
     const iterator = {
       next: (): Promise<IteratorResult<Buffer, undefined>> => {
-        if (waiting) return waiting.then(() => iterator.next());
-        const result = this.nextMessage(loop);
-        if (this.iterationTurn === 0) {
-          const settled = result.then(
-            () => {},
-            () => {},
-          );
-          waiting = settled;
-          void settled.then(() => {
-            if (waiting === settled) waiting = undefined;
-          });
-        }
-        return result;
+        // One next() at a time: a caller that asks again before a waiting next() settled gets the messages in order.
+        const waiting = loop.waiting;
+        if (waiting) return waiting.then(iterator.next, iterator.next);
+        return this.nextMessage(loop);
       },
       return: (): Promise<IteratorResult<Buffer, undefined>> => {
         loop.stopped = true;
@@ -209,13 +207,51 @@ export class RingPipe extends Duplex {
     return iterator as NodeJS.AsyncIterator<Buffer, undefined>;
   }
 
-  private nextMessage(loop: { stopped: boolean }): Promise<IteratorResult<Buffer, undefined>> {
-    if (this.errored) return Promise.reject(this.errored);
-    if (loop.stopped || this.destroyed || this.readableEnded) return DONE;
+  /** The loop's next message: at once when the ring has one, else one promise that the wake settles (no promise per step of the wait). */
+  private nextMessage(loop: Loop): Promise<IteratorResult<Buffer, undefined>> {
+    let got: IteratorResult<Buffer, undefined> | Wait;
+    try {
+      got = this.takeNext(loop);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (!isWait(got)) return got.done ? DONE : Promise.resolve(got);
+    const waiting = new Promise<IteratorResult<Buffer, undefined>>((resolve, reject) => {
+      let wait = got;
+      const again = (): void => {
+        if (this.pendingRead === wait) this.pendingRead = undefined;
+        let next: IteratorResult<Buffer, undefined> | Wait;
+        try {
+          next = this.takeNext(loop);
+        } catch (err) {
+          loop.waiting = undefined;
+          reject(err);
+          return;
+        }
+        if (isWait(next)) {
+          wait = next;
+          whenOver(next, again);
+          return;
+        }
+        loop.waiting = undefined;
+        resolve(next);
+      };
+      whenOver(wait, again);
+    });
+    loop.waiting = waiting;
+    return waiting;
+  }
+
+  /** Takes the loop's next message from the ring: the result, or the wait to end before a look again. */
+  private takeNext(loop: Loop): IteratorResult<Buffer, undefined> | Wait {
+    if (this.errored) throw this.errored;
+    if (loop.stopped || this.destroyed || this.readableEnded) return DONE_RESULT;
     if (++this.iterationTurn > PUMP_TURN) {
       // Let timers, I/O and signals in now and then while a writer keeps the ring full.
       this.iterationTurn = 0;
-      return new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.nextMessage(loop));
+      const turn = new Waiting();
+      setImmediate(() => turn.finish());
+      return turn;
     }
     this.startReading();
     let got: Buffer | null | typeof EOF;
@@ -223,20 +259,17 @@ export class RingPipe extends Duplex {
       got = this.readableLength > 0 ? (this.read() as Buffer) : this.endpoint.read();
     } catch (err) {
       this.destroy(err as Error);
-      return Promise.reject(err);
+      throw err;
     }
     if (got === EOF) {
       this.endReadable();
-      return DONE;
+      return DONE_RESULT;
     }
-    if (got !== null) return Promise.resolve({ value: got, done: false });
+    if (got !== null) return { value: got, done: false };
     this.iterationTurn = 0;
     const wait = this.endpoint.waitReadable();
     this.pendingRead = wait;
-    return wait.promise.then(() => {
-      if (this.pendingRead === wait) this.pendingRead = undefined;
-      return this.nextMessage(loop);
-    });
+    return wait;
   }
 
   /** The readable side ends as a stream reader's would, so that a reader-only handle closes itself. */
@@ -581,7 +614,7 @@ export class RingPipe extends Duplex {
       if (got === null) {
         const wait = this.endpoint.waitReadable();
         this.pendingRead = wait;
-        wait.promise.then(() => {
+        whenOver(wait, () => {
           this.pendingRead = undefined;
           this.pump();
         });
@@ -651,12 +684,14 @@ export class RingPipe extends Duplex {
         const next = chunks[cursor.index]!;
         const wait = this.endpoint.waitWritable(Math.min(next.length - cursor.offset, this.endpoint.maxRecord));
         this.pendingWrite = wait;
-        void untilDoneOrAborted(wait, signal).then(() => {
+        const resume = (): void => {
           if (this.pendingWrite === wait) this.pendingWrite = undefined;
           if (this.destroyed) callback(closedError(this.name));
           else if (signal?.aborted) callback(abortedBy(signal));
           else this.flush(chunks, cursor, callback, signal);
-        });
+        };
+        if (signal) void untilDoneOrAborted(wait, signal).then(resume);
+        else whenOver(wait, resume);
         return;
       }
       gone = undefined;

@@ -2,6 +2,7 @@
 // sleeping Node handle waits in its own event loop, rung by TypeScript and C wakers alike.
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
+import { Socket } from 'node:net';
 import { chownSync, closeSync, constants, existsSync, openSync, readSync, readdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +21,8 @@ beforeAll(() => {
 });
 afterEach(killPeersAndClose);
 
+/** Waits until the event loop's turn that called it has ended (its setImmediate callbacks ran). */
+const turnEnd = (): Promise<void> => new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 const bellOf = (name: string, word: 'data' | 'space' = 'data'): string => `${shmPath(name)}.${statSync(shmPath(name)).ino}.${word}.bell`;
 const filesOf = (name: string): string[] => readdirSync('/dev/shm').filter((f) => `/dev/shm/${f}`.startsWith(shmPath(name)));
 
@@ -78,7 +81,7 @@ describe('the bells', () => {
     expect(written).toBeGreaterThan(0);
   });
 
-  it('TypeScript and C writers ring the data bell for bell sleepers only', () => {
+  it('TypeScript and C writers ring the data bell for bell sleepers only', async () => {
     const name = uniqueName('BELL');
     const holder = open(name, { access: 'write', capacity: 1 << 20 });
     const bell = bellOf(name);
@@ -96,9 +99,30 @@ describe('the bells', () => {
         drainBell(bell);
         pokeU32(name, Off.readersWaiting, waiting);
         write();
+        await turnEnd(); // a TypeScript waker's second ring of a turn comes at its end
         expect(drainBell(bell) > 0, `${who} writer, readers_waiting ${waiting.toString(16)}`).toBe(rings);
       }
     }
+    pokeU32(name, Off.readersWaiting, 0);
+  });
+
+  it('a waker rings a bell at most once at once and once more at the end of its turn, however many writes the turn holds', async () => {
+    const name = uniqueName('BELL');
+    const writer = open(name, { access: 'write', capacity: 1 << 20 });
+    const bell = bellOf(name);
+    await turnEnd();
+    drainBell(bell);
+    pokeU32(name, Off.readersWaiting, BELL_WAITER);
+    for (let i = 0; i < 1000; i++) writer.write('x');
+    expect(drainBell(bell), 'rung at the first write').toBe(1);
+    await turnEnd();
+    expect(drainBell(bell), 'rung again at the end of the turn, for a sleeper that began after the first ring').toBe(1);
+    await turnEnd();
+    expect(drainBell(bell), 'nothing due any more').toBe(0);
+    // One write in a turn: one ring, none at its end.
+    writer.write('y');
+    await turnEnd();
+    expect(drainBell(bell)).toBe(1);
     pokeU32(name, Off.readersWaiting, 0);
   });
 
@@ -164,5 +188,36 @@ describe('the bells', () => {
     // One wake for the full bell (two, if a re-check of 250 ms fell in between); 256 without the drain.
     expect(sleeps - before).toBeLessThanOrEqual(3);
   });
-});
 
+  it('a reader woken by its bell sleeps again with the FIFO still watched: no pause and resume per message', async () => {
+    const name = uniqueName('BELLKEEP');
+    const reader = open(name, { access: 'read' });
+    const writer = open(name, { access: 'write' });
+    const got: string[] = [];
+    reader.on('data', (m: Buffer) => got.push(String(m)));
+    await until('the reader sleeps on the bell', () => peekU32(name, Off.readersWaiting) === BELL_WAITER, { everyMs: 2 });
+    // Each pause or resume of a bell's socket is a change of the event loop's watch (epoll_ctl).
+    let toggles = 0;
+    const { pause, resume } = Socket.prototype;
+    Socket.prototype.pause = function (this: Socket) {
+      toggles++;
+      return pause.call(this);
+    };
+    Socket.prototype.resume = function (this: Socket) {
+      toggles++;
+      return resume.call(this);
+    };
+    try {
+      for (let i = 0; i < 50; i++) {
+        writer.write(`m${i}`);
+        await until(`message ${i} read and the reader asleep again`, () => got.length === i + 1 && peekU32(name, Off.readersWaiting) === BELL_WAITER, { everyMs: 2 });
+      }
+    } finally {
+      Socket.prototype.pause = pause;
+      Socket.prototype.resume = resume;
+    }
+    expect(got).toEqual(Array.from({ length: 50 }, (_, i) => `m${i}`));
+    // A look of the peer watch (once a second) may end one sleep early: a pause and a resume each.
+    expect(toggles).toBeLessThanOrEqual(4);
+  });
+});

@@ -124,4 +124,20 @@ describe('async iteration', () => {
     expect(rest.length).toBeGreaterThanOrEqual(sent.length - 11);
     expect(rest).toEqual(sent.slice(sent.length - rest.length));
   });
+
+  it('next() asked again before a waiting one settled: each message once, in the order asked', async () => {
+    const name = uniqueName('ITER-AHEAD');
+    const reader = open(name, { access: 'read' });
+    const writer = open(name, { access: 'write' });
+    const iterator = reader[Symbol.asyncIterator]();
+    const first = iterator.next();
+    await sleep(10); // the first ask sleeps
+    writer.write('a');
+    // Asked while 'a' is in the ring and the first ask not yet woken: the second gets what follows.
+    const second = iterator.next();
+    writer.write('b');
+    writer.end();
+    const results = await Promise.all([first, second, iterator.next()]);
+    expect(results.map((r) => (r.done ? 'done' : String(r.value)))).toEqual(['a', 'b', 'done']);
+  });
 });

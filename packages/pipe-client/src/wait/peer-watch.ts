@@ -9,6 +9,9 @@ export interface Watched {
   /** Whether the sleeper must wake to look at its peers (one it waits on may be gone); may take system calls. */
   due(): boolean;
   wake(): void;
+  /** The watch's own bookkeeping, kept on the sleeper so that a watch allocates nothing: when to look next, and where it is listed. */
+  nextLook?: number;
+  watchAt?: number | undefined;
 }
 
 /** How often the watch's one timer runs (each tick loads every sleeper's wake word): as often as one idle handle's timer did before. */
@@ -19,11 +22,6 @@ const TICK_MS = 250;
  */
 const LOOKS_PER_SECOND = 500;
 
-interface Entry {
-  readonly watched: Watched;
-  nextLook: number;
-}
-
 /**
  * One timer for the whole process, in place of one per sleeping handle. Each tick looks at
  * every sleeper's wake word (a wake it missed: another process took the bell's byte), every
@@ -33,53 +31,66 @@ interface Entry {
  * no reference: the sleepers' own waits keep the process alive.
  */
 class PeerWatch {
-  private readonly entries = new Set<Entry>();
+  private readonly sleepers: Watched[] = [];
   private timer: NodeJS.Timeout | undefined;
 
   /** Starts watching; the returned function stops it (call it when the sleep ends, however). */
   watch(watched: Watched): () => void {
-    const entry: Entry = { watched, nextLook: performance.now() + this.periodMs(watched) * (0.5 + Math.random() * 0.5) };
-    this.entries.add(entry);
+    this.add(watched);
+    return () => this.remove(watched);
+  }
+
+  /** Starts watching, as watch() does, with nothing to allocate: remove() stops it. */
+  add(watched: Watched): void {
+    watched.nextLook = performance.now() + this.periodMs(watched) * (0.5 + Math.random() * 0.5);
+    watched.watchAt = this.sleepers.length;
+    this.sleepers.push(watched);
     if (!this.timer) {
       this.timer = setInterval(() => this.tick(), TICK_MS);
       this.timer.unref();
     }
     // The timer stops at a tick with nothing to watch: a reader that sleeps and wakes at
     // every message does not make and clear a timer each time.
-    return () => this.entries.delete(entry);
+  }
+
+  remove(watched: Watched): void {
+    const at = watched.watchAt;
+    if (at === undefined || this.sleepers[at] !== watched) return;
+    watched.watchAt = undefined;
+    const last = this.sleepers.pop()!;
+    if (last === watched) return;
+    this.sleepers[at] = last;
+    last.watchAt = at;
   }
 
   private periodMs(watched: Watched): number {
-    return Math.max(watched.everyMs, (this.entries.size * 1000) / LOOKS_PER_SECOND);
+    return Math.max(watched.everyMs, (this.sleepers.length * 1000) / LOOKS_PER_SECOND);
   }
 
   private tick(): void {
-    if (this.entries.size === 0) {
+    if (this.sleepers.length === 0) {
       clearInterval(this.timer);
       this.timer = undefined;
       return;
     }
     const now = performance.now();
     const woken: Watched[] = [];
-    for (const entry of this.entries) {
-      const { watched } = entry;
+    for (const watched of this.sleepers) {
       let due: boolean;
       try {
         // A plain load: a hint, which the woken sleeper checks with its own.
         due = watched.words[watched.index] !== watched.seq;
         // Half a tick early rather than a tick late: timers fire a little after their time.
-        if (!due && entry.nextLook <= now + TICK_MS / 2) {
-          entry.nextLook = now + this.periodMs(watched);
+        if (!due && watched.nextLook! <= now + TICK_MS / 2) {
+          watched.nextLook = now + this.periodMs(watched);
           due = watched.due();
         }
       } catch {
         due = true; // the sleeper's own look reports what broke
       }
-      if (due) {
-        this.entries.delete(entry);
-        woken.push(watched);
-      }
+      if (due) woken.push(watched);
     }
+    for (const watched of woken) this.remove(watched);
     for (const watched of woken) watched.wake();
   }
 }

@@ -1,13 +1,19 @@
-import type { Wait } from './wait.js';
+import { whenOver, type Wait } from './wait.js';
 
 /** The waits a handle has started, so that closing it can cancel them and wait until they are over. */
 export class WaitSet {
-  private readonly waits = new Set<Wait>();
+  /** An array: a Set that goes from one wait to none and back reallocates its table each time. */
+  private readonly waits: Wait[] = [];
 
   track(wait: Wait): Wait {
-    this.waits.add(wait);
-    wait.promise.then(() => this.waits.delete(wait));
+    this.waits.push(wait);
+    whenOver(wait, () => this.forget(wait));
     return wait;
+  }
+
+  private forget(wait: Wait): void {
+    const at = this.waits.indexOf(wait);
+    if (at >= 0) this.waits.splice(at, 1);
   }
 
   /** Cancels every wait still pending and resolves once all of them are over. */

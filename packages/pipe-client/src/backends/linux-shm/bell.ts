@@ -1,8 +1,8 @@
-import { closeSync, constants, fchmodSync, fstatSync, openSync, readSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fstatSync, openSync, unlinkSync } from 'node:fs';
 import { Socket } from 'node:net';
-import type { Wait } from '../../wait/wait.js';
+import { Waiting, runAll } from '../../wait/wait.js';
 import type { WakeWord } from '../../ring/layout.js';
-import { makeFifo } from '../../platform/linux/libc.js';
+import { makeFifo, readOrNothing, writeOrNothing } from '../../platform/linux/libc.js';
 import { Off } from '../../ring/layout.js';
 
 const OPEN_FLAGS = constants.O_RDWR | constants.O_NOFOLLOW | constants.O_NONBLOCK | 0o2000000; /* O_CLOEXEC */
@@ -79,19 +79,27 @@ export function removeBells(segmentPath: string, inode: number): void {
 /**
  * A handle's descriptor on one bell. Sleepers read it (only while some wait of
  * this handle sleeps on it, so an idle handle takes no peer's ring); wakers
- * write one byte to it.
+ * write one byte to it. A wake runs the sleepers' next steps in the read callback itself, and
+ * a sleeper that sleeps again from there finds the descriptor still watched: a reader that
+ * wakes, reads and sleeps costs the event loop no change of its watch (no epoll_ctl).
  */
 class Bell {
   /** What the event loop watches; undefined where net.Socket cannot take a FIFO's descriptor (Deno): such a handle only rings. */
   private readonly socket: Socket | undefined;
-  private sleepers = new Set<() => void>();
-  /** The other of two sets that take turns, so that a wake allocates none. */
-  private woken = new Set<() => void>();
+  private sleepers: BellSleep[] = [];
+  /** The other of two arrays that take turns, so that a wake allocates none. */
+  private woken: BellSleep[] = [];
+  /** Whether the event loop reads the FIFO (the socket is resumed). */
+  private watching = false;
+  /** Rung in this turn of the event loop; rung again meanwhile: one more ring is due at its end (ring()). */
+  private rungThisTurn = false;
+  private ringAtTurnEnd = false;
+  private closed = false;
 
   private constructor(private readonly fd: number) {
     const onread = {
       buffer: Buffer.alloc(ONREAD_BYTES),
-      // Fewer bytes than asked for: the FIFO is empty now (a drain would only meet EAGAIN, as an exception).
+      // Fewer bytes than asked for: the FIFO is empty now.
       callback: (nread: number) => {
         if (nread >= ONREAD_BYTES) this.drain();
         this.wakeAll();
@@ -139,65 +147,103 @@ class Bell {
     return new Bell(fd);
   }
 
-  /** Wakes the sleepers of every handle on the pipe; a full FIFO already rings. */
+  /**
+   * Wakes the sleepers of every handle on the pipe; a full FIFO (EAGAIN: nobody read its rings
+   * yet) already rings. At most one ring at once and one more at the end of the event loop's
+   * turn: a reader that takes a thousand messages in one turn while its writer sleeps for room
+   * rings twice, not a thousand times (a sleeper that began waiting after the first ring is woken
+   * by the second, at the end of the turn, so no wake is lost; it only comes up to a turn later).
+   */
   ring(): void {
-    try {
-      writeSync(this.fd, RING);
-    } catch {
-      // EAGAIN: 64 KiB of rings are waiting to be read already.
+    if (this.rungThisTurn) {
+      this.ringAtTurnEnd = true;
+      return;
     }
+    writeOrNothing(this.fd, RING);
+    this.rungThisTurn = true;
+    setImmediate(this.turnEnded);
   }
+
+  private readonly turnEnded = (): void => {
+    this.rungThisTurn = false;
+    if (!this.ringAtTurnEnd || this.closed) return;
+    this.ringAtTurnEnd = false;
+    this.ring();
+  };
 
   /**
-   * Resolves at the next ring (or one left from before), or when cancelled: the process-wide
-   * peer watch (wait/peer-watch.ts) cancels it when the sleeper's peers need a look.
+   * Ends at the next ring (or one left from before), in the read callback of the event loop,
+   * or when cancelled: the process-wide peer watch (wait/peer-watch.ts) cancels it when the
+   * sleeper's peers need a look.
    */
-  sleep(): Wait {
-    let resolve!: () => void;
-    const promise = new Promise<void>((r) => (resolve = r));
-    this.sleepers.add(resolve);
-    this.socket!.resume();
-    return {
-      promise,
-      cancel: () => {
-        if (!this.sleepers.delete(resolve)) return;
-        this.idleIfNoSleeper();
-        resolve();
-      },
-    };
+  sleep(): Waiting {
+    const waiting = new BellSleep(this);
+    this.sleepers.push(waiting);
+    if (!this.watching) {
+      this.watching = true;
+      this.socket!.resume();
+    }
+    return waiting;
   }
 
-  /** Closes the descriptor now; synchronous, so that it also runs at exit. */
+  /** A sleep cancelled: it no longer reads the FIFO. */
+  forget(waiting: BellSleep): void {
+    const at = this.sleepers.indexOf(waiting);
+    if (at < 0) return;
+    this.sleepers.splice(at, 1);
+    this.idleIfNoSleeper();
+  }
+
+  /** Closes the descriptor now; synchronous, so that it also runs at exit: its sleepers end later, as cancelled. */
   close(): void {
-    this.wakeAll();
+    // A ring still due goes now: the process may be exiting.
+    if (this.ringAtTurnEnd) writeOrNothing(this.fd, RING);
+    this.closed = true;
+    for (const waiting of [...this.sleepers]) waiting.cancel();
     if (this.socket) this.socket.destroy();
     else closeSync(this.fd);
   }
 
   /** Reads what is left in the FIFO, so that a full bell costs one wake, not one per 256 bytes. */
   private drain(): void {
-    for (let i = 0; i < DRAIN_READS; i++) {
-      try {
-        if (readSync(this.fd, DRAIN, 0, DRAIN.length, null) < DRAIN.length) return;
-      } catch {
-        return; // EAGAIN: empty
-      }
-    }
+    for (let i = 0; i < DRAIN_READS; i++) if (readOrNothing(this.fd, DRAIN) < DRAIN.length) return;
   }
 
+  /** Ends every sleep and runs what waited on it; what sleeps again meanwhile sleeps on, watched without a pause. */
   private wakeAll(): void {
-    if (this.sleepers.size === 0) return;
+    if (this.sleepers.length === 0) {
+      this.idleIfNoSleeper();
+      return;
+    }
     const woken = this.sleepers;
     this.sleepers = this.woken;
-    this.idleIfNoSleeper();
-    for (const resolve of woken) resolve();
-    // A resolve only queues its reactions, so no sleeper was added to `woken` meanwhile: reused at the next wake.
-    woken.clear();
-    this.woken = woken;
+    try {
+      runAll(woken, finish);
+    } finally {
+      woken.length = 0;
+      this.woken = woken;
+      this.idleIfNoSleeper();
+    }
   }
 
   /** Stops reading the FIFO (its rings are for whoever sleeps) and lets the process exit. */
   private idleIfNoSleeper(): void {
-    if (this.sleepers.size === 0) this.socket?.pause();
+    if (this.sleepers.length === 0 && this.watching) {
+      this.watching = false;
+      this.socket?.pause();
+    }
+  }
+}
+
+const finish = (waiting: Waiting): void => waiting.finish();
+
+/** A sleep on a bell: a cancel takes it off the bell's sleepers. */
+class BellSleep extends Waiting {
+  constructor(private readonly bell: Bell) {
+    super();
+  }
+
+  protected override stop(): void {
+    this.bell.forget(this);
   }
 }

@@ -39,6 +39,7 @@ function bind() {
     inotifyAddWatch: libc.func('int inotify_add_watch(int fd, const char *path, uint32_t mask)'),
     inotifyRmWatch: libc.func('int inotify_rm_watch(int fd, int wd)'),
     read: libc.func('long read(int fd, void *buf, size_t count)'),
+    write: libc.func('long write(int fd, const void *buf, size_t count)'),
     close: libc.func('int close(int fd)'),
   };
 }
@@ -176,6 +177,11 @@ export function inotifyUnwatch(fd: number, wd: number): void {
 /** read(2) without an exception for EAGAIN: the byte count, or -1 (nothing there, or an error). */
 export function readOrNothing(fd: number, target: Buffer): number {
   return Number(fn().read(fd, target, target.length));
+}
+
+/** write(2) without an exception for EAGAIN: the byte count, or -1 (no room, or an error). */
+export function writeOrNothing(fd: number, source: Buffer): number {
+  return Number(fn().write(fd, source, source.length));
 }
 
 export function closeFd(fd: number): void {
