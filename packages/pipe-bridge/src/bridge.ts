@@ -51,6 +51,9 @@ export class BridgeHandle extends EventEmitter<BridgeEvents> {
   private lastRetry: { reason: string; messages: number } | undefined;
   private statusFile: StatusFile | undefined;
   private readonly statusTimer: NodeJS.Timeout | undefined;
+  /** The messages moved by the start of the current rate interval, and the rate over the one before it. */
+  private rateSample = { at: Date.now(), messages: 0 };
+  private perSecond = 0;
 
   constructor(options: ResolvedBridgeOptions, names: BridgeNames, pipe: RingPipe) {
     super();
@@ -104,6 +107,21 @@ export class BridgeHandle extends EventEmitter<BridgeEvents> {
     return Math.max(0, s.messagesIn - s.abandoned - s.messagesOut);
   }
 
+  /**
+   * Messages moved per second over the last interval of about a second (STATUS_EVERY_MS): asked sooner,
+   * the last figure; asked later, the average since it.
+   */
+  get rate(): number {
+    const now = Date.now();
+    const elapsed = now - this.rateSample.at;
+    // Half an interval of slack: a status timer that fires a little early still starts a new interval.
+    if (elapsed >= STATUS_EVERY_MS / 2) {
+      this.perSecond = Math.round(((this.counters.messages - this.rateSample.messages) * 1000) / elapsed);
+      this.rateSample = { at: now, messages: this.counters.messages };
+    }
+    return this.perSecond;
+  }
+
   /** The server connected to (host:port) while running, else the servers it tries; never credentials. */
   get server(): string {
     return this.current === 'running' && this.nc && !this.nc.isClosed() ? this.nc.getServer() : this.servers;
@@ -127,6 +145,7 @@ export class BridgeHandle extends EventEmitter<BridgeEvents> {
       state,
       ...(state === 'retrying' ? { retry } : {}),
       lag: this.lag,
+      rate: this.rate,
       messages: this.messages,
       duplicates: this.duplicates,
       pid: process.pid,

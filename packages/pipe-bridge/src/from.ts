@@ -2,6 +2,8 @@ import type { RingPipe } from '@ringpipe/client';
 import type { Consumer, ConsumerMessages, JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import { sleep } from './connection.js';
 import type { Counters } from './counters.js';
+import { IdsBySequence } from './ids-by-sequence.js';
+import { messageIdOf } from './message-id-of.js';
 import { RecentKeys } from './recent-keys.js';
 import { ACK_WAIT_MS } from './jetstream-setup.js';
 import type { BridgeNames } from './names.js';
@@ -82,7 +84,7 @@ export async function pumpFrom(
   const committedIds = new RecentKeys<string>(RECENT_IDS);
   // The id committed at each stream sequence lately: such a server may also give the sequences it lost to new
   // messages, which are no redeliveries.
-  const idAtSeq = new Map<number, string>();
+  const idAtSeq = new IdsBySequence(RECENT_IDS);
   const isDone = (m: JsMsg): boolean => {
     const id = messageIdOf(m);
     if (m.seq <= floor || (own !== undefined && m.seq >= own.first && m.seq <= own.last)) {
@@ -140,7 +142,7 @@ export async function pumpFrom(
         continue;
       }
       gathered = false;
-      const run = takeRun(queue, batch, maxBytes);
+      const run = takeRun(queue, batch, maxBytes, isDone);
       const committed: Run = { first: run[0]!.seq, last: run.at(-1)!.seq };
       // The cursor names every run since the oldest whose acks are not confirmed yet, while they are
       // consecutive; a run that cannot join them waits for those confirmations first.
@@ -179,7 +181,6 @@ export async function pumpFrom(
         if (id === undefined) continue;
         committedIds.add(id);
         idAtSeq.set(m.seq, id);
-        if (idAtSeq.size > RECENT_IDS) idAtSeq.delete(idAtSeq.keys().next().value!);
       }
       anchored = committed.first - 1 <= floor || (anchored && committed.first - 1 === own?.last);
       if (anchored) floor = Math.max(floor, committed.last);
@@ -194,15 +195,21 @@ export async function pumpFrom(
   }
 }
 
-function messageIdOf(m: JsMsg): string | undefined {
-  return m.headers?.get('Nats-Msg-Id') || undefined;
-}
-
-/** The leading messages of the (sorted) queue with consecutive sequences: at most `batch` and MAX_RUN, about `maxBytes`. */
-function takeRun(queue: JsMsg[], batch: number, maxBytes: number): JsMsg[] {
+/**
+ * The leading messages of the (sorted) queue with consecutive sequences, up to one already done: at most
+ * `batch` and MAX_RUN, about `maxBytes`.
+ */
+function takeRun(queue: JsMsg[], batch: number, maxBytes: number, isDone: (m: JsMsg) => boolean): JsMsg[] {
   let n = 1;
   let bytes = queue[0]!.data.length;
-  while (n < queue.length && n < batch && n < MAX_RUN && queue[n]!.seq === queue[n - 1]!.seq + 1 && bytes + queue[n]!.data.length <= maxBytes) {
+  while (
+    n < queue.length &&
+    n < batch &&
+    n < MAX_RUN &&
+    queue[n]!.seq === queue[n - 1]!.seq + 1 &&
+    bytes + queue[n]!.data.length <= maxBytes &&
+    !isDone(queue[n]!)
+  ) {
     bytes += queue[n]!.data.length;
     n++;
   }

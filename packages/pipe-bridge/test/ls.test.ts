@@ -31,8 +31,8 @@ describe.skipIf(reason !== undefined)('ringpipe ls shows the bridges running on 
     ]);
     expect(last[0]!.retry).toMatch(/cannot reach 127\.0\.0\.1:\d+/);
     const table = await ls(a, false);
-    expect(table).toMatch(/^BRIDGE\s+DIRECTION\s+SERVER\s+STATE\s+LAG\s+MESSAGES\s+PID$/m);
-    expect(table).toMatch(new RegExp(`^LSTO\\s+to\\s+127\\.0\\.0\\.1:${port}\\s+retrying\\s+5\\s+0\\s+${to.child.pid}$`, 'm'));
+    expect(table).toMatch(/^BRIDGE\s+DIRECTION\s+SERVER\s+STATE\s+LAG\s+RATE\s+MESSAGES\s+PID$/m);
+    expect(table).toMatch(new RegExp(`^LSTO\\s+to\\s+127\\.0\\.0\\.1:${port}\\s+retrying\\s+5\\s+0\\s+0\\s+${to.child.pid}$`, 'm'));
 
     const server = new NatsServer(port);
     servers.push(server);
@@ -86,5 +86,33 @@ describe.skipIf(reason !== undefined)('ringpipe ls shows the bridges running on 
     const files = b.run('ls', ['-a', '/dev/shm']);
     await files.exited;
     expect(files.stdout(), 'ls removes the status file of a bridge that died').not.toMatch(/ringpipe-bridge/);
+  }, 90_000);
+
+  it('rate: the messages each bridge moved over the last second, about the writer\'s pace while it writes; 0 once it stops', async () => {
+    const server = new NatsServer(await freePort());
+    servers.push(server);
+    await server.start();
+    const [a, b] = [await host(), await host()];
+    const to = a.ringpipe(['bridge', 'LSRATE', '--to', server.url]);
+    const from = b.ringpipe(['bridge', 'LSRATE', '--from', server.url]);
+    await until('both bridges running', () => to.stderr().includes(': running') && from.stderr().includes(': running'), 20_000);
+    b.node('reader.mjs', ['LSRATE']);
+    // 200 a second for 8 s: a bridge keeps up with that many times over, so each second it moves about 200.
+    const writer = a.node('paced-writer.mjs', ['LSRATE', '200', '8']);
+    const seen: Record<'to' | 'from', number[]> = { to: [], from: [] };
+    const inPace = (rates: number[]): boolean => rates.filter((r) => r >= 100 && r <= 300).length >= 2;
+    await eventually('both bridges showing about 200 messages a second, twice', async () => {
+      for (const [side, h] of [['to', a], ['from', b]] as const) {
+        const rate = (await bridgesOf(h, 'LSRATE'))[0]?.rate;
+        if (rate !== undefined) seen[side].push(rate);
+      }
+      return inPace(seen.to) && inPace(seen.from);
+    }, 30_000);
+    await until('the writer done', () => writer.stdout().includes('written'), 30_000);
+    await eventually('both at rate 0 once every message moved', async () => {
+      const [onA, onB] = [(await bridgesOf(a, 'LSRATE'))[0], (await bridgesOf(b, 'LSRATE'))[0]];
+      return onA?.messages === 1600 && onB?.messages === 1600 && onA.rate === 0 && onB.rate === 0;
+    }, 20_000);
+    expect(await ls(b, false)).toMatch(new RegExp(`^LSRATE\\s+from\\s+\\S+\\s+running\\s+0\\s+0\\s+1600\\s+${from.child.pid}$`, 'm'));
   }, 90_000);
 });

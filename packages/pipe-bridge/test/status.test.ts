@@ -22,7 +22,7 @@ let counter = 0;
 const uniqueName = (): string => `STATUSTEST-${process.pid}-${++counter}`;
 
 function status(name: string, pid = process.pid): BridgeStatus {
-  return { name, direction: 'to', stream: `RINGPIPE_${name}`, server: '127.0.0.1:4222', state: 'running', lag: 3, messages: 7, duplicates: 0, pid };
+  return { name, direction: 'to', stream: `RINGPIPE_${name}`, server: '127.0.0.1:4222', state: 'running', lag: 3, rate: 5, messages: 7, duplicates: 0, pid };
 }
 
 /** Writes a status file by hand, as another process (or an attacker) could. */
@@ -98,7 +98,9 @@ describe.skipIf(!linux)('bridge status files (what ringpipe ls shows)', () => {
     const e = uniqueName();
     writeFileSync(join(STATUS_DIR, statusFileName(e, process.pid, 1)), '{"version":1,');
     made.push(join(STATUS_DIR, statusFileName(e, process.pid, 1)));
-    for (const name of [a, b, c, d, e]) expect(listed(name), name).toEqual([]);
+    const f = uniqueName();
+    plant(f, process.pid, { version: 1, ...status(f), ...identity, rate: undefined });
+    for (const name of [a, b, c, d, e, f]) expect(listed(name), name).toEqual([]);
   });
 
   it('ignores a symbolic link and a FIFO under a status file name (no hang)', () => {

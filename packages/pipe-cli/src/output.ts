@@ -39,6 +39,7 @@ const BRIDGE_COLUMNS: Array<[string, (b: BridgeStatus) => string]> = [
   ['SERVER', (b) => b.server],
   ['STATE', (b) => b.state],
   ['LAG', (b) => String(b.lag)],
+  ['RATE', (b) => String(b.rate)],
   ['MESSAGES', (b) => String(b.messages)],
   ['PID', (b) => String(b.pid)],
 ];

@@ -15,6 +15,8 @@ export interface BridgeStatus {
   retry?: string;
   /** See BridgeHandle.lag. */
   lag: number;
+  /** Messages moved per second over the last status interval (about a second). */
+  rate: number;
   messages: number;
   duplicates: number;
   /** The bridge's process. */
@@ -70,6 +72,7 @@ export function parseStatusRecord(json: string, claimed: { name: string; pid: nu
     STATES.has(r.state) &&
     (r.retry === undefined || text(r.retry)) &&
     count(r.lag) &&
+    count(r.rate) &&
     count(r.messages) &&
     count(r.duplicates) &&
     (r.started === undefined || text(r.started, 32)) &&
