@@ -1,5 +1,5 @@
 // A/B: the bench's default rows (Duplex, write per message -> 'data' / pipeline / for await, at
-// 64 B and 64 KiB, and UDS one write per message) with this tree's client and with the client
+// 64 B and 64 KiB, writeBatch(256) -> batches(256) at 64 B, and UDS one write per message) with this tree's client and with the client
 // at an earlier commit, in the same run, the two taking turns row by row. Figures, not assertions.
 //   node bench/ab.mjs REV [rounds=3] [seconds=1.5]
 // REV's tree is checked out as a git worktree in a temp folder, installed from pnpm's store
@@ -57,9 +57,9 @@ function peer(tree, args) {
 }
 
 let serial = 0;
-async function measure(tree, { transport, recv }, size) {
+async function measure(tree, { transport, send = 'write', recv }, size) {
   const addr = transport === 'uds' ? `${temp}/${++serial}.sock` : `BENCH-AB-${process.pid}-${++serial}`;
-  const args = [`size=${size}`, 'send=write', `recv=${recv}`, `seconds=${SECONDS}`];
+  const args = [`size=${size}`, `send=${send}`, `recv=${recv}`, `seconds=${SECONDS}`];
   const receiver = peer(tree, ['recv', transport, addr, ...args]);
   await receiver.ready;
   const [got, sent] = await Promise.all([receiver.exited, peer(tree, ['send', transport, addr, ...args]).exited]);
@@ -70,6 +70,7 @@ const ROWS = [
   { label: "Duplex write -> 'data'", transport: 'ringpipe', recv: 'data' },
   { label: 'Duplex write -> pipeline', transport: 'ringpipe', recv: 'pipeline' },
   { label: 'Duplex write -> for await', transport: 'ringpipe', recv: 'forawait' },
+  { label: 'writeBatch(256) -> batches(256)', transport: 'ringpipe', send: 'batch', recv: 'batches', size: 64 },
   { label: 'UDS write per message', transport: 'uds', recv: 'data' },
 ];
 const SIZES = [64, 65536];
@@ -77,6 +78,7 @@ const results = new Map();
 for (let round = 0; round < ROUNDS; round++) {
   for (const size of SIZES) {
     for (const row of ROWS) {
+      if (row.size !== undefined && row.size !== size) continue;
       // Alternate which client goes first, so that neither always meets the same moment.
       const order = round % 2 === 0 ? [['this', ROOT], [rev, old]] : [[rev, old], ['this', ROOT]];
       for (const [name, tree] of order) {
@@ -95,6 +97,7 @@ console.log(`| size | path | this tree | ${rev} | this / ${rev} | all runs (this
 console.log('|---|---|---:|---:|---:|---|');
 for (const size of SIZES) {
   for (const row of ROWS) {
+    if (row.size !== undefined && row.size !== size) continue;
     const a = results.get(`${size}|${row.label}|this`);
     const b = results.get(`${size}|${row.label}|${rev}`);
     console.log(`| ${size === 64 ? '64 B' : '64 KiB'} | ${row.label} | ${fmt(median(a))} | ${fmt(median(b))} | ${(median(a) / median(b)).toFixed(2)}x | ${a.map(fmt).join(', ')}; ${b.map(fmt).join(', ')} |`);
