@@ -19,7 +19,11 @@ import { AckPolicy, jetstream, jetstreamManager, RetentionPolicy } from '@nats-i
 
 const WINDOW = 256; // the bridge's defaults (--window, --batch)
 const BATCH = 256;
-/** Pipes large enough for a whole window of 16 KiB messages (the default, 1 MiB, holds 64). */
+/**
+ * Pipes large enough for a whole window of 16 KiB messages (the default, 1 MiB, holds 64), on both hosts: the reader
+ * makes its pipe before --from starts (it used to make it with the default size, which held --from's runs of 16 KiB
+ * messages to 16, a quarter of the pipe then).
+ */
 const CAPACITY = String(8 << 20);
 const SIZES = [
   [64, Number(process.argv[2] ?? 20000)],
@@ -74,11 +78,12 @@ for (const [label, size, rate, p50, p99, parts] of table) {
 }
 console.log(
   '\nWhere it goes: CPU time (us) and minor page faults per message of the rate run, each process (the bridges from when they run, the peers whole; plain: this process, publisher and consumer when both are plain).\n' +
-    '\n| path | size | writer | --to | plain client | --from | reader | nats-server |\n|---|---|---:|---:|---:|---:|---:|---:|',
+    '\n| path | size | writer | --to | plain client | --from | reader | nats-server | messages per reader batch |\n|---|---|---:|---:|---:|---:|---:|---:|---:|',
 );
 for (const [label, size, , , , parts] of table) {
   const cell = (role) => (parts[role] ? `${parts[role].cpu.toFixed(0)} (${parts[role].faults.toFixed(1)})` : '-');
-  console.log(`| ${label} | ${sizeText(size)} | ${['writer', '--to', 'plain', '--from', 'reader', 'server'].map(cell).join(' | ')} |`);
+  const perBatch = parts.reader ? (SIZES.find(([s]) => s === size)[1] / parts.reader.batches).toFixed(1) : '-';
+  console.log(`| ${label} | ${sizeText(size)} | ${['writer', '--to', 'plain', '--from', 'reader', 'server'].map(cell).join(' | ')} | ${perBatch} |`);
 }
 process.exit(0);
 
@@ -101,7 +106,7 @@ async function run(sender, receiver, count, size, gap) {
   if (receiver === 'bridge') {
     const b = await host();
     hosts.push(b);
-    const reader = run_(b, [...profiled(), PEER, 'read', name, String(count)]);
+    const reader = run_(b, [...profiled(), PEER, 'read', name, String(count), CAPACITY]);
     const from = run_(b, [...profiled(), CLI, 'bridge', name, '--from', url, '--batch', String(BATCH), '--capacity', CAPACITY]);
     bridges.push(from.child);
     await until(() => from.err().includes(': running'));
@@ -134,7 +139,7 @@ async function run(sender, receiver, count, size, gap) {
     const now = usage(p.pid);
     parts[p.role] = perMessage({ cpuMs: now.cpuMs - p.before.cpuMs, faults: now.faults - p.before.faults });
   }
-  if (receiver === 'bridge') parts.reader = perMessage({ cpuMs: got.cpuMs, faults: got.faults });
+  if (receiver === 'bridge') parts.reader = { ...perMessage({ cpuMs: got.cpuMs, faults: got.faults }), batches: got.batches };
   const self = process.cpuUsage(atStart.self);
   if (sender === 'plain' || receiver === 'plain') {
     parts.plain = perMessage({ cpuMs: (self.user + self.system) / 1000, faults: process.resourceUsage().minorPageFault - atStart.selfFaults });

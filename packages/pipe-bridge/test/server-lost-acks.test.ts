@@ -102,4 +102,50 @@ describe.skipIf(reason !== undefined)('a nats-server that loses messages it ackn
     for (const p of [to, from]) p.child.kill('SIGTERM');
     expect(t, seen).toMatchObject({ lost: 0, duplicates: 0, corrupt: 0, outOfOrder: [] });
   }, 150_000);
+
+  it('a --from restarted after the stream lost the sequences its ring names takes the new messages given those numbers', async () => {
+    const [a, b] = [await fixture.start(), await fixture.start()];
+    const name = 'RENUMBERED';
+    const taken = async (): Promise<number> => (await listed(a)).find((p) => p.name === name)?.messagesOut ?? 0;
+    let to = await running(a, name, ['--to']);
+    const reader = b.node('reader.mjs', [name]);
+    let from = await running(b, name, ['--from']);
+    // `--from` stopped while the writers' messages reach the stream takes them in one run, which the ring's cursor names.
+    const inOneRun = async (writers: string[]): Promise<void> => {
+      const before = await taken();
+      from.child.kill('SIGSTOP');
+      for (const w of writers) a.node('writer.mjs', [name, w, '100']);
+      await eventually(`${writers.join(', ')} acknowledged`, async () => (await taken()) >= before + 100 * writers.length, 30_000).finally(() =>
+        from.child.kill('SIGCONT'),
+      );
+    };
+    // The store before any message: the server comes back with it while no --from runs, and numbers the next messages from 1 again.
+    const restore = await snapshot();
+    await inOneRun(['w1', 'w2']);
+    await until('w1 and w2 at the reader', () => tally(reader.stdout(), ['w1', 'w2'], 100).unique >= 200, 30_000);
+    const cursor = b.node('cursor.mjs', [name]);
+    expect(await cursor.exited, cursor.stderr()).toBe(0);
+    from.child.kill('SIGTERM');
+    expect(await from.exited, from.stderr()).toBe(0);
+    to.child.kill('SIGKILL');
+    await to.exited;
+    await restore();
+    to = await running(a, name, ['--to']);
+    // 100 new messages take sequences 1 to 100: below the 200 the ring's cursor names, so the stream is seen to have lost them.
+    const before = await taken();
+    a.node('writer.mjs', [name, 'w3', '100']);
+    await eventually('w3 acknowledged', async () => (await taken()) >= before + 100, 30_000);
+    from = await running(b, name, ['--from']);
+    const writers = ['w1', 'w2', 'w3'];
+    await until('every message', () => tally(reader.stdout(), writers, 100).unique >= 300, 30_000).catch(() => {});
+    await new Promise((r) => setTimeout(r, 1_500)); // late duplicates, if any
+    const t = tally(reader.stdout(), writers, 100);
+    const named = BigInt(cursor.stdout().trim()) & ((1n << 56n) - 1n); // run-cursor.ts: last * 4096 + (last - first)
+    const [last, length] = [named / 4096n, (named % 4096n) + 1n];
+    console.log(
+      `[bridge figures] a --from restarted after the server came back on its empty store (the ring's cursor: ${length} messages up to sequence ${last}), 100 new messages: received ${t.received}, lost ${t.lost}, duplicated ${t.duplicates}`,
+    );
+    for (const p of [to, from]) p.child.kill('SIGTERM');
+    expect(t, from.stderr()).toMatchObject({ lost: 0, duplicates: 0, corrupt: 0, outOfOrder: [] });
+  }, 150_000);
 });
