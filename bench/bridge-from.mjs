@@ -7,12 +7,12 @@
 //   CAPACITY=BYTES the pipe's (default 8 MiB); BENCH_PROFILE=DIR CPU profiles (node --cpu-prof) of each process into DIR
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { createServer, connect as tcp } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect } from '@nats-io/transport-node';
 import { AckPolicy, jetstream, jetstreamManager, RetentionPolicy } from '@nats-io/jetstream';
+import { freePort, listening, started, until, usage } from './bridge-lib.mjs';
 
 const [countText = '20000', sizeText = '16384', roundsText = '3', ...given] = process.argv.slice(2);
 const count = Number(countText);
@@ -55,24 +55,24 @@ for (let round = 0; round < rounds; round++) {
       if (inFlight.size >= 256) await Promise.race(inFlight);
     }
     await Promise.all(inFlight);
-    const serverBefore = usage(server.pid);
-    const started = Date.now();
+    const serverBefore = usage(server.pid).cpuMs;
+    const startedAt = Date.now();
     let cpuMs;
     let more = '';
     if (label === 'plain') {
-      const plain = run(process.execPath, [...profiled, PEER, 'plain', url, stream, String(count)]);
+      const plain = started(process.execPath, [...profiled, PEER, 'plain', url, stream, String(count)], children);
       await until(() => plain.out().includes('\n'), 120_000);
       cpuMs = JSON.parse(plain.out()).cpuMs;
     } else {
-      const host = run('unshare', ['-m', '--propagation', 'private', 'sh', '-c', 'mount -t tmpfs -o size=512M,mode=1777 tmpfs /dev/shm && echo ready && exec sleep infinity']);
+      const host = started('unshare', ['-m', '--propagation', 'private', 'sh', '-c', 'mount -t tmpfs -o size=512M,mode=1777 tmpfs /dev/shm && echo ready && exec sleep infinity'], children);
       await until(() => host.out().includes('ready'));
-      const inHost = (args) => run('nsenter', ['-t', String(host.child.pid), '-m', '--', process.execPath, ...args]);
+      const inHost = (args) => started('nsenter', ['-t', String(host.child.pid), '-m', '--', process.execPath, ...args], children);
       const reader = inHost([READER, 'read', name, String(count), CAPACITY]);
       const from = inHost([...profiled, PEER, 'bridge', dist, name, url, CAPACITY]);
       await until(() => from.err().includes(': running'));
-      const before = usage(from.child.pid);
+      const before = usage(from.child.pid).cpuMs;
       await until(() => reader.out().includes('\n'), 120_000);
-      cpuMs = usage(from.child.pid) - before;
+      cpuMs = usage(from.child.pid).cpuMs - before;
       const got = JSON.parse(reader.out());
       more = `; the reader ${((got.cpuMs * 1000) / count).toFixed(0)} us/message, ${(count / got.batches).toFixed(1)} messages a batch`;
       from.child.kill('SIGTERM');
@@ -82,8 +82,8 @@ for (let round = 0; round < rounds; round++) {
     const us = (cpuMs * 1000) / count;
     if (!results.has(label)) results.set(label, []);
     results.get(label).push(us);
-    const server_ = ((usage(server.pid) - serverBefore) * 1000) / count;
-    const rate = (count / (Date.now() - started)) * 1000;
+    const server_ = ((usage(server.pid).cpuMs - serverBefore) * 1000) / count;
+    const rate = (count / (Date.now() - startedAt)) * 1000;
     console.log(`round ${round + 1} ${label}: ${us.toFixed(0)} us/message (nats-server ${server_.toFixed(0)}), ${rate.toFixed(0)} messages/s${more}`);
     await jsm.streams.delete(stream).catch(() => {});
   }
@@ -93,52 +93,3 @@ for (const [label, all] of results) {
   console.log(`${label}: median ${sorted[Math.floor(sorted.length / 2)].toFixed(0)} us/message (${all.map((x) => x.toFixed(0)).join(', ')})`);
 }
 process.exit(0);
-
-function run(command, args) {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stdout.setEncoding('utf8').on('data', (t) => (out += t));
-  child.stderr.setEncoding('utf8').on('data', (t) => (err += t));
-  return { child, out: () => out, err: () => err };
-}
-
-/** A process's user and system CPU time so far, in ms (0 when it is gone). */
-function usage(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  } catch {
-    return 0;
-  }
-}
-
-async function until(test, timeoutMs = 20_000) {
-  const end = Date.now() + timeoutMs;
-  while (!test()) {
-    if (Date.now() > end) throw new Error('bench: timed out');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-async function freePort() {
-  const s = createServer();
-  await new Promise((r) => s.listen(0, '127.0.0.1', r));
-  const p = s.address().port;
-  await new Promise((r) => s.close(r));
-  return p;
-}
-
-async function listening(p) {
-  for (let i = 0; i < 200; i++) {
-    const ok = await new Promise((r) => {
-      const s = tcp(p, '127.0.0.1');
-      s.once('connect', () => (s.destroy(), r(true)));
-      s.once('error', () => r(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('nats-server did not start');
-}

@@ -9,13 +9,13 @@
 //   BENCH_PATHS=0,1  only those rows (0 bridge, 1 plain, 2 and 3 mixed); BENCH_PROFILE=DIR  the bridges and the
 //   reader write CPU profiles (node --cpu-prof) into DIR
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { createServer, connect as tcp } from 'node:net';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect } from '@nats-io/transport-node';
 import { AckPolicy, jetstream, jetstreamManager, RetentionPolicy } from '@nats-io/jetstream';
+import { freePort, listening, started, until, usage } from './bridge-lib.mjs';
 
 const WINDOW = 256; // the bridge's defaults (--window, --batch)
 const BATCH = 256;
@@ -200,17 +200,6 @@ function summary({ ms, latencies }, count) {
   return [(count / ms) * 1000, at(0.5), at(0.99)];
 }
 
-/** User and system CPU time of a process so far, in ms, and its minor page faults (0 when it is gone). */
-function usage(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    // minflt, utime, stime (clock ticks, USER_HZ 100)
-    return { cpuMs: ((Number(fields[11]) + Number(fields[12])) * 1000) / 100, faults: Number(fields[7]) };
-  } catch {
-    return { cpuMs: 0, faults: 0 };
-  }
-}
-
 async function host() {
   const child = spawn('unshare', ['-m', '--propagation', 'private', 'sh', '-c', 'mount -t tmpfs -o size=512M,mode=1777 tmpfs /dev/shm && echo ready && exec sleep infinity'], { stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
@@ -221,40 +210,5 @@ async function host() {
 }
 
 function run_(hostProcess, args) {
-  const child = spawn('nsenter', ['-t', String(hostProcess.pid), '-m', '--', process.execPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stdout.setEncoding('utf8').on('data', (t) => (out += t));
-  child.stderr.setEncoding('utf8').on('data', (t) => (err += t));
-  return { child, out: () => out, err: () => err };
-}
-
-async function until(test, timeoutMs = 20_000) {
-  const end = Date.now() + timeoutMs;
-  while (!test()) {
-    if (Date.now() > end) throw new Error('bench: timed out');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-async function freePort() {
-  const s = createServer();
-  await new Promise((r) => s.listen(0, '127.0.0.1', r));
-  const p = s.address().port;
-  await new Promise((r) => s.close(r));
-  return p;
-}
-
-async function listening(p) {
-  for (let i = 0; i < 200; i++) {
-    const ok = await new Promise((r) => {
-      const s = tcp(p, '127.0.0.1');
-      s.once('connect', () => (s.destroy(), r(true)));
-      s.once('error', () => r(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('nats-server did not start');
+  return started('nsenter', ['-t', String(hostProcess.pid), '-m', '--', process.execPath, ...args], children);
 }
