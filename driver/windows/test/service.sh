@@ -15,11 +15,18 @@ stop) want=STOPPED ;;
 *) echo "usage: service.sh start|stop NAME" >&2; exit 2 ;;
 esac
 
-state() { wine sc query "$name" 2>/dev/null | tr -d '\r' | grep -o 'STATE *: *[0-9]* *[A-Z_]*' | grep -o '[A-Z_]*$'; }
+# Output goes through a file: a Wine process may leave a pipe open behind it.
+tmp=$(mktemp)
+trap 'rm -f "$tmp"' EXIT
+state() {
+  wine sc query "$name" >"$tmp" 2>/dev/null </dev/null
+  tr -d '\r' <"$tmp" | grep -o 'STATE *: *[0-9]* *[A-Z_]*' | grep -o '[A-Z_]*$'
+}
 
 for try in $(seq 1 20); do
-  out=$(wine net "$action" "$name" 2>&1 | tr -d '\r')
+  wine net "$action" "$name" >"$tmp" 2>&1 </dev/null
   rc=$?
+  out=$(tr -d '\r' <"$tmp")
   # After a control that went through, the state follows within moments.
   for _ in $(seq 1 $((rc == 0 ? 10 : 1))); do
     now=$(state)
