@@ -1,6 +1,5 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { canonicalName } from '@ringpipe/client';
 import { STATUS_DIR } from './status/record.js';
 import { segmentIncarnation } from './incarnation.js';
 
@@ -29,19 +28,4 @@ export function dropStaleAnchor(name: string): void {
   const file = anchorFile(name);
   const written = anchorIncarnation(file);
   if (written !== undefined && written !== segmentIncarnation(name)) rmSync(file, { force: true });
-}
-
-/**
- * Removes what bridges keep on this host for the pipe `name` beside the pipe itself (the anchor of a `--to`
- * bridge's message ids), once that pipe is gone: for `ringpipe rm` after removePipe(). What names a pipe that
- * lives stays; a file another user may not remove stays too (it names the removed pipe, which no later pipe is).
- * Throws ERR_RINGPIPE_BAD_NAME for an invalid name.
- */
-export function forgetPipe(name: string): void {
-  try {
-    dropStaleAnchor(canonicalName(name));
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'EPERM' && code !== 'EACCES') throw err;
-  }
 }
