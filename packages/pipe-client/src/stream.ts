@@ -1,5 +1,5 @@
 import { Duplex } from 'node:stream';
-import { EOF, NO_ROOM, cursorNeedsMapping, nextTooBig, type Endpoint } from './endpoint.js';
+import { EOF, NO_ROOM, WROTE, cursorNeedsMapping, nextTooBig, type Endpoint } from './endpoint.js';
 import { Waiting, whenOver, type Wait } from './wait/wait.js';
 import { ErrorCode, RingPipeError, abortedBy, closedError } from './errors.js';
 import { resolveCallOptions, type CallOptions } from './options.js';
@@ -35,6 +35,9 @@ export function ringPipeOn(opened: Opened): RingPipe {
 
 /** Messages one synchronous run of pump() (or of an iteration's ready messages) delivers before it yields to the event loop. */
 const PUMP_TURN = 4096;
+
+/** What the direct write's one-message array holds between writes, so that it keeps no caller's buffer. */
+const NO_BYTES = new Uint8Array(0);
 
 const DONE_RESULT: IteratorResult<Buffer, undefined> = { value: undefined, done: true };
 const DONE: Promise<IteratorResult<Buffer, undefined>> = Promise.resolve(DONE_RESULT);
@@ -624,6 +627,60 @@ export class RingPipe extends Duplex {
       if (!this.push(got)) return;
     }
   }
+
+  /**
+   * A message-mode write of a Buffer that fits the ring now, while the stream holds nothing
+   * queued (not corked, no write or batch under way, not ending): straight into the ring, with
+   * none of the stream's work per chunk. It returns true, as the stream does for a write that
+   * completed at once, and calls `callback` in a later tick, as the stream does; every
+   * other write, and one that finds no room, goes through the stream, which waits and buffers.
+   */
+  override write(chunk: unknown, encoding?: BufferEncoding | Callback, callback?: Callback): boolean {
+    if (!this.writesDirect(chunk)) return super.write(chunk, encoding as BufferEncoding, callback);
+    const done = typeof encoding === 'function' ? encoding : callback;
+    let wrote: boolean;
+    try {
+      wrote = this.writeNow(chunk);
+    } catch (err) {
+      // As the stream reports a write that failed: to its callback, and the pipe is destroyed with the error.
+      if (done) process.nextTick(done, err);
+      this.destroy(err as Error);
+      return false;
+    }
+    if (!wrote) return super.write(chunk, encoding as BufferEncoding, callback);
+    if (done) process.nextTick(done, null);
+    return true;
+  }
+
+  private writesDirect(chunk: unknown): chunk is Uint8Array {
+    return (
+      chunk instanceof Uint8Array &&
+      this.endpoint.mode === 'message' &&
+      chunk.length <= this.endpoint.maxRecord &&
+      this.writableLength === 0 &&
+      this.writableCorked === 0 &&
+      this.batchInFlight === undefined &&
+      this.writable
+    );
+  }
+
+  /** One message into the ring if it fits now; false (nothing written) when the stream must take it (it waits for room). */
+  private writeNow(chunk: Uint8Array): boolean {
+    this.startWriting();
+    const one = this.oneMessage;
+    one.chunks[0] = chunk;
+    one.cursor.index = 0;
+    try {
+      if (this.endpoint.write(one.chunks, one.cursor) !== WROTE) return false;
+    } finally {
+      one.chunks[0] = NO_BYTES;
+    }
+    this.sent();
+    return true;
+  }
+
+  /** What writeNow hands the endpoint, made once: a write per message allocates nothing for it. */
+  private readonly oneMessage: { chunks: Uint8Array[]; cursor: WriteCursor } = { chunks: [NO_BYTES], cursor: { index: 0, offset: 0 } };
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     this.send([chunk], callback);
