@@ -396,16 +396,28 @@ export class RingPipe extends Duplex {
     if (signal?.aborted) return Promise.reject(abortedBy(signal));
     if (cursor !== undefined) return this.writeCursorBatch(messages.map(asBuffer), cursor);
     if (messages.length === 0) return Promise.resolve();
-    const chunks = messages.map(asBuffer);
+    const bytes = messages.every(isBytes);
+    let chunks = bytes ? (messages as readonly Uint8Array[]) : messages.map(asBuffer);
     const tooBig = this.endpoint.mode === 'message' ? chunks.find((chunk) => chunk.length > this.endpoint.maxRecord) : undefined;
     if (tooBig) return Promise.reject(this.tooBigError(tooBig.length));
-    if (this.writableLength > 0 || this.writableCorked > 0 || this.batchInFlight || !this.writable) return this.writeBatchThroughStream(chunks);
+    if (this.writableLength > 0 || this.writableCorked > 0 || this.batchInFlight || !this.writable) return this.writeBatchThroughStream(chunks.map(asBuffer));
     this.startWriting();
+    const at: WriteCursor = { index: 0, offset: 0 };
+    if (bytes) {
+      // The caller's array as it is now: what does not fit at once is copied out of it before the batch waits for room.
+      try {
+        if (this.writeWhileRoom(chunks, at)) return Promise.resolve();
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      chunks = chunks.slice(at.index);
+      at.index = 0;
+    }
     let settled = false;
     const batch = new Promise<void>((resolve, reject) =>
       this.flush(
         chunks,
-        { index: 0, offset: 0 },
+        at,
         (err) => {
           settled = true;
           if (err) reject(err);
@@ -416,6 +428,12 @@ export class RingPipe extends Duplex {
     );
     if (!settled) this.holdWritesBehind(batch);
     return batch;
+  }
+
+  /** Writes from the cursor on while the ring has room; whether all went in. */
+  private writeWhileRoom(chunks: readonly Uint8Array[], at: WriteCursor): boolean {
+    while (at.index < chunks.length) if (this.endpoint.write(chunks, at) !== WROTE) return false;
+    return true;
   }
 
   /** The cursor of the last batch written with one (writeBatch's `cursor`); undefined where the pipe has none (no mapped ring). */
@@ -720,7 +738,7 @@ export class RingPipe extends Duplex {
    * Writes from the cursor on until every chunk is in, waiting for room as needed; errors go
    * to the callback: the pipe's end, an abort, or readers gone (option `noReaders`).
    */
-  private flush(chunks: Buffer[], cursor: WriteCursor, callback: Callback, signal?: AbortSignal, tellSent = false): void {
+  private flush(chunks: readonly Uint8Array[], cursor: WriteCursor, callback: Callback, signal?: AbortSignal, tellSent = false): void {
     let gone: RingPipeError | undefined;
     while (cursor.index < chunks.length) {
       let result: number;
@@ -811,6 +829,8 @@ function untilDoneOrAborted(wait: Wait, signal: AbortSignal | undefined): Promis
   signal.addEventListener('abort', cancel, { once: true });
   return wait.promise.finally(() => signal.removeEventListener('abort', cancel));
 }
+
+const isBytes = (message: string | Uint8Array): message is Uint8Array => message instanceof Uint8Array;
 
 function asBuffer(message: string | Uint8Array): Buffer {
   if (typeof message === 'string') return Buffer.from(message);

@@ -77,6 +77,24 @@ describe('a write straight into the ring', () => {
     expect(seqs.indexOf(waiting)).toBe(waiting);
   });
 
+  it('writeBatch: what waits for room is what the array held at the call, whatever the caller does to it after', async () => {
+    const name = uniqueName('DIRECT');
+    const reader = open(name, { access: 'read', capacity: 4096 });
+    const writer = open(name, { access: 'write' });
+    const batch = Array.from({ length: 100 }, (_, i) => numbered(i));
+    const written = writer.writeBatch(batch);
+    batch.fill(numbered(999));
+    batch.length = 0;
+    const got = collect(reader);
+    await written;
+    await writer.writeBatch(['text', numbered(100)]);
+    writer.end();
+    const messages = await got;
+    expect(messages.slice(0, 100).map((m) => m.readUInt32LE(0))).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    expect(messages[100]!.toString()).toBe('text');
+    expect(messages[101]!.readUInt32LE(0)).toBe(100);
+  });
+
   it('reports a message too big for the ring, and a write after end, as the stream does', async () => {
     const name = uniqueName('DIRECT');
     open(name, { access: 'read', capacity: 4096 });

@@ -91,7 +91,10 @@ export class RingCore {
   }
 
   setWriter(slot: number): void {
-    const before = Atomics.or(this.i32, slotWord(slot, SlotOff.role), ROLE_WRITER);
+    const word = slotWord(slot, SlotOff.role);
+    // Every Write takes the role: a load first, so that a writer that has it writes no shared line for it.
+    if ((Atomics.load(this.i32, word) & ROLE_WRITER) !== 0) return;
+    const before = Atomics.or(this.i32, word, ROLE_WRITER);
     if ((before & ROLE_WRITER) === 0) Atomics.add(this.i32, H.writersEver, 1);
   }
 
