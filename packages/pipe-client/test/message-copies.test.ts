@@ -1,6 +1,6 @@
-// The copies a reader makes of each message: small ones word by word into slabs of the reader's
-// process, larger ones and ones that wrap round the ring's end with one set. Every byte arrives,
-// none of the padding, and messages kept stay as they were while later ones are copied.
+// The copy a reader makes of each message, whatever its length (multiples of 4 or 8 or not) and
+// wherever it lies (wrapping round the ring's end): every byte arrives, none of the records'
+// padding, and messages kept stay as they were while later ones are copied.
 import { afterEach, describe, expect, it } from 'vitest';
 import { uniqueName } from '../../../tests/support/index.js';
 import { closeOpened, collect, open } from './helpers/pipes.js';

@@ -2,10 +2,9 @@
 // a reader judges it), with the batch read and the peeks of a ring mapped in place. Its steps are
 // numbered as the doc's Read numbers them.
 import { LEN_MASK, MODE_BYTE, MODE_MESSAGE, Off, RECORD_HEADER, STATE_ABANDONED, STATE_COMMITTED, SlotOff, recordSize } from './layout.js';
-import { MessageSlab, SLAB_MESSAGE_MAX } from './message-slab.js';
 import { RingWrite } from './ring-write.js';
 import { BUSY, EMPTY, LOCKED, TOO_SMALL } from './status.js';
-import { CURSOR64, CURSOR_NEXT64, DATA_WORD, H, TAIL64, addCounter, corrupt, slotWord } from './words.js';
+import { CURSOR64, CURSOR_NEXT64, H, TAIL64, addCounter, corrupt, slotWord } from './words.js';
 
 /** readAt's answer for a record it skipped (dead writer, abandoned): the Read looks at the next one. */
 const SKIPPED = Symbol('skipped');
@@ -275,21 +274,11 @@ export class RingRead extends RingWrite {
 
   private takeMessage(tail: number, len: number, size: number, max: number): Buffer | number {
     if (len > max) return TOO_SMALL;
-    const off = (tail + RECORD_HEADER) & this.mask;
-    let out: Buffer;
-    // A small payload that does not wrap is whole words with its padding, which the record has too.
-    if (len <= SLAB_MESSAGE_MAX && off + len <= this.capacity) {
-      out = this.slab.copy(this.i32, DATA_WORD + (off >> 2), len);
-    } else {
-      out = Buffer.allocUnsafe(len);
-      this.copyOut(tail + RECORD_HEADER, out, len);
-    }
+    const out = Buffer.allocUnsafe(len);
+    this.copyOut(tail + RECORD_HEADER, out, len);
     this.consume(tail, len, size, 0, len);
     return out;
   }
-
-  /** Where read() copies small messages. */
-  private readonly slab = new MessageSlab();
 
   private takeBytes(tail: number, len: number, size: number, skip: number, max: number): Buffer | number {
     if (max <= 0) return TOO_SMALL;
@@ -322,7 +311,7 @@ export class RingRead extends RingWrite {
     let offset = RECORD_HEADER;
     for (let i = 0; i < lengths.length; i++) {
       const n = lengths[i]!;
-      views[i] = Buffer.from(slab.buffer, slab.byteOffset + offset, n);
+      views[i] = slab.subarray(offset, offset + n);
       offset += recordSize(n);
     }
     Atomics.store(this.i32, H.tail, at);
