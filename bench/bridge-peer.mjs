@@ -1,6 +1,7 @@
 // Peer of bench/bridge.mjs, run inside a simulated host:
 //   write NAME COUNT SIZE GAP_MS   COUNT messages of SIZE bytes carrying their send time; a pause of GAP_MS after each (0: none)
-//   read NAME COUNT                prints {"ms": first-to-last, "latencies": [...us], "cpuMs": its CPU time, "faults": its minor page faults} once COUNT arrived
+//   read NAME COUNT CAPACITY       prints {"ms": first-to-last, "latencies": [...us], "cpuMs": its CPU time, "faults": its minor page faults,
+//                                  "batches": the batches it read} once COUNT arrived; CAPACITY: the pipe's, if this reader creates it
 import { createPipe } from '@ringpipe/client';
 
 const [role, name, countText, sizeText, gapText] = process.argv.slice(2);
@@ -19,11 +20,14 @@ if (role === 'write') {
   process.stdout.write('written\n');
   setInterval(() => {}, 1 << 30); // the pipe lives while a handle has it
 } else {
-  const pipe = createPipe(name, { access: 'read', follow: true });
+  const capacity = process.argv[5]; // read's third argument
+  const pipe = createPipe(name, { access: 'read', follow: true, ...(capacity ? { capacity: Number(capacity) } : {}) });
   const latencies = [];
   let first = 0;
+  let batches = 0;
   for await (const batch of pipe.batches()) {
     const t = now();
+    batches++;
     for (const m of batch) {
       if (first === 0) first = t;
       latencies.push((t - m.readDoubleLE(0)) * 1000);
@@ -33,5 +37,5 @@ if (role === 'write') {
   const cpu = process.cpuUsage();
   const faults = process.resourceUsage().minorPageFault;
   // Exit once written: a pipe the bench reads slowly takes a large line in several writes.
-  process.stdout.write(`${JSON.stringify({ ms: now() - first, latencies, cpuMs: (cpu.user + cpu.system) / 1000, faults })}\n`, () => process.exit(0));
+  process.stdout.write(`${JSON.stringify({ ms: now() - first, latencies, cpuMs: (cpu.user + cpu.system) / 1000, faults, batches })}\n`, () => process.exit(0));
 }

@@ -9,17 +9,21 @@
 //   BENCH_PATHS=0,1  only those rows (0 bridge, 1 plain, 2 and 3 mixed); BENCH_PROFILE=DIR  the bridges and the
 //   reader write CPU profiles (node --cpu-prof) into DIR
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { createServer, connect as tcp } from 'node:net';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect } from '@nats-io/transport-node';
 import { AckPolicy, jetstream, jetstreamManager, RetentionPolicy } from '@nats-io/jetstream';
+import { freePort, listening, started, until, usage } from './bridge-lib.mjs';
 
 const WINDOW = 256; // the bridge's defaults (--window, --batch)
 const BATCH = 256;
-/** Pipes large enough for a whole window of 16 KiB messages (the default, 1 MiB, holds 64). */
+/**
+ * Pipes large enough for a whole window of 16 KiB messages (the default, 1 MiB, holds 64), on both hosts: the reader
+ * makes its pipe before --from starts (it used to make it with the default size, which held --from's runs of 16 KiB
+ * messages to 16, a quarter of the pipe then).
+ */
 const CAPACITY = String(8 << 20);
 const SIZES = [
   [64, Number(process.argv[2] ?? 20000)],
@@ -74,11 +78,12 @@ for (const [label, size, rate, p50, p99, parts] of table) {
 }
 console.log(
   '\nWhere it goes: CPU time (us) and minor page faults per message of the rate run, each process (the bridges from when they run, the peers whole; plain: this process, publisher and consumer when both are plain).\n' +
-    '\n| path | size | writer | --to | plain client | --from | reader | nats-server |\n|---|---|---:|---:|---:|---:|---:|---:|',
+    '\n| path | size | writer | --to | plain client | --from | reader | nats-server | messages per reader batch |\n|---|---|---:|---:|---:|---:|---:|---:|---:|',
 );
 for (const [label, size, , , , parts] of table) {
   const cell = (role) => (parts[role] ? `${parts[role].cpu.toFixed(0)} (${parts[role].faults.toFixed(1)})` : '-');
-  console.log(`| ${label} | ${sizeText(size)} | ${['writer', '--to', 'plain', '--from', 'reader', 'server'].map(cell).join(' | ')} |`);
+  const perBatch = parts.reader ? (SIZES.find(([s]) => s === size)[1] / parts.reader.batches).toFixed(1) : '-';
+  console.log(`| ${label} | ${sizeText(size)} | ${['writer', '--to', 'plain', '--from', 'reader', 'server'].map(cell).join(' | ')} | ${perBatch} |`);
 }
 process.exit(0);
 
@@ -101,7 +106,7 @@ async function run(sender, receiver, count, size, gap) {
   if (receiver === 'bridge') {
     const b = await host();
     hosts.push(b);
-    const reader = run_(b, [...profiled(), PEER, 'read', name, String(count)]);
+    const reader = run_(b, [...profiled(), PEER, 'read', name, String(count), CAPACITY]);
     const from = run_(b, [...profiled(), CLI, 'bridge', name, '--from', url, '--batch', String(BATCH), '--capacity', CAPACITY]);
     bridges.push(from.child);
     await until(() => from.err().includes(': running'));
@@ -134,7 +139,7 @@ async function run(sender, receiver, count, size, gap) {
     const now = usage(p.pid);
     parts[p.role] = perMessage({ cpuMs: now.cpuMs - p.before.cpuMs, faults: now.faults - p.before.faults });
   }
-  if (receiver === 'bridge') parts.reader = perMessage({ cpuMs: got.cpuMs, faults: got.faults });
+  if (receiver === 'bridge') parts.reader = { ...perMessage({ cpuMs: got.cpuMs, faults: got.faults }), batches: got.batches };
   const self = process.cpuUsage(atStart.self);
   if (sender === 'plain' || receiver === 'plain') {
     parts.plain = perMessage({ cpuMs: (self.user + self.system) / 1000, faults: process.resourceUsage().minorPageFault - atStart.selfFaults });
@@ -195,17 +200,6 @@ function summary({ ms, latencies }, count) {
   return [(count / ms) * 1000, at(0.5), at(0.99)];
 }
 
-/** User and system CPU time of a process so far, in ms, and its minor page faults (0 when it is gone). */
-function usage(pid) {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    // minflt, utime, stime (clock ticks, USER_HZ 100)
-    return { cpuMs: ((Number(fields[11]) + Number(fields[12])) * 1000) / 100, faults: Number(fields[7]) };
-  } catch {
-    return { cpuMs: 0, faults: 0 };
-  }
-}
-
 async function host() {
   const child = spawn('unshare', ['-m', '--propagation', 'private', 'sh', '-c', 'mount -t tmpfs -o size=512M,mode=1777 tmpfs /dev/shm && echo ready && exec sleep infinity'], { stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
@@ -216,40 +210,5 @@ async function host() {
 }
 
 function run_(hostProcess, args) {
-  const child = spawn('nsenter', ['-t', String(hostProcess.pid), '-m', '--', process.execPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stdout.setEncoding('utf8').on('data', (t) => (out += t));
-  child.stderr.setEncoding('utf8').on('data', (t) => (err += t));
-  return { child, out: () => out, err: () => err };
-}
-
-async function until(test, timeoutMs = 20_000) {
-  const end = Date.now() + timeoutMs;
-  while (!test()) {
-    if (Date.now() > end) throw new Error('bench: timed out');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-async function freePort() {
-  const s = createServer();
-  await new Promise((r) => s.listen(0, '127.0.0.1', r));
-  const p = s.address().port;
-  await new Promise((r) => s.close(r));
-  return p;
-}
-
-async function listening(p) {
-  for (let i = 0; i < 200; i++) {
-    const ok = await new Promise((r) => {
-      const s = tcp(p, '127.0.0.1');
-      s.once('connect', () => (s.destroy(), r(true)));
-      s.once('error', () => r(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('nats-server did not start');
+  return started('nsenter', ['-t', String(hostProcess.pid), '-m', '--', process.execPath, ...args], children);
 }

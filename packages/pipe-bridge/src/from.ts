@@ -77,6 +77,13 @@ export async function pumpFrom(
   let epoch = saved?.epoch ?? 0;
   // Every message up to `floor` is acknowledged, or committed here.
   let floor = await ackFloor(jsm, names);
+  const streamLast = await lastSequence(jsm, names);
+  if (own !== undefined && streamLast !== undefined && streamLast < own.last) {
+    // The stream lost sequences this ring committed (a server back on an older store, a stream made again)
+    // while no bridge ran here: it gives their numbers to new messages, which the cursor must not name.
+    epoch++;
+    own = undefined;
+  }
   // Whether every message before `own` is done: then the runs that follow it on move the floor.
   let anchored = own !== undefined && own.first - 1 <= floor;
   // The ids of the messages committed lately: a server killed with -9 may lose messages it had delivered
@@ -85,8 +92,7 @@ export async function pumpFrom(
   // The id committed at each stream sequence lately: such a server may also give the sequences it lost to new
   // messages, which are no redeliveries.
   const idAtSeq = new IdsBySequence(RECENT_IDS);
-  const isDone = (m: JsMsg): boolean => {
-    const id = messageIdOf(m);
+  const isDone = (m: JsMsg, id = messageIdOf(m)): boolean => {
     if (m.seq <= floor || (own !== undefined && m.seq >= own.first && m.seq <= own.last)) {
       const was = idAtSeq.get(m.seq);
       if (was === undefined || id === undefined || was === id) return true;
@@ -99,7 +105,10 @@ export async function pumpFrom(
     }
     return id !== undefined && committedIds.has(id);
   };
-  const maxBytes = Math.max(1, Math.floor(pipe.capacity / 4));
+  // Half the ring: a run is written whole, so the reader reads one while the next waits for room.
+  const maxBytes = Math.max(1, Math.floor(pipe.capacity / 2));
+  // The ids of the run in hand, found once per message (takeRun).
+  const ids: (string | undefined)[] = [];
   let waitingSince: number | undefined;
   let gathered = false;
   // The runs the cursor names whose acks are not all confirmed: from `from`, with the confirmations awaited;
@@ -142,7 +151,7 @@ export async function pumpFrom(
         continue;
       }
       gathered = false;
-      const run = takeRun(queue, batch, maxBytes, isDone);
+      const run = takeRun(queue, batch, maxBytes, isDone, ids);
       const committed: Run = { first: run[0]!.seq, last: run.at(-1)!.seq };
       // The cursor names every run since the oldest whose acks are not confirmed yet, while they are
       // consecutive; a run that cannot join them waits for those confirmations first.
@@ -176,11 +185,11 @@ export async function pumpFrom(
       // microtasks, and the client has written them to the socket.
       const confirmed = acknowledge(run);
       await Promise.resolve();
-      for (const m of run) {
-        const id = messageIdOf(m);
+      for (let i = 0; i < run.length; i++) {
+        const id = ids[i];
         if (id === undefined) continue;
         committedIds.add(id);
-        idAtSeq.set(m.seq, id);
+        idAtSeq.set(run[i]!.seq, id);
       }
       anchored = committed.first - 1 <= floor || (anchored && committed.first - 1 === own?.last);
       if (anchored) floor = Math.max(floor, committed.last);
@@ -197,20 +206,29 @@ export async function pumpFrom(
 
 /**
  * The leading messages of the (sorted) queue with consecutive sequences, up to one already done: at most
- * `batch` and MAX_RUN, about `maxBytes`.
+ * `batch` and MAX_RUN, about `maxBytes`. Their message ids go to `ids`, in the same order.
  */
-function takeRun(queue: JsMsg[], batch: number, maxBytes: number, isDone: (m: JsMsg) => boolean): JsMsg[] {
+function takeRun(
+  queue: JsMsg[],
+  batch: number,
+  maxBytes: number,
+  isDone: (m: JsMsg, id: string | undefined) => boolean,
+  ids: (string | undefined)[],
+): JsMsg[] {
+  ids.length = 0;
+  ids.push(messageIdOf(queue[0]!));
   let n = 1;
   let bytes = queue[0]!.data.length;
-  while (
-    n < queue.length &&
-    n < batch &&
-    n < MAX_RUN &&
-    queue[n]!.seq === queue[n - 1]!.seq + 1 &&
-    bytes + queue[n]!.data.length <= maxBytes &&
-    !isDone(queue[n]!)
-  ) {
-    bytes += queue[n]!.data.length;
+  let seq = queue[0]!.seq;
+  while (n < queue.length && n < batch && n < MAX_RUN) {
+    const m = queue[n]!;
+    const next = m.seq;
+    if (next !== seq + 1 || bytes + m.data.length > maxBytes) break;
+    const id = messageIdOf(m);
+    if (isDone(m, id)) break;
+    ids.push(id);
+    bytes += m.data.length;
+    seq = next;
     n++;
   }
   return queue.splice(0, n);
@@ -222,6 +240,15 @@ async function ackFloor(jsm: JetStreamManager, names: BridgeNames): Promise<numb
     return (await jsm.consumers.info(names.stream, names.consumer)).ack_floor.stream_seq;
   } catch {
     return 0;
+  }
+}
+
+/** The last sequence the stream gave a message (it never goes down while the stream keeps what it stored); undefined when the server does not answer. */
+async function lastSequence(jsm: JetStreamManager, names: BridgeNames): Promise<number | undefined> {
+  try {
+    return (await jsm.streams.info(names.stream)).state.last_seq;
+  } catch {
+    return undefined;
   }
 }
 

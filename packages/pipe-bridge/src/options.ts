@@ -101,7 +101,7 @@ export interface BridgeOptions {
   signal?: AbortSignal;
   /** to: publishes in flight at most, each awaiting JetStream's acknowledgement (1 to 4096). Default 256. */
   window?: number;
-  /** from: messages committed to the pipe together at most, and the consumer's max ack pending when this bridge creates it (1 to 4096). Default 256. */
+  /** from: messages committed to the pipe together at most (and at most half the pipe's capacity), and the consumer's max ack pending when this bridge creates it (1 to 4096). Default 256. */
   batch?: number;
   /** Publish the bridge's state, lag and counts in a status file that `ringpipe ls` (listBridges) shows. Default true. */
   statusFile?: boolean;

@@ -35,6 +35,18 @@ describe.skipIf(reason !== undefined)('a nats-server that loses messages it ackn
     };
   };
 
+  /** The messages of `name` the `--to` bridge on `host` let go of: JetStream acknowledged them. */
+  const taken = async (host: Host, name: string): Promise<number> => (await listed(host)).find((p) => p.name === name)?.messagesOut ?? 0;
+  /** Each of `writers` writes 100 messages on `host` while `from` is stopped: they reach it in one run. */
+  const inOneRun = async (host: Host, name: string, from: Proc, writers: string[]): Promise<void> => {
+    const before = await taken(host, name);
+    from.child.kill('SIGSTOP');
+    for (const w of writers) host.node('writer.mjs', [name, w, '100']);
+    await eventually(`${writers.join(', ')} acknowledged`, async () => (await taken(host, name)) >= before + 100 * writers.length, 30_000).finally(() =>
+      from.child.kill('SIGCONT'),
+    );
+  };
+
   it('--to publishes them again, first and in order, under their ids: nothing lost, nothing duplicated', async () => {
     const [a, b] = [await fixture.start(), await fixture.start()];
     const name = 'LOSTACKS';
@@ -66,7 +78,6 @@ describe.skipIf(reason !== undefined)('a nats-server that loses messages it ackn
   it('--from takes the sequences such a server gives again to new messages for new messages, not for redeliveries', async () => {
     const [a, b] = [await fixture.start(), await fixture.start()];
     const name = 'REUSEDSEQ';
-    const taken = async (): Promise<number> => (await listed(a)).find((p) => p.name === name)?.messagesOut ?? 0;
     let to = await running(a, name, ['--to']);
     const reader = b.node('reader.mjs', [name]);
     const from = await running(b, name, ['--from']);
@@ -75,16 +86,10 @@ describe.skipIf(reason !== undefined)('a nats-server that loses messages it ackn
       `--to said: ${to.stderr()}\n--from said: ${from.stderr()}\nthe reader (exit ${reader.child.exitCode}) said: ${reader.stderr()}\n` +
       `pipes: ${JSON.stringify([(await listed(a)).find((p) => p.name === name), (await listed(b)).find((p) => p.name === name)])}`;
     // `--from` stopped while the 100 reach the stream takes them in one run: the same sequences, 1 to 100, both times.
-    const inOneRun = async (writer: string): Promise<void> => {
-      const before = await taken();
-      from.child.kill('SIGSTOP');
-      a.node('writer.mjs', [name, writer, '100']);
-      await eventually(`${writer} acknowledged`, async () => (await taken()) >= before + 100, 30_000).finally(() => from.child.kill('SIGCONT'));
-    };
     // The store as it is before any message: the server comes back with it, and with the --to bridge gone
     // too nobody can publish the lost ones again; the stream numbers the next messages from 1 again.
     const restore = await snapshot();
-    await inOneRun('w1');
+    await inOneRun(a, name, from, ['w1']);
     await until('w1 at the reader', () => tally(reader.stdout(), ['w1'], 100).unique >= 100, 30_000).catch(async (err: Error) => {
       throw new Error(`${err.message}; ${await said()}`);
     });
@@ -92,7 +97,7 @@ describe.skipIf(reason !== undefined)('a nats-server that loses messages it ackn
     await to.exited;
     await restore();
     to = await running(a, name, ['--to']);
-    await inOneRun('w2');
+    await inOneRun(a, name, from, ['w2']);
     const writers = ['w1', 'w2'];
     await until('every message', () => tally(reader.stdout(), writers, 100).unique >= 200, 60_000).catch(() => {});
     await new Promise((r) => setTimeout(r, 1_500)); // late duplicates, if any
@@ -101,5 +106,42 @@ describe.skipIf(reason !== undefined)('a nats-server that loses messages it ackn
     const seen = await said();
     for (const p of [to, from]) p.child.kill('SIGTERM');
     expect(t, seen).toMatchObject({ lost: 0, duplicates: 0, corrupt: 0, outOfOrder: [] });
+  }, 150_000);
+
+  it('a --from restarted after the stream lost the sequences its ring names takes the new messages given those numbers', async () => {
+    const [a, b] = [await fixture.start(), await fixture.start()];
+    const name = 'RENUMBERED';
+    let to = await running(a, name, ['--to']);
+    const reader = b.node('reader.mjs', [name]);
+    let from = await running(b, name, ['--from']);
+    // The store before any message: the server comes back with it while no --from runs, and numbers the next messages from 1 again.
+    const restore = await snapshot();
+    // `--from` stopped while the writers' messages reach the stream takes them in one run, which the ring's cursor names.
+    await inOneRun(a, name, from, ['w1', 'w2']);
+    await until('w1 and w2 at the reader', () => tally(reader.stdout(), ['w1', 'w2'], 100).unique >= 200, 30_000);
+    const cursor = b.node('cursor.mjs', [name]);
+    expect(await cursor.exited, cursor.stderr()).toBe(0);
+    from.child.kill('SIGTERM');
+    expect(await from.exited, from.stderr()).toBe(0);
+    to.child.kill('SIGKILL');
+    await to.exited;
+    await restore();
+    to = await running(a, name, ['--to']);
+    // 100 new messages take sequences 1 to 100: below the 200 the ring's cursor names, so the stream is seen to have lost them.
+    const before = await taken(a, name);
+    a.node('writer.mjs', [name, 'w3', '100']);
+    await eventually('w3 acknowledged', async () => (await taken(a, name)) >= before + 100, 30_000);
+    from = await running(b, name, ['--from']);
+    const writers = ['w1', 'w2', 'w3'];
+    await until('every message', () => tally(reader.stdout(), writers, 100).unique >= 300, 30_000).catch(() => {});
+    await new Promise((r) => setTimeout(r, 1_500)); // late duplicates, if any
+    const t = tally(reader.stdout(), writers, 100);
+    const named = BigInt(cursor.stdout().trim()) & ((1n << 56n) - 1n); // run-cursor.ts: last * 4096 + (last - first)
+    const [last, length] = [named / 4096n, (named % 4096n) + 1n];
+    console.log(
+      `[bridge figures] a --from restarted after the server came back on its empty store (the ring's cursor: ${length} messages up to sequence ${last}), 100 new messages: received ${t.received}, lost ${t.lost}, duplicated ${t.duplicates}`,
+    );
+    for (const p of [to, from]) p.child.kill('SIGTERM');
+    expect(t, from.stderr()).toMatchObject({ lost: 0, duplicates: 0, corrupt: 0, outOfOrder: [] });
   }, 150_000);
 });

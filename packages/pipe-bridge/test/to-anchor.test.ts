@@ -1,6 +1,11 @@
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { hostsPerTest, until, type Host, type Proc } from './helpers/hosts.js';
 import { freePort } from './helpers/nats-server.js';
+
+/** Where a script run inside a host (its working directory is /) imports a package from. */
+const moduleUrl = (name: string): string => pathToFileURL(createRequire(import.meta.url).resolve(name)).href;
 
 const root = process.platform === 'linux' && process.getuid?.() === 0;
 if (!root) console.warn('SKIPPED the --to anchor file: needs Linux and root (a private /dev/shm per test)');
@@ -38,6 +43,23 @@ describe.skipIf(!root)('the anchor file of a --to bridge (/dev/shm/ringpipe-to-a
     const rm = a.ringpipe(['rm', 'anchored']);
     expect(await rm.exited, rm.stderr()).toBe(0);
     expect(await anchored(a, 'ANCHORED')).toBe(false);
+  }, 30_000);
+
+  it('forgetPipe (@ringpipe/bridge/status) leaves the anchor of a pipe that lives and removes it once the pipe was removed', async () => {
+    const a = await host();
+    const write = a.ringpipe(['write', 'FORGOTTEN', 'kept']);
+    expect(await write.exited, write.stderr()).toBe(0);
+    await writeAnchor(a, 'FORGOTTEN');
+    const node = async (code: string): Promise<void> => {
+      const p = a.run(process.execPath, ['--input-type=module', '-e', code]);
+      expect(await p.exited, p.stderr()).toBe(0);
+    };
+    await node(`import { forgetPipe } from '${moduleUrl('@ringpipe/bridge/status')}'; forgetPipe('forgotten');`);
+    expect(await anchored(a, 'FORGOTTEN'), 'the anchor of a pipe that lives').toBe(true);
+    await node(`import { removePipe } from '${moduleUrl('@ringpipe/client')}'; removePipe('FORGOTTEN');`);
+    expect(await anchored(a, 'FORGOTTEN'), 'removePipe alone leaves it').toBe(true);
+    await node(`import { forgetPipe } from '${moduleUrl('@ringpipe/bridge/status')}'; forgetPipe('forgotten');`);
+    expect(await anchored(a, 'FORGOTTEN'), 'the anchor of a removed pipe').toBe(false);
   }, 30_000);
 
   it('a --to bridge that was the last handle of a pipe with nothing unread removes it as the pipe disappears; a kept pipe keeps it', async () => {

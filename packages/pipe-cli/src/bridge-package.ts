@@ -25,3 +25,9 @@ export function runningBridges(): BridgeStatus[] {
   if (!bridgeInstalled()) return [];
   return (load('@ringpipe/bridge/status') as typeof import('@ringpipe/bridge/status')).listBridges();
 }
+
+/** Removes what bridges kept on this host for the removed pipe `name` (@ringpipe/bridge's forgetPipe); nothing without the bridge package. */
+export function forgetBridgedPipe(name: string): void {
+  if (!bridgeInstalled()) return;
+  (load('@ringpipe/bridge/status') as typeof import('@ringpipe/bridge/status')).forgetPipe(name);
+}
