@@ -33,6 +33,8 @@ export class RingCore {
   protected readonly data: Uint8Array;
   protected readonly mask: number;
   private readonly lockAttempts: number;
+  /** The tokens this object's attach() gave (0: none): see tokenOf. */
+  private readonly attachedTokens = new Int32Array(SLOT_COUNT);
 
   constructor(
     segment: ArrayBuffer,
@@ -83,15 +85,24 @@ export class RingCore {
     Atomics.store(this.i32, slotWord(slot, SlotOff.role), 0);
     Atomics.store(this.i32, slotWord(slot, SlotOff.writing), 0);
     Atomics.store(this.i32, slotWord(slot, SlotOff.pid), pid);
+    this.attachedTokens[slot] = token;
     return token;
   }
 
+  /**
+   * The slot's token: the one this object's attach() gave it, else as the slot holds it. Every Read
+   * and Write takes its own token here, and the slots of a handle's peers share its slot's line and
+   * write it (`writing`) at each of their Writes.
+   */
   tokenOf(slot: number): number {
-    return Atomics.load(this.i32, slotWord(slot, SlotOff.token));
+    return this.attachedTokens[slot] || Atomics.load(this.i32, slotWord(slot, SlotOff.token));
   }
 
   setWriter(slot: number): void {
-    const before = Atomics.or(this.i32, slotWord(slot, SlotOff.role), ROLE_WRITER);
+    const word = slotWord(slot, SlotOff.role);
+    // Every Write takes the role: a load first, so that a writer that has it writes no shared line for it.
+    if ((Atomics.load(this.i32, word) & ROLE_WRITER) !== 0) return;
+    const before = Atomics.or(this.i32, word, ROLE_WRITER);
     if ((before & ROLE_WRITER) === 0) Atomics.add(this.i32, H.writersEver, 1);
   }
 
@@ -115,6 +126,7 @@ export class RingCore {
     Atomics.store(this.i32, slotWord(slot, SlotOff.role), 0);
     Atomics.store(this.i32, slotWord(slot, SlotOff.token), 0);
     Atomics.store(this.i32, slotWord(slot, SlotOff.pid), 0);
+    this.attachedTokens[slot] = 0;
   }
 
   protected slotLive(slot: number): boolean {
