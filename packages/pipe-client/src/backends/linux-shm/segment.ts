@@ -14,6 +14,7 @@ import {
   ofdLock,
   ofdLocked,
   ofdUnlock,
+  populate,
   unmap,
   yieldCpu,
   type Mapping,
@@ -30,6 +31,13 @@ export const LIFETIME_LOCK = SLOT_COUNT;
 /** Tries at L before an open reports BUSY: a holder is inside a few system calls, unless it is stopped. */
 const LIFETIME_TRIES = 2000;
 const O_TMPFILE = 0o20000000 | constants.O_DIRECTORY;
+/**
+ * How much of a segment an open maps into the process at once (libc.ts populate): the pages of a
+ * ring exist from its creation (fallocate), and each first touch would be a page fault on the
+ * way of a record, 1% of the rounds of a 64 B ping-pong until the ring has wrapped. Bounded, so
+ * that a peer's sparse file makes an open allocate no more than this.
+ */
+const POPULATE_AT_MOST = HEADER_SIZE + 4 * 1024 * 1024;
 export const OPEN_FLAGS = constants.O_NOFOLLOW | constants.O_NONBLOCK | 0o2000000; /* O_CLOEXEC */
 
 export interface SegmentRequest {
@@ -183,6 +191,7 @@ function create(path: string, request: SegmentRequest): Segment | undefined {
       abandon();
       return undefined;
     }
+    populate(mapping, POPULATE_AT_MOST);
     return new Segment(path, fd, lockFd, mapping, ring, 0, bells, inode, true, (platform.liveness = new SlotLiveness(lockFd)));
   } catch (err) {
     abandon();
@@ -256,6 +265,7 @@ function join(fd: number, path: string, canonical: string, request: SegmentReque
     }
     ring.keptSinceMs = 0;
     ofdUnlock(lockFd, LIFETIME_LOCK);
+    populate(mapping, POPULATE_AT_MOST);
     return new Segment(path, fd, lockFd, mapping, ring, slot, bells, stats.ino, false, (platform.liveness = new SlotLiveness(lockFd)));
   } catch (err) {
     release();
