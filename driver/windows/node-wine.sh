@@ -146,17 +146,17 @@ run_cli_tests() {
 run_driver_stop_test() {
   local results=$LOGS/client-driver-stop.results
   [[ -f $NODE_WIN_DIR/package/bin/node.exe && -f $APP/client-wine.mjs ]] || return
-  step driver-restart 60 wine net start ringpipe || return
+  step driver-restart 180 bash "$HERE/test/service.sh" start ringpipe || { show_failure driver-restart; return; }
   cd "$APP" || return
   rm -f "$results"
-  timeout -k 5 90 wine "$NODE_WIN_DIR/package/bin/node.exe" client-wine.mjs driver-stop "$results" \
+  timeout -k 5 240 wine "$NODE_WIN_DIR/package/bin/node.exe" client-wine.mjs driver-stop "$results" \
     >"$LOGS/client-driver-stop.out" 2>"$LOGS/client-driver-stop.err" </dev/null &
   local reader=$!
   for _ in $(seq 1 150); do
     grep -q opened "$results" 2>/dev/null && break
     sleep 0.2
   done
-  step driver-stop-open 60 wine net stop ringpipe
+  step driver-stop-open 180 bash "$HERE/test/service.sh" stop ringpipe || show_failure driver-stop-open
   wait $reader
   local rc=$?
   if [[ $rc -eq 0 ]]; then

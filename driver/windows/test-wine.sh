@@ -103,7 +103,7 @@ await_driver_log() {
   done
   return 1
 }
-if ! step driver-start 60 wine net start ringpipe; then
+if ! step driver-start 180 bash "$HERE/test/service.sh" start ringpipe; then
   show_failure driver-start
   finish
   exit 1
@@ -154,7 +154,7 @@ fi
 step rptest-leaks 60 wine "$BIN/rptest.exe" leaks || show_failure rptest-leaks
 # Two pipes kept with no handle: DriverUnload must free them with everything else.
 step rptest-kept-leave 60 wine "$BIN/rptest.exe" kept-leave || show_failure rptest-kept-leave
-step driver-stop 60 wine net stop ringpipe || show_failure driver-stop
+step driver-stop 180 bash "$HERE/test/service.sh" stop ringpipe || show_failure driver-stop
 await_driver_log 'ringpipe: unloaded' || true
 if driver_log | grep -q 'ringpipe: unloaded, 0 allocations outstanding'; then
   record driver-unload ok "DriverUnload ran, 0 allocations outstanding"

@@ -615,7 +615,7 @@ if (mode === 'child') {
   const failed = new Promise((r) => reader.on('error', r));
   reader.on('data', () => {});
   log('opened');
-  const err = await Promise.race([failed, new Promise((r) => setTimeout(() => r(null), 30000))]);
+  const err = await Promise.race([failed, new Promise((r) => setTimeout(() => r(null), 150000))]);
   const used = process.cpuUsage(c0);
   const cpuMs = (used.user + used.system) / 1000;
   const wall = Date.now() - t0;
