@@ -1,5 +1,5 @@
-// An open maps the ring's pages into the process in one call (shm backend, libc.ts populate):
-// otherwise a handle's first touch of each page is a page fault (5 us to over 100 us on a VM),
+// A handle maps the ring into the process 64 KiB ahead of its position (shm backend,
+// Ring.mapAhead): otherwise its first touch of each page is a page fault (5 to over 100 us on a VM),
 // once per 4 KiB until the ring has wrapped: 1% of the rounds of a 64 B ping-pong took two on
 // each side. Judged by the process's page-fault count.
 import { once } from 'node:events';
@@ -9,7 +9,7 @@ import { createPipe } from '../src/index.js';
 
 const faults = (): number => process.resourceUsage().minorPageFault;
 
-describe('pages mapped at open', () => {
+describe('pages mapped ahead', () => {
   it('a record that starts a page costs neither side a page fault', async () => {
     const name = uniqueName('PAGES');
     const writer = createPipe(name, { backend: 'shm' });
@@ -34,7 +34,7 @@ describe('pages mapped at open', () => {
       for (let i = 1; i < 8; i++) read += (await reader.readInto(target)) === message.length ? 1 : 0;
     }
     expect(read).toBe(pages * 8);
-    // Without the populate: every page (the writer's first write and the reader's first read fault), 32 here.
+    // Without mapAhead: every page (the writer's first write and the reader's first read fault), 32 here.
     expect(faulted, 'pages of 32 whose first record took page faults').toBeLessThan(8);
     writer.destroy();
     reader.destroy();

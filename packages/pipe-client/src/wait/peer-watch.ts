@@ -122,7 +122,7 @@ class PeerWatch {
     }
     if (this.lookAt < this.looks.length) {
       this.looking = true;
-      setImmediate(this.lookSome).unref();
+      setImmediate(this.lookSome);
     } else {
       this.looks.length = 0;
       this.lookAt = 0;

@@ -31,13 +31,6 @@ export const LIFETIME_LOCK = SLOT_COUNT;
 /** Tries at L before an open reports BUSY: a holder is inside a few system calls, unless it is stopped. */
 const LIFETIME_TRIES = 2000;
 const O_TMPFILE = 0o20000000 | constants.O_DIRECTORY;
-/**
- * How much of a segment an open maps into the process at once (libc.ts populate): the pages of a
- * ring exist from its creation (fallocate), and each first touch would be a page fault on the
- * way of a record, 1% of the rounds of a 64 B ping-pong until the ring has wrapped. Bounded, so
- * that a peer's sparse file makes an open allocate no more than this.
- */
-const POPULATE_AT_MOST = HEADER_SIZE + 4 * 1024 * 1024;
 export const OPEN_FLAGS = constants.O_NOFOLLOW | constants.O_NONBLOCK | 0o2000000; /* O_CLOEXEC */
 
 export interface SegmentRequest {
@@ -191,7 +184,6 @@ function create(path: string, request: SegmentRequest): Segment | undefined {
       abandon();
       return undefined;
     }
-    populate(mapping, POPULATE_AT_MOST);
     return new Segment(path, fd, lockFd, mapping, ring, 0, bells, inode, true, (platform.liveness = new SlotLiveness(lockFd)));
   } catch (err) {
     abandon();
@@ -265,7 +257,6 @@ function join(fd: number, path: string, canonical: string, request: SegmentReque
     }
     ring.keptSinceMs = 0;
     ofdUnlock(lockFd, LIFETIME_LOCK);
-    populate(mapping, POPULATE_AT_MOST);
     return new Segment(path, fd, lockFd, mapping, ring, slot, bells, stats.ino, false, (platform.liveness = new SlotLiveness(lockFd)));
   } catch (err) {
     release();
@@ -388,6 +379,7 @@ function shmPlatform(lockFd: number, mapping: Mapping): ShmPlatform {
     ownSlot: -1,
     alive: (slot) => slot === platform.ownSlot || (platform.liveness ? platform.liveness.alive(slot) : ofdLocked(lockFd, slot)),
     yieldCpu,
+    populate: (offset, length) => populate(mapping, offset, length),
     wake: (which, waiting) => {
       const sleepers = sleeperKinds(waiting);
       if ((sleepers & SLEEP_OS) !== 0) futexWake(mapping.address + BigInt(which));
