@@ -17,6 +17,8 @@ export interface RingPlatform {
   wake(byteOffset: WakeWord, waiting: number): void;
   /** Lock attempts before LOCKED (default 100). */
   lockAttempts?: number;
+  /** Maps these bytes of the segment (page multiples) into the process's page tables ahead of use; a hint. */
+  populate?(byteOffset: number, length: number): void;
 }
 
 const DEFAULT_LOCK_ATTEMPTS = 100;
@@ -35,6 +37,9 @@ export class RingCore {
   private readonly lockAttempts: number;
   /** The tokens this object's attach() gave (0: none): see tokenOf. */
   private readonly attachedTokens = new Int32Array(SLOT_COUNT);
+  /** The chunk of the data area each side's position was in at its last mapAhead(), -1 for none. */
+  private mappedHead = -1;
+  private mappedTail = -1;
 
   constructor(
     segment: ArrayBuffer,
@@ -187,4 +192,26 @@ export class RingCore {
   protected wakeWaiters(which: WakeWord): void {
     if (Atomics.load(this.i32, waitingWord(which)) !== 0) this.bump(which);
   }
+
+  /**
+   * Maps the chunk of the data area after the one that holds the side's position (the writers'
+   * head, the readers' tail) into the process, when the position entered a new chunk (at the first
+   * call, that chunk too): one system call per MAP_AHEAD bytes, in place of a page fault per 4 KiB
+   * taken by whichever record first lands on a page (about 1% of the rounds of a 64 B ping-pong,
+   * until the ring has wrapped). Called after a write woke its readers and before a reader waits.
+   */
+  mapAhead(side: typeof Off.head | typeof Off.tail): void {
+    if (!this.platform.populate) return;
+    const size = Math.min(MAP_AHEAD, this.capacity);
+    const chunk = Math.floor((Atomics.load(this.i32, W(side)) & this.mask) / size);
+    const last = side === Off.head ? this.mappedHead : this.mappedTail;
+    if (chunk === last) return;
+    if (side === Off.head) this.mappedHead = chunk;
+    else this.mappedTail = chunk;
+    if (last === -1) this.platform.populate(HEADER_SIZE + chunk * size, size);
+    this.platform.populate(HEADER_SIZE + ((chunk * size + size) & this.mask), size);
+  }
 }
+
+/** How far ahead a handle maps the ring (mapAhead): 16 pages, a few microseconds a call. */
+const MAP_AHEAD = 64 * 1024;
