@@ -653,8 +653,8 @@ export class RingPipe extends Duplex {
    * completed at once, and calls `callback` in a later tick, as the stream does; every
    * other write, and one that finds no room, goes through the stream, which waits and buffers.
    */
-  override write(chunk: unknown, callback?: (error: Error | null | undefined) => void): boolean;
   override write(chunk: unknown, encoding: BufferEncoding, callback?: (error: Error | null | undefined) => void): boolean;
+  override write(chunk: unknown, callback?: (error: Error | null | undefined) => void): boolean;
   override write(chunk: unknown, encoding?: BufferEncoding | Callback, callback?: Callback): boolean {
     if (!this.writesDirect(chunk)) return super.write(chunk, encoding as BufferEncoding, callback);
     const done = typeof encoding === 'function' ? encoding : callback;
