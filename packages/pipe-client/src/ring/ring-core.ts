@@ -37,9 +37,8 @@ export class RingCore {
   private readonly lockAttempts: number;
   /** The tokens this object's attach() gave (0: none): see tokenOf. */
   private readonly attachedTokens = new Int32Array(SLOT_COUNT);
-  /** The chunk of the data area each side's position was in at its last mapAhead(), -1 for none. */
-  private mappedHead = -1;
-  private mappedTail = -1;
+  /** The chunks of the data area (MAP_AHEAD bytes each) mapAhead() has mapped into this process; made at its first call. */
+  private mappedChunks: Uint8Array | undefined;
 
   constructor(
     segment: ArrayBuffer,
@@ -194,22 +193,26 @@ export class RingCore {
   }
 
   /**
-   * Maps the chunk of the data area after the one that holds the side's position (the writers'
-   * head, the readers' tail) into the process, when the position entered a new chunk (at the first
-   * call, that chunk too): one system call per MAP_AHEAD bytes, in place of a page fault per 4 KiB
-   * taken by whichever record first lands on a page (about 1% of the rounds of a 64 B ping-pong,
-   * until the ring has wrapped). Called after a write woke its readers and before a reader waits.
+   * Maps the chunk of the data area that holds the side's position (the writers' head, the
+   * readers' tail) and the one after it into the process, each once: one system call per
+   * MAP_AHEAD bytes, in place of a page fault per 4 KiB taken by whichever record first lands on
+   * a page (about 1% of the rounds of a 64 B ping-pong, until the ring has wrapped). A chunk stays
+   * mapped, so once the ring has gone round this costs a lookup: a call on pages already mapped
+   * still takes microseconds, as much as a 64 KiB message's copy. Called after a write woke its
+   * readers and before a reader waits.
    */
   mapAhead(side: typeof Off.head | typeof Off.tail): void {
     if (!this.platform.populate) return;
     const size = Math.min(MAP_AHEAD, this.capacity);
+    const chunks = (this.mappedChunks ??= new Uint8Array(this.capacity / size));
     const chunk = Math.floor((Atomics.load(this.i32, W(side)) & this.mask) / size);
-    const last = side === Off.head ? this.mappedHead : this.mappedTail;
-    if (chunk === last) return;
-    if (side === Off.head) this.mappedHead = chunk;
-    else this.mappedTail = chunk;
-    if (last === -1) this.platform.populate(HEADER_SIZE + chunk * size, size);
-    this.platform.populate(HEADER_SIZE + ((chunk * size + size) & this.mask), size);
+    const next = (chunk + 1) % chunks.length;
+    if (chunks[next] === 1 && chunks[chunk] === 1) return;
+    for (const c of [chunk, next]) {
+      if (chunks[c] === 1) continue;
+      chunks[c] = 1;
+      this.platform.populate(HEADER_SIZE + c * size, size);
+    }
   }
 }
 
