@@ -236,7 +236,9 @@ export class MappedEndpoint implements Endpoint {
   }
 
   startWriting(): void {
-    if (!this.closed) this.ring.setWriter(this.slot);
+    if (this.closed) return;
+    this.ring.setWriter(this.slot);
+    this.ring.mapAhead(Off.head);
   }
 
   endWriting(): void {
@@ -322,6 +324,8 @@ class RingWait extends Waiting implements Watched {
   }
 
   start(): this {
+    // The record it waits for lands on a page mapped in this process (Ring.mapAhead).
+    if (this.which === Off.dataSeq) this.endpoint.ring.mapAhead(Off.tail);
     const windowUs = this.endpoint.pollWindows[this.which].nextUs();
     // No window (a sparse reader after a long wait): one look, and nothing allocated for it.
     if (windowUs <= 0) this.polled(this.ready());

@@ -1,5 +1,5 @@
 import { Duplex } from 'node:stream';
-import { EOF, NO_ROOM, cursorNeedsMapping, nextTooBig, type Endpoint } from './endpoint.js';
+import { EOF, NO_ROOM, WROTE, cursorNeedsMapping, nextTooBig, type Endpoint } from './endpoint.js';
 import { Waiting, whenOver, type Wait } from './wait/wait.js';
 import { ErrorCode, RingPipeError, abortedBy, closedError } from './errors.js';
 import { resolveCallOptions, type CallOptions } from './options.js';
@@ -35,6 +35,9 @@ export function ringPipeOn(opened: Opened): RingPipe {
 
 /** Messages one synchronous run of pump() (or of an iteration's ready messages) delivers before it yields to the event loop. */
 const PUMP_TURN = 4096;
+
+/** What the direct write's one-message array holds between writes, so that it keeps no caller's buffer. */
+const NO_BYTES = new Uint8Array(0);
 
 const DONE_RESULT: IteratorResult<Buffer, undefined> = { value: undefined, done: true };
 const DONE: Promise<IteratorResult<Buffer, undefined>> = Promise.resolve(DONE_RESULT);
@@ -393,16 +396,28 @@ export class RingPipe extends Duplex {
     if (signal?.aborted) return Promise.reject(abortedBy(signal));
     if (cursor !== undefined) return this.writeCursorBatch(messages.map(asBuffer), cursor);
     if (messages.length === 0) return Promise.resolve();
-    const chunks = messages.map(asBuffer);
+    const bytes = messages.every(isBytes);
+    let chunks = bytes ? (messages as readonly Uint8Array[]) : messages.map(asBuffer);
     const tooBig = this.endpoint.mode === 'message' ? chunks.find((chunk) => chunk.length > this.endpoint.maxRecord) : undefined;
     if (tooBig) return Promise.reject(this.tooBigError(tooBig.length));
-    if (this.writableLength > 0 || this.writableCorked > 0 || this.batchInFlight || !this.writable) return this.writeBatchThroughStream(chunks);
+    if (this.writableLength > 0 || this.writableCorked > 0 || this.batchInFlight || !this.writable) return this.writeBatchThroughStream(chunks.map(asBuffer));
     this.startWriting();
+    const at: WriteCursor = { index: 0, offset: 0 };
+    if (bytes) {
+      // The caller's array as it is now: what does not fit at once is copied out of it before the batch waits for room.
+      try {
+        if (this.writeWhileRoom(chunks, at)) return Promise.resolve();
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      chunks = chunks.slice(at.index);
+      at.index = 0;
+    }
     let settled = false;
     const batch = new Promise<void>((resolve, reject) =>
       this.flush(
         chunks,
-        { index: 0, offset: 0 },
+        at,
         (err) => {
           settled = true;
           if (err) reject(err);
@@ -413,6 +428,12 @@ export class RingPipe extends Duplex {
     );
     if (!settled) this.holdWritesBehind(batch);
     return batch;
+  }
+
+  /** Writes from the cursor on while the ring has room; whether all went in. */
+  private writeWhileRoom(chunks: readonly Uint8Array[], at: WriteCursor): boolean {
+    while (at.index < chunks.length) if (this.endpoint.write(chunks, at) !== WROTE) return false;
+    return true;
   }
 
   /** The cursor of the last batch written with one (writeBatch's `cursor`); undefined where the pipe has none (no mapped ring). */
@@ -625,6 +646,62 @@ export class RingPipe extends Duplex {
     }
   }
 
+  /**
+   * A message-mode write of a Buffer that fits the ring now, while the stream holds nothing
+   * queued (not corked, no write or batch under way, not ending): straight into the ring, with
+   * none of the stream's work per chunk. It returns true, as the stream does for a write that
+   * completed at once, and calls `callback` in a later tick, as the stream does; every
+   * other write, and one that finds no room, goes through the stream, which waits and buffers.
+   */
+  override write(chunk: unknown, encoding: BufferEncoding, callback?: (error: Error | null | undefined) => void): boolean;
+  override write(chunk: unknown, callback?: (error: Error | null | undefined) => void): boolean;
+  override write(chunk: unknown, encoding?: BufferEncoding | Callback, callback?: Callback): boolean {
+    if (!this.writesDirect(chunk)) return super.write(chunk, encoding as BufferEncoding, callback);
+    const done = typeof encoding === 'function' ? encoding : callback;
+    let wrote: boolean;
+    try {
+      wrote = this.writeNow(chunk);
+    } catch (err) {
+      // As the stream reports a write that failed: to its callback, and the pipe is destroyed with the error.
+      if (done) process.nextTick(done, err);
+      this.destroy(err as Error);
+      return false;
+    }
+    if (!wrote) return super.write(chunk, encoding as BufferEncoding, callback);
+    if (done) process.nextTick(done, null);
+    return true;
+  }
+
+  private writesDirect(chunk: unknown): chunk is Uint8Array {
+    return (
+      chunk instanceof Uint8Array &&
+      this.endpoint.mode === 'message' &&
+      chunk.length <= this.endpoint.maxRecord &&
+      this.writableLength === 0 &&
+      this.writableCorked === 0 &&
+      this.batchInFlight === undefined &&
+      this.writable
+    );
+  }
+
+  /** One message into the ring if it fits now; false (nothing written) when the stream must take it (it waits for room). */
+  private writeNow(chunk: Uint8Array): boolean {
+    this.startWriting();
+    const one = this.oneMessage;
+    one.chunks[0] = chunk;
+    one.cursor.index = 0;
+    try {
+      if (this.endpoint.write(one.chunks, one.cursor) !== WROTE) return false;
+    } finally {
+      one.chunks[0] = NO_BYTES;
+    }
+    this.sent();
+    return true;
+  }
+
+  /** What writeNow hands the endpoint, made once: a write per message allocates nothing for it. */
+  private readonly oneMessage: { chunks: Uint8Array[]; cursor: WriteCursor } = { chunks: [NO_BYTES], cursor: { index: 0, offset: 0 } };
+
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     this.send([chunk], callback);
   }
@@ -663,7 +740,7 @@ export class RingPipe extends Duplex {
    * Writes from the cursor on until every chunk is in, waiting for room as needed; errors go
    * to the callback: the pipe's end, an abort, or readers gone (option `noReaders`).
    */
-  private flush(chunks: Buffer[], cursor: WriteCursor, callback: Callback, signal?: AbortSignal, tellSent = false): void {
+  private flush(chunks: readonly Uint8Array[], cursor: WriteCursor, callback: Callback, signal?: AbortSignal, tellSent = false): void {
     let gone: RingPipeError | undefined;
     while (cursor.index < chunks.length) {
       let result: number;
@@ -754,6 +831,8 @@ function untilDoneOrAborted(wait: Wait, signal: AbortSignal | undefined): Promis
   signal.addEventListener('abort', cancel, { once: true });
   return wait.promise.finally(() => signal.removeEventListener('abort', cancel));
 }
+
+const isBytes = (message: string | Uint8Array): message is Uint8Array => message instanceof Uint8Array;
 
 function asBuffer(message: string | Uint8Array): Buffer {
   if (typeof message === 'string') return Buffer.from(message);

@@ -45,4 +45,30 @@ describe('the peer watch', () => {
     for (let i = 0; i < 100 && wakes === 0; i++) await sleepMs(20);
     expect(wakes).toBe(1);
   });
+
+  it('spreads the looks of a tick over turns of the event loop, so that a wake waits behind few of them', async () => {
+    const words = new Int32Array(1);
+    const count = 100;
+    let looks = 0;
+    let wakes = 0;
+    // Looks that ran in one go: microtasks run only between callbacks of the event loop.
+    let inOneGo = 0;
+    let mostInOneGo = 0;
+    const due = (): boolean => {
+      looks++;
+      if (inOneGo++ === 0)
+        queueMicrotask(() => {
+          mostInOneGo = Math.max(mostInOneGo, inOneGo);
+          inOneGo = 0;
+        });
+      return false;
+    };
+    const stops = Array.from({ length: count }, () => peerWatch.watch({ everyMs: 100, words, index: 0, seq: 0, due, wake: () => wakes++ }));
+    // One timer and nothing else in the event loop meanwhile: the later batches of looks may not wait for one.
+    await sleepMs(1000);
+    for (const stop of stops) stop();
+    expect(looks, 'every sleeper is looked at').toBeGreaterThanOrEqual(count);
+    expect(wakes, 'quiet sleepers are not woken').toBe(0);
+    expect(mostInOneGo, 'looks in one turn of the event loop').toBeLessThanOrEqual(16);
+  });
 });

@@ -17,6 +17,8 @@ export interface RingPlatform {
   wake(byteOffset: WakeWord, waiting: number): void;
   /** Lock attempts before LOCKED (default 100). */
   lockAttempts?: number;
+  /** Maps these bytes of the segment (page multiples) into the process's page tables ahead of use; a hint. */
+  populate?(byteOffset: number, length: number): void;
 }
 
 const DEFAULT_LOCK_ATTEMPTS = 100;
@@ -33,6 +35,11 @@ export class RingCore {
   protected readonly data: Uint8Array;
   protected readonly mask: number;
   private readonly lockAttempts: number;
+  /** The tokens this object's attach() gave (0: none): see tokenOf. */
+  private readonly attachedTokens = new Int32Array(SLOT_COUNT);
+  /** The chunk of the data area each side's position was in at its last mapAhead(), -1 for none. */
+  private mappedHead = -1;
+  private mappedTail = -1;
 
   constructor(
     segment: ArrayBuffer,
@@ -83,15 +90,24 @@ export class RingCore {
     Atomics.store(this.i32, slotWord(slot, SlotOff.role), 0);
     Atomics.store(this.i32, slotWord(slot, SlotOff.writing), 0);
     Atomics.store(this.i32, slotWord(slot, SlotOff.pid), pid);
+    this.attachedTokens[slot] = token;
     return token;
   }
 
+  /**
+   * The slot's token: the one this object's attach() gave it, else as the slot holds it. Every Read
+   * and Write takes its own token here, and the slots of a handle's peers share its slot's line and
+   * write it (`writing`) at each of their Writes.
+   */
   tokenOf(slot: number): number {
-    return Atomics.load(this.i32, slotWord(slot, SlotOff.token));
+    return this.attachedTokens[slot] || Atomics.load(this.i32, slotWord(slot, SlotOff.token));
   }
 
   setWriter(slot: number): void {
-    const before = Atomics.or(this.i32, slotWord(slot, SlotOff.role), ROLE_WRITER);
+    const word = slotWord(slot, SlotOff.role);
+    // Every Write takes the role: a load first, so that a writer that has it writes no shared line for it.
+    if ((Atomics.load(this.i32, word) & ROLE_WRITER) !== 0) return;
+    const before = Atomics.or(this.i32, word, ROLE_WRITER);
     if ((before & ROLE_WRITER) === 0) Atomics.add(this.i32, H.writersEver, 1);
   }
 
@@ -115,6 +131,7 @@ export class RingCore {
     Atomics.store(this.i32, slotWord(slot, SlotOff.role), 0);
     Atomics.store(this.i32, slotWord(slot, SlotOff.token), 0);
     Atomics.store(this.i32, slotWord(slot, SlotOff.pid), 0);
+    this.attachedTokens[slot] = 0;
   }
 
   protected slotLive(slot: number): boolean {
@@ -175,4 +192,26 @@ export class RingCore {
   protected wakeWaiters(which: WakeWord): void {
     if (Atomics.load(this.i32, waitingWord(which)) !== 0) this.bump(which);
   }
+
+  /**
+   * Maps the chunk of the data area after the one that holds the side's position (the writers'
+   * head, the readers' tail) into the process, when the position entered a new chunk (at the first
+   * call, that chunk too): one system call per MAP_AHEAD bytes, in place of a page fault per 4 KiB
+   * taken by whichever record first lands on a page (about 1% of the rounds of a 64 B ping-pong,
+   * until the ring has wrapped). Called after a write woke its readers and before a reader waits.
+   */
+  mapAhead(side: typeof Off.head | typeof Off.tail): void {
+    if (!this.platform.populate) return;
+    const size = Math.min(MAP_AHEAD, this.capacity);
+    const chunk = Math.floor((Atomics.load(this.i32, W(side)) & this.mask) / size);
+    const last = side === Off.head ? this.mappedHead : this.mappedTail;
+    if (chunk === last) return;
+    if (side === Off.head) this.mappedHead = chunk;
+    else this.mappedTail = chunk;
+    if (last === -1) this.platform.populate(HEADER_SIZE + chunk * size, size);
+    this.platform.populate(HEADER_SIZE + ((chunk * size + size) & this.mask), size);
+  }
 }
+
+/** How far ahead a handle maps the ring (mapAhead): 16 pages, a few microseconds a call. */
+const MAP_AHEAD = 64 * 1024;

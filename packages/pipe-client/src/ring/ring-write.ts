@@ -101,6 +101,7 @@ export class RingWrite extends RingCore {
   private endWrite(slot: number): void {
     Atomics.sub(this.i32, slotWord(slot, SlotOff.writing), 1);
     this.wakeWaiters(Off.dataSeq);
+    this.mapAhead(Off.head);
   }
 
   /**

@@ -23,6 +23,13 @@ const TICK_MS = 250;
 const LOOKS_PER_SECOND = 500;
 
 /**
+ * How many looks at peers run in one turn of the event loop: a tick's looks are spread over
+ * turns, so that a wake (a bell's read callback) waits behind at most this many, not behind all
+ * of them (a thousand idle pipes: 125 looks a tick, half a millisecond or more in one go).
+ */
+const LOOKS_PER_TURN = 16;
+
+/**
  * One timer for the whole process, in place of one per sleeping handle. Each tick looks at
  * every sleeper's wake word (a wake it missed: another process took the bell's byte), every
  * `everyMs` at its peers, and wakes only those whose look says so. So a thousand idle pipes cost four thousand loads and at most
@@ -33,6 +40,10 @@ const LOOKS_PER_SECOND = 500;
 class PeerWatch {
   private readonly sleepers: Watched[] = [];
   private timer: NodeJS.Timeout | undefined;
+  /** Sleepers due for a look at their peers, taken LOOKS_PER_TURN a turn from `lookAt` on. */
+  private readonly looks: Watched[] = [];
+  private lookAt = 0;
+  private looking = false;
 
   /** Starts watching; the returned function stops it (call it when the sleep ends, however). */
   watch(watched: Watched): () => void {
@@ -76,20 +87,50 @@ class PeerWatch {
     const now = performance.now();
     const woken: Watched[] = [];
     for (const watched of this.sleepers) {
-      let due: boolean;
       try {
         // A plain load: a hint, which the woken sleeper checks with its own.
-        due = watched.words[watched.index] !== watched.seq;
+        if (watched.words[watched.index] !== watched.seq) woken.push(watched);
         // Half a tick early rather than a tick late: timers fire a little after their time.
-        if (!due && watched.nextLook! <= now + TICK_MS / 2) {
+        else if (watched.nextLook! <= now + TICK_MS / 2) {
           watched.nextLook = now + this.periodMs(watched);
-          due = watched.due();
+          this.looks.push(watched);
         }
       } catch {
-        due = true; // the sleeper's own look reports what broke
+        woken.push(watched); // the sleeper's own look reports what broke
+      }
+    }
+    this.wake(woken);
+    if (!this.looking) this.lookSome();
+  }
+
+  /** Takes the next LOOKS_PER_TURN looks, and the rest in later turns of the event loop. */
+  private readonly lookSome = (): void => {
+    this.looking = false;
+    const woken: Watched[] = [];
+    const end = Math.min(this.looks.length, this.lookAt + LOOKS_PER_TURN);
+    for (; this.lookAt < end; this.lookAt++) {
+      const watched = this.looks[this.lookAt]!;
+      // Woken meanwhile (its bell rang): no look.
+      if (watched.watchAt === undefined || this.sleepers[watched.watchAt] !== watched) continue;
+      let due: boolean;
+      try {
+        due = watched.due();
+      } catch {
+        due = true;
       }
       if (due) woken.push(watched);
     }
+    if (this.lookAt < this.looks.length) {
+      this.looking = true;
+      setImmediate(this.lookSome);
+    } else {
+      this.looks.length = 0;
+      this.lookAt = 0;
+    }
+    this.wake(woken);
+  };
+
+  private wake(woken: Watched[]): void {
     for (const watched of woken) this.remove(watched);
     for (const watched of woken) watched.wake();
   }

@@ -14,6 +14,7 @@ import {
   ofdLock,
   ofdLocked,
   ofdUnlock,
+  populate,
   unmap,
   yieldCpu,
   type Mapping,
@@ -378,6 +379,7 @@ function shmPlatform(lockFd: number, mapping: Mapping): ShmPlatform {
     ownSlot: -1,
     alive: (slot) => slot === platform.ownSlot || (platform.liveness ? platform.liveness.alive(slot) : ofdLocked(lockFd, slot)),
     yieldCpu,
+    populate: (offset, length) => populate(mapping, offset, length),
     wake: (which, waiting) => {
       const sleepers = sleeperKinds(waiting);
       if ((sleepers & SLEEP_OS) !== 0) futexWake(mapping.address + BigInt(which));

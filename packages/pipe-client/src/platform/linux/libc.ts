@@ -26,6 +26,7 @@ function bind() {
   return {
     mmap: libc.func('void *mmap(void *addr, size_t len, int prot, int flags, int fd, long off)'),
     munmap: libc.func('int munmap(void *addr, size_t len)'),
+    madvise: libc.func('int madvise(void *addr, size_t len, int advice)'),
     schedYield: libc.func('int sched_yield(void)'),
     // syscall() is variadic; koffi calls it through fixed prototypes (glibc's stub ignores %al).
     fcntlLock: libc.func('long syscall(long nr, int fd, int cmd, void *lock)'),
@@ -57,6 +58,18 @@ export function mapShared(fd: number, length: number, prot = PROT_READ | PROT_WR
   const address = fn().mmap(null, length, prot, MAP_SHARED | (fd < 0 ? MAP_ANONYMOUS : 0), fd, 0) as bigint;
   if (address === MAP_FAILED || address === -1n) throw osError('mmap');
   return { address, length, buffer: koffi.view(address, length) as ArrayBuffer };
+}
+
+const MADV_POPULATE_WRITE = 23;
+
+/**
+ * Maps `length` bytes of a mapping from `offset` (both multiples of the page size) into the
+ * process's page tables in one call (MADV_POPULATE_WRITE, Linux 5.14; on older kernels nothing
+ * happens). A page the process touches for the first time is otherwise a page fault each (5 to
+ * over 100 us on a VM, where the call takes 0.3-2 us a page).
+ */
+export function populate(mapping: Mapping, offset: number, length: number): void {
+  fn().madvise(mapping.address + BigInt(offset), Math.min(length, mapping.length - offset), MADV_POPULATE_WRITE);
 }
 
 /** The mapping's ArrayBuffer must not be touched afterwards: the process would fault. */
