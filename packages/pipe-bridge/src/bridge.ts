@@ -54,6 +54,8 @@ export class BridgeHandle extends EventEmitter<BridgeEvents> {
   /** The messages moved by the start of the current rate interval, and the rate over the one before it. */
   private rateSample = { at: Date.now(), messages: 0 };
   private perSecond = 0;
+  /** How often the connection was lost: a server back from a crash may have lost what it stored last. */
+  private disconnects = 0;
 
   constructor(options: ResolvedBridgeOptions, names: BridgeNames, pipe: RingPipe) {
     super();
@@ -218,7 +220,7 @@ export class BridgeHandle extends EventEmitter<BridgeEvents> {
         await pumpTo(this.pipe, js, connected.jsm, names, signal, this.counters, report, options.window);
       } else {
         void watchConsumerPending(connected.jsm, names, AbortSignal.any([signal, watching.signal]), (n) => (this.counters.pending = n));
-        await pumpFrom(this.pipe, consumer, connected.jsm, names, signal, this.counters, options.batch);
+        await pumpFrom(this.pipe, consumer, connected.jsm, names, signal, this.counters, options.batch, () => this.disconnects);
       }
     } catch (err) {
       this.failure = err instanceof Error ? err : new Error(String(err));
@@ -250,6 +252,7 @@ export class BridgeHandle extends EventEmitter<BridgeEvents> {
   private watchConnection(nc: NatsConnection): void {
     void (async () => {
       for await (const status of nc.status()) {
+        if (status.type === 'disconnect') this.disconnects++;
         if (this.current === 'draining' || this.current === 'stopped' || this.current === 'error') continue;
         if (status.type === 'disconnect') {
           this.lastRetry = { reason: 'lost the server; reconnecting', messages: this.counters.messages };

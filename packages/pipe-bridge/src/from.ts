@@ -1,6 +1,7 @@
 import type { RingPipe } from '@ringpipe/client';
 import type { Consumer, ConsumerMessages, JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import { sleep } from './connection.js';
+import { consumerAhead, recreateConsumer } from './consumer-ahead.js';
 import type { Counters } from './counters.js';
 import { IdsBySequence } from './ids-by-sequence.js';
 import { messageIdOf } from './message-id-of.js';
@@ -17,6 +18,8 @@ const ACK_CONFIRM_TIMEOUT_MS = 5_000;
 const FLOOR_POLL_MS = 10;
 /** A run waits at most this long for older messages (one another bridge holds, or one redelivered here). */
 const FLOOR_WAIT_MS = 3 * ACK_WAIT_MS;
+/** How soon an idle bridge, or one whose server does not answer, looks again whether its consumer is ahead of the stream. */
+const RECHECK_MS = 1_000;
 /** Test hook: `after-commit` makes the bridge kill itself (SIGKILL) between a run's ring commit and its acks. */
 const TEST_KILL = process.env.RINGPIPE_BRIDGE_TEST_KILL;
 
@@ -30,6 +33,8 @@ const TEST_KILL = process.env.RINGPIPE_BRIDGE_TEST_KILL;
  * sequence committed here or the ack floor, whichever is higher, bounds everything
  * that is done, and a message at or below it is a redelivery, acked and skipped.
  * The ring's cursor keeps the floor across a crash between a commit and its acks.
+ * At the start and after each lost connection, nothing is committed before the consumer is known not to
+ * be ahead of its stream (consumer-ahead.ts); one that is, is made again to deliver the whole stream.
  */
 export async function pumpFrom(
   pipe: RingPipe,
@@ -39,36 +44,49 @@ export async function pumpFrom(
   signal: AbortSignal,
   counters: Counters,
   batch: number,
+  disconnects: () => number,
 ): Promise<void> {
   const queue: JsMsg[] = [];
   let arrived: (() => void) | undefined;
-  // Short pulls (heartbeats every 2.5 s): after a node or the consumer's leader is lost, pulling resumes within seconds.
-  const messages: ConsumerMessages = await consumer.consume({
-    max_messages: batch,
-    expires: 5_000,
-    callback: (m) => {
-      queue.push(m);
+  let ended = false;
+  let messages: ConsumerMessages | undefined;
+  // Which consume() is current: a consumer made again leaves the messages the one before delivered.
+  let generation = 0;
+  const consume = async (): Promise<void> => {
+    const mine = ++generation;
+    // Short pulls (heartbeats every 2.5 s): after a node or the consumer's leader is lost, pulling resumes within seconds.
+    const current = await consumer.consume({
+      max_messages: batch,
+      expires: 5_000,
+      callback: (m) => {
+        if (mine !== generation) return;
+        queue.push(m);
+        arrived?.();
+      },
+    });
+    messages = current;
+    void current.closed().then(() => {
+      if (mine !== generation) return;
+      ended = true;
       arrived?.();
-    },
-  });
+    });
+  };
+  await consume();
   // Every message received and not acknowledged yet: the server must not deliver it elsewhere meanwhile.
   const keepAlive = setInterval(() => {
     for (const m of queue) m.working();
   }, ACK_WAIT_MS / 3);
+  // An idle bridge looks now and then: a consumer ahead of its stream delivers nothing, the loop's check has to find it.
+  const recheck = setInterval(() => arrived?.(), RECHECK_MS);
   let giveUp: NodeJS.Timeout | undefined;
   const stop = (): void => {
-    void messages.stop();
+    void messages?.stop();
     arrived?.();
     // A write waiting for room in a full ring would hold the stop forever: give it a moment, then drop the
     // write (its messages are not acked, so the server delivers them again).
     giveUp = setTimeout(() => pipe.destroy(), STOP_GRACE_MS);
   };
   signal.addEventListener('abort', stop, { once: true });
-  let ended = false;
-  void messages.closed().then(() => {
-    ended = true;
-    arrived?.();
-  });
   const cursored = pipe.cursor() !== undefined;
   // The last run committed here (after a restart: the one the ring's cursor names).
   const saved = cursored ? decodeRun(pipe.cursor()!) : undefined;
@@ -105,6 +123,28 @@ export async function pumpFrom(
     }
     return id !== undefined && committedIds.has(id);
   };
+  // The disconnects counted when the consumer was last found not ahead of its stream.
+  let checked = -1;
+  /** Whether the consumer is known not to be ahead of its stream since the last lost connection; makes it again if it is. */
+  const consumerBehind = async (): Promise<boolean> => {
+    const seen = disconnects();
+    if (checked === seen) return true;
+    const ahead = await consumerAhead(jsm, names);
+    if (ahead === undefined) return false;
+    if (ahead) {
+      generation++;
+      queue.length = 0;
+      await messages?.stop();
+      // What it delivers again is told from what is new by the ids, as any redelivery (isDone).
+      try {
+        await recreateConsumer(jsm, names, batch, ahead);
+      } finally {
+        await consume();
+      }
+    }
+    checked = seen;
+    return true;
+  };
   // Half the ring: a run is written whole, so the reader reads one while the next waits for room.
   const maxBytes = Math.max(1, Math.floor(pipe.capacity / 2));
   // The ids of the run in hand, found once per message (takeRun).
@@ -117,6 +157,11 @@ export async function pumpFrom(
     own !== undefined && own.last > floor ? { from: own.first, confirmations: [], unacked: own.last } : undefined;
   try {
     while (!signal.aborted) {
+      if (!(await consumerBehind().catch(() => false))) {
+        // The server does not answer yet: nothing is committed meanwhile.
+        await sleep(RECHECK_MS, signal);
+        continue;
+      }
       queue.sort((a, b) => a.seq - b.seq);
       const done: JsMsg[] = [];
       while (queue.length > 0 && isDone(queue[0]!)) done.push(queue.shift()!);
@@ -200,6 +245,7 @@ export async function pumpFrom(
   } finally {
     signal.removeEventListener('abort', stop);
     clearInterval(keepAlive);
+    clearInterval(recheck);
     clearTimeout(giveUp);
   }
 }

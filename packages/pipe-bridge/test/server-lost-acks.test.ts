@@ -1,4 +1,5 @@
 import { cpSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { eventually, until, type Host, type Proc } from './helpers/hosts.js';
 import { listed } from './helpers/ls.js';
@@ -31,6 +32,27 @@ describe.skipIf(reason !== undefined)('a nats-server that loses messages it ackn
       rmSync(server.storeDir, { recursive: true, force: true });
       cpSync(copy, server.storeDir, { recursive: true });
       rmSync(copy, { recursive: true, force: true });
+      await server.start();
+    };
+  };
+
+  /**
+   * Kills the server (-9) and copies the messages of `name`'s stream only; the function returned stops the server
+   * (its store written whole) and brings it back with those messages and the consumer's state as it is then: a
+   * consumer ahead of its stream, as after a kill -9 whose store had written the consumer's acks but not the
+   * stream's last messages.
+   */
+  const snapshotStream = async (name: string): Promise<() => Promise<void>> => {
+    const server = fixture.server();
+    const msgs = join(server.storeDir, 'jetstream', '$G', 'streams', `RINGPIPE_${name}`, 'msgs');
+    await server.kill9();
+    cpSync(msgs, `${msgs}.snapshot`, { recursive: true });
+    await server.start();
+    return async () => {
+      await server.stop();
+      rmSync(msgs, { recursive: true, force: true });
+      cpSync(`${msgs}.snapshot`, msgs, { recursive: true });
+      rmSync(`${msgs}.snapshot`, { recursive: true, force: true });
       await server.start();
     };
   };
@@ -143,5 +165,30 @@ describe.skipIf(reason !== undefined)('a nats-server that loses messages it ackn
     );
     for (const p of [to, from]) p.child.kill('SIGTERM');
     expect(t, from.stderr()).toMatchObject({ lost: 0, duplicates: 0, corrupt: 0, outOfOrder: [] });
+  }, 150_000);
+
+  it('a consumer that comes back ahead of its stream: --from has the server deliver the messages given its sequences again', async () => {
+    const [a, b] = [await fixture.start(), await fixture.start()];
+    const name = 'AHEAD';
+    let to = await running(a, name, ['--to']);
+    const reader = b.node('reader.mjs', [name]);
+    const from = await running(b, name, ['--from']);
+    const restore = await snapshotStream(name);
+    await inOneRun(a, name, from, ['w1']);
+    await until('w1 at the reader', () => tally(reader.stdout(), ['w1'], 100).unique >= 100, 30_000);
+    // Nobody publishes w1 again: the stream numbers the next messages from 1, below the consumer's ack floor (100).
+    to.child.kill('SIGKILL');
+    await to.exited;
+    await restore();
+    to = await running(a, name, ['--to']);
+    a.node('writer.mjs', [name, 'w2', '100']);
+    const writers = ['w1', 'w2'];
+    await until('every message', () => tally(reader.stdout(), writers, 100).unique >= 200, 60_000).catch(() => {});
+    await new Promise((r) => setTimeout(r, 1_500)); // late duplicates, if any
+    const t = tally(reader.stdout(), writers, 100);
+    console.log(`[bridge figures] a server back with its consumer at 100 and its stream at 0, 100 new messages: received ${t.received}, lost ${t.lost}, duplicated ${t.duplicates}`);
+    const said = `--from said: ${from.stderr()}`;
+    for (const p of [to, from]) p.child.kill('SIGTERM');
+    expect(t, said).toMatchObject({ lost: 0, duplicates: 0, corrupt: 0, outOfOrder: [] });
   }, 150_000);
 });

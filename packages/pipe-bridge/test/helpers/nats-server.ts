@@ -67,6 +67,17 @@ export class NatsServer {
     await listening(this.port);
   }
 
+  /** SIGTERM: the server writes what it holds and exits. */
+  stop(): Promise<void> {
+    const child = this.child;
+    this.child = undefined;
+    if (!child || child.exitCode !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+  }
+
   kill9(): Promise<void> {
     const child = this.child;
     this.child = undefined;
