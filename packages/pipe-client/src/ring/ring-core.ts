@@ -206,13 +206,14 @@ export class RingCore {
     const size = Math.min(MAP_AHEAD, this.capacity);
     const chunks = (this.mappedChunks ??= new Uint8Array(this.capacity / size));
     const chunk = Math.floor((Atomics.load(this.i32, W(side)) & this.mask) / size);
-    const next = (chunk + 1) % chunks.length;
-    if (chunks[next] === 1 && chunks[chunk] === 1) return;
-    for (const c of [chunk, next]) {
-      if (chunks[c] === 1) continue;
-      chunks[c] = 1;
-      this.platform.populate(HEADER_SIZE + c * size, size);
-    }
+    this.mapChunk(chunks, chunk, size);
+    this.mapChunk(chunks, (chunk + 1) % chunks.length, size);
+  }
+
+  private mapChunk(chunks: Uint8Array, c: number, size: number): void {
+    if (chunks[c] === 1) return;
+    chunks[c] = 1;
+    this.platform.populate?.(HEADER_SIZE + c * size, size);
   }
 }
 
