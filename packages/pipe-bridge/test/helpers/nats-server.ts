@@ -69,22 +69,20 @@ export class NatsServer {
 
   /** SIGTERM: the server writes what it holds and exits. */
   stop(): Promise<void> {
-    const child = this.child;
-    this.child = undefined;
-    if (!child || child.exitCode !== null) return Promise.resolve();
-    return new Promise((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    });
+    return this.end('SIGTERM');
   }
 
   kill9(): Promise<void> {
+    return this.end('SIGKILL');
+  }
+
+  private end(signal: NodeJS.Signals): Promise<void> {
     const child = this.child;
     this.child = undefined;
     if (!child || child.exitCode !== null) return Promise.resolve();
     return new Promise((resolve) => {
       child.once('exit', () => resolve());
-      child.kill('SIGKILL');
+      child.kill(signal);
     });
   }
 }
