@@ -1,9 +1,9 @@
-/* Byte layout of a ring segment, version 2 (docs/ring-format.md). */
+/* Byte layout of a ring segment, version 3 (docs/ring-format.md). */
 #ifndef RP_RING_LAYOUT_H
 #define RP_RING_LAYOUT_H
 
 #define RP_MAGIC 0x50495052u /* bytes 52 50 49 50, "RPIP" */
-#define RP_VERSION 2u
+#define RP_VERSION 3u
 #define RP_HEADER_SIZE 4096u
 #define RP_CAP_MIN 64u
 #define RP_CAP_MAX (1u << 30)
@@ -25,7 +25,6 @@
 #define RP_OFF_HEAD 64u
 #define RP_OFF_WLOCK 68u
 #define RP_OFF_SPACE_SEQ 72u
-#define RP_OFF_WRITERS_WAITING 76u
 #define RP_OFF_MSGS_IN 80u /* u32 lo, u32 hi */
 #define RP_OFF_BYTES_IN 88u
 /* Cursor batches: committed cursor and the one in flight (u64 each), its span and writer. */
@@ -34,12 +33,13 @@
 #define RP_OFF_CURSOR_FROM 112u
 #define RP_OFF_CURSOR_TO 116u
 #define RP_OFF_CURSOR_OWNER 120u
+/* The writers' line holds what a writer checks after each Write: whether readers sleep. */
+#define RP_OFF_READERS_WAITING 124u
 #define RP_OFF_TAIL 128u /* low half of tail64 */
 #define RP_OFF_TAIL_SKIP 132u /* high half of tail64 */
 #define RP_OFF_TAIL64 128u
 #define RP_OFF_RLOCK 136u
 #define RP_OFF_DATA_SEQ 140u
-#define RP_OFF_READERS_WAITING 144u
 /*
  * What a sleeper adds to readers_waiting / writers_waiting: sleepers on the
  * seq word (futex, driver) count in the low 16 bits, sleepers on the pipe's
@@ -50,6 +50,8 @@
 #define RP_OFF_ABANDONED 148u
 #define RP_OFF_MSGS_OUT 152u
 #define RP_OFF_BYTES_OUT 160u
+/* The readers' line holds what a reader checks after each Read: whether writers sleep. */
+#define RP_OFF_WRITERS_WAITING 168u
 #define RP_OFF_ATTACH_SEQ 192u
 #define RP_OFF_WRITERS_EVER 196u
 #define RP_OFF_KEPT_SINCE_MS 200u /* u64 lo, hi: when the last handle left a kept pipe */

@@ -17,10 +17,10 @@ const READER = 2;
 
 // Header page
 const MAGIC = 0, VERSION = 4, HEADER_SIZE_OFF = 6, CAPACITY = 8, MODE = 12, SLOT_COUNT_OFF = 16, SLOT_OFFSET = 20, DATA_OFFSET = 24;
-const HEAD = 64, WLOCK = 68, SPACE_SEQ = 72, WRITERS_WAITING = 76, MSGS_IN = 80, BYTES_IN = 88;
-const CURSOR = 96, CURSOR_NEXT = 104, CURSOR_FROM = 112, CURSOR_TO = 116, CURSOR_OWNER = 120;
-const TAIL = 128, TAIL_SKIP = 132, RLOCK = 136, DATA_SEQ = 140, READERS_WAITING = 144, ABANDONED_COUNT = 148;
-const MSGS_OUT = 152, BYTES_OUT = 160;
+const HEAD = 64, WLOCK = 68, SPACE_SEQ = 72, MSGS_IN = 80, BYTES_IN = 88;
+const CURSOR = 96, CURSOR_NEXT = 104, CURSOR_FROM = 112, CURSOR_TO = 116, CURSOR_OWNER = 120, READERS_WAITING = 124;
+const TAIL = 128, TAIL_SKIP = 132, RLOCK = 136, DATA_SEQ = 140, ABANDONED_COUNT = 148;
+const MSGS_OUT = 152, BYTES_OUT = 160, WRITERS_WAITING = 168;
 const ATTACH_SEQ = 192, WRITERS_EVER = 196;
 const SLOTS = 256;
 const PID = 0, TOKEN = 4, ROLE = 8, WRITING = 12;
@@ -52,7 +52,7 @@ export class RingModel {
     this.feed = { slot: -1, token: 0, left: 0 };
     this.woken = [];
     this.u32(MAGIC, 0x50495052);
-    this.view.setUint16(VERSION, 2, true);
+    this.view.setUint16(VERSION, 3, true);
     this.view.setUint16(HEADER_SIZE_OFF, HEADER_SIZE, true);
     this.u32(CAPACITY, capacity);
     this.u32(MODE, this.byteMode ? 2 : 1);

@@ -43,8 +43,8 @@
 #define TAIL 0x80u
 #define TAIL_SKIP 0x84u
 #define RLOCK 0x88u
-#define WRITERS_WAITING 0x4cu
-#define READERS_WAITING 0x90u
+#define WRITERS_WAITING 0xa8u
+#define READERS_WAITING 0x7cu
 #define WRITERS_EVER 0xc4u
 #define CURSOR 0x60u
 #define CURSOR_NEXT 0x68u
@@ -189,15 +189,21 @@ static const struct gen_op corrupt_head_misaligned[] = {
 	POKE(HEAD, 0x14), WRITE(0, "d", "corrupt"), READ_NOT(1, -1, "corrupt"),
 };
 
+/*
+ * The ring is full first: a writer that keeps the tail it saw (Positions seen)
+ * must load it again for the next Write, and finds the bad one.
+ */
 static const struct gen_op corrupt_tail_misaligned[] = {
 	ATTACH(100, "writer"), ATTACH(200, "reader"), WRITE(0, "abc", "ok"),
+	WRITE(0, "abc", "ok"), WRITE(0, "abc", "ok"), WRITE(0, "abc", "ok"),
 	POKE(TAIL, 4), WRITE(0, "d", "corrupt"), READ_NOT(1, -1, "corrupt"),
 };
 
+/* Each bad pair is bad with the tail the writer saw (0) as well. */
 static const struct gen_op corrupt_used_over_capacity[] = {
 	ATTACH(100, "writer"), ATTACH(200, "reader"), WRITE(0, "abc", "ok"),
 	POKE(HEAD, 0x48), WRITE(0, "d", "corrupt"), READ_NOT(1, -1, "corrupt"),
-	POKE(HEAD, 0x10), POKE(TAIL, 0x18), WRITE(0, "d", "corrupt"),
+	POKE(HEAD, 0x50), POKE(TAIL, 0x58), WRITE(0, "d", "corrupt"),
 	READ_NOT(1, -1, "corrupt"),
 };
 

@@ -264,7 +264,7 @@ int main(int argc, char **argv)
 		perror(argv[1]);
 		return 2;
 	}
-	fprintf(f, "{\n  \"format\": \"ringpipe ring vectors\",\n  \"version\": 2,\n"
+	fprintf(f, "{\n  \"format\": \"ringpipe ring vectors\",\n  \"version\": 3,\n"
 		   "  \"cases\": [\n");
 	for (i = 0; i < gen_case_count; i++) {
 		if (gen_cases[i].capacity > 4096) {

@@ -152,21 +152,21 @@ rmdir "$FILE"
 if command -v python3 >/dev/null 2>&1; then
 	: >"$FILE"
 	truncate -s 4160 "$FILE"
-	hold "$FILE" 3 3 "$(header 0100)"
-	expect_refused "a version 1 segment in use" "not a version 2 ring"
+	hold "$FILE" 3 3 "$(header 0200)"
+	expect_refused "a version 2 segment in use" "not a version 3 ring"
 	wait
 	rm -f "$FILE"
 
 	: >"$FILE"
 	truncate -s 4224 "$FILE"
-	hold "$FILE" 0 3 "$(header 0200)"
+	hold "$FILE" 0 3 "$(header 0300)"
 	expect_refused "a segment of the wrong size" "not 4160"
 	wait
 	rm -f "$FILE"
 
 	: >"$FILE"
 	truncate -s 4160 "$FILE"
-	hold "$FILE" 0 3 "$(header 0200)"
+	hold "$FILE" 0 3 "$(header 0300)"
 	expect_refused "a segment not all allocated" "allocated, not 4160"
 	wait
 	rm -f "$FILE"

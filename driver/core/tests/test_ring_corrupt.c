@@ -12,8 +12,8 @@ struct mutation {
 static const struct mutation header_mutations[] = {
 	{ "magic", RP_MODE_MESSAGE, RP_OFF_MAGIC, 0x50495053 },
 	{ "magic zero", RP_MODE_MESSAGE, RP_OFF_MAGIC, 0 },
-	{ "version 1", RP_MODE_MESSAGE, RP_OFF_VERSION, 1 | 4096u << 16 },
-	{ "version 3", RP_MODE_MESSAGE, RP_OFF_VERSION, 3 | 4096u << 16 },
+	{ "version 2", RP_MODE_MESSAGE, RP_OFF_VERSION, 2 | 4096u << 16 },
+	{ "version 4", RP_MODE_MESSAGE, RP_OFF_VERSION, 4 | 4096u << 16 },
 	{ "header_size", RP_MODE_MESSAGE, RP_OFF_VERSION, 2 | 2048u << 16 },
 	{ "capacity not 2^n", RP_MODE_MESSAGE, RP_OFF_CAPACITY, 96 },
 	{ "capacity small", RP_MODE_MESSAGE, RP_OFF_CAPACITY, 32 },

@@ -118,7 +118,7 @@ int main(int argc, char **argv)
 	cases = json_get(root, "cases");
 	CHECK(fmt != NULL && fmt->type == JSON_STR &&
 	      strcmp(fmt->str, "ringpipe ring vectors") == 0);
-	CHECK(ver != NULL && ver->type == JSON_INT && ver->num == 2);
+	CHECK(ver != NULL && ver->type == JSON_INT && ver->num == 3);
 	CHECK(cases != NULL && cases->type == JSON_ARR && cases->n == want);
 	for (i = 0; cases != NULL && cases->type == JSON_ARR && i < cases->n; i++)
 		check_case(cases->items[i]);

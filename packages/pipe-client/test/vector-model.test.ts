@@ -31,7 +31,7 @@ describe('ring vectors against the reference model', () => {
   describe.each(Object.entries(files))('%s', (fileName, vectors) => {
     it('is a file of ours, of this format version', () => {
       expect(vectors.format).toBe('ringpipe ring vectors');
-      expect(vectors.version).toBe(2);
+      expect(vectors.version).toBe(3);
     });
 
     it.each(vectors.cases.map((c) => [c.name, c] as const))('%s', (name, c) => {

@@ -1,7 +1,7 @@
-// Byte offsets and constants of docs/ring-format.md (version 2). Keep in step with driver/core/rp_ring_layout.h.
+// Byte offsets and constants of docs/ring-format.md (version 3). Keep in step with driver/core/rp_ring_layout.h.
 
 export const MAGIC = 0x50495052;
-export const VERSION = 2;
+export const VERSION = 3;
 export const HEADER_SIZE = 4096;
 export const SLOT_COUNT = 128;
 export const SLOT_OFFSET = 256;
@@ -29,7 +29,6 @@ export const Off = {
   head: 64,
   wlock: 68,
   spaceSeq: 72,
-  writersWaiting: 76,
   msgsIn: 80,
   bytesIn: 88,
   /** Cursor batches (see Ring.writeWithCursor): the committed cursor (u64), the one in flight (u64), its records' span and writer. */
@@ -38,16 +37,19 @@ export const Off = {
   cursorFrom: 112,
   cursorTo: 116,
   cursorOwner: 120,
+  /** In the writers' line: what a writer checks after each Write. */
+  readersWaiting: 124,
 
   /** tail64: tail (low half) and tailSkip (high half), stored together. */
   tail: 128,
   tailSkip: 132,
   rlock: 136,
   dataSeq: 140,
-  readersWaiting: 144,
   abandoned: 148,
   msgsOut: 152,
   bytesOut: 160,
+  /** In the readers' line: what a reader checks after each Read. */
+  writersWaiting: 168,
 
   attachSeq: 192,
   writersEver: 196,

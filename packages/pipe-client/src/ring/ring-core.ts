@@ -65,11 +65,45 @@ export class RingCore {
   protected positions(): { head: number; tail: number; used: number } {
     const head = Atomics.load(this.i32, H.head);
     const tail = Atomics.load(this.i32, H.tail);
+    return { head, tail, used: this.usedBetween(head, tail) };
+  }
+
+  /** The bytes in use from `tail` to `head`, or CORRUPT when the pair does not fit the ring. */
+  protected usedBetween(head: number, tail: number): number {
     const used = (head - tail) >>> 0;
     if ((head & 7) !== 0 || (tail & 7) !== 0 || used > this.capacity) {
       throw corrupt(`head ${head >>> 0} and tail ${tail >>> 0} do not fit a ring of ${this.capacity} bytes`);
     }
-    return { head, tail, used };
+    return used;
+  }
+
+  /**
+   * The tail this handle's writes loaded last, and the head its reads loaded last (docs/ring-format.md, Positions
+   * seen): the other side's line is loaded only when they fall short. -1, never a position, until the first load.
+   */
+  protected tailSeen = -1;
+  protected headSeen = -1;
+
+  /** positions() for a reader: head as last seen while records lie between it and tail, else loaded. */
+  protected readerPositions(): { head: number; tail: number; used: number } {
+    const tail = Atomics.load(this.i32, H.tail);
+    const head = this.headSeen;
+    const used = (head - tail) >>> 0;
+    if (used !== 0 && used <= this.capacity && ((head | tail) & 7) === 0) return { head, tail, used };
+    const fresh = this.positions();
+    this.headSeen = fresh.head;
+    return fresh;
+  }
+
+  /** positions() for a writer that needs `size` bytes: tail as last seen while that leaves room, else loaded. */
+  protected writerPositions(size: number): { head: number; tail: number; used: number } {
+    const head = Atomics.load(this.i32, H.head);
+    const tail = this.tailSeen;
+    const used = (head - tail) >>> 0;
+    if (used + size <= this.capacity && ((head | tail) & 7) === 0) return { head, tail, used };
+    const fresh = this.positions();
+    this.tailSeen = fresh.tail;
+    return fresh;
   }
 
   // ---- slots and liveness: rp_ring_slot.c ------------------------------------

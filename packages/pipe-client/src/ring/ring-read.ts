@@ -194,7 +194,7 @@ export class RingRead extends RingWrite {
     const tailBefore = Atomics.load(this.i32, H.tail);
     try {
       for (let skipped = 0; ; skipped++) {
-        const { tail, used } = this.positions();
+        const { tail, used } = this.readerPositions();
         const skip = Atomics.load(this.i32, H.tailSkip) >>> 0;
         if (skip !== 0 && (used === 0 || this.mode === MODE_MESSAGE)) throw corrupt(`tail_skip ${skip} with no record to skip into`);
         if (used === 0) {

@@ -315,13 +315,20 @@ export class RingWrite extends RingCore {
     if (!this.lock(H.wlock, token)) return LOCKED;
     let count = 0;
     try {
-      let { head, used } = this.positions();
+      let { head, tail, used } = this.writerPositions(recordSize(pieces[0]!.length));
       this.reservedAt = head;
       let bytes = 0;
       while (count < pieces.length) {
         const len = pieces[count]!.length;
         const size = recordSize(len);
-        if (used + size > this.capacity) break;
+        if (used + size > this.capacity) {
+          // No room by the tail seen last: the one in the ring now says whether there is.
+          const now = Atomics.load(i32, H.tail);
+          if (now === tail) break;
+          this.tailSeen = tail = now;
+          used = this.usedBetween(head, tail);
+          continue;
+        }
         const word = this.recordWord(head);
         // Plain stores: the Atomics.store of head below publishes them.
         i32[word + 1] = token;
