@@ -3,6 +3,9 @@ import { ensureConsumer } from './jetstream-setup.js';
 import type { BridgeNames } from './names.js';
 import { isNotFound } from './nats-errors.js';
 
+/** A consumer found ahead of its stream, known by its creation time; false: not ahead; undefined: the server did not answer. */
+type Ahead = { created: string } | false | undefined;
+
 /** How long after a first look that found the consumer ahead the second one is made. */
 const SECOND_LOOK_MS = 250;
 
@@ -15,7 +18,7 @@ const SECOND_LOOK_MS = 250;
  * happens between the two answers moves neither test. Ahead only when asked twice, a moment apart, about the
  * same consumer; undefined when the server does not answer.
  */
-export async function consumerAhead(jsm: JetStreamManager, names: BridgeNames): Promise<{ created: string } | false | undefined> {
+export async function consumerAhead(jsm: JetStreamManager, names: BridgeNames): Promise<Ahead> {
   const first = await lookAhead(jsm, names);
   if (!first) return first;
   // A replicated stream removes an acked message a moment after its consumer counts the ack: asked again, that has passed.
@@ -25,7 +28,7 @@ export async function consumerAhead(jsm: JetStreamManager, names: BridgeNames): 
   return second && second.created === first.created ? second : false;
 }
 
-async function lookAhead(jsm: JetStreamManager, names: BridgeNames): Promise<{ created: string } | false | undefined> {
+async function lookAhead(jsm: JetStreamManager, names: BridgeNames): Promise<Ahead> {
   try {
     const consumer = await jsm.consumers.info(names.stream, names.consumer);
     const { state } = await jsm.streams.info(names.stream);

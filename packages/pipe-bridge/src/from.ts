@@ -134,14 +134,14 @@ export async function pumpFrom(
     if (ahead) {
       generation++;
       queue.length = 0;
-      await messages?.stop();
+      const old = messages;
+      messages = undefined;
+      await old?.stop();
       // What it delivers again is told from what is new by the ids, as any redelivery (isDone).
-      try {
-        await recreateConsumer(jsm, names, batch, ahead);
-      } finally {
-        await consume();
-      }
+      await recreateConsumer(jsm, names, batch, ahead);
     }
+    // After a failed attempt to make the consumer again, the next check consumes from whichever consumer is there.
+    if (!messages) await consume();
     checked = seen;
     return true;
   };
@@ -244,6 +244,8 @@ export async function pumpFrom(
     }
   } finally {
     signal.removeEventListener('abort', stop);
+    // One made after the abort's stop (the consumer made again meanwhile) stops here.
+    void messages?.stop();
     clearInterval(keepAlive);
     clearInterval(recheck);
     clearTimeout(giveUp);

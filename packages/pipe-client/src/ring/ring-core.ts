@@ -39,6 +39,12 @@ export class RingCore {
   private readonly attachedTokens = new Int32Array(SLOT_COUNT);
   /** The chunks of the data area (MAP_AHEAD bytes each) mapAhead() has mapped into this process; made at its first call. */
   private mappedChunks: Uint8Array | undefined;
+  /**
+   * The tail this handle's writes loaded last, and the head its reads loaded last (docs/ring-format.md, Positions
+   * seen): the other side's line is loaded only when they fall short. -1, never a position, until the first load.
+   */
+  protected tailSeen = -1;
+  protected headSeen = -1;
 
   constructor(
     segment: ArrayBuffer,
@@ -76,13 +82,6 @@ export class RingCore {
     }
     return used;
   }
-
-  /**
-   * The tail this handle's writes loaded last, and the head its reads loaded last (docs/ring-format.md, Positions
-   * seen): the other side's line is loaded only when they fall short. -1, never a position, until the first load.
-   */
-  protected tailSeen = -1;
-  protected headSeen = -1;
 
   /** positions() for a reader: head as last seen while records lie between it and tail, else loaded. */
   protected readerPositions(): { head: number; tail: number; used: number } {
