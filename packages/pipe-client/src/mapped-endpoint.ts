@@ -11,18 +11,35 @@ import { PollWindow } from './wait/poll-window.js';
 import { IDLE_READER_CHECK_MS, PEER_CHECK_MS } from './wait/timing.js';
 import { WaitSet } from './wait/wait-set.js';
 
+/** A bell that the event loop watches (linux-shm): a sleeper on it is finished at the next ring, and takes itself off with forget(). */
+export interface SleepBell {
+  sleep(sleeper: Waiting): void;
+  forget(sleeper: Waiting): void;
+}
+
 /** What differs between the backends that map the ring: how a handle sleeps and how it lets go. */
-export interface RingTransport {
-  /**
-   * Resolves once the wake word `which` (at `words[W(which)]`) may differ from
-   * `seq`, or after a while (the caller then looks at its peers' liveness).
-   */
-  sleep(which: WakeWord, words: Int32Array, seq: number): Wait;
-  /**
-   * Set when `sleep` waits until it is woken, with no time limit: the handle then asks the
-   * process-wide peer watch to cancel it when its peers need a look (wait/peer-watch.ts).
-   */
-  readonly untilWoken?: boolean;
+export type RingTransport = TransportCommon &
+  (
+    | {
+        /**
+         * Resolves once the wake word `which` (at `words[W(which)]`) may differ from
+         * `seq`, or after a while (the caller then looks at its peers' liveness).
+         */
+        sleep(which: WakeWord, words: Int32Array, seq: number): Wait;
+        bells?: undefined;
+      }
+    | {
+        /**
+         * The bell of each wake word: a sleep on it has no time limit and no Wait of its own (the
+         * RingWait itself sleeps), and the handle asks the process-wide peer watch to cancel it
+         * when its peers need a look (wait/peer-watch.ts).
+         */
+        bells: { of(which: WakeWord): SleepBell };
+        sleep?: undefined;
+      }
+  );
+
+interface TransportCommon {
   /**
    * What a sleeper of this handle adds to the ring's waiting counts (OS_WAITER or
    * BELL_WAITER, which tells wakers how to wake it); 0: the driver's poll() counts it in the kernel.
@@ -305,8 +322,9 @@ class RingWait extends Waiting implements Watched {
   watchAt: number | undefined = undefined;
   private readonly started = performance.now();
   private stopPoll: (() => void) | undefined;
+  /** While it sleeps: the transport's wait, or the bell it sleeps on (in person: a wake makes nothing). */
   private sleeping: Wait | undefined;
-  private watched = false;
+  private bell: SleepBell | undefined;
 
   constructor(
     private readonly endpoint: MappedEndpoint,
@@ -335,11 +353,15 @@ class RingWait extends Waiting implements Watched {
 
   protected override stop(): void {
     this.stopPoll?.();
+    this.bell?.forget(this);
     this.sleeping?.cancel();
   }
 
+  /** However the wait ends: a sleep counts itself out, and a bell's sleeper leaves the peer watch. */
   protected override ended(): void {
     this.endpoint.pollWindows[this.which].ended((performance.now() - this.started) * 1000);
+    if (this.bell) peerWatch.remove(this);
+    if (this.bell || this.sleeping) this.endpoint.sleepEnded(this.which, this.seq);
   }
 
   private polled(isReady: boolean): void {
@@ -354,21 +376,16 @@ class RingWait extends Waiting implements Watched {
       if (kind) ring.endWait(this.which, kind);
       return this.finish();
     }
-    const sleeping = (this.sleeping = transport.sleep(this.which, this.endpoint.words, this.seq));
-    // Sleeping until woken: the process-wide watch cancels the sleep when the word moved without a wake
-    // (another sleeper or a peer took the bell's byte) or the peers need a look (wait/peer-watch.ts).
-    if (transport.untilWoken) {
-      this.watched = true;
+    if (transport.bells) {
+      // Sleeping until woken: the process-wide watch cancels the sleep when the word moved without a wake
+      // (another sleeper or a peer took the bell's byte) or the peers need a look (wait/peer-watch.ts).
+      (this.bell = transport.bells.of(this.which)).sleep(this);
       peerWatch.add(this);
+      return;
     }
-    whenOver(sleeping, this.woken);
+    this.sleeping = transport.sleep(this.which, this.endpoint.words, this.seq);
+    whenOver(this.sleeping, () => this.finish());
   }
-
-  private readonly woken = (): void => {
-    if (this.watched) peerWatch.remove(this);
-    this.endpoint.sleepEnded(this.which, this.seq);
-    this.finish();
-  };
 
   /** A writer waiting for room wakes at each look, to look at its readers (noReaders). */
   due(): boolean {
@@ -376,7 +393,7 @@ class RingWait extends Waiting implements Watched {
   }
 
   wake(): void {
-    this.sleeping?.cancel();
+    this.cancel();
   }
 }
 

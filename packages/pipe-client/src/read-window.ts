@@ -1,5 +1,5 @@
 import { EOF, type Endpoint } from './endpoint.js';
-import type { Wait } from './wait/wait.js';
+import { bound, type Wait } from './wait/wait.js';
 
 /** A message a ReadWindow shows: still in the ring until released. */
 export interface ShownMessage {
@@ -68,8 +68,7 @@ export class EndpointWindow implements ReadWindow {
   }
 
   wait(): Wait {
-    if (this.held === 0) return this.endpoint.waitReadable();
-    return this.endpoint.waitShowable();
+    return bound(this.held === 0 ? this.endpoint.waitReadable() : this.endpoint.waitShowable());
   }
 
   close(): void {

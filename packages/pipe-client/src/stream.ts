@@ -635,16 +635,19 @@ export class RingPipe extends Duplex {
       if (got === null) {
         const wait = this.endpoint.waitReadable();
         this.pendingRead = wait;
-        whenOver(wait, () => {
-          this.pendingRead = undefined;
-          this.pump();
-        });
+        whenOver(wait, this.pumpAfterWait);
         return;
       }
       this.readRequested = false;
       if (!this.push(got)) return;
     }
   }
+
+  /** pump()'s next step after a wait: made once, as a reader waits once per message when they come one at a time. */
+  private readonly pumpAfterWait = (): void => {
+    this.pendingRead = undefined;
+    this.pump();
+  };
 
   /**
    * A message-mode write of a Buffer that fits the ring now, while the stream holds nothing

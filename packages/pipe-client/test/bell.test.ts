@@ -164,10 +164,11 @@ describe('the bells', () => {
     const reader = open(name, { access: 'read' });
     open(name, { access: 'write' }); // attached and silent: the reader keeps waiting
     // Count the reader's sleeps on its bell (each wake, spurious or not, ends one).
-    const transport = (reader as unknown as { endpoint: { transport: { sleep: (...args: unknown[]) => unknown } } }).endpoint.transport;
-    const sleepOnBell = transport.sleep;
+    type Bell = { sleep: (...args: unknown[]) => unknown };
+    const bell = (reader as unknown as { endpoint: { transport: { bells: { of: (which: number) => Bell } } } }).endpoint.transport.bells.of(Off.dataSeq);
+    const sleepOnBell = bell.sleep;
     let sleeps = 0;
-    transport.sleep = (...args: unknown[]) => (sleeps++, sleepOnBell.apply(transport, args));
+    bell.sleep = (...args: unknown[]) => (sleeps++, sleepOnBell.apply(bell, args));
     const pending = reader.readBatch(1);
     pending.catch(() => {});
     await until('the reader sleeping', () => sleeps > 0);

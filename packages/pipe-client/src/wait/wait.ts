@@ -59,12 +59,12 @@ export class Waiting implements Wait {
     else (this.more ??= []).push(callback);
   }
 
-  /** A bound function, as a plain Wait's is: callers take it out of the wait. */
-  readonly cancel = (): void => {
+  /** A method, not a bound function: a wait allocates no closure of its own (bound(): for a caller that takes it out). */
+  cancel(): void {
     if (this.over) return;
     this.stop();
     this.end(false);
-  };
+  }
 
   /** Ends the wait and runs its callbacks now, in order; the first exception is thrown after all of them ran. */
   finish(): void {
@@ -112,6 +112,17 @@ export class Waiting implements Wait {
 }
 
 const call = (callback: () => void): void => callback();
+
+/** `wait` with a `cancel` that may be taken out of it (a Waiting's is a method): what the public API hands out. */
+export function bound(wait: Wait): Wait {
+  return {
+    get promise() {
+      return wait.promise;
+    },
+    cancel: () => wait.cancel(),
+    ...(wait.onDone ? { onDone: (callback: () => void) => wait.onDone!(callback) } : {}),
+  };
+}
 
 /** Runs `run` on every item in order; the first exception is thrown after all of them ran, so that none is left waiting. */
 export function runAll<T>(items: Iterable<T>, run: (item: T) => void): void {

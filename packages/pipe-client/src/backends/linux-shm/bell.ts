@@ -1,6 +1,6 @@
 import { closeSync, constants, fchmodSync, fstatSync, openSync, unlinkSync } from 'node:fs';
 import { Socket } from 'node:net';
-import { Waiting, runAll } from '../../wait/wait.js';
+import { runAll, type Waiting } from '../../wait/wait.js';
 import type { WakeWord } from '../../ring/layout.js';
 import { makeFifo, readOrNothing, writeOrNothing } from '../../platform/linux/libc.js';
 import { Off } from '../../ring/layout.js';
@@ -86,9 +86,9 @@ export function removeBells(segmentPath: string, inode: number): void {
 class Bell {
   /** What the event loop watches; undefined where net.Socket cannot take a FIFO's descriptor (Deno): such a handle only rings. */
   private readonly socket: Socket | undefined;
-  private sleepers: BellSleep[] = [];
+  private sleepers: Waiting[] = [];
   /** The other of two arrays that take turns, so that a wake allocates none. */
-  private woken: BellSleep[] = [];
+  private woken: Waiting[] = [];
   /** Whether the event loop reads the FIFO (the socket is resumed). */
   private watching = false;
   /** Rung in this turn of the event loop; rung again meanwhile: one more ring is due at its end (ring()). */
@@ -172,23 +172,22 @@ class Bell {
   };
 
   /**
-   * Ends at the next ring (or one left from before), in the read callback of the event loop,
-   * or when cancelled: the process-wide peer watch (wait/peer-watch.ts) cancels it when the
+   * Puts `sleeper` to sleep until the next ring (or one left from before): the read callback of
+   * the event loop finishes it. The bell makes nothing for it: a cancelled sleeper takes itself
+   * off with forget(), and the process-wide peer watch (wait/peer-watch.ts) cancels it when the
    * sleeper's peers need a look.
    */
-  sleep(): Waiting {
-    const waiting = new BellSleep(this);
-    this.sleepers.push(waiting);
+  sleep(sleeper: Waiting): void {
+    this.sleepers.push(sleeper);
     if (!this.watching) {
       this.watching = true;
       this.socket!.resume();
     }
-    return waiting;
   }
 
-  /** A sleep cancelled: it no longer reads the FIFO. */
-  forget(waiting: BellSleep): void {
-    const at = this.sleepers.indexOf(waiting);
+  /** A sleeper cancelled: it no longer reads the FIFO. */
+  forget(sleeper: Waiting): void {
+    const at = this.sleepers.indexOf(sleeper);
     if (at < 0) return;
     this.sleepers.splice(at, 1);
     this.idleIfNoSleeper();
@@ -199,7 +198,7 @@ class Bell {
     // A ring still due goes now: the process may be exiting.
     if (this.ringAtTurnEnd) writeOrNothing(this.fd, RING);
     this.closed = true;
-    for (const waiting of [...this.sleepers]) waiting.cancel();
+    for (const sleeper of [...this.sleepers]) sleeper.cancel();
     if (this.socket) this.socket.destroy();
     else closeSync(this.fd);
   }
@@ -235,15 +234,4 @@ class Bell {
   }
 }
 
-const finish = (waiting: Waiting): void => waiting.finish();
-
-/** A sleep on a bell: a cancel takes it off the bell's sleepers. */
-class BellSleep extends Waiting {
-  constructor(private readonly bell: Bell) {
-    super();
-  }
-
-  protected override stop(): void {
-    this.bell.forget(this);
-  }
-}
+const finish = (sleeper: Waiting): void => sleeper.finish();

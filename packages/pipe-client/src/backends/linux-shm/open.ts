@@ -15,7 +15,7 @@ export function openLinuxShmEndpoint(canonical: string, request: SegmentRequest,
   const { address } = segment.mapping;
   const common = { pollFirstUs: POLL_BEFORE_SLEEP_US, release: () => segment.close() };
   const transport: RingTransport = bells?.watchable
-    ? { ...common, sleep: (which) => bells.of(which).sleep(), untilWoken: true, waiterKind: BELL_WAITER, quiesce: () => Promise.resolve() }
+    ? { ...common, bells, waiterKind: BELL_WAITER, quiesce: () => Promise.resolve() }
     : {
         ...common,
         sleep: (which, words, seq) => futexWaiter.wait(words, W(which), address + BigInt(which), seq, PEER_CHECK_MS),
