@@ -1,7 +1,11 @@
 // Latency: ping-pong between two processes, one way = half the round trip. The first tenth of
 // the rounds warms up and is dropped. "with idle gaps": the pinging side pauses 2 ms every 50
-// rounds, so both readers go to sleep and must be woken.
-import { address, fmt, peer, quantile, quick, table, unavailable } from './lib.mjs';
+// rounds, so both readers go to sleep and must be woken. The kernel floor rows: two C
+// processes (bench/native/wake-floor.c) waking each other as libuv does, with no JavaScript.
+import { execFile, execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { address, fmt, peer, quantile, quick, table, tempPath, unavailable } from './lib.mjs';
 import { zmqMissing } from './newapi.mjs';
 
 const ROUNDS = quick ? 2000 : 20000;
@@ -16,6 +20,10 @@ const TRANSPORTS = [
   { label: 'child_process IPC (advanced)', transport: 'ipc' },
   { label: 'zeromq ipc:// REQ/REP', transport: 'zmq' },
 ];
+const FLOORS = [
+  { label: 'kernel floor: C processes, FIFO + epoll (a bell)', kind: 'fifo' },
+  { label: 'kernel floor: C processes, UNIX socket + epoll', kind: 'uds' },
+];
 const PACING = [
   { label: 'back-to-back', gap: 0 },
   { label: 'with idle gaps (2 ms every 50)', gap: 2 },
@@ -29,6 +37,22 @@ async function measure(transport, size, gap, extra = []) {
   await echo?.exited;
   const sorted = oneWay.slice(Math.floor(oneWay.length / 10)).sort((a, b) => a - b);
   return [0.5, 0.99, 0.999].map((q) => fmt(quantile(sorted, q), 1));
+}
+
+/** Builds bench/native/wake-floor.c with the machine's gcc; its path, or the reason it could not. */
+function buildFloor() {
+  const bin = tempPath('wake-floor');
+  try {
+    execFileSync('gcc', ['-std=c11', '-O2', '-Wall', '-Wextra', '-Werror', '-o', bin, fileURLToPath(new URL('./native/wake-floor.c', import.meta.url))], { stdio: ['ignore', 'ignore', 'pipe'] });
+    return { bin };
+  } catch (err) {
+    return { error: `cannot build bench/native/wake-floor.c: ${err.stderr?.toString().trim() || err.message}` };
+  }
+}
+
+async function floor(bin, kind, gap) {
+  const { stdout } = await promisify(execFile)(bin, [kind, String(ROUNDS), String(gap)], { timeout: 60_000 });
+  return stdout.trim().split(' ').map((us) => fmt(Number(us), 1));
 }
 
 export async function latency() {
@@ -47,6 +71,20 @@ export async function latency() {
         } catch (err) {
           row([label, t.label, p.label, ...unavailable(err.message, 3)]);
         }
+      }
+    }
+  }
+  const built = buildFloor();
+  for (const f of FLOORS) {
+    for (const p of PACING) {
+      if (built.error) {
+        row(['1 B', f.label, p.label, ...unavailable(built.error, 3)]);
+        continue;
+      }
+      try {
+        row(['1 B', f.label, p.label, ...(await floor(built.bin, f.kind, p.gap))]);
+      } catch (err) {
+        row(['1 B', f.label, p.label, ...unavailable(err.message, 3)]);
       }
     }
   }
