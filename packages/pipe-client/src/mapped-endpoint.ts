@@ -78,8 +78,9 @@ export class MappedEndpoint implements Endpoint {
   spinUs = 0;
   /** Set by the open function that made the pipe. */
   created = false;
-  /** How long waits for data and for room poll before they sleep. */
-  readonly pollWindows: Record<WakeWord, PollWindow>;
+  /** How long waits for data and for room poll before they sleep (two fields: an object keyed by the words' offsets would hold a sparse array). */
+  private readonly dataPoll: PollWindow;
+  private readonly spacePoll: PollWindow;
   /** Set after a sleep timed out: the next read also looks at its peers' liveness. */
   private checkLiveness = false;
   /** Set when close() starts: no new operation or wait may begin. */
@@ -98,7 +99,8 @@ export class MappedEndpoint implements Endpoint {
     readonly transport: RingTransport,
   ) {
     this.words = new Int32Array(buffer, 0, HEADER_SIZE / 4);
-    this.pollWindows = { [Off.dataSeq]: new PollWindow(transport.pollFirstUs), [Off.spaceSeq]: new PollWindow(transport.pollFirstUs) };
+    this.dataPoll = new PollWindow(transport.pollFirstUs);
+    this.spacePoll = new PollWindow(transport.pollFirstUs);
     this.capacity = ring.capacity;
     this.mode = modeName(ring.mode);
     this.maxRecord = ring.maxRecord;
@@ -236,6 +238,10 @@ export class MappedEndpoint implements Endpoint {
     return this.waits.track(waiting);
   }
 
+  pollWindow(which: WakeWord): PollWindow {
+    return which === Off.dataSeq ? this.dataPoll : this.spacePoll;
+  }
+
   /** For a RingWait that slept: it counted itself out, and a wake word that did not move asks the next read to look at the peers. */
   sleepEnded(which: WakeWord, seq: number): void {
     if (this.released) return;
@@ -344,7 +350,7 @@ class RingWait extends Waiting implements Watched {
   start(): this {
     // The record it waits for lands on a page mapped in this process (Ring.mapAhead).
     if (this.which === Off.dataSeq) this.endpoint.ring.mapAhead(Off.tail);
-    const windowUs = this.endpoint.pollWindows[this.which].nextUs();
+    const windowUs = this.endpoint.pollWindow(this.which).nextUs();
     // No window (a sparse reader after a long wait): one look, and nothing allocated for it.
     if (windowUs <= 0) this.polled(this.ready());
     else this.stopPoll = pollBriefly(this.ready, windowUs, (isReady) => this.polled(isReady));
@@ -359,7 +365,7 @@ class RingWait extends Waiting implements Watched {
 
   /** However the wait ends: a sleep counts itself out, and a bell's sleeper leaves the peer watch. */
   protected override ended(): void {
-    this.endpoint.pollWindows[this.which].ended((performance.now() - this.started) * 1000);
+    this.endpoint.pollWindow(this.which).ended((performance.now() - this.started) * 1000);
     if (this.bell) peerWatch.remove(this);
     if (this.bell || this.sleeping) this.endpoint.sleepEnded(this.which, this.seq);
   }

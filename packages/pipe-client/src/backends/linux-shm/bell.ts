@@ -9,8 +9,9 @@ const OPEN_FLAGS = constants.O_RDWR | constants.O_NOFOLLOW | constants.O_NONBLOC
 const RING = Buffer.from([1]);
 /** Where a woken bell's leftover bytes go: one buffer for every bell of the process. */
 const DRAIN = Buffer.alloc(64 * 1024);
-/** What one read of the event loop takes from a bell. */
+/** What one read of the event loop takes from a bell, into one buffer for every bell (the bytes mean nothing). */
 const ONREAD_BYTES = 256;
+const ONREAD_BUFFER = Buffer.alloc(ONREAD_BYTES);
 /** A FIFO holds at most 1 MiB (an unprivileged F_SETPIPE_SZ's limit): 16 reads drain it, a peer that keeps writing costs no more. */
 const DRAIN_READS = 16;
 
@@ -84,8 +85,13 @@ export function removeBells(segmentPath: string, inode: number): void {
  * wakes, reads and sleeps costs the event loop no change of its watch (no epoll_ctl).
  */
 class Bell {
-  /** What the event loop watches; undefined where net.Socket cannot take a FIFO's descriptor (Deno): such a handle only rings. */
-  private readonly socket: Socket | undefined;
+  /**
+   * Whether net.Socket takes a FIFO's descriptor here (not in Deno, where handles only ring):
+   * learnt from the first bell the process opens, for all of them.
+   */
+  private static socketsWork: boolean | undefined;
+  /** What the event loop watches: made at the first sleep, so that a bell this handle only rings costs no Socket. */
+  private socket: Socket | undefined;
   private sleepers: Waiting[] = [];
   /** The other of two arrays that take turns, so that a wake allocates none. */
   private woken: Waiting[] = [];
@@ -97,26 +103,34 @@ class Bell {
   private closed = false;
 
   private constructor(private readonly fd: number) {
+    Bell.socketsWork ??= this.watched() !== undefined;
+  }
+
+  /** Whether a handle may sleep on this bell (else it sleeps on the futex, and still rings). */
+  get watchable(): boolean {
+    return Bell.socketsWork === true;
+  }
+
+  /** The socket the event loop reads the FIFO through, made on first use; undefined if net.Socket refuses the descriptor. */
+  private watched(): Socket | undefined {
+    if (this.socket || this.closed) return this.socket;
     const onread = {
-      buffer: Buffer.alloc(ONREAD_BYTES),
+      buffer: ONREAD_BUFFER,
       // Fewer bytes than asked for: the FIFO is empty now.
       callback: (nread: number) => {
         if (nread >= ONREAD_BYTES) this.drain();
         this.wakeAll();
       },
     };
+    let socket: Socket;
     try {
-      this.socket = new Socket({ fd, readable: true, writable: false, onread } as ConstructorParameters<typeof Socket>[0]);
+      socket = new Socket({ fd: this.fd, readable: true, writable: false, onread } as ConstructorParameters<typeof Socket>[0]);
     } catch {
-      return;
+      return undefined;
     }
-    this.socket.pause();
-    this.socket.on('error', () => this.wakeAll());
-  }
-
-  /** Whether a handle may sleep on this bell (else it sleeps on the futex, and still rings). */
-  get watchable(): boolean {
-    return this.socket !== undefined;
+    socket.pause();
+    socket.on('error', () => this.wakeAll());
+    return (this.socket = socket);
   }
 
   /** Makes the bell of a segment not linked yet; undefined when the name is taken by something we do not trust. */
@@ -181,7 +195,8 @@ class Bell {
     this.sleepers.push(sleeper);
     if (!this.watching) {
       this.watching = true;
-      this.socket!.resume();
+      // Should the socket be refused here after all, the sleeper is still woken by the peer watch's ticks (a moved word).
+      this.watched()?.resume();
     }
   }
 
