@@ -12,6 +12,7 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { rmSync } from 'node:fs';
 import os from 'node:os';
+import { PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -52,15 +53,26 @@ if (role === 'reader') {
     await new Promise((resolve) => server.listen(socketPath(prefix, 0), resolve));
     handles.push(server);
   }
+  // V8's major collections (its memory reducer runs some seconds after the opening's allocations): counted, as their CPU is in the window's.
+  const majors = { count: 0, ms: 0 };
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      if (entry.detail?.kind !== perfConstants.NODE_PERFORMANCE_GC_MAJOR) continue;
+      majors.count++;
+      majors.ms += entry.duration;
+    }
+  }).observe({ entryTypes: ['gc'] });
   line({ ready: true });
   for await (const command of createInterface({ input: process.stdin })) {
     const [verb, arg] = command.split(' ');
     if (verb === 'measure') {
       const since = process.cpuUsage();
       const start = now();
+      const majorsBefore = { ...majors };
       await sleep(Number(arg) * 1000);
       const { user, system } = process.cpuUsage(since);
-      line({ cpuUs: user + system, systemUs: system, wallUs: Number(now() - start) / 1000 });
+      const majorGcs = { count: majors.count - majorsBefore.count, ms: majors.ms - majorsBefore.ms };
+      line({ cpuUs: user + system, systemUs: system, wallUs: Number(now() - start) / 1000, majorGcs });
     } else if (verb === 'latencies') {
       line({ latencies: latencies.splice(0) });
     }
@@ -121,7 +133,7 @@ async function measure(transport, pipes, seconds, wakes, settleMs) {
   reader.send(`measure ${seconds}`);
   // IDLE_PERF="stat -e task-clock" (or "record -g -o FILE" ...): perf looks at the reading process over the same window.
   const perf = process.env.IDLE_PERF && transport === 'ringpipe' ? spawn('perf', [...process.env.IDLE_PERF.split(' '), '-p', String(reader.proc.pid), '--', 'sleep', String(seconds)], { stdio: 'inherit' }) : undefined;
-  const { cpuUs, systemUs, wallUs } = await reader.next();
+  const { cpuUs, systemUs, wallUs, majorGcs } = await reader.next();
   if (perf) await once(perf, 'exit');
   for (let i = 0; i < wakes; i++) {
     writer.send(`send ${Math.floor(Math.random() * pipes)}`);
@@ -138,6 +150,7 @@ async function measure(transport, pipes, seconds, wakes, settleMs) {
     pipes,
     cpuPercent: (cpuUs / wallUs) * 100,
     systemPercent: (systemUs / wallUs) * 100,
+    majorGcs,
     wakes: latencies.length,
     p50: quantile(latencies, 0.5),
     p99: quantile(latencies, 0.99),
@@ -151,12 +164,12 @@ async function main() {
   const wakes = Number(kv.wakes ?? 300);
   const settleMs = Number(kv.settle ?? 10) * 1000;
   const transports = (kv.transports ?? 'ringpipe,uds').split(',');
-  console.log(`## Quiet pipes\n\n${pipes} idle readers in one process (default options, a 'data' listener each), their writer attached in another and silent: the reading process's CPU over ${seconds} s, from ${settleMs / 1000} s after the last one opened; then ${wakes} messages of 64 B, each to a random one, 20 ms apart: latency from the write to 'data'.\n`);
-  console.log('| transport | idle readers | CPU (% of one core) | of which system | wakes | wake p50 (ms) | wake p99 (ms) | max (ms) |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+  console.log(`## Quiet pipes\n\n${pipes} idle readers in one process (default options, a 'data' listener each), their writer attached in another and silent: the reading process's CPU over ${seconds} s, from ${settleMs / 1000} s after the last one opened (with V8's major collections in that window counted: their CPU, on V8's threads too, is in the figure); then ${wakes} messages of 64 B, each to a random one, 20 ms apart: latency from the write to 'data'.\n`);
+  console.log('| transport | idle readers | CPU (% of one core) | of which system | V8 major GCs in the window (ms) | wakes | wake p50 (ms) | wake p99 (ms) | max (ms) |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const transport of transports) {
     const r = await measure(transport, pipes, seconds, wakes, settleMs);
-    console.log(`| ${transport === 'uds' ? 'net UNIX socket' : 'ringpipe'} | ${r.pipes} | ${r.cpuPercent.toFixed(2)} | ${r.systemPercent.toFixed(2)} | ${r.wakes} | ${(r.p50 / 1000).toFixed(3)} | ${(r.p99 / 1000).toFixed(3)} | ${(r.max / 1000).toFixed(3)} |`);
+    console.log(`| ${transport === 'uds' ? 'net UNIX socket' : 'ringpipe'} | ${r.pipes} | ${r.cpuPercent.toFixed(2)} | ${r.systemPercent.toFixed(2)} | ${r.majorGcs.count} (${r.majorGcs.ms.toFixed(1)}) | ${r.wakes} | ${(r.p50 / 1000).toFixed(3)} | ${(r.p99 / 1000).toFixed(3)} | ${(r.max / 1000).toFixed(3)} |`);
   }
   console.log();
 }
