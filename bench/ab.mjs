@@ -1,7 +1,9 @@
 // A/B: the bench's default rows (Duplex, write per message -> 'data' / pipeline / for await, at
 // 64 B and 64 KiB, writeBatch(256) -> batches(256) at 64 B, and UDS one write per message) with this tree's client and with the client
-// at an earlier commit, in the same run, the two taking turns row by row. Figures, not assertions.
-//   node bench/ab.mjs REV [rounds=3] [seconds=1.5]
+// at an earlier commit, in the same run, the two taking turns row by row; then the quiet paths
+// the same way: a sparse reader's CPU per message (64 B at 1,000/s, 'data') and the one-way
+// latency of a 64 B ping-pong back to back, each beside a UNIX socket's. Figures, not assertions.
+//   node bench/ab.mjs REV [rounds=3] [seconds=1.5] [sections=throughput,quiet]
 // REV's tree is checked out as a git worktree in a temp folder, installed from pnpm's store
 // (--offline) and built; this tree's bench/peer.mjs and transports run against each client.
 import { execFileSync, spawn } from 'node:child_process';
@@ -18,6 +20,7 @@ if (!rev) throw new Error('usage: node bench/ab.mjs REV [rounds=3] [seconds=1.5]
 const kv = Object.fromEntries(rest.map((a) => a.split('=')));
 const ROUNDS = Number(kv.rounds ?? 3);
 const SECONDS = Number(kv.seconds ?? 1.5);
+const SECTIONS = (kv.sections ?? 'throughput,quiet').split(',');
 
 const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, stdio: ['ignore', 'ignore', 'inherit'] });
 const temp = mkdtempSync(`${os.tmpdir()}/ringpipe-ab-`);
@@ -66,6 +69,27 @@ async function measure(tree, { transport, send = 'write', recv }, size) {
   return got.received / (Number(BigInt(got.end) - BigInt(sent.start)) / 1e9);
 }
 
+/** CPU per message of a reader fed 64 B at 1,000 messages/s for 3 s (bench/cpu.mjs's sparse row). */
+async function sparse(tree, transport) {
+  const addr = transport === 'uds' ? `${temp}/${++serial}.sock` : `BENCH-AB-${process.pid}-${++serial}`;
+  const args = ['size=64', 'send=write', 'recv=data', 'seconds=3', 'rate=1000'];
+  const receiver = peer(tree, ['recv', transport, addr, ...args]);
+  await receiver.ready;
+  const [got] = await Promise.all([receiver.exited, peer(tree, ['send', transport, addr, ...args]).exited]);
+  return got.cpuUs / got.received;
+}
+
+/** One-way latency p50, p99, p99.9 of 20,000 rounds of a 64 B ping-pong back to back, the first tenth dropped (bench/latency.mjs's row). */
+async function pingPong(tree, transport) {
+  const addr = transport === 'uds' ? `${temp}/${++serial}.sock` : `BENCH-AB-${process.pid}-${++serial}`;
+  const echo = peer(tree, ['echo', transport, addr]);
+  await echo.ready;
+  const { oneWay } = await peer(tree, ['ping', transport, addr, 'size=64', 'rounds=20000', 'gap=0']).exited;
+  await echo.exited;
+  const sorted = oneWay.slice(Math.floor(oneWay.length / 10)).sort((a, b) => a - b);
+  return [0.5, 0.99, 0.999].map((q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]);
+}
+
 const ROWS = [
   { label: "Duplex write -> 'data'", transport: 'ringpipe', recv: 'data' },
   { label: 'Duplex write -> pipeline', transport: 'ringpipe', recv: 'pipeline' },
@@ -73,33 +97,61 @@ const ROWS = [
   { label: 'writeBatch(256) -> batches(256)', transport: 'ringpipe', send: 'batch', recv: 'batches', size: 64 },
   { label: 'UDS write per message', transport: 'uds', recv: 'data' },
 ];
-const SIZES = [64, 65536];
-const results = new Map();
-for (let round = 0; round < ROUNDS; round++) {
-  for (const size of SIZES) {
-    for (const row of ROWS) {
-      if (row.size !== undefined && row.size !== size) continue;
-      // Alternate which client goes first, so that neither always meets the same moment.
-      const order = round % 2 === 0 ? [['this', ROOT], [rev, old]] : [[rev, old], ['this', ROOT]];
-      for (const [name, tree] of order) {
-        const key = `${size}|${row.label}|${name}`;
-        const value = await measure(tree, row, size).catch(() => NaN);
-        results.set(key, [...(results.get(key) ?? []), value]);
+const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+const fmt = (n) => (Number.isNaN(n) ? 'failed' : Math.round(n).toLocaleString('en-US'));
+const fmt1 = (n) => (Number.isNaN(n) ? 'failed' : n.toFixed(1));
+const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim();
+const order = (round) => (round % 2 === 0 ? [['this', ROOT], [rev, old]] : [[rev, old], ['this', ROOT]]);
+
+if (SECTIONS.includes('throughput')) await throughput();
+if (SECTIONS.includes('quiet')) await quiet();
+
+async function throughput() {
+  const SIZES = [64, 65536];
+  const results = new Map();
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const size of SIZES) {
+      for (const row of ROWS) {
+        if (row.size !== undefined && row.size !== size) continue;
+        // Alternate which client goes first, so that neither always meets the same moment.
+        for (const [name, tree] of order(round)) {
+          const key = `${size}|${row.label}|${name}`;
+          const value = await measure(tree, row, size).catch(() => NaN);
+          results.set(key, [...(results.get(key) ?? []), value]);
+        }
       }
     }
   }
-}
-const median = (v) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
-const fmt = (n) => (Number.isNaN(n) ? 'failed' : Math.round(n).toLocaleString('en-US'));
-const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim();
-console.log(`## A/B: this tree (${head}) against ${rev}\n\nDefault options, messages/s, median of ${ROUNDS} runs (each run: ${SECONDS} s), the two clients taking turns row by row.\n`);
-console.log(`| size | path | this tree | ${rev} | this / ${rev} | all runs (this; ${rev}) |`);
-console.log('|---|---|---:|---:|---:|---|');
-for (const size of SIZES) {
-  for (const row of ROWS) {
-    if (row.size !== undefined && row.size !== size) continue;
-    const a = results.get(`${size}|${row.label}|this`);
-    const b = results.get(`${size}|${row.label}|${rev}`);
-    console.log(`| ${size === 64 ? '64 B' : '64 KiB'} | ${row.label} | ${fmt(median(a))} | ${fmt(median(b))} | ${(median(a) / median(b)).toFixed(2)}x | ${a.map(fmt).join(', ')}; ${b.map(fmt).join(', ')} |`);
+  console.log(`## A/B: this tree (${head}) against ${rev}\n\nDefault options, messages/s, median of ${ROUNDS} runs (each run: ${SECONDS} s), the two clients taking turns row by row.\n`);
+  console.log(`| size | path | this tree | ${rev} | this / ${rev} | all runs (this; ${rev}) |`);
+  console.log('|---|---|---:|---:|---:|---|');
+  for (const size of SIZES) {
+    for (const row of ROWS) {
+      if (row.size !== undefined && row.size !== size) continue;
+      const a = results.get(`${size}|${row.label}|this`);
+      const b = results.get(`${size}|${row.label}|${rev}`);
+      console.log(`| ${size === 64 ? '64 B' : '64 KiB'} | ${row.label} | ${fmt(median(a))} | ${fmt(median(b))} | ${(median(a) / median(b)).toFixed(2)}x | ${a.map(fmt).join(', ')}; ${b.map(fmt).join(', ')} |`);
+    }
   }
+}
+
+async function quiet() {
+  const runs = { sparse: new Map(), latency: new Map() };
+  const add = (map, name, value) => map.set(name, [...(map.get(name) ?? []), value]);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, tree] of [...order(round), ['UDS', ROOT]]) {
+      const transport = name === 'UDS' ? 'uds' : 'ringpipe';
+      add(runs.sparse, name, await sparse(tree, transport).catch(() => NaN));
+      add(runs.latency, name, await pingPong(tree, transport).catch(() => [NaN, NaN, NaN]));
+    }
+  }
+  console.log(`\n## A/B, quiet paths: this tree (${head}) against ${rev}\n\nDefault options, median of ${ROUNDS} runs each, the two clients and a UNIX socket taking turns.\n`);
+  console.log(`| what | this tree | ${rev} | this / ${rev} | UDS | all runs (this; ${rev}; UDS) |`);
+  console.log('|---|---:|---:|---:|---:|---|');
+  const row = (label, pick) => {
+    const [a, b, u] = ['this', rev, 'UDS'].map((name) => pick(name));
+    console.log(`| ${label} | ${fmt1(median(a))} | ${fmt1(median(b))} | ${(median(a) / median(b)).toFixed(2)}x | ${fmt1(median(u))} | ${a.map(fmt1).join(', ')}; ${b.map(fmt1).join(', ')}; ${u.map(fmt1).join(', ')} |`);
+  };
+  row('sparse reader, 64 B at 1,000/s, CPU per message (us)', (name) => runs.sparse.get(name));
+  ['p50', 'p99', 'p99.9'].forEach((q, i) => row(`64 B ping-pong back to back, one way ${q} (us)`, (name) => runs.latency.get(name).map((r) => r[i])));
 }
