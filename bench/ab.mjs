@@ -12,6 +12,8 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { SPARSE_ARGS } from './cpu.mjs';
+import { oneWayQuantiles } from './lib.mjs';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -60,8 +62,9 @@ function peer(tree, args) {
 }
 
 let serial = 0;
+const addressFor = (transport) => (transport === 'uds' ? `${temp}/${++serial}.sock` : `BENCH-AB-${process.pid}-${++serial}`);
 async function measure(tree, { transport, send = 'write', recv }, size) {
-  const addr = transport === 'uds' ? `${temp}/${++serial}.sock` : `BENCH-AB-${process.pid}-${++serial}`;
+  const addr = addressFor(transport);
   const args = [`size=${size}`, `send=${send}`, `recv=${recv}`, `seconds=${SECONDS}`];
   const receiver = peer(tree, ['recv', transport, addr, ...args]);
   await receiver.ready;
@@ -69,25 +72,23 @@ async function measure(tree, { transport, send = 'write', recv }, size) {
   return got.received / (Number(BigInt(got.end) - BigInt(sent.start)) / 1e9);
 }
 
-/** CPU per message of a reader fed 64 B at 1,000 messages/s for 3 s (bench/cpu.mjs's sparse row). */
+/** CPU per message of a reader fed 64 B at 1,000 messages/s for 3 s: bench/cpu.mjs's sparse row. */
 async function sparse(tree, transport) {
-  const addr = transport === 'uds' ? `${temp}/${++serial}.sock` : `BENCH-AB-${process.pid}-${++serial}`;
-  const args = ['size=64', 'send=write', 'recv=data', 'seconds=3', 'rate=1000'];
-  const receiver = peer(tree, ['recv', transport, addr, ...args]);
+  const addr = addressFor(transport);
+  const receiver = peer(tree, ['recv', transport, addr, ...SPARSE_ARGS]);
   await receiver.ready;
-  const [got] = await Promise.all([receiver.exited, peer(tree, ['send', transport, addr, ...args]).exited]);
+  const [got] = await Promise.all([receiver.exited, peer(tree, ['send', transport, addr, ...SPARSE_ARGS]).exited]);
   return got.cpuUs / got.received;
 }
 
 /** One-way latency p50, p99, p99.9 of 20,000 rounds of a 64 B ping-pong back to back, the first tenth dropped (bench/latency.mjs's row). */
 async function pingPong(tree, transport) {
-  const addr = transport === 'uds' ? `${temp}/${++serial}.sock` : `BENCH-AB-${process.pid}-${++serial}`;
+  const addr = addressFor(transport);
   const echo = peer(tree, ['echo', transport, addr]);
   await echo.ready;
   const { oneWay } = await peer(tree, ['ping', transport, addr, 'size=64', 'rounds=20000', 'gap=0']).exited;
   await echo.exited;
-  const sorted = oneWay.slice(Math.floor(oneWay.length / 10)).sort((a, b) => a - b);
-  return [0.5, 0.99, 0.999].map((q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]);
+  return oneWayQuantiles(oneWay);
 }
 
 const ROWS = [

@@ -11,12 +11,14 @@ const TRANSPORTS = [
   { label: 'net UNIX socket', transport: 'uds' },
 ];
 
+/** The sparse row's peers' arguments (bench/ab.mjs runs the same row). */
+export const SPARSE_ARGS = ['size=64', 'send=write', 'recv=data', `seconds=${SECONDS}`, `rate=${RATE}`];
+
 async function sparse(transport) {
   const addr = address(transport);
-  const args = ['size=64', 'send=write', 'recv=data', `seconds=${SECONDS}`, `rate=${RATE}`];
-  const receiver = peer(['recv', transport, addr, ...args]);
+  const receiver = peer(['recv', transport, addr, ...SPARSE_ARGS]);
   await receiver.ready;
-  const [got] = await Promise.all([receiver.exited, peer(['send', transport, addr, ...args]).exited]);
+  const [got] = await Promise.all([receiver.exited, peer(['send', transport, addr, ...SPARSE_ARGS]).exited]);
   return [fmt(got.received / (got.wallUs / 1e6)), fmt((got.cpuUs / got.wallUs) * 100, 2), fmt(got.cpuUs / got.received, 1)];
 }
 

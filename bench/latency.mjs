@@ -5,7 +5,7 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { address, fmt, peer, quantile, quick, table, tempPath, unavailable } from './lib.mjs';
+import { address, fmt, oneWayQuantiles, peer, quick, table, tempPath, unavailable } from './lib.mjs';
 import { zmqMissing } from './newapi.mjs';
 
 const ROUNDS = quick ? 2000 : 20000;
@@ -35,8 +35,7 @@ async function measure(transport, size, gap, extra = []) {
   await echo?.ready;
   const { oneWay } = await peer(['ping', transport, addr, `size=${size}`, `rounds=${ROUNDS}`, `gap=${gap}`, ...extra]).exited;
   await echo?.exited;
-  const sorted = oneWay.slice(Math.floor(oneWay.length / 10)).sort((a, b) => a - b);
-  return [0.5, 0.99, 0.999].map((q) => fmt(quantile(sorted, q), 1));
+  return oneWayQuantiles(oneWay).map((us) => fmt(us, 1));
 }
 
 /** Builds bench/native/wake-floor.c with the machine's gcc; its path, or the reason it could not. */

@@ -79,6 +79,12 @@ export function peer(args) {
 /** Value at quantile q of an ascending array. */
 export const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 
+/** A ping-pong's one-way p50, p99 and p99.9 (us), its first tenth (the warm-up) dropped. */
+export function oneWayQuantiles(oneWay) {
+  const sorted = oneWay.slice(Math.floor(oneWay.length / 10)).sort((a, b) => a - b);
+  return [0.5, 0.99, 0.999].map((q) => quantile(sorted, q));
+}
+
 export const fmt = (n, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 /** A row's cells after its labels when it could not run: "unavailable: reason" once, dashes after. */
