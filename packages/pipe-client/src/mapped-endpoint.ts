@@ -6,9 +6,9 @@ import { HEADER_SIZE, Off, W, modeName, recordSize, type WakeWord } from './ring
 import { ALREADY, EMPTY, LOCKED, OK, TOO_BIG, TOO_SMALL, type Ring, type RingStats, type WriteCursor } from './ring/ring.js';
 import { LockBackoff } from './wait/lock-backoff.js';
 import { peerWatch, type Watched } from './wait/peer-watch.js';
-import { pollBriefly } from './wait/poll-briefly.js';
+import { turnEnd, type AtTurnEnd } from './wait/turn-end.js';
 import { PollWindow } from './wait/poll-window.js';
-import { IDLE_READER_CHECK_MS, PEER_CHECK_MS } from './wait/timing.js';
+import { IDLE_READER_CHECK_MS, PEER_CHECK_MS, POLL_TURN_US } from './wait/timing.js';
 import { WaitSet } from './wait/wait-set.js';
 
 /** A bell that the event loop watches (linux-shm): a sleeper on it is finished at the next ring, and takes itself off with forget(). */
@@ -315,19 +315,22 @@ export class MappedEndpoint implements Endpoint {
 }
 
 /**
- * One wait of a handle on a wake word: polls (wait/poll-briefly.ts), then sleeps on the
- * transport, with no promise on the way. A sleep that starts at once (sparse traffic) starts
- * in the call, and the transport's wake (a bell's read callback) runs the caller's next step.
- * One object per wait: it is also what the process-wide peer watch looks at while it sleeps.
+ * One wait of a handle on a wake word: polls, then sleeps on the transport, with no promise on
+ * the way. The poll looks at the ring at the end of each turn of the event loop (so I/O goes on
+ * in between) until its window (PollWindow) has passed. A sleep that starts at once (sparse
+ * traffic) starts in the call, and the transport's wake (a bell's read callback) runs the
+ * caller's next step. One object per wait, and nothing else allocated for it: it is also what
+ * the process-wide peer watch looks at while it sleeps.
  */
-class RingWait extends Waiting implements Watched {
+class RingWait extends Waiting implements Watched, AtTurnEnd {
   readonly everyMs: number;
   readonly index: number;
   seq = 0;
   nextLook = 0;
   watchAt: number | undefined = undefined;
   private readonly started = performance.now();
-  private stopPoll: (() => void) | undefined;
+  /** While it polls: when the poll gives up (performance.now()'s clock). */
+  private pollUntil = 0;
   /** While it sleeps: the transport's wait, or the bell it sleeps on (in person: a wake makes nothing). */
   private sleeping: Wait | undefined;
   private bell: SleepBell | undefined;
@@ -351,14 +354,26 @@ class RingWait extends Waiting implements Watched {
     // The record it waits for lands on a page mapped in this process (Ring.mapAhead).
     if (this.which === Off.dataSeq) this.endpoint.ring.mapAhead(Off.tail);
     const windowUs = this.endpoint.pollWindow(this.which).nextUs();
-    // No window (a sparse reader after a long wait): one look, and nothing allocated for it.
+    // No window (a sparse reader after a long wait): one look.
     if (windowUs <= 0) this.polled(this.ready());
-    else this.stopPoll = pollBriefly(this.ready, windowUs, (isReady) => this.polled(isReady));
+    else if (this.ready()) this.finish();
+    else {
+      this.pollUntil = this.started + windowUs / 1000;
+      turnEnd.add(this);
+    }
     return this;
   }
 
+  /** The poll's next looks, for a few microseconds of this turn; a cancelled wait is over already and looks no more. */
+  turnEnded(): void {
+    if (this.done) return;
+    const leftUs = (this.pollUntil - performance.now()) * 1000;
+    if (spin(this.ready, Math.min(leftUs, POLL_TURN_US))) this.polled(true);
+    else if (performance.now() >= this.pollUntil) this.polled(false);
+    else turnEnd.add(this);
+  }
+
   protected override stop(): void {
-    this.stopPoll?.();
     this.bell?.forget(this);
     this.sleeping?.cancel();
   }
@@ -371,7 +386,6 @@ class RingWait extends Waiting implements Watched {
   }
 
   private polled(isReady: boolean): void {
-    this.stopPoll = undefined;
     if (isReady || this.done || this.endpoint.released) return this.finish();
     const { transport, ring } = this.endpoint;
     if (this.size !== undefined) transport.beforeWriteSleep?.(this.size);
@@ -403,10 +417,16 @@ class RingWait extends Waiting implements Watched {
   }
 }
 
-/** Spins on `ready()` for up to `microseconds`, blocking the event loop meanwhile; whether it held. */
+/**
+ * Spins on `ready()` for up to `microseconds`, blocking the event loop meanwhile; whether it held.
+ * It reads the clock every LOOKS_PER_CLOCK looks: a look costs tens of nanoseconds, and
+ * performance.now() allocates its result.
+ */
 function spin(ready: () => boolean, microseconds: number): boolean {
   const deadline = performance.now() + microseconds / 1000;
-  do if (ready()) return true;
+  do for (let look = 0; look < LOOKS_PER_CLOCK; look++) if (ready()) return true;
   while (performance.now() < deadline);
   return false;
 }
+
+const LOOKS_PER_CLOCK = 16;

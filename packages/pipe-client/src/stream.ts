@@ -167,11 +167,14 @@ export class RingPipe extends Duplex {
 
   private schedulePump(later: (run: () => void) => unknown): void {
     this.pumpScheduled = true;
-    later(() => {
-      this.pumpScheduled = false;
-      this.pump();
-    });
+    later(this.scheduledPump);
   }
+
+  /** Made once: a flowing stream schedules a pump per message. */
+  private readonly scheduledPump = (): void => {
+    this.pumpScheduled = false;
+    this.pump();
+  };
 
   private startReading(): void {
     if (this.readingStarted) return;

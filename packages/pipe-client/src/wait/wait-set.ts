@@ -6,21 +6,22 @@ export class WaitSet {
   private readonly waits: Wait[] = [];
 
   /**
-   * A Waiting is dropped once it is over, at the next track() (a handle's waits are few), so that
-   * tracking one allocates nothing; any other wait is dropped when it ends.
+   * A Waiting takes the place of one that is over (a handle's waits are few), so that tracking
+   * one allocates nothing: the array keeps its length (shortened, V8 gives up its storage, and
+   * the next push allocates it again); any other wait is dropped when it ends.
    */
   track<T extends Wait>(wait: T): T {
-    this.dropOver();
-    this.waits.push(wait);
-    if (!(wait instanceof Waiting)) whenOver(wait, () => this.forget(wait));
-    return wait;
-  }
-
-  private dropOver(): void {
     const { waits } = this;
-    let kept = 0;
-    for (const wait of waits) if (!(wait instanceof Waiting && wait.done)) waits[kept++] = wait;
-    waits.length = kept;
+    if (!(wait instanceof Waiting)) whenOver(wait, () => this.forget(wait));
+    for (let i = 0; i < waits.length; i++) {
+      const tracked = waits[i];
+      if (tracked instanceof Waiting && tracked.done) {
+        waits[i] = wait;
+        return wait;
+      }
+    }
+    waits.push(wait);
+    return wait;
   }
 
   private forget(wait: Wait): void {
@@ -33,6 +34,9 @@ export class WaitSet {
     const pending = [...this.waits];
     for (const wait of pending) wait.cancel();
     await Promise.all(pending.map((wait) => wait.promise));
-    this.dropOver();
+    const { waits } = this;
+    let kept = 0;
+    for (const wait of waits) if (!(wait instanceof Waiting && wait.done)) waits[kept++] = wait;
+    waits.length = kept;
   }
 }

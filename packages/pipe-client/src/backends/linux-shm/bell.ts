@@ -1,6 +1,7 @@
 import { closeSync, constants, fchmodSync, fstatSync, openSync, unlinkSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { runAll, type Waiting } from '../../wait/wait.js';
+import { turnEnd, type AtTurnEnd } from '../../wait/turn-end.js';
 import type { WakeWord } from '../../ring/layout.js';
 import { makeFifo, readOrNothing, writeOrNothing } from '../../platform/linux/libc.js';
 import { Off } from '../../ring/layout.js';
@@ -84,7 +85,7 @@ export function removeBells(segmentPath: string, inode: number): void {
  * a sleeper that sleeps again from there finds the descriptor still watched: a reader that
  * wakes, reads and sleeps costs the event loop no change of its watch (no epoll_ctl).
  */
-class Bell {
+class Bell implements AtTurnEnd {
   /**
    * Whether net.Socket takes a FIFO's descriptor here (not in Deno, where handles only ring):
    * learnt from the first bell the process opens, for all of them.
@@ -175,15 +176,15 @@ class Bell {
     }
     writeOrNothing(this.fd, RING);
     this.rungThisTurn = true;
-    setImmediate(this.turnEnded);
+    turnEnd.add(this);
   }
 
-  private readonly turnEnded = (): void => {
+  turnEnded(): void {
     this.rungThisTurn = false;
     if (!this.ringAtTurnEnd || this.closed) return;
     this.ringAtTurnEnd = false;
     this.ring();
-  };
+  }
 
   /**
    * Puts `sleeper` to sleep until the next ring (or one left from before): the read callback of
