@@ -1,11 +1,12 @@
-// Latency: ping-pong between two processes, one way = half the round trip. The first tenth of
-// the rounds warms up and is dropped. "with idle gaps": the pinging side pauses 2 ms every 50
-// rounds, so both readers go to sleep and must be woken. The kernel floor rows: two C
-// processes (bench/native/wake-floor.c) waking each other as libuv does, with no JavaScript.
+// Latency: ping-pong between two processes, one way = half the round trip. The first
+// WARM_UP_ROUNDS warm up (V8 compiles meanwhile) and have a table of their own. "with idle gaps":
+// the pinging side pauses 2 ms every 50 rounds, so both readers go to sleep and must be woken.
+// The kernel floor rows: two C processes (bench/native/wake-floor.c) waking each other as libuv
+// does, with no JavaScript (nothing to warm up: their first tenth is dropped).
 import { execFile, execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { address, fmt, oneWayQuantiles, peer, quick, table, tempPath, unavailable } from './lib.mjs';
+import { WARM_UP_ROUNDS, address, fmt, oneWayQuantiles, peer, quick, table, tempPath, unavailable } from './lib.mjs';
 import { zmqMissing } from './newapi.mjs';
 
 const ROUNDS = quick ? 2000 : 20000;
@@ -33,9 +34,11 @@ async function measure(transport, size, gap, extra = []) {
   const addr = address(transport);
   const echo = transport === 'ipc' ? null : peer(['echo', transport, addr, ...extra]);
   await echo?.ready;
-  const { oneWay } = await peer(['ping', transport, addr, `size=${size}`, `rounds=${ROUNDS}`, `gap=${gap}`, ...extra]).exited;
+  const { oneWay } = await peer(['ping', transport, addr, `size=${size}`, `rounds=${WARM_UP_ROUNDS + ROUNDS}`, `gap=${gap}`, ...extra]).exited;
   await echo?.exited;
-  return oneWayQuantiles(oneWay).map((us) => fmt(us, 1));
+  const { measured, warmUp } = oneWayQuantiles(oneWay);
+  const cells = (quantiles) => quantiles.map((us) => fmt(us, 1));
+  return { measured: cells(measured), warmUp: cells(warmUp) };
 }
 
 /** Builds bench/native/wake-floor.c with the machine's gcc; its path, or the reason it could not. */
@@ -55,20 +58,28 @@ async function floor(bin, kind, gap) {
 }
 
 export async function latency() {
-  console.log(`## Latency\n\nPing-pong, ${fmt(ROUNDS)} rounds (first tenth dropped), one way = half the round trip, in microseconds.\n`);
-  const row = table(['size', 'transport', 'pacing', 'p50 (us)', 'p99 (us)', 'p99.9 (us)'], ['l', 'l', 'l', 'r', 'r', 'r']);
+  console.log(
+    `## Latency\n\nPing-pong, ${fmt(ROUNDS)} rounds after ${fmt(WARM_UP_ROUNDS)} rounds of warm-up (the table after this one), one way = half the round trip, in microseconds.\n`,
+  );
+  const header = ['size', 'transport', 'pacing', 'p50 (us)', 'p99 (us)', 'p99.9 (us)'];
+  const align = ['l', 'l', 'l', 'r', 'r', 'r'];
+  const row = table(header, align);
+  const warmUpRows = [];
   const zmq = await zmqMissing();
   for (const { label, size } of SIZES) {
     for (const t of TRANSPORTS) {
       for (const p of PACING) {
+        const labels = [label, t.label, p.label];
         if (t.transport === 'zmq' && zmq) {
-          row([label, t.label, p.label, ...unavailable(zmq, 3)]);
+          row([...labels, ...unavailable(zmq, 3)]);
           continue;
         }
         try {
-          row([label, t.label, p.label, ...(await measure(t.transport, size, p.gap, t.extra))]);
+          const { measured, warmUp } = await measure(t.transport, size, p.gap, t.extra);
+          row([...labels, ...measured]);
+          warmUpRows.push([...labels, ...warmUp]);
         } catch (err) {
-          row([label, t.label, p.label, ...unavailable(err.message, 3)]);
+          row([...labels, ...unavailable(err.message, 3)]);
         }
       }
     }
@@ -87,5 +98,8 @@ export async function latency() {
       }
     }
   }
+  console.log(`\nThe same ping-pongs' first ${fmt(WARM_UP_ROUNDS)} rounds (warm-up: V8 compiles on both sides meanwhile).\n`);
+  const warmUpRow = table(header, align);
+  for (const cells of warmUpRows) warmUpRow(cells);
   console.log();
 }

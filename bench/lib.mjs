@@ -79,10 +79,20 @@ export function peer(args) {
 /** Value at quantile q of an ascending array. */
 export const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 
-/** A ping-pong's one-way p50, p99 and p99.9 (us), its first tenth (the warm-up) dropped. */
-export function oneWayQuantiles(oneWay) {
-  const sorted = oneWay.slice(Math.floor(oneWay.length / 10)).sort((a, b) => a - b);
-  return [0.5, 0.99, 0.999].map((q) => quantile(sorted, q));
+/**
+ * The rounds of a ping-pong that warm up before the rounds measured, the same for every transport:
+ * V8 compiles the JavaScript on both sides meanwhile, on threads that take the CPU the peers need
+ * (on 2 cores: a p99 several times the steady one's for the first 10,000 to 20,000 rounds).
+ */
+export const WARM_UP_ROUNDS = quick ? 2000 : 20000;
+
+/** A ping-pong's one-way p50, p99 and p99.9 (us): of the rounds after the warm-up, and of the warm-up's. */
+export function oneWayQuantiles(oneWay, warmUp = WARM_UP_ROUNDS) {
+  const quantiles = (rounds) => {
+    const sorted = rounds.sort((a, b) => a - b);
+    return [0.5, 0.99, 0.999].map((q) => quantile(sorted, q));
+  };
+  return { measured: quantiles(oneWay.slice(warmUp)), warmUp: quantiles(oneWay.slice(0, warmUp)) };
 }
 
 export const fmt = (n, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
