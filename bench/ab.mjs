@@ -72,7 +72,7 @@ async function measure(tree, { transport, send = 'write', recv }, size) {
   return got.received / (Number(BigInt(got.end) - BigInt(sent.start)) / 1e9);
 }
 
-/** CPU per message of a reader fed 64 B at 1,000 messages/s for 3 s: bench/cpu.mjs's sparse row. */
+/** CPU per message of a reader fed 64 B at 1,000 messages/s for 3 s after its warm-up: bench/cpu.mjs's sparse row. */
 async function sparse(tree, transport) {
   const addr = addressFor(transport);
   const receiver = peer(tree, ['recv', transport, addr, ...SPARSE_ARGS]);

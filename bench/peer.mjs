@@ -2,7 +2,8 @@
 //   node bench/peer.mjs ROLE TRANSPORT ADDRESS [key=value ...]
 // ROLE:
 //   recv  prints "ready", reads until EOF with the `recv` path; prints {end, received, bytes, cpuUs, wallUs}
-//         (cpu and wall from the first message to EOF)
+//         (cpu and wall from the first message to EOF; with `warm`=N, from the message after the first N,
+//         whose cpu and wall are warmCpuUs and warmWallUs)
 //   send  sends `size`-byte messages with the `send` path for `seconds` (paced to `rate`/s if given), then
 //         ends; prints {start, sent}
 //   echo  prints "ready", sends back every message
@@ -12,7 +13,7 @@
 // TRANSPORT: ringpipe | uds | ipc | zmq (bench/transports/*.mjs).
 const [role, transport, address, ...argv] = process.argv.slice(2);
 const opts = { argv, ...Object.fromEntries(argv.map((kv) => kv.split('='))) };
-for (const key of ['size', 'seconds', 'rate', 'rounds', 'gap']) if (key in opts) opts[key] = Number(opts[key]);
+for (const key of ['size', 'seconds', 'rate', 'rounds', 'gap', 'warm']) if (key in opts) opts[key] = Number(opts[key]);
 
 const t = await import(`./transports/${transport}.mjs`);
 const now = () => process.hrtime.bigint();
@@ -24,12 +25,32 @@ const cpuUs = (since) => {
   return user + system;
 };
 
+/** Counts what a receiver got, from its first message on, or from the one after the first `warm` (a warm-up, timed apart). */
 class Counter {
   messages = 0;
   bytes = 0;
   first = null;
   cpu = null;
+  warmLeft;
+  warmFirst = null;
+  warmCpu = null;
+  warmCpuUs = 0;
+  warmWallUs = 0;
+  constructor(warm = 0) {
+    this.warmLeft = warm;
+  }
   add(bytes, messages) {
+    if (this.warmLeft > 0) {
+      if (this.warmFirst === null) {
+        this.warmFirst = now();
+        this.warmCpu = process.cpuUsage();
+      }
+      this.warmLeft -= messages;
+      if (this.warmLeft > 0) return;
+      this.warmCpuUs = cpuUs(this.warmCpu);
+      this.warmWallUs = Number(now() - this.warmFirst) / 1000;
+      return;
+    }
     if (this.first === null) {
       this.first = now();
       this.cpu = process.cpuUsage();
@@ -42,11 +63,12 @@ class Counter {
 const message = Buffer.alloc(opts.size || 1, 0x61);
 
 if (role === 'recv') {
-  const counter = new Counter();
+  const counter = new Counter(opts.warm);
   await t.receive(address, opts, counter, ready);
   const end = now();
   const cpu = counter.cpu ? cpuUs(counter.cpu) : 0;
-  print({ end, received: counter.messages, bytes: counter.bytes, cpuUs: cpu, wallUs: Number(end - (counter.first ?? end)) / 1000 });
+  const { warmCpuUs, warmWallUs } = counter;
+  print({ end, received: counter.messages, bytes: counter.bytes, cpuUs: cpu, wallUs: Number(end - (counter.first ?? end)) / 1000, warmCpuUs, warmWallUs });
 } else if (role === 'send') {
   const out = await t.sender(address, opts);
   const start = now();
