@@ -1,10 +1,12 @@
 // Quiet pipes: one process holds PIPES reading pipes with default options (a 'data' listener
 // each); another process is attached to all of them as their writer and sends nothing. Then:
-// the reading process's CPU (user + system, process.cpuUsage) while everything is idle, and the
-// wake latency of a 64 B message written to one pipe at a time (a random one, 20 ms apart, the
+// the reading process's CPU (user + system, process.cpuUsage) while everything is idle, in two
+// windows: `settle` s after the last one opened, and `steady` s after (V8's memory reducer runs
+// its collections some seconds after the opening's allocations, then no more); and the wake
+// latency of a 64 B message written to one pipe at a time (a random one, 20 ms apart, the
 // writer's timestamp in the message, CLOCK_MONOTONIC in both processes). The same with as many
 // UNIX socket connections, in the same run.
-//   node bench/idle.mjs [pipes=1000] [seconds=5] [wakes=300] [settle=10] [transports=ringpipe,uds]
+//   node bench/idle.mjs [pipes=1000] [seconds=5] [wakes=300] [settle=10] [steady=30] [transports=ringpipe,uds]
 // IDLE_PROFILE=DIR: a CPU profile of the reading process; IDLE_PERF="stat -e task-clock": perf on it over the idle window.
 // Figures, not assertions.
 import { spawn } from 'node:child_process';
@@ -123,17 +125,24 @@ function child(args) {
   };
 }
 
-async function measure(transport, pipes, seconds, wakes, settleMs) {
+async function measure(transport, pipes, seconds, wakes, settleMs, steadyMs) {
   const prefix = `BENCH-IDLE-${process.pid}-${transport}`;
   const reader = child(['reader', transport, prefix, String(pipes)]);
   await reader.next();
   const writer = child(['writer', transport, prefix, String(pipes)]);
   await writer.next();
-  await sleep(settleMs); // let the readers fall asleep, and the work of opening them end
-  reader.send(`measure ${seconds}`);
-  // IDLE_PERF="stat -e task-clock" (or "record -g -o FILE" ...): perf looks at the reading process over the same window.
-  const perf = process.env.IDLE_PERF && transport === 'ringpipe' ? spawn('perf', [...process.env.IDLE_PERF.split(' '), '-p', String(reader.proc.pid), '--', 'sleep', String(seconds)], { stdio: 'inherit' }) : undefined;
-  const { cpuUs, systemUs, wallUs, majorGcs } = await reader.next();
+  const opened = Date.now();
+  const window = async (fromMs) => {
+    await sleep(fromMs - (Date.now() - opened)); // let the readers fall asleep, and the work of opening them end
+    reader.send(`measure ${seconds}`);
+    const { cpuUs, systemUs, wallUs, majorGcs } = await reader.next();
+    return { cpuPercent: (cpuUs / wallUs) * 100, systemPercent: (systemUs / wallUs) * 100, majorGcs };
+  };
+  const settled = await window(settleMs);
+  // IDLE_PERF="stat -e task-clock" (or "record -g -o FILE" ...): perf looks at the reading process over the steady window.
+  const perfAt = steadyMs - (Date.now() - opened);
+  const perf = process.env.IDLE_PERF && transport === 'ringpipe' ? spawn('sh', ['-c', `sleep ${Math.max(0, perfAt) / 1000}; exec perf ${process.env.IDLE_PERF} -p ${reader.proc.pid} -- sleep ${seconds}`], { stdio: 'inherit' }) : undefined;
+  const steady = await window(steadyMs);
   if (perf) await once(perf, 'exit');
   for (let i = 0; i < wakes; i++) {
     writer.send(`send ${Math.floor(Math.random() * pipes)}`);
@@ -148,9 +157,8 @@ async function measure(transport, pipes, seconds, wakes, settleMs) {
   return {
     transport,
     pipes,
-    cpuPercent: (cpuUs / wallUs) * 100,
-    systemPercent: (systemUs / wallUs) * 100,
-    majorGcs,
+    settled,
+    steady,
     wakes: latencies.length,
     p50: quantile(latencies, 0.5),
     p99: quantile(latencies, 0.99),
@@ -163,13 +171,17 @@ async function main() {
   const seconds = Number(kv.seconds ?? 5);
   const wakes = Number(kv.wakes ?? 300);
   const settleMs = Number(kv.settle ?? 10) * 1000;
+  const steadyMs = Number(kv.steady ?? 30) * 1000;
   const transports = (kv.transports ?? 'ringpipe,uds').split(',');
-  console.log(`## Quiet pipes\n\n${pipes} idle readers in one process (default options, a 'data' listener each), their writer attached in another and silent: the reading process's CPU over ${seconds} s, from ${settleMs / 1000} s after the last one opened (with V8's major collections in that window counted: their CPU, on V8's threads too, is in the figure); then ${wakes} messages of 64 B, each to a random one, 20 ms apart: latency from the write to 'data'.\n`);
-  console.log('| transport | idle readers | CPU (% of one core) | of which system | V8 major GCs in the window (ms) | wakes | wake p50 (ms) | wake p99 (ms) | max (ms) |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log(
+    `## Quiet pipes\n\n${pipes} idle readers in one process (default options, a 'data' listener each), their writer attached in another and silent: the reading process's CPU over ${seconds} s, from ${settleMs / 1000} s and from ${steadyMs / 1000} s after the last one opened, with V8's major collections in each window counted (their CPU, on V8's threads too, is in the figure: its memory reducer collects some seconds after the opening, then no more); then ${wakes} messages of 64 B, each to a random one, 20 ms apart: latency from the write to 'data'.\n`,
+  );
+  const cpu = (w) => `${w.cpuPercent.toFixed(2)} (${w.systemPercent.toFixed(2)}) | ${w.majorGcs.count} (${w.majorGcs.ms.toFixed(1)})`;
+  console.log(`| transport | idle readers | CPU from ${settleMs / 1000} s, % of a core (system) | major GCs (ms) | CPU from ${steadyMs / 1000} s, % of a core (system) | major GCs (ms) | wakes | wake p50 (ms) | wake p99 (ms) | max (ms) |`);
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const transport of transports) {
-    const r = await measure(transport, pipes, seconds, wakes, settleMs);
-    console.log(`| ${transport === 'uds' ? 'net UNIX socket' : 'ringpipe'} | ${r.pipes} | ${r.cpuPercent.toFixed(2)} | ${r.systemPercent.toFixed(2)} | ${r.majorGcs.count} (${r.majorGcs.ms.toFixed(1)}) | ${r.wakes} | ${(r.p50 / 1000).toFixed(3)} | ${(r.p99 / 1000).toFixed(3)} | ${(r.max / 1000).toFixed(3)} |`);
+    const r = await measure(transport, pipes, seconds, wakes, settleMs, steadyMs);
+    console.log(`| ${transport === 'uds' ? 'net UNIX socket' : 'ringpipe'} | ${r.pipes} | ${cpu(r.settled)} | ${cpu(r.steady)} | ${r.wakes} | ${(r.p50 / 1000).toFixed(3)} | ${(r.p99 / 1000).toFixed(3)} | ${(r.max / 1000).toFixed(3)} |`);
   }
   console.log();
 }
