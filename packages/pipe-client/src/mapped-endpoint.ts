@@ -7,6 +7,7 @@ import { ALREADY, EMPTY, LOCKED, OK, TOO_BIG, TOO_SMALL, type Ring, type RingSta
 import { LockBackoff } from './wait/lock-backoff.js';
 import { peerWatch, type Watched } from './wait/peer-watch.js';
 import { turnEnd, type AtTurnEnd } from './wait/turn-end.js';
+import { yieldAfterWake } from './wait/cpu-handoff.js';
 import { PollWindow } from './wait/poll-window.js';
 import { IDLE_READER_CHECK_MS, PEER_CHECK_MS, POLL_TURN_US } from './wait/timing.js';
 import { WaitSet } from './wait/wait-set.js';
@@ -47,6 +48,8 @@ interface TransportCommon {
   readonly waiterKind: number;
   /** How long a waiter looks at the ring from the event loop before it sleeps (0: it sleeps at once). */
   readonly pollFirstUs: number;
+  /** Lets the CPU go to another runnable process (sched_yield): a poll's turn after this process woke a peer (wait/cpu-handoff.ts). */
+  yieldCpu?(): void;
   /** Called before a writer sleeps for room for a record of `size` payload bytes. */
   beforeWriteSleep?(size: number): void;
   /** A failure that ends the handle (e.g. the driver stopped answering), once there is one. */
@@ -367,6 +370,7 @@ class RingWait extends Waiting implements Watched, AtTurnEnd {
   /** The poll's next looks, for a few microseconds of this turn; a cancelled wait is over already and looks no more. */
   turnEnded(): void {
     if (this.done) return;
+    yieldAfterWake(this.endpoint.transport.yieldCpu);
     const leftUs = (this.pollUntil - performance.now()) * 1000;
     if (spin(this.ready, Math.min(leftUs, POLL_TURN_US))) this.polled(true);
     else if (performance.now() >= this.pollUntil) this.polled(false);

@@ -1,6 +1,7 @@
 import type { Endpoint } from '../../endpoint.js';
 import { MappedEndpoint, type RingTransport } from '../../mapped-endpoint.js';
 import { BELL_WAITER, OS_WAITER, W } from '../../ring/layout.js';
+import { yieldCpu } from '../../platform/linux/libc.js';
 import { PEER_CHECK_MS, POLL_BEFORE_SLEEP_US } from '../../wait/timing.js';
 import { futexWaiter } from './futex-waiter.js';
 import { Segment, type SegmentRequest } from './segment.js';
@@ -13,7 +14,7 @@ export function openLinuxShmEndpoint(canonical: string, request: SegmentRequest,
   const segment = Segment.open(canonical, request);
   const { bells } = segment;
   const { address } = segment.mapping;
-  const common = { pollFirstUs: POLL_BEFORE_SLEEP_US, release: () => segment.close() };
+  const common = { pollFirstUs: POLL_BEFORE_SLEEP_US, yieldCpu, release: () => segment.close() };
   const transport: RingTransport = bells?.watchable
     ? { ...common, bells, waiterKind: BELL_WAITER, quiesce: () => Promise.resolve() }
     : {

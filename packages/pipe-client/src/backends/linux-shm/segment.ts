@@ -3,6 +3,7 @@ import { ErrorCode, RingPipeError, fromSystemError } from '../../errors.js';
 import { HEADER_SIZE, MODE_MESSAGE, SLEEP_BELL, modeName, SLEEP_OS, SLOT_COUNT, sleeperKinds } from '../../ring/layout.js';
 import { Ring, type RingPlatform } from '../../ring/ring.js';
 import { checkHeader, initHeader } from '../../ring/header.js';
+import { wokePeer } from '../../wait/cpu-handoff.js';
 import { Bells, removeBells } from './bell.js';
 import { createLockFile, openLockFile, removeLockFile } from './lock-file.js';
 import {
@@ -384,6 +385,7 @@ function shmPlatform(lockFd: number, mapping: Mapping): ShmPlatform {
       const sleepers = sleeperKinds(waiting);
       if ((sleepers & SLEEP_OS) !== 0) futexWake(mapping.address + BigInt(which));
       if ((sleepers & SLEEP_BELL) !== 0) platform.bells?.of(which).ring();
+      if (sleepers !== 0) wokePeer();
     },
   };
   return platform;
