@@ -1,4 +1,4 @@
-import { runAll } from './wait.js';
+import { RunList } from './run-list.js';
 
 /** Something that runs at the end of an event loop turn (TurnEnd.add), as an object: nothing is allocated per call. */
 export interface AtTurnEnd {
@@ -11,13 +11,11 @@ export interface AtTurnEnd {
  * and no Immediate each. A task added while they run is due at the end of the next turn.
  */
 class TurnEnd {
-  private due: AtTurnEnd[] = [];
-  /** The other of two arrays that take turns, so that a turn allocates none. */
-  private running: AtTurnEnd[] = [];
+  private readonly due = new RunList<AtTurnEnd>();
   private scheduled = false;
 
   add(task: AtTurnEnd): void {
-    this.due.push(task);
+    this.due.add(task);
     if (this.scheduled) return;
     this.scheduled = true;
     setImmediate(this.run);
@@ -25,14 +23,7 @@ class TurnEnd {
 
   private readonly run = (): void => {
     this.scheduled = false;
-    const running = this.due;
-    this.due = this.running;
-    try {
-      runAll(running, turnEnded);
-    } finally {
-      running.length = 0;
-      this.running = running;
-    }
+    this.due.runAll(turnEnded);
   };
 }
 

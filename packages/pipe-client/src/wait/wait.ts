@@ -124,13 +124,13 @@ export function bound(wait: Wait): Wait {
   };
 }
 
-/** Runs `run` on every item in order; the first exception is thrown after all of them ran, so that none is left waiting. */
-export function runAll<T>(items: Iterable<T>, run: (item: T) => void): void {
+/** Runs `run` on the first `count` items in order; the first exception is thrown after all of them ran, so that none is left waiting. */
+export function runAll<T>(items: readonly T[], run: (item: T) => void, count = items.length): void {
   let failed = false;
   let failure: unknown;
-  for (const item of items) {
+  for (let i = 0; i < count; i++) {
     try {
-      run(item);
+      run(items[i]!);
     } catch (err) {
       if (!failed) failure = err;
       failed = true;

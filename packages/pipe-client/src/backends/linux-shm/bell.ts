@@ -1,6 +1,7 @@
 import { closeSync, constants, fchmodSync, fstatSync, openSync, unlinkSync } from 'node:fs';
 import { Socket } from 'node:net';
-import { runAll, type Waiting } from '../../wait/wait.js';
+import type { Waiting } from '../../wait/wait.js';
+import { RunList } from '../../wait/run-list.js';
 import { turnEnd, type AtTurnEnd } from '../../wait/turn-end.js';
 import type { WakeWord } from '../../ring/layout.js';
 import { makeFifo, readOrNothing, writeOrNothing } from '../../platform/linux/libc.js';
@@ -93,9 +94,7 @@ class Bell implements AtTurnEnd {
   private static socketsWork: boolean | undefined;
   /** What the event loop watches: made at the first sleep, so that a bell this handle only rings costs no Socket. */
   private socket: Socket | undefined;
-  private sleepers: Waiting[] = [];
-  /** The other of two arrays that take turns, so that a wake allocates none. */
-  private woken: Waiting[] = [];
+  private readonly sleepers = new RunList<Waiting>();
   /** Whether the event loop reads the FIFO (the socket is resumed). */
   private watching = false;
   /** Rung in this turn of the event loop; rung again meanwhile: one more ring is due at its end (ring()). */
@@ -193,7 +192,7 @@ class Bell implements AtTurnEnd {
    * sleeper's peers need a look.
    */
   sleep(sleeper: Waiting): void {
-    this.sleepers.push(sleeper);
+    this.sleepers.add(sleeper);
     if (!this.watching) {
       this.watching = true;
       // Should the socket be refused here after all, the sleeper is still woken by the peer watch's ticks (a moved word).
@@ -203,10 +202,7 @@ class Bell implements AtTurnEnd {
 
   /** A sleeper cancelled: it no longer reads the FIFO. */
   forget(sleeper: Waiting): void {
-    const at = this.sleepers.indexOf(sleeper);
-    if (at < 0) return;
-    this.sleepers.splice(at, 1);
-    this.idleIfNoSleeper();
+    if (this.sleepers.remove(sleeper)) this.idleIfNoSleeper();
   }
 
   /** Closes the descriptor now; synchronous, so that it also runs at exit: its sleepers end later, as cancelled. */
@@ -214,7 +210,7 @@ class Bell implements AtTurnEnd {
     // A ring still due goes now: the process may be exiting.
     if (this.ringAtTurnEnd) writeOrNothing(this.fd, RING);
     this.closed = true;
-    for (const sleeper of [...this.sleepers]) sleeper.cancel();
+    for (const sleeper of this.sleepers.toArray()) sleeper.cancel();
     if (this.socket) this.socket.destroy();
     else closeSync(this.fd);
   }
@@ -226,24 +222,16 @@ class Bell implements AtTurnEnd {
 
   /** Ends every sleep and runs what waited on it; what sleeps again meanwhile sleeps on, watched without a pause. */
   private wakeAll(): void {
-    if (this.sleepers.length === 0) {
-      this.idleIfNoSleeper();
-      return;
-    }
-    const woken = this.sleepers;
-    this.sleepers = this.woken;
     try {
-      runAll(woken, finish);
+      this.sleepers.runAll(finish);
     } finally {
-      woken.length = 0;
-      this.woken = woken;
       this.idleIfNoSleeper();
     }
   }
 
   /** Stops reading the FIFO (its rings are for whoever sleeps) and lets the process exit. */
   private idleIfNoSleeper(): void {
-    if (this.sleepers.length === 0 && this.watching) {
+    if (this.sleepers.size === 0 && this.watching) {
       this.watching = false;
       this.socket?.pause();
     }
