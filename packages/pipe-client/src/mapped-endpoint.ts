@@ -234,7 +234,7 @@ export class MappedEndpoint implements Endpoint {
     const waiting = new Waiting(() => rest?.cancel());
     queueMicrotask(() => {
       if (waiting.done) return;
-      if (this.closed || spin(ready, this.spinUs)) return waiting.finish();
+      if (this.closed || spinUntil(ready, performance.now() + this.spinUs / 1000)) return waiting.finish();
       rest = new RingWait(this, which, ready, size).start();
       rest.onDone(() => waiting.finish());
     });
@@ -371,9 +371,9 @@ class RingWait extends Waiting implements Watched, AtTurnEnd {
   turnEnded(): void {
     if (this.done) return;
     yieldAfterWake(this.endpoint.transport.yieldCpu);
-    const leftUs = (this.pollUntil - performance.now()) * 1000;
-    if (spin(this.ready, Math.min(leftUs, POLL_TURN_US))) this.polled(true);
-    else if (performance.now() >= this.pollUntil) this.polled(false);
+    const turnUntil = Math.min(this.pollUntil, performance.now() + POLL_TURN_US / 1000);
+    if (spinUntil(this.ready, turnUntil)) this.polled(true);
+    else if (turnUntil === this.pollUntil) this.polled(false);
     else turnEnd.add(this);
   }
 
@@ -422,12 +422,11 @@ class RingWait extends Waiting implements Watched, AtTurnEnd {
 }
 
 /**
- * Spins on `ready()` for up to `microseconds`, blocking the event loop meanwhile; whether it held.
- * It reads the clock every LOOKS_PER_CLOCK looks: a look costs tens of nanoseconds, and
- * performance.now() allocates its result.
+ * Spins on `ready()` until `deadline` (performance.now()'s clock), blocking the event loop
+ * meanwhile; whether it held. It reads the clock every LOOKS_PER_CLOCK looks: a look costs tens
+ * of nanoseconds, and performance.now() allocates its result.
  */
-function spin(ready: () => boolean, microseconds: number): boolean {
-  const deadline = performance.now() + microseconds / 1000;
+function spinUntil(ready: () => boolean, deadline: number): boolean {
   do for (let look = 0; look < LOOKS_PER_CLOCK; look++) if (ready()) return true;
   while (performance.now() < deadline);
   return false;

@@ -34,6 +34,10 @@ export class WaitSet {
     const pending = [...this.waits];
     for (const wait of pending) wait.cancel();
     await Promise.all(pending.map((wait) => wait.promise));
+    this.dropOver();
+  }
+
+  private dropOver(): void {
     const { waits } = this;
     let kept = 0;
     for (const wait of waits) if (!(wait instanceof Waiting && wait.done)) waits[kept++] = wait;
