@@ -12,8 +12,9 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { SPARSE_ARGS } from './cpu.mjs';
-import { WARM_UP_ROUNDS, oneWayQuantiles } from './lib.mjs';
+import { runSparse } from './cpu.mjs';
+import { runPingPong } from './latency.mjs';
+import { oneWayQuantiles } from './lib.mjs';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -74,20 +75,13 @@ async function measure(tree, { transport, send = 'write', recv }, size) {
 
 /** CPU per message of a reader fed 64 B at 1,000 messages/s for 3 s after its warm-up: bench/cpu.mjs's sparse row. */
 async function sparse(tree, transport) {
-  const addr = addressFor(transport);
-  const receiver = peer(tree, ['recv', transport, addr, ...SPARSE_ARGS]);
-  await receiver.ready;
-  const [got] = await Promise.all([receiver.exited, peer(tree, ['send', transport, addr, ...SPARSE_ARGS]).exited]);
+  const got = await runSparse((args) => peer(tree, args), transport, addressFor(transport));
   return got.cpuUs / got.received;
 }
 
 /** One-way latency p50, p99, p99.9 of a 64 B ping-pong back to back after its warm-up (bench/latency.mjs's row). */
 async function pingPong(tree, transport) {
-  const addr = addressFor(transport);
-  const echo = peer(tree, ['echo', transport, addr]);
-  await echo.ready;
-  const { oneWay } = await peer(tree, ['ping', transport, addr, 'size=64', `rounds=${WARM_UP_ROUNDS + 20000}`, 'gap=0']).exited;
-  await echo.exited;
+  const oneWay = await runPingPong((args) => peer(tree, args), transport, addressFor(transport), 64, 0);
   return oneWayQuantiles(oneWay).measured;
 }
 

@@ -14,14 +14,18 @@ const TRANSPORTS = [
   { label: 'net UNIX socket', transport: 'uds' },
 ];
 
-/** The sparse row's peers' arguments (bench/ab.mjs runs the same row). */
-export const SPARSE_ARGS = ['size=64', 'send=write', 'recv=data', `seconds=${WARM_UP / RATE + SECONDS}`, `rate=${RATE}`, `warm=${WARM_UP}`];
+const SPARSE_ARGS = ['size=64', 'send=write', 'recv=data', `seconds=${WARM_UP / RATE + SECONDS}`, `rate=${RATE}`, `warm=${WARM_UP}`];
+
+/** The sparse row's run at `addr`: the receiving peer's report. `start` starts a peer (bench/ab.mjs starts them beside other clients). */
+export async function runSparse(start, transport, addr) {
+  const receiver = start(['recv', transport, addr, ...SPARSE_ARGS]);
+  await receiver.ready;
+  const [got] = await Promise.all([receiver.exited, start(['send', transport, addr, ...SPARSE_ARGS]).exited]);
+  return got;
+}
 
 async function sparse(transport) {
-  const addr = address(transport);
-  const receiver = peer(['recv', transport, addr, ...SPARSE_ARGS]);
-  await receiver.ready;
-  const [got] = await Promise.all([receiver.exited, peer(['send', transport, addr, ...SPARSE_ARGS]).exited]);
+  const got = await runSparse(peer, transport, address(transport));
   return [fmt(got.received / (got.wallUs / 1e6)), fmt((got.cpuUs / got.wallUs) * 100, 2), fmt(got.cpuUs / got.received, 1), fmt(got.warmCpuUs / WARM_UP, 1)];
 }
 

@@ -30,12 +30,17 @@ const PACING = [
   { label: 'with idle gaps (2 ms every 50)', gap: 2 },
 ];
 
-async function measure(transport, size, gap, extra = []) {
-  const addr = address(transport);
-  const echo = transport === 'ipc' ? null : peer(['echo', transport, addr, ...extra]);
+/** A ping-pong at `addr` with its warm-up: each round's one-way latency (us). `start` starts a peer (bench/ab.mjs starts them beside other clients). */
+export async function runPingPong(start, transport, addr, size, gap, extra = []) {
+  const echo = transport === 'ipc' ? null : start(['echo', transport, addr, ...extra]);
   await echo?.ready;
-  const { oneWay } = await peer(['ping', transport, addr, `size=${size}`, `rounds=${WARM_UP_ROUNDS + ROUNDS}`, `gap=${gap}`, ...extra]).exited;
+  const { oneWay } = await start(['ping', transport, addr, `size=${size}`, `rounds=${WARM_UP_ROUNDS + ROUNDS}`, `gap=${gap}`, ...extra]).exited;
   await echo?.exited;
+  return oneWay;
+}
+
+async function measure(transport, size, gap, extra = []) {
+  const oneWay = await runPingPong(peer, transport, address(transport), size, gap, extra);
   const { measured, warmUp } = oneWayQuantiles(oneWay);
   const cells = (quantiles) => quantiles.map((us) => fmt(us, 1));
   return { measured: cells(measured), warmUp: cells(warmUp) };
