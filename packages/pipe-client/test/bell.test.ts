@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { skipLoudly, sleep, uniqueName, until } from '../../../tests/support/index.js';
 import { BELL_WAITER, OS_WAITER } from '../src/ring/layout.js';
+import { yieldAfterWake } from '../src/wait/cpu-handoff.js';
 import { killPeersAndClose, open } from './helpers/pipes.js';
 import { startPeer } from './helpers/processes.js';
 import { Off, peekU32, pokeU32, shmPath } from './helpers/segment-file.js';
@@ -79,6 +80,30 @@ describe('the bells', () => {
     await drained;
     expect(peekU32(small, Off.writersWaiting)).toBe(0);
     expect(written).toBeGreaterThan(0);
+  });
+
+  it('a write that wakes a sleeper makes the next poll turn let the CPU go; one that wakes nobody does not', async () => {
+    let yields = 0;
+    const countYield = (): void => void yields++;
+    const name = uniqueName('BELL');
+    const writer = open(name, { access: 'write' });
+    open(name, { access: 'read' }); // attached, not reading: nobody sleeps
+    yieldAfterWake(countYield);
+    yields = 0;
+    writer.write('unheard');
+    yieldAfterWake(countYield);
+    expect(yields, 'nobody was woken').toBe(0);
+
+    const woken = uniqueName('BELL');
+    const reader = open(woken, { access: 'read' });
+    const toReader = open(woken, { access: 'write' });
+    const got = once(reader, 'data');
+    await until('the reader sleeps on the bell', () => peekU32(woken, Off.readersWaiting) === BELL_WAITER);
+    toReader.write('ding');
+    yieldAfterWake(countYield);
+    yieldAfterWake(countYield);
+    expect(yields, 'one yield for the wake').toBe(1);
+    await got;
   });
 
   it('TypeScript and C writers ring the data bell for bell sleepers only', async () => {
