@@ -50,6 +50,8 @@ interface TransportCommon {
   readonly pollFirstUs: number;
   /** Lets the CPU go to another runnable process (sched_yield): a poll's turn after this process woke a peer (wait/cpu-handoff.ts). */
   yieldCpu?(): void;
+  /** Whether a look at this handle's peers taken at `since` still holds at `now`: the kernel would have told of a peer that left since (linux-shm, its lock files watched). */
+  peersHeldSince?(since: number, now: number): boolean;
   /** Called before a writer sleeps for room for a record of `size` payload bytes. */
   beforeWriteSleep?(size: number): void;
   /** A failure that ends the handle (e.g. the driver stopped answering), once there is one. */
@@ -327,6 +329,7 @@ export class MappedEndpoint implements Endpoint {
  */
 class RingWait extends Waiting implements Watched, AtTurnEnd {
   readonly everyMs: number;
+  readonly words: Int32Array;
   readonly index: number;
   seq = 0;
   nextLook = 0;
@@ -345,12 +348,9 @@ class RingWait extends Waiting implements Watched, AtTurnEnd {
     private readonly size: number | undefined,
   ) {
     super();
+    this.words = endpoint.words;
     this.index = W(which);
     this.everyMs = which === Off.dataSeq ? IDLE_READER_CHECK_MS : PEER_CHECK_MS;
-  }
-
-  get words(): Int32Array {
-    return this.endpoint.words;
   }
 
   start(): this {
@@ -414,6 +414,11 @@ class RingWait extends Waiting implements Watched, AtTurnEnd {
   /** A writer waiting for room wakes at each look, to look at its readers (noReaders). */
   due(): boolean {
     return this.which !== Off.dataSeq || this.endpoint.peersDue();
+  }
+
+  /** A reader's look holds while its writers' liveness does: the ring changes only with a wake. */
+  lookHolds(since: number, now: number): boolean {
+    return this.which === Off.dataSeq && this.endpoint.transport.peersHeldSince?.(since, now) === true;
   }
 
   wake(): void {

@@ -72,3 +72,40 @@ describe('the peer watch', () => {
     expect(mostInOneGo, 'looks in one turn of the event loop').toBeLessThanOrEqual(16);
   });
 });
+
+describe('looks that hold', () => {
+  it('a sleeper whose look holds is not looked at again until the watch hears news and the look stops holding', async () => {
+    const words = new Int32Array(1);
+    let newsAt = -Infinity;
+    peerWatch.hearFrom(() => newsAt);
+    let looks = 0;
+    let asked = 0;
+    let holds = true;
+    const stop = peerWatch.watch({
+      everyMs: 100,
+      words,
+      index: 0,
+      seq: 0,
+      due: () => (looks++, false),
+      lookHolds: () => (asked++, holds),
+      wake: () => {},
+    });
+    for (let i = 0; i < 100 && looks === 0; i++) await sleepMs(20);
+    expect(looks, 'the first look, within its period').toBe(1);
+    await sleepMs(1000);
+    expect(looks, 'no look while the first holds (every 100 ms otherwise)').toBe(1);
+    const askedBefore = asked;
+    newsAt = performance.now(); // news, but this look still holds
+    await sleepMs(600);
+    expect(asked, 'asked again at the tick that heard the news').toBeGreaterThan(askedBefore);
+    expect(looks, 'a look that still holds is not taken again').toBe(1);
+    holds = false;
+    newsAt = performance.now();
+    for (let i = 0; i < 100 && looks === 1; i++) await sleepMs(20);
+    expect(looks, 'a look that stopped holding is taken again').toBe(2);
+    await sleepMs(600);
+    expect(looks, 'and then every 100 ms (a tick of 250 ms), as a look that does not hold').toBeGreaterThanOrEqual(3);
+    stop();
+    peerWatch.hearFrom(() => -Infinity);
+  });
+});

@@ -8,6 +8,13 @@ export const PEER_CHECK_MS = 250;
  */
 export const IDLE_READER_CHECK_MS = 1000;
 
+/**
+ * How long a peer seen live is taken as live without another system call, where the kernel
+ * would have told of its leaving (inotify on the lock files, platform/linux/slot-liveness.ts);
+ * so also how often the peer watch looks at a sleeper whose last look holds so.
+ */
+export const VOUCHED_LIVE_MS = 30_000;
+
 /** How long a waiter polls the ring from the event loop before it sleeps in the OS, at least (after a short wait). */
 export const POLL_BEFORE_SLEEP_US = 20;
 

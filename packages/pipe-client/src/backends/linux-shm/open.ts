@@ -14,7 +14,12 @@ export function openLinuxShmEndpoint(canonical: string, request: SegmentRequest,
   const segment = Segment.open(canonical, request);
   const { bells } = segment;
   const { address } = segment.mapping;
-  const common = { pollFirstUs: POLL_BEFORE_SLEEP_US, yieldCpu, release: () => segment.close() };
+  const common = {
+    pollFirstUs: POLL_BEFORE_SLEEP_US,
+    yieldCpu,
+    peersHeldSince: (since: number, now: number) => segment.peersHeldSince(since, now),
+    release: () => segment.close(),
+  };
   const transport: RingTransport = bells?.watchable
     ? { ...common, bells, waiterKind: BELL_WAITER, quiesce: () => Promise.resolve() }
     : {

@@ -80,6 +80,11 @@ export class Segment {
     return this.ring.tokenOf(this.slot);
   }
 
+  /** Whether what this handle saw of its peers' liveness at `since` still holds at `now` (SlotLiveness.heldSince). */
+  peersHeldSince(since: number, now: number): boolean {
+    return this.liveness.heldSince(since, now);
+  }
+
   /**
    * Detaches; the last handle keeps the pipe when something is unread (stamping when), else
    * removes it. Synchronous and never waits, so it also runs at exit.

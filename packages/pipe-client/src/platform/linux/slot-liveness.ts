@@ -1,3 +1,5 @@
+import { peerWatch } from '../../wait/peer-watch.js';
+import { VOUCHED_LIVE_MS } from '../../wait/timing.js';
 import { closeFd, inotifyOpen, inotifyUnwatch, inotifyWatch, ofdLocked, readOrNothing } from './libc.js';
 
 // Whether a slot of a pipe is live (docs/ring-format.md, Liveness: another open file description
@@ -19,7 +21,7 @@ import { closeFd, inotifyOpen, inotifyUnwatch, inotifyWatch, ofdLocked, readOrNo
 /** Lock files this process must hold before it takes an inotify instance (each user has 128 of them, fs.watch needs them too). */
 const WATCH_FROM = 64;
 const UNSURE_MS = 1000;
-const KEEP_MS = 30_000;
+const KEEP_MS = VOUCHED_LIVE_MS;
 /** How stale the view of closes may be: events are read at most this often, at a look. */
 const READ_EVENTS_EVERY_MS = 20;
 /** After the kernel refused an inotify instance, when to ask again. */
@@ -59,10 +61,21 @@ export class SlotLiveness {
     return live;
   }
 
+  /**
+   * Whether the answers given at `since` still hold at `now`: closes are watched, and none was
+   * seen from a second before `since` on (a look in the unsure time after a close may have run
+   * before the kernel dropped the closed description's locks).
+   */
+  heldSince(since: number, now: number): boolean {
+    closes.readEvents(now);
+    return this.wd >= 0 && since >= this.unsureUntil;
+  }
+
   /** A description of the lock file closed (or closes may have been missed): look again, with the system call for a while. */
   forget(now: number): void {
     this.seen.clear();
     this.unsureUntil = now + UNSURE_MS;
+    closes.forgotAt = now;
   }
 
   /** Call before the lock file's descriptor closes. */
@@ -79,6 +92,15 @@ class Closes {
   private lastRead = 0;
   private retryAt = 0;
   private readonly events = Buffer.alloc(4096);
+  /** When a handle last forgot what it saw: the peer watch's news (wait/peer-watch.ts, hearFrom). */
+  forgotAt = -Infinity;
+
+  constructor() {
+    peerWatch.hearFrom((now) => {
+      this.readEvents(now);
+      return this.forgotAt;
+    });
+  }
 
   add(handle: SlotLiveness): void {
     this.all.add(handle);
