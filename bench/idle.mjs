@@ -4,9 +4,10 @@
 // windows: `settle` s after the last one opened, and `steady` s after (V8's memory reducer runs
 // its collections some seconds after the opening's allocations, then no more); and the wake
 // latency of a 64 B message written to one pipe at a time (a random one, 20 ms apart, the
-// writer's timestamp in the message, CLOCK_MONOTONIC in both processes). The same with as many
+// writer's timestamp in the message, CLOCK_MONOTONIC in both processes), after `warm` such
+// wakes 5 ms apart, whose figures have a table of their own. The same with as many
 // UNIX socket connections, in the same run.
-//   node bench/idle.mjs [pipes=1000] [seconds=5] [wakes=300] [settle=10] [steady=30] [transports=ringpipe,uds]
+//   node bench/idle.mjs [pipes=1000] [seconds=5] [warm=1000] [wakes=300] [settle=10] [steady=30] [transports=ringpipe,uds]
 // IDLE_PROFILE=DIR: a CPU profile of the reading process; IDLE_PERF="stat -e task-clock": perf on it over the idle window.
 // Figures, not assertions.
 import { spawn } from 'node:child_process';
@@ -19,6 +20,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const SELF = fileURLToPath(import.meta.url);
+/** How far apart the warm-up's wakes are: far enough that every reader sleeps, as with 20 ms. */
+const WARM_UP_GAP_MS = 5;
 const [role, transport, prefix, countArg] = process.argv.slice(2);
 const kv = Object.fromEntries(process.argv.slice(2).filter((a) => a.includes('=')).map((a) => a.split('=')));
 const now = () => process.hrtime.bigint();
@@ -125,7 +128,7 @@ function child(args) {
   };
 }
 
-async function measure(transport, pipes, seconds, wakes, settleMs, steadyMs) {
+async function measure(transport, pipes, seconds, warm, wakes, settleMs, steadyMs) {
   const prefix = `BENCH-IDLE-${process.pid}-${transport}`;
   const reader = child(['reader', transport, prefix, String(pipes)]);
   await reader.next();
@@ -144,13 +147,18 @@ async function measure(transport, pipes, seconds, wakes, settleMs, steadyMs) {
   const perf = process.env.IDLE_PERF && transport === 'ringpipe' ? spawn('sh', ['-c', `sleep ${Math.max(0, perfAt) / 1000}; exec perf ${process.env.IDLE_PERF} -p ${reader.proc.pid} -- sleep ${seconds}`], { stdio: 'inherit' }) : undefined;
   const steady = await window(steadyMs);
   if (perf) await once(perf, 'exit');
-  for (let i = 0; i < wakes; i++) {
-    writer.send(`send ${Math.floor(Math.random() * pipes)}`);
-    await sleep(20);
-  }
-  await sleep(200);
-  reader.send('latencies');
-  const latencies = (await reader.next()).latencies.sort((a, b) => a - b);
+  const wakeSome = async (count, gapMs) => {
+    for (let i = 0; i < count; i++) {
+      writer.send(`send ${Math.floor(Math.random() * pipes)}`);
+      await sleep(gapMs);
+    }
+    await sleep(200);
+    reader.send('latencies');
+    return (await reader.next()).latencies.sort((a, b) => a - b);
+  };
+  // The first wakes run code V8 has not compiled yet, on both sides: counted apart.
+  const warmUp = await wakeSome(warm, WARM_UP_GAP_MS);
+  const latencies = await wakeSome(wakes, 20);
   await writer.end();
   await reader.end();
   if (transport === 'uds') rmSync(socketPath(prefix, 0), { force: true });
@@ -159,29 +167,40 @@ async function measure(transport, pipes, seconds, wakes, settleMs, steadyMs) {
     pipes,
     settled,
     steady,
-    wakes: latencies.length,
-    p50: quantile(latencies, 0.5),
-    p99: quantile(latencies, 0.99),
-    max: latencies.at(-1),
+    wakes: wakeFigures(latencies),
+    warmUp: wakeFigures(warmUp),
   };
+}
+
+function wakeFigures(sorted) {
+  const ms = (us) => (us === undefined ? '-' : (us / 1000).toFixed(3));
+  return `${sorted.length} | ${ms(quantile(sorted, 0.5))} | ${ms(quantile(sorted, 0.99))} | ${ms(sorted.at(-1))}`;
 }
 
 async function main() {
   const pipes = Number(kv.pipes ?? 1000);
   const seconds = Number(kv.seconds ?? 5);
   const wakes = Number(kv.wakes ?? 300);
+  const warm = Number(kv.warm ?? 1000);
   const settleMs = Number(kv.settle ?? 10) * 1000;
   const steadyMs = Number(kv.steady ?? 30) * 1000;
   const transports = (kv.transports ?? 'ringpipe,uds').split(',');
   console.log(
-    `## Quiet pipes\n\n${pipes} idle readers in one process (default options, a 'data' listener each), their writer attached in another and silent: the reading process's CPU over ${seconds} s, from ${settleMs / 1000} s and from ${steadyMs / 1000} s after the last one opened, with V8's major collections in each window counted (their CPU, on V8's threads too, is in the figure: its memory reducer collects some seconds after the opening, then no more); then ${wakes} messages of 64 B, each to a random one, 20 ms apart: latency from the write to 'data'.\n`,
+    `## Quiet pipes\n\n${pipes} idle readers in one process (default options, a 'data' listener each), their writer attached in another and silent: the reading process's CPU over ${seconds} s, from ${settleMs / 1000} s and from ${steadyMs / 1000} s after the last one opened, with V8's major collections in each window counted (their CPU, on V8's threads too, is in the figure: its memory reducer collects some seconds after the opening, then no more); then ${wakes} messages of 64 B, each to a random one, 20 ms apart, after ${warm} such messages ${WARM_UP_GAP_MS} ms apart to warm up (the table after this one): latency from the write to 'data'.\n`,
   );
   const cpu = (w) => `${w.cpuPercent.toFixed(2)} (${w.systemPercent.toFixed(2)}) | ${w.majorGcs.count} (${w.majorGcs.ms.toFixed(1)})`;
   console.log(`| transport | idle readers | CPU from ${settleMs / 1000} s, % of a core (system) | major GCs (ms) | CPU from ${steadyMs / 1000} s, % of a core (system) | major GCs (ms) | wakes | wake p50 (ms) | wake p99 (ms) | max (ms) |`);
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  const warmUps = [];
   for (const transport of transports) {
-    const r = await measure(transport, pipes, seconds, wakes, settleMs, steadyMs);
-    console.log(`| ${transport === 'uds' ? 'net UNIX socket' : 'ringpipe'} | ${r.pipes} | ${cpu(r.settled)} | ${cpu(r.steady)} | ${r.wakes} | ${(r.p50 / 1000).toFixed(3)} | ${(r.p99 / 1000).toFixed(3)} | ${(r.max / 1000).toFixed(3)} |`);
+    const r = await measure(transport, pipes, seconds, warm, wakes, settleMs, steadyMs);
+    const name = transport === 'uds' ? 'net UNIX socket' : 'ringpipe';
+    console.log(`| ${name} | ${r.pipes} | ${cpu(r.settled)} | ${cpu(r.steady)} | ${r.wakes} |`);
+    warmUps.push(`| ${name} | ${r.warmUp} |`);
   }
+  console.log(`\nThe same readers' first ${warm} wakes (warm-up: V8 compiles on both sides meanwhile).\n`);
+  console.log('| transport | wakes | wake p50 (ms) | wake p99 (ms) | max (ms) |');
+  console.log('|---|---:|---:|---:|---:|');
+  for (const row of warmUps) console.log(row);
   console.log();
 }
