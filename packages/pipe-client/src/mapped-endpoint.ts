@@ -50,8 +50,8 @@ interface TransportCommon {
   readonly pollFirstUs: number;
   /** Lets the CPU go to another runnable process (sched_yield): a poll's turn after this process woke a peer (wait/cpu-handoff.ts). */
   yieldCpu?(): void;
-  /** Whether a look at this handle's peers taken at `since` still holds at `now`: the kernel would have told of a peer that left since (linux-shm, its lock files watched). */
-  peersHeldSince?(since: number, now: number): boolean;
+  /** Whether a look at this handle's peers taken at `since` still holds: the kernel would have told of a peer that left since (linux-shm, its lock files watched). */
+  peersHeldSince?(since: number): boolean;
   /** Called before a writer sleeps for room for a record of `size` payload bytes. */
   beforeWriteSleep?(size: number): void;
   /** A failure that ends the handle (e.g. the driver stopped answering), once there is one. */
@@ -417,8 +417,8 @@ class RingWait extends Waiting implements Watched, AtTurnEnd {
   }
 
   /** A reader's look holds while its writers' liveness does: the ring changes only with a wake. */
-  lookHolds(since: number, now: number): boolean {
-    return this.which === Off.dataSeq && this.endpoint.transport.peersHeldSince?.(since, now) === true;
+  lookHolds(since: number): boolean {
+    return this.which === Off.dataSeq && this.endpoint.transport.peersHeldSince?.(since) === true;
   }
 
   wake(): void {

@@ -11,12 +11,12 @@ export interface Watched {
   /** Whether the sleeper must wake to look at its peers (one it waits on may be gone); may take system calls. */
   due(): boolean;
   /**
-   * Whether a look at its peers taken at `since` still holds at `now` without another: the
+   * Whether a look at its peers taken at `since` still holds without another: the
    * kernel would have told of any peer that left since (platform/linux/slot-liveness.ts). Such a
    * sleeper is asked again only when the watch hears of peers that may have left (hearFrom), and
    * looked at after VOUCHED_LIVE_MS.
    */
-  lookHolds?(since: number, now: number): boolean;
+  lookHolds?(since: number): boolean;
   wake(): void;
   /**
    * The watch's own bookkeeping, kept on the sleeper so that a watch allocates nothing: when to
@@ -123,7 +123,7 @@ class PeerWatch {
         // A plain load: a hint, which the woken sleeper checks with its own.
         if (watched.words[watched.index] !== watched.seq) woken.push(watched);
         // Half a tick early rather than a tick late: timers fire a little after their time.
-        else if (watched.nextLook! <= now + TICK_MS / 2 || (news && watched.heldSince !== undefined && !watched.lookHolds!(watched.heldSince, now))) {
+        else if (watched.nextLook! <= now + TICK_MS / 2 || (news && watched.heldSince !== undefined && !watched.lookHolds!(watched.heldSince))) {
           watched.nextLook = now + this.periodMs(watched.everyMs);
           watched.heldSince = undefined;
           this.looks.push(watched);
@@ -149,7 +149,7 @@ class PeerWatch {
       let due: boolean;
       try {
         due = watched.due();
-        if (!due && watched.lookHolds?.(now, now)) {
+        if (!due && watched.lookHolds?.(now)) {
           watched.heldSince = now;
           // Spread over the period's second half, so that sleepers seen in one go are not all looked at again in one go.
           watched.nextLook = now + this.periodMs(VOUCHED_LIVE_MS) * (0.5 + Math.random() * 0.5);

@@ -17,7 +17,7 @@ export function openLinuxShmEndpoint(canonical: string, request: SegmentRequest,
   const common = {
     pollFirstUs: POLL_BEFORE_SLEEP_US,
     yieldCpu,
-    peersHeldSince: (since: number, now: number) => segment.peersHeldSince(since, now),
+    peersHeldSince: (since: number) => segment.peersHeldSince(since),
     release: () => segment.close(),
   };
   const transport: RingTransport = bells?.watchable

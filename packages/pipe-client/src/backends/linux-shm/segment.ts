@@ -80,9 +80,9 @@ export class Segment {
     return this.ring.tokenOf(this.slot);
   }
 
-  /** Whether what this handle saw of its peers' liveness at `since` still holds at `now` (SlotLiveness.heldSince). */
-  peersHeldSince(since: number, now: number): boolean {
-    return this.liveness.heldSince(since, now);
+  /** Whether what this handle saw of its peers' liveness at `since` still holds (SlotLiveness.heldSince). */
+  peersHeldSince(since: number): boolean {
+    return this.liveness.heldSince(since);
   }
 
   /**

@@ -15,13 +15,12 @@ import { closeFd, inotifyOpen, inotifyUnwatch, inotifyWatch, ofdLocked, readOrNo
 // live, without another F_OFD_GETLK, until a writable description of its lock file closes. The
 // kernel raises the event a moment before it drops the closed description's locks: a lock file
 // with such a close is looked at with the system call for UNSURE_MS after the event is read. And
-// no answer is kept longer than KEEP_MS (what a peer outside the format, holding a read lock
+// no answer is kept longer than VOUCHED_LIVE_MS (what a peer outside the format, holding a read lock
 // through a read-only descriptor, may cost).
 
 /** Lock files this process must hold before it takes an inotify instance (each user has 128 of them, fs.watch needs them too). */
 const WATCH_FROM = 64;
 const UNSURE_MS = 1000;
-const KEEP_MS = VOUCHED_LIVE_MS;
 /** How stale the view of closes may be: events are read at most this often, at a look. */
 const READ_EVENTS_EVERY_MS = 20;
 /** After the kernel refused an inotify instance, when to ask again. */
@@ -53,7 +52,7 @@ export class SlotLiveness {
     const trusted = this.wd >= 0 && now >= this.unsureUntil;
     if (trusted) {
       const at = this.seen.get(slot);
-      if (at !== undefined && now - at < KEEP_MS) return true;
+      if (at !== undefined && now - at < VOUCHED_LIVE_MS) return true;
     }
     const live = ofdLocked(this.lockFd, slot);
     if (live && trusted) this.seen.set(slot, now);
@@ -62,12 +61,11 @@ export class SlotLiveness {
   }
 
   /**
-   * Whether the answers given at `since` still hold at `now`: closes are watched, and none was
-   * seen from a second before `since` on (a look in the unsure time after a close may have run
-   * before the kernel dropped the closed description's locks).
+   * Whether the answers given at `since` still hold: closes are watched, and none was read from
+   * a second before `since` on (a look in the unsure time after a close may have run before the
+   * kernel dropped the closed description's locks). A close read later tells the peer watch.
    */
-  heldSince(since: number, now: number): boolean {
-    closes.readEvents(now);
+  heldSince(since: number): boolean {
     return this.wd >= 0 && since >= this.unsureUntil;
   }
 
