@@ -27,6 +27,16 @@ const turnEnd = (): Promise<void> => new Promise((resolve) => setImmediate(() =>
 const bellOf = (name: string, word: 'data' | 'space' = 'data'): string => `${shmPath(name)}.${statSync(shmPath(name)).ino}.${word}.bell`;
 const filesOf = (name: string): string[] => readdirSync('/dev/shm').filter((f) => `/dev/shm/${f}`.startsWith(shmPath(name)));
 
+/** A reader asleep on its pipe's bell, a writer beside it, and the reader's next message. */
+async function readerAsleep(): Promise<{ name: string; reader: ReturnType<typeof open>; writer: ReturnType<typeof open>; got: Promise<unknown[]> }> {
+  const name = uniqueName('BELL');
+  const reader = open(name, { access: 'read' });
+  const writer = open(name, { access: 'write' });
+  const got = once(reader, 'data');
+  await until('the reader sleeps on the bell', () => peekU32(name, Off.readersWaiting) === BELL_WAITER);
+  return { name, reader, writer, got };
+}
+
 /** Reads what is in the bell now, as a peer that may open it could: the number of rings. */
 function drainBell(path: string): number {
   const fd = openSync(path, constants.O_RDWR | constants.O_NONBLOCK);
@@ -56,11 +66,7 @@ describe('the bells', () => {
   });
 
   it('a sleeping reader counts itself as a bell sleeper, and a write wakes it; a writer for room likewise', async () => {
-    const name = uniqueName('BELL');
-    const reader = open(name, { access: 'read' });
-    const writer = open(name, { access: 'write' });
-    const got = once(reader, 'data');
-    await until('the reader sleeps on the bell', () => peekU32(name, Off.readersWaiting) === BELL_WAITER);
+    const { name, reader, writer, got } = await readerAsleep();
     writer.write('ding');
     expect(String((await got)[0])).toBe('ding');
     reader.destroy();
@@ -94,11 +100,7 @@ describe('the bells', () => {
     yieldAfterWake(countYield);
     expect(yields, 'nobody was woken').toBe(0);
 
-    const woken = uniqueName('BELL');
-    const reader = open(woken, { access: 'read' });
-    const toReader = open(woken, { access: 'write' });
-    const got = once(reader, 'data');
-    await until('the reader sleeps on the bell', () => peekU32(woken, Off.readersWaiting) === BELL_WAITER);
+    const { writer: toReader, got } = await readerAsleep();
     toReader.write('ding');
     yieldAfterWake(countYield);
     yieldAfterWake(countYield);
