@@ -146,12 +146,13 @@ export class MappedEndpoint implements Endpoint {
   }
 
   readInto(target: Uint8Array): number | null | typeof EOF {
-    const got = this.reading((checkLiveness) => {
-      const n = this.ring.readInto(this.slot, target, checkLiveness);
-      // A length is a result too: tell it from the codes, which are negative.
-      return n >= 0 ? [n] : n;
-    });
-    return got === null || got === EOF ? got : got[0]!;
+    this.usable();
+    const checkLiveness = this.takeLivenessCheck();
+    const n = this.ring.readInto(this.slot, target, checkLiveness);
+    // A length is a result too: the codes are negative.
+    if (n < 0) return this.afterCode(n, checkLiveness);
+    this.readBackoff.reset();
+    return n;
   }
 
   peek(): Buffer | null | typeof EOF {
@@ -199,17 +200,29 @@ export class MappedEndpoint implements Endpoint {
   /** Runs one Read of the ring and maps its codes: null when the caller must wait (LOCKED: on a timer), EOF at the end. */
   private reading<T extends object>(readOnce: (checkLiveness: boolean) => T | number): T | null | typeof EOF {
     this.usable();
+    const checkLiveness = this.takeLivenessCheck();
+    const got = readOnce(checkLiveness);
+    if (typeof got === 'number') return this.afterCode(got, checkLiveness);
+    this.readBackoff.reset();
+    return got;
+  }
+
+  /** Whether this read also looks at the peers' liveness (a sleep timed out before it); once. */
+  private takeLivenessCheck(): boolean {
     const checkLiveness = this.checkLiveness;
     this.checkLiveness = false;
-    const got = readOnce(checkLiveness);
-    if (got === LOCKED) {
+    return checkLiveness;
+  }
+
+  /** What a Read's code means to the caller. */
+  private afterCode(code: number, checkLiveness: boolean): null | typeof EOF {
+    if (code === LOCKED) {
       this.readBackoff.locked();
       return null;
     }
     this.readBackoff.reset();
-    if (typeof got !== 'number') return got;
-    if (got === TOO_SMALL) throw nextTooBig(this.name);
-    if (got === EMPTY && !this.follow && this.ring.eof(this.slot, checkLiveness)) return EOF;
+    if (code === TOO_SMALL) throw nextTooBig(this.name);
+    if (code === EMPTY && !this.follow && this.ring.eof(this.slot, checkLiveness)) return EOF;
     return null;
   }
 

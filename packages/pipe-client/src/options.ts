@@ -67,9 +67,13 @@ export interface CallOptions {
 
 const callOptionsSchema = z.strictObject({ signal: z.optional(abortSignal()) });
 
+/** What a call without options resolves to: the per-message paths call this for every message. */
+const NO_CALL_OPTIONS: CallOptions = Object.freeze({});
+
 /** Checks the options of one call; throws ERR_RINGPIPE_BAD_OPTION. */
 export function resolveCallOptions(options: unknown): CallOptions {
-  return parsed(callOptionsSchema.safeParse(options ?? {}));
+  if (options === undefined || options === null) return NO_CALL_OPTIONS;
+  return parsed(callOptionsSchema.safeParse(options));
 }
 
 const optionsSchema = z.strictObject({

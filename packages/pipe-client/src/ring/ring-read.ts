@@ -10,6 +10,8 @@ import { CURSOR64, CURSOR_NEXT64, H, TAIL64, addCounter, corrupt, slotWord } fro
 const SKIPPED = Symbol('skipped');
 /** The longest message copyOut() copies with a loop. */
 const COPY_LOOP_AT_MOST = 64;
+/** What readInto's field holds between calls: nothing of the caller's is kept. */
+const EMPTY_TARGET = new Uint8Array(0);
 
 /** What a Read does with the committed record at `tail` (it stores the new tail itself): the bytes, a count, or a code. */
 type Take = (tail: number, len: number, size: number, skip: number) => Buffer | number;
@@ -40,15 +42,24 @@ export class RingRead extends RingWrite {
 
   /** Read into the caller's buffer: the length copied (a message longer than `target` is TOO_SMALL and stays), or a code as read's. */
   readInto(slot: number, target: Uint8Array, checkLiveness: boolean): number {
-    const got = this.readWith(slot, checkLiveness, (tail, len, size, skip) => {
-      const n = this.mode === MODE_MESSAGE ? len : Math.min(len - skip, target.length);
-      if (n > target.length || (n === 0 && len > 0)) return TOO_SMALL;
-      this.copyOut(tail + RECORD_HEADER + skip, target, n);
-      this.consume(tail, len, size, skip, n);
-      return n;
-    });
-    return got as number;
+    this.intoTarget = target;
+    try {
+      return this.readWith(slot, checkLiveness, this.takeInto) as number;
+    } finally {
+      this.intoTarget = EMPTY_TARGET;
+    }
   }
+
+  /** readInto's target, for takeInto: a field, as readMax is for takeOne. */
+  private intoTarget: Uint8Array = EMPTY_TARGET;
+  private readonly takeInto: Take = (tail, len, size, skip) => {
+    const target = this.intoTarget;
+    const n = this.mode === MODE_MESSAGE ? len : Math.min(len - skip, target.length);
+    if (n > target.length || (n === 0 && len > 0)) return TOO_SMALL;
+    this.copyOut(tail + RECORD_HEADER + skip, target, n);
+    this.consume(tail, len, size, skip, n);
+    return n;
+  };
 
   /**
    * Message mode: every committed message from the oldest on, up to `max`,
