@@ -26,7 +26,8 @@ export async function runSparse(start, transport, addr) {
 
 async function sparse(transport) {
   const got = await runSparse(peer, transport, address(transport));
-  return [fmt(got.received / (got.wallUs / 1e6)), fmt((got.cpuUs / got.wallUs) * 100, 2), fmt(got.cpuUs / got.received, 1), fmt(got.warmCpuUs / WARM_UP, 1)];
+  const fullGcs = got.majorGcs === undefined ? '-' : `${got.majorGcs} (${fmt(got.majorGcMs, 1)} ms)`;
+  return [fmt(got.received / (got.wallUs / 1e6)), fmt((got.cpuUs / got.wallUs) * 100, 2), fmt(got.cpuUs / got.received, 1), fullGcs, fmt(got.warmCpuUs / WARM_UP, 1)];
 }
 
 async function idle(transport) {
@@ -39,26 +40,26 @@ async function idle(transport) {
   holder.child.kill();
   await holder.exited.catch(() => {});
   await sleep(50);
-  return ['0', fmt((got.cpuUs / got.wallUs) * 100, 2), '-', '-'];
+  return ['0', fmt((got.cpuUs / got.wallUs) * 100, 2), '-', '-', '-'];
 }
 
 export async function cpu() {
   console.log(
-    `## CPU of a reader, sparse traffic\n\n64 B messages at about ${fmt(RATE)}/s for ${SECONDS} s after ${fmt(WARM_UP)} messages of warm-up (their CPU in the last column), or none for ${IDLE_SECONDS} s with a writer attached; the reader process's user + system CPU.\n`,
+    `## CPU of a reader, sparse traffic\n\n64 B messages at about ${fmt(RATE)}/s for ${SECONDS} s after ${fmt(WARM_UP)} messages of warm-up (their CPU in the last column), or none for ${IDLE_SECONDS} s with a writer attached; the reader process's user + system CPU, and V8's full collections that started in those seconds (V8's memory reducer runs one or two once, about 8 s after the heap's old space first grew: when they fall in the window, their work counts in its CPU).\n`,
   );
-  const row = table(['traffic', 'reader', 'messages/s', 'CPU (% of one core)', 'CPU per message (us)', 'warm-up: CPU per message (us)'], ['l', 'l', 'r', 'r', 'r', 'r']);
+  const row = table(['traffic', 'reader', 'messages/s', 'CPU (% of one core)', 'CPU per message (us)', "V8's full collections in those seconds (their pauses)", 'warm-up: CPU per message (us)'], ['l', 'l', 'r', 'r', 'r', 'r', 'r']);
   for (const t of TRANSPORTS) {
     try {
       row([`64 B at ~${fmt(RATE)}/s`, t.label, ...(await sparse(t.transport))]);
     } catch (err) {
-      row([`64 B at ~${fmt(RATE)}/s`, t.label, ...unavailable(err.message, 4)]);
+      row([`64 B at ~${fmt(RATE)}/s`, t.label, ...unavailable(err.message, 5)]);
     }
   }
   for (const t of TRANSPORTS) {
     try {
       row(['idle, writer attached', t.label, ...(await idle(t.transport))]);
     } catch (err) {
-      row(['idle, writer attached', t.label, ...unavailable(err.message, 4)]);
+      row(['idle, writer attached', t.label, ...unavailable(err.message, 5)]);
     }
   }
   console.log();

@@ -1,9 +1,9 @@
 // One side of a measurement, in its own process:
 //   node bench/peer.mjs ROLE TRANSPORT ADDRESS [key=value ...]
 // ROLE:
-//   recv  prints "ready", reads until EOF with the `recv` path; prints {end, received, bytes, cpuUs, wallUs}
-//         (cpu and wall from the first message to EOF; with `warm`=N, from the message after the first N,
-//         whose cpu and wall are warmCpuUs and warmWallUs)
+//   recv  prints "ready", reads until EOF with the `recv` path; prints {end, received, bytes, cpuUs, wallUs,
+//         majorGcs, majorGcMs} (cpu, wall and V8's full collections from the first message to EOF; with `warm`=N,
+//         from the message after the first N, whose cpu and wall are warmCpuUs and warmWallUs)
 //   send  sends `size`-byte messages with the `send` path for `seconds` (paced to `rate`/s if given), then
 //         ends; prints {start, sent}
 //   echo  prints "ready", sends back every message
@@ -11,6 +11,8 @@
 //   idle  prints "ready", reads for `seconds` while no message comes; prints {cpuUs, wallUs}
 //   hold  opens the sending side, sends nothing, waits to be killed
 // TRANSPORT: ringpipe | uds | ipc | zmq (bench/transports/*.mjs).
+import { PerformanceObserver, constants } from 'node:perf_hooks';
+
 const [role, transport, address, ...argv] = process.argv.slice(2);
 const opts = { argv, ...Object.fromEntries(argv.map((kv) => kv.split('='))) };
 for (const key of ['size', 'seconds', 'rate', 'rounds', 'gap', 'warm']) if (key in opts) opts[key] = Number(opts[key]);
@@ -62,13 +64,31 @@ class Counter {
 
 const message = Buffer.alloc(opts.size || 1, 0x61);
 
+/** V8's full collections (mark-compact) that start while `counter` counts past its warm-up: how many, and their main-thread time. */
+function watchMajorGcs(counter) {
+  const seen = { majorGcs: 0, majorGcMs: 0 };
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      if (entry.detail?.kind !== constants.NODE_PERFORMANCE_GC_MAJOR || counter.first === null) continue;
+      seen.majorGcs++;
+      seen.majorGcMs += entry.duration;
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return { seen, stop: () => observer.disconnect() };
+}
+
 if (role === 'recv') {
   const counter = new Counter(opts.warm);
+  const gcs = watchMajorGcs(counter);
   await t.receive(address, opts, counter, ready);
   const end = now();
   const cpu = counter.cpu ? cpuUs(counter.cpu) : 0;
+  // The observer's last entries arrive after the turn in which they were recorded.
+  await sleep(0);
+  gcs.stop();
   const { warmCpuUs, warmWallUs } = counter;
-  print({ end, received: counter.messages, bytes: counter.bytes, cpuUs: cpu, wallUs: Number(end - (counter.first ?? end)) / 1000, warmCpuUs, warmWallUs });
+  print({ end, received: counter.messages, bytes: counter.bytes, cpuUs: cpu, wallUs: Number(end - (counter.first ?? end)) / 1000, warmCpuUs, warmWallUs, ...gcs.seen });
 } else if (role === 'send') {
   const out = await t.sender(address, opts);
   const start = now();
